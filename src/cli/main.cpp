@@ -1,0 +1,28 @@
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <vector>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace tdump::cli;
+  CLI::App app{"tiff-dumper: inventory the headers of TIFF / GeoTIFF / COG files in object stores"};
+  app.name("tiff-dumper");
+  app.set_version_flag("--version", TDUMP_VERSION);
+  app.require_subcommand(1);
+
+  std::vector<std::pair<const CLI::App*, CommandRunner>> commands;
+  auto add = [&](CommandRunner runner) { commands.emplace_back(app.get_subcommands({}).back(), std::move(runner)); };
+  add(add_inspect_command(app));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  for (auto& [sub, run] : commands) {
+    if (sub->parsed()) return run();
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,106 @@
+#pragma once
+// The request engine: libcurl-multi event loops that keep thousands of requests in flight.
+// CONTRACT shared by src/store and src/dump; the implementation is in src/http/.
+//
+// - submit() is thread-safe and never runs the callback inline: callbacks run later on one of
+//   the engine's loop threads (one per `ClientConfig::loops`), so a callback may submit again.
+// - Any HTTP status is a Response (404 included); the engine has already retried the retryable
+//   ones (408, 429, 500, 502, 503, 504) and transport failures with backoff + full jitter,
+//   honouring Retry-After. An Error comes back only when no usable response arrived after the
+//   retry budget (kNetwork, with attempts and a credential-free URL in the message).
+// - Requests are signed by the caller before submit and retried verbatim (a signature stays
+//   valid for 15 minutes, longer than the 3-minute default retry budget).
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace tdump::http {
+
+struct HeaderField {
+  std::string name;
+  std::string value;
+};
+
+struct Request {
+  std::string method = "GET";
+  std::string url;  // fully encoded; may carry secrets (a SAS query): never logged as is
+  std::vector<HeaderField> headers;  // may carry secrets (Authorization): never logged
+  std::string body;
+  // Body buffer reserved up front (e.g. the length of a requested range).
+  std::size_t expected_body_bytes = 0;
+  // Stop reading the body after this many bytes (0 = unlimited) and report `body_capped`:
+  // protects a header fetch from a server that ignores Range and sends a whole 2 GB file.
+  std::size_t max_body_bytes = 0;
+  // What errors and logs show instead of `url`; the engine strips the query when empty.
+  std::string display_url;
+};
+
+struct Response {
+  int status = 0;
+  std::vector<HeaderField> headers;  // names lower-cased
+  std::string body;
+  bool body_capped = false;
+  std::uint32_t attempts = 1;
+  std::string effective_url;  // after redirects, credential-free
+
+  // Case-insensitive header lookup; the first match.
+  [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
+};
+
+struct RetryConfig {
+  std::uint32_t max_retries = 10;
+  std::chrono::milliseconds init_backoff{100};
+  std::chrono::milliseconds max_backoff{15'000};
+  double base = 2.0;
+  std::chrono::milliseconds retry_timeout{180'000};  // total time spent retrying one request
+};
+
+struct ClientConfig {
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds timeout{30'000};  // whole attempt
+  // Abort an attempt that moves fewer than low_speed_bytes per second for low_speed_time.
+  std::uint32_t low_speed_bytes = 1;
+  std::chrono::seconds low_speed_time{30};
+  std::uint32_t max_connections_per_host = 0;  // 0: chosen from the concurrency
+  std::uint32_t max_total_connections = 0;     // 0: unlimited
+  bool http2 = true;                           // negotiated when the server offers it (TLS ALPN)
+  bool verify_tls = true;
+  std::string ca_file;
+  std::string user_agent = "tiff-dumper/" TDUMP_VERSION;
+  std::uint32_t loops = 1;  // event-loop threads
+  RetryConfig retry;
+};
+
+struct EngineStats {
+  std::uint64_t requests = 0;  // completed (final) requests
+  std::uint64_t attempts = 0;  // including retries
+  std::uint64_t retries = 0;
+  std::uint64_t failures = 0;  // requests that ended in an Error
+  std::uint64_t bytes_received = 0;
+  std::uint64_t in_flight = 0;
+};
+
+class Engine {
+ public:
+  using Callback = std::function<void(Result<Response>)>;
+
+  static Result<std::unique_ptr<Engine>> create(const ClientConfig& config);
+  virtual ~Engine() = default;
+
+  virtual void submit(Request request, Callback callback) = 0;
+  // Blocking convenience for control-plane calls (a listing page, a token). Must not be
+  // called from a loop thread.
+  virtual Result<Response> execute(Request request) = 0;
+  [[nodiscard]] virtual EngineStats stats() const = 0;
+  // Stops accepting work, fails what is queued with kCancelled, joins the loop threads.
+  virtual void shutdown() = 0;
+};
+
+}  // namespace tdump::http

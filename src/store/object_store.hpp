@@ -1,0 +1,94 @@
+#pragma once
+// The store interface every backend implements (S3, GCS, Azure, HTTP/WebDAV, local).
+// CONTRACT shared by src/dump and src/cli; modelled on object_store's split: a URL + options
+// build a store; a store lists and reads ranges; signing lives behind it.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace tdump::http {
+class Engine;
+}
+
+namespace tdump::store {
+
+struct ObjectMeta {
+  std::string key;  // relative to the store root (bucket/container/base URL/folder), no leading '/'
+  std::optional<std::uint64_t> size;
+  std::optional<std::int64_t> last_modified_us;  // microseconds since the Unix epoch, UTC
+  std::string etag;                              // as the server sent it, quotes stripped
+};
+
+struct ListPage {
+  std::vector<ObjectMeta> objects;
+};
+
+// A listing in progress. next() blocks (call it from a lister thread, not an engine loop) and
+// returns the next page, std::nullopt at the end, or an error (after the engine's retries).
+// Keys come in the store's own order (lexicographic for S3/GCS/Azure/local).
+class ListStream {
+ public:
+  virtual ~ListStream() = default;
+  virtual Result<std::optional<ListPage>> next() = 0;
+};
+
+struct ByteRange {
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
+struct RangeRead {
+  std::string bytes;         // may be shorter than asked when the object ends first
+  std::uint64_t offset = 0;  // file offset of bytes[0]
+  std::optional<std::uint64_t> object_size;  // from Content-Range / stat when known
+  std::uint32_t attempts = 1;
+};
+
+using ReadCallback = std::function<void(Result<RangeRead>)>;
+
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+
+  // "s3", "gs", "az", "http", "file".
+  [[nodiscard]] virtual std::string_view scheme() const = 0;
+  // The full URL of a key, safe to print and to store (no credentials).
+  [[nodiscard]] virtual std::string url_for(std::string_view key) const = 0;
+  // Lists every object under `prefix` recursively ("" = the whole store), `page_size` keys a page
+  // at most (0 = the backend's default).
+  virtual std::unique_ptr<ListStream> list(std::string_view prefix, std::size_t page_size) = 0;
+  // Reads a range asynchronously. The callback never runs inline; it runs on an engine loop
+  // thread (or the local store's I/O thread). A range starting at or past the end gives an
+  // empty `bytes` with `object_size` set, not an error. A missing key gives kNotFound.
+  virtual void read_range(std::string_view key, ByteRange range, ReadCallback callback) = 0;
+
+  // Blocking convenience over read_range (not from a loop thread).
+  Result<RangeRead> read_range_blocking(std::string_view key, ByteRange range);
+};
+
+// Environment lookup, injectable so tests can exercise credential precedence without
+// touching the process environment.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+EnvLookup process_env();
+
+struct StoreOptions {
+  // obstore option names or their aws_/google_/azure_ aliases, values as strings ("true", "30s").
+  std::map<std::string, std::string> values;
+  EnvLookup env = process_env();
+  // Home directory for ~/.aws/credentials and ~/.aws/config (empty: $HOME).
+  std::string home;
+};
+
+// Builds a store from its URL (s3://, gs://, az://, abfs[s]://, https://ACCOUNT.blob.core.windows.net/,
+// http(s)://, file://, or a plain path). Errors name the bad URL part or option and what was expected.
+Result<std::unique_ptr<ObjectStore>> open_store(std::string_view url, const StoreOptions& options,
+                                                std::shared_ptr<http::Engine> engine);
+
+}  // namespace tdump::store

@@ -1,0 +1,81 @@
+#pragma once
+// Real servers on 127.0.0.1 for tests, each on a free port in its own temp dir, stopped on
+// destruction. See ../shared/TEST-SERVERS.md for what each supports.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "process.hpp"
+#include "temp_dir.hpp"
+
+namespace tdump::testing {
+
+// Where the repo and its npm test tools live (compile definitions set by tests/CMakeLists.txt).
+std::filesystem::path source_dir();
+std::filesystem::path binary_dir();
+std::filesystem::path node_bin(const std::string& tool);  // node_modules/.bin/<tool>
+
+// moto_server: S3. Signature checks are off unless `auth_after_actions` is given
+// (INITIAL_NO_AUTH_ACTION_COUNT: the first N actions skip auth).
+class MotoServer {
+ public:
+  explicit MotoServer(int auth_after_actions = -1);
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // Path-style helpers over plain HTTP (moto does not check signatures unless asked).
+  void create_bucket(const std::string& bucket) const;
+  void put_object(const std::string& bucket, const std::string& key, std::string_view data) const;
+  // Makes GetObject public (a Principal:"*" bucket policy), for anonymous reads.
+  void make_public(const std::string& bucket) const;
+
+ private:
+  TempDir dir_{"moto"};
+  std::uint16_t port_ = 0;
+  ChildProcess process_;
+};
+
+// Azurite blob service with the well-known devstoreaccount1 account, in memory.
+class AzuriteServer {
+ public:
+  AzuriteServer();
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] std::string account_url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/devstoreaccount1";
+  }
+  static constexpr const char* kAccount = "devstoreaccount1";
+  static constexpr const char* kAccountKey =
+      "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+  // An account SAS (rwdlc on blobs, valid to 2099) made from the well-known key.
+  static constexpr const char* kSas =
+      "sv=2021-08-06&ss=b&srt=sco&se=2099-01-01T00%3A00%3A00Z&sp=rwdlc&sig="
+      "QasnztzZZ0YhpTIK8Qxshc1teEr7mrIN%2Bb80giC8nHs%3D";
+  void create_container(const std::string& container, bool public_access) const;
+  void put_blob(const std::string& container, const std::string& key, std::string_view data) const;
+
+ private:
+  TempDir dir_{"azurite"};
+  std::uint16_t port_ = 0;
+  ChildProcess process_;
+};
+
+// nginx serving `root()` with WebDAV PROPFIND (dav-ext) and ranged GETs.
+// `delay_ms` > 0 adds a per-response delay (echo module) under the /slow/ prefix.
+class NginxServer {
+ public:
+  explicit NginxServer(int workers = 1, const std::string& extra_server_config = {});
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] std::filesystem::path root() const { return dir_.path() / "root"; }
+  [[nodiscard]] std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  TempDir dir_{"nginx"};
+  std::uint16_t port_ = 0;
+  ChildProcess process_;
+};
+
+// Percent-encodes a key for a URL path ('/' kept).
+std::string url_encode_path(std::string_view key);
+
+}  // namespace tdump::testing
