@@ -18,5 +18,6 @@ inline constexpr int kExitFatal = 3;
 using CommandRunner = std::function<int()>;
 
 CommandRunner add_inspect_command(CLI::App& app);
+CommandRunner add_ls_command(CLI::App& app);
 
 }  // namespace tdump::cli
