@@ -6,17 +6,28 @@ namespace tdump {
 
 std::string_view to_string(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "invalid argument";
-    case ErrorCode::kNotFound: return "not found";
-    case ErrorCode::kPermissionDenied: return "permission denied";
-    case ErrorCode::kIo: return "i/o error";
-    case ErrorCode::kNetwork: return "network error";
-    case ErrorCode::kHttp: return "http error";
-    case ErrorCode::kParse: return "parse error";
-    case ErrorCode::kLimit: return "limit exceeded";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kCancelled: return "cancelled";
-    case ErrorCode::kInternal: return "internal error";
+    case ErrorCode::kInvalidArgument:
+      return "invalid argument";
+    case ErrorCode::kNotFound:
+      return "not found";
+    case ErrorCode::kPermissionDenied:
+      return "permission denied";
+    case ErrorCode::kIo:
+      return "i/o error";
+    case ErrorCode::kNetwork:
+      return "network error";
+    case ErrorCode::kHttp:
+      return "http error";
+    case ErrorCode::kParse:
+      return "parse error";
+    case ErrorCode::kLimit:
+      return "limit exceeded";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kCancelled:
+      return "cancelled";
+    case ErrorCode::kInternal:
+      return "internal error";
   }
   return "unknown error";
 }

@@ -52,14 +52,22 @@ std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
   if (!parts) return std::nullopt;
   auto [value, unit] = *parts;
   double factor = 0;
-  if (unit.empty() || unit == "b") factor = 1;
-  else if (unit == "kib" || unit == "k") factor = 1024.0;
-  else if (unit == "mib" || unit == "m") factor = 1024.0 * 1024;
-  else if (unit == "gib" || unit == "g") factor = 1024.0 * 1024 * 1024;
-  else if (unit == "kb") factor = 1e3;
-  else if (unit == "mb") factor = 1e6;
-  else if (unit == "gb") factor = 1e9;
-  else return std::nullopt;
+  if (unit.empty() || unit == "b")
+    factor = 1;
+  else if (unit == "kib" || unit == "k")
+    factor = 1024.0;
+  else if (unit == "mib" || unit == "m")
+    factor = 1024.0 * 1024;
+  else if (unit == "gib" || unit == "g")
+    factor = 1024.0 * 1024 * 1024;
+  else if (unit == "kb")
+    factor = 1e3;
+  else if (unit == "mb")
+    factor = 1e6;
+  else if (unit == "gb")
+    factor = 1e9;
+  else
+    return std::nullopt;
   double bytes = value * factor;
   if (bytes > 9e18 || bytes != std::floor(bytes)) return std::nullopt;
   return static_cast<std::uint64_t>(bytes);
