@@ -2,7 +2,7 @@
 add_library(tdump_options INTERFACE)
 target_compile_options(tdump_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
-  -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
+  -Wno-missing-field-initializers -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
   -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
 target_compile_definitions(tdump_options INTERFACE
   TDUMP_VERSION="${PROJECT_VERSION}")
