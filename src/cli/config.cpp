@@ -275,7 +275,7 @@ RunConfig read_config(const YAML::Node& root, const Reader& reader, Lines& lines
         reader.fail(v, fmt::format("{} = {}: must be one of snappy, zstd, none", d, text));
     }
     if (key == "compression_level") c.compression_level = static_cast<int>(reader.uint(v, d, 1, 22));
-    if (key == "row_group_size") c.row_group_size = reader.uint(v, d, 1, kMax);
+    if (key == "row_group_size") c.row_group_size = reader.uint(v, d, 0, kMax);
   });
   return c;
 }
