@@ -30,7 +30,7 @@ struct HeaderField {
 
 struct Request {
   std::string method = "GET";
-  std::string url;  // fully encoded; may carry secrets (a SAS query): never logged as is
+  std::string url;                   // fully encoded; may carry secrets (a SAS query): never logged as is
   std::vector<HeaderField> headers;  // may carry secrets (Authorization): never logged
   std::string body;
   // Body buffer reserved up front (e.g. the length of a requested range).
@@ -49,6 +49,8 @@ struct Response {
   bool body_capped = false;
   std::uint32_t attempts = 1;
   std::string effective_url;  // after redirects, credential-free
+  // Protocol of the final attempt: 10, 11, 20 or 30 (HTTP/1.0 ... HTTP/3); 0 when unknown.
+  int http_version = 0;
 
   // Case-insensitive header lookup; the first match.
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
@@ -85,6 +87,8 @@ struct EngineStats {
   std::uint64_t failures = 0;  // requests that ended in an Error
   std::uint64_t bytes_received = 0;
   std::uint64_t in_flight = 0;
+  std::uint64_t connections_opened = 0;  // new TCP/TLS connections (the rest reused keep-alive ones)
+  std::uint64_t easy_handles = 0;        // pooled curl handles created (each is reused)
 };
 
 class Engine {

@@ -1,0 +1,508 @@
+#include "http/event_loop.hpp"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "http/retry_policy.hpp"
+#include "http/url_redaction.hpp"
+
+namespace tdump::http {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+thread_local EventLoop* t_current_loop = nullptr;
+
+constexpr int kMaxEventsPerWait = 256;
+// Wake at least this often even with nothing scheduled, so a lost wake-up can never hang the loop.
+constexpr int kMaxWaitMs = 1000;
+// Marker given to curl_multi_assign: "this socket is already in the epoll set".
+int g_registered_marker = 0;
+
+bool later(const auto& a, const auto& b) {
+  return a.due > b.due;
+}
+
+int to_http_version(long curl_version) {  // NOLINT(google-runtime-int)
+  switch (curl_version) {
+    case CURL_HTTP_VERSION_1_0:
+      return 10;
+    case CURL_HTTP_VERSION_1_1:
+      return 11;
+    case CURL_HTTP_VERSION_2_0:
+      return 20;
+    case CURL_HTTP_VERSION_3:
+      return 30;
+    default:
+      return 0;
+  }
+}
+
+ErrorCode error_code_for(CURLcode code) {
+  switch (code) {
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+      return ErrorCode::kInvalidArgument;
+    case CURLE_OUT_OF_MEMORY:
+      return ErrorCode::kInternal;
+    default:
+      return ErrorCode::kNetwork;
+  }
+}
+
+// curl's error buffer is more specific than curl_easy_strerror ("Connection reset by peer"),
+// but is shown only when it cannot leak anything the caller sent: no query, no userinfo, no
+// header value.
+bool detail_is_safe(std::string_view detail, const Request& request) {
+  if (detail.find('?') != std::string_view::npos || detail.find('@') != std::string_view::npos) return false;
+  return std::none_of(request.headers.begin(), request.headers.end(), [&](const HeaderField& field) {
+    return field.value.size() >= 4 && detail.find(field.value) != std::string_view::npos;
+  });
+}
+
+std::string describe_failure(CURLcode code, std::string_view detail, const Request& request) {
+  std::string reason = code == CURLE_PARTIAL_FILE
+                           ? "truncated body (connection closed before Content-Length bytes arrived)"
+                           : curl_easy_strerror(code);
+  if (!detail.empty() && detail_is_safe(detail, request)) {
+    reason += ": ";
+    reason += detail;
+  }
+  return reason;
+}
+
+}  // namespace
+
+EventLoop::EventLoop(const ClientConfig& config, CURLSH* share, SharedStats& stats, const void* owner)
+    : config_(config), share_(share), stats_(stats), owner_(owner), rng_(std::random_device{}()) {}
+
+EventLoop::~EventLoop() {
+  request_stop();
+  join();
+  for (auto& slot : slots_) curl_easy_cleanup(slot->easy);
+  if (multi_ != nullptr) curl_multi_cleanup(multi_);
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+EventLoop* EventLoop::current() noexcept {
+  return t_current_loop;
+}
+
+Status EventLoop::start() {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) {
+    return make_error(ErrorCode::kInternal, fmt::format("epoll/eventfd: {}", std::strerror(errno)));
+  }
+  epoll_event wake{};
+  wake.events = EPOLLIN;
+  wake.data.fd = wake_fd_;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake) != 0) {
+    return make_error(ErrorCode::kInternal, fmt::format("epoll_ctl: {}", std::strerror(errno)));
+  }
+  multi_ = curl_multi_init();
+  if (multi_ == nullptr) return make_error(ErrorCode::kInternal, "curl_multi_init failed");
+  // With several loops, each multi handle gets its share of the connection limits.
+  const auto per_loop = [this](std::uint32_t total) -> long {  // NOLINT(google-runtime-int)
+    const std::uint32_t loops = std::max<std::uint32_t>(config_.loops, 1);
+    return static_cast<long>((total + loops - 1) / loops);  // NOLINT(google-runtime-int)
+  };
+  curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  if (config_.max_connections_per_host != 0) {
+    curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, per_loop(config_.max_connections_per_host));
+  }
+  if (config_.max_total_connections != 0) {
+    curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, per_loop(config_.max_total_connections));
+  }
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &EventLoop::on_socket);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &EventLoop::on_timer);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  thread_ = std::thread([this] { run(); });
+  return {};
+}
+
+void EventLoop::enqueue(std::unique_ptr<Transfer> transfer) {
+  bool write_wake = false;
+  {
+    std::unique_lock lock(incoming_mutex_);
+    if (!accepting_) {
+      lock.unlock();
+      auto callback = std::move(transfer->callback);
+      Error error = make_error(ErrorCode::kCancelled, transfer->request.method + " " + transfer->display_url +
+                                                          ": the HTTP engine is shut down");
+      transfer.reset();
+      SharedStats::add(stats_.failures);
+      SharedStats::add(stats_.requests);
+      stats_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+      if (callback) callback(std::move(error));
+      return;
+    }
+    incoming_.push_back(std::move(transfer));
+    // The loop thread picks up its own submissions before it next waits; others must wake it,
+    // but one eventfd write per batch is enough.
+    if (!wake_pending_ && t_current_loop != this) {
+      wake_pending_ = true;
+      write_wake = true;
+    }
+  }
+  if (write_wake) {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto written = write(wake_fd_, &one, sizeof one);
+  }
+}
+
+void EventLoop::request_stop() {
+  if (stop_requested_.exchange(true)) return;
+  if (wake_fd_ >= 0) {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto written = write(wake_fd_, &one, sizeof one);
+  }
+}
+
+void EventLoop::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void EventLoop::run() {
+  t_current_loop = this;
+  while (!stop_requested_.load(std::memory_order_acquire)) {
+    wait_and_dispatch();
+    drain_completions();
+    start_due_retries();
+    take_incoming();
+    drain_completions();
+  }
+  cancel_everything();
+  t_current_loop = nullptr;
+}
+
+int EventLoop::next_wait_ms() const {
+  {
+    std::lock_guard lock(incoming_mutex_);
+    if (!incoming_.empty()) return 0;
+  }
+  auto wait = std::chrono::milliseconds(kMaxWaitMs);
+  const auto now = Clock::now();
+  auto consider = [&](Clock::time_point due) {
+    // Round up: waking a fraction of a millisecond early would only spin.
+    const auto until = std::chrono::ceil<std::chrono::milliseconds>(due - now);
+    wait = std::clamp(until, std::chrono::milliseconds(0), wait);
+  };
+  if (curl_deadline_) consider(*curl_deadline_);
+  if (!retries_.empty()) consider(retries_.front().due);
+  return static_cast<int>(wait.count());
+}
+
+void EventLoop::wait_and_dispatch() {
+  std::array<epoll_event, kMaxEventsPerWait> events{};
+  const int count = epoll_wait(epoll_fd_, events.data(), kMaxEventsPerWait, next_wait_ms());
+  int running = 0;
+  for (int i = 0; i < count; ++i) {
+    const auto& event = events.at(static_cast<std::size_t>(i));
+    if (event.data.fd == wake_fd_) {
+      std::uint64_t drained = 0;
+      [[maybe_unused]] const auto got = read(wake_fd_, &drained, sizeof drained);
+      continue;
+    }
+    int flags = 0;
+    if ((event.events & EPOLLIN) != 0) flags |= CURL_CSELECT_IN;
+    if ((event.events & EPOLLOUT) != 0) flags |= CURL_CSELECT_OUT;
+    if ((event.events & (EPOLLERR | EPOLLHUP)) != 0) flags |= CURL_CSELECT_ERR;
+    curl_multi_socket_action(multi_, event.data.fd, flags, &running);
+  }
+  if (curl_deadline_ && *curl_deadline_ <= Clock::now()) {
+    curl_deadline_.reset();  // the timer callback may set a new one during the call
+    curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  }
+}
+
+void EventLoop::take_incoming() {
+  std::vector<std::unique_ptr<Transfer>> batch;
+  {
+    std::lock_guard lock(incoming_mutex_);
+    batch.swap(incoming_);
+    wake_pending_ = false;
+  }
+  for (auto& transfer : batch) start_attempt(transfer.release());
+}
+
+void EventLoop::start_due_retries() {
+  const auto now = Clock::now();
+  while (!retries_.empty() && retries_.front().due <= now) {
+    std::pop_heap(retries_.begin(), retries_.end(), [](const auto& a, const auto& b) { return later(a, b); });
+    Transfer* transfer = retries_.back().transfer;
+    retries_.pop_back();
+    start_attempt(transfer);
+  }
+}
+
+void EventLoop::drain_completions() {
+  int left = 0;
+  while (CURLMsg* message = curl_multi_info_read(multi_, &left)) {
+    if (message->msg != CURLMSG_DONE) continue;
+    // Copy out before the handle is removed: the message is freed with it.
+    CURL* easy = message->easy_handle;
+    const CURLcode code = message->data.result;
+    Slot* slot = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &slot);
+    on_done(slot, code);
+  }
+}
+
+EventLoop::Slot* EventLoop::acquire_slot() {
+  if (!free_slots_.empty()) {
+    Slot* slot = free_slots_.back();
+    free_slots_.pop_back();
+    return slot;
+  }
+  auto slot = std::make_unique<Slot>();
+  slot->easy = curl_easy_init();
+  if (slot->easy == nullptr) return nullptr;
+  SharedStats::add(stats_.easy_handles);
+  slots_.push_back(std::move(slot));
+  return slots_.back().get();
+}
+
+void EventLoop::release_slot(Slot* slot) {
+  curl_multi_remove_handle(multi_, slot->easy);
+  slot->transfer = nullptr;
+  free_slots_.push_back(slot);
+}
+
+void EventLoop::configure_handle(Slot& slot) const {
+  CURL* easy = slot.easy;
+  // The handle goes back to defaults between uses; its connections live on in the multi handle.
+  curl_easy_reset(easy);
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, &slot);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, slot.error.data());
+  curl_easy_setopt(easy, CURLOPT_SHARE, share_);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout.count()));
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout.count()));
+  if (config_.low_speed_time.count() > 0) {
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(config_.low_speed_bytes));
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, static_cast<long>(config_.low_speed_time.count()));
+  }
+  if (config_.http2) {
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    // Wait for a connection that may multiplex rather than open one per request at start-up.
+    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+  } else {
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  }
+  if (!config_.user_agent.empty()) curl_easy_setopt(easy, CURLOPT_USERAGENT, config_.user_agent.c_str());
+  if (!config_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, config_.ca_file.c_str());
+  if (!config_.verify_tls) {
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &transfer_write_body);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &transfer_write_header);
+}
+
+void EventLoop::configure_request(Slot& slot, Transfer& transfer) const {
+  CURL* easy = slot.easy;
+  const Request& request = transfer.request;
+  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer.header_list);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
+  if (request.method == "HEAD") {
+    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  } else if (request.method != "GET") {
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+    // POSTFIELDS sends the buffer as is (no copy); CUSTOMREQUEST above keeps the method.
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+  }
+}
+
+void EventLoop::start_attempt(Transfer* transfer) {
+  transfer->begin_attempt();
+  ++transfer->attempts;
+  SharedStats::add(stats_.attempts);
+  if (transfer->attempts == 1) transfer->first_attempt_start = Clock::now();
+  Slot* slot = acquire_slot();
+  if (slot == nullptr) {
+    finish(transfer, make_error(ErrorCode::kInternal, "curl_easy_init failed"));
+    return;
+  }
+  slot->error.front() = '\0';
+  slot->transfer = transfer;
+  configure_handle(*slot);
+  configure_request(*slot, *transfer);
+  const CURLMcode added = curl_multi_add_handle(multi_, slot->easy);
+  if (added != CURLM_OK) {
+    slot->transfer = nullptr;
+    free_slots_.push_back(slot);
+    finish(transfer,
+           make_error(ErrorCode::kInternal, std::string("curl_multi_add_handle: ") + curl_multi_strerror(added)));
+  }
+}
+
+void EventLoop::on_done(Slot* slot, CURLcode code) {
+  Transfer* transfer = slot->transfer;
+  CURL* easy = slot->easy;
+  long status = 0;     // NOLINT(google-runtime-int)
+  long connects = 0;   // NOLINT(google-runtime-int)
+  long version = 0;    // NOLINT(google-runtime-int)
+  long redirects = 0;  // NOLINT(google-runtime-int)
+  char* effective = nullptr;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
+  curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
+  curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects);
+  curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective);
+  Response& response = transfer->response;
+  response.status = static_cast<int>(status);
+  response.http_version = to_http_version(version);
+  response.attempts = transfer->attempts;
+  response.effective_url = redirects > 0 && effective != nullptr ? redact_url(effective) : transfer->display_url;
+  SharedStats::add(stats_.connections_opened, static_cast<std::uint64_t>(std::max(connects, 0L)));
+  SharedStats::add(stats_.bytes_received, response.body.size());
+  const std::string detail(slot->error.data());
+  release_slot(slot);
+
+  const bool capped = code == CURLE_WRITE_ERROR && transfer->capped;
+  bool budget_exhausted = false;
+  if (code == CURLE_OK || capped) {
+    response.body_capped = capped;
+    if (is_retryable_status(response.status)) {
+      std::optional<std::chrono::milliseconds> retry_after;
+      if (auto value = response.header("retry-after")) {
+        retry_after = parse_retry_after(*value, std::chrono::system_clock::now());
+      }
+      if (schedule_retry(transfer, retry_after, budget_exhausted)) return;
+    }
+    // Any status, retried to exhaustion or not, is the caller's to interpret (S3 error codes).
+    finish(transfer, std::move(response));
+    return;
+  }
+  if (is_retryable_curl_code(code) && schedule_retry(transfer, std::nullopt, budget_exhausted)) return;
+  std::string message = fmt::format("{} {}: {}", transfer->request.method, transfer->display_url,
+                                    describe_failure(code, detail, transfer->request));
+  if (budget_exhausted) {
+    message += fmt::format(" (retry time budget of {} ms exhausted)", config_.retry.retry_timeout.count());
+  }
+  Error error = make_error(error_code_for(code), std::move(message));
+  error.http_status = response.status;
+  error.attempts = transfer->attempts;
+  finish(transfer, std::move(error));
+}
+
+bool EventLoop::schedule_retry(Transfer* transfer, std::optional<std::chrono::milliseconds> retry_after,
+                               bool& budget_exhausted) {
+  if (stop_requested_.load(std::memory_order_relaxed)) return false;
+  const auto now = Clock::now();
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - transfer->first_attempt_start);
+  const RetryDecision decision = decide_retry(config_.retry, transfer->attempts - 1, elapsed, retry_after, rng_);
+  budget_exhausted = decision.budget_exhausted;
+  if (!decision.retry) return false;
+  SharedStats::add(stats_.retries);
+  retries_.push_back(PendingRetry{now + decision.delay, transfer});
+  std::push_heap(retries_.begin(), retries_.end(), [](const auto& a, const auto& b) { return later(a, b); });
+  return true;
+}
+
+void EventLoop::finish(Transfer* transfer, Result<Response> result) {
+  std::unique_ptr<Transfer> owned(transfer);
+  SharedStats::add(stats_.requests);
+  if (!result.ok()) SharedStats::add(stats_.failures);
+  stats_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  auto callback = std::move(owned->callback);
+  owned.reset();  // free the request (and its secrets) before the callback runs
+  if (!callback) return;
+  try {
+    callback(std::move(result));
+  } catch (...) {  // NOLINT(bugprone-empty-catch): a throwing callback must not take the loop down
+  }
+}
+
+void EventLoop::cancel_everything() {
+  auto cancelled = [](const Transfer& transfer) {
+    return make_error(ErrorCode::kCancelled,
+                      transfer.request.method + " " + transfer.display_url + ": cancelled by engine shutdown");
+  };
+  for (auto& slot : slots_) {
+    if (slot->transfer == nullptr) continue;
+    Transfer* transfer = slot->transfer;
+    release_slot(slot.get());
+    Error error = cancelled(*transfer);
+    error.attempts = transfer->attempts;
+    finish(transfer, std::move(error));
+  }
+  for (auto& pending : retries_) {
+    Error error = cancelled(*pending.transfer);
+    error.attempts = pending.transfer->attempts;
+    finish(pending.transfer, std::move(error));
+  }
+  retries_.clear();
+  // Callbacks above may have submitted more; keep draining until nothing new arrives, then
+  // close the door so later submissions are failed on their own thread.
+  for (;;) {
+    std::vector<std::unique_ptr<Transfer>> batch;
+    {
+      std::lock_guard lock(incoming_mutex_);
+      if (incoming_.empty()) {
+        accepting_ = false;
+        break;
+      }
+      batch.swap(incoming_);
+    }
+    for (auto& transfer : batch) {
+      Error error = cancelled(*transfer);
+      finish(transfer.release(), std::move(error));
+    }
+  }
+}
+
+int EventLoop::on_socket(CURL* /*easy*/, curl_socket_t fd, int what, void* self, void* socket_data) {
+  auto* loop = static_cast<EventLoop*>(self);
+  if (what == CURL_POLL_REMOVE) {
+    epoll_ctl(loop->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    curl_multi_assign(loop->multi_, fd, nullptr);
+    return 0;
+  }
+  epoll_event event{};
+  event.data.fd = fd;
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) event.events |= EPOLLIN;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) event.events |= EPOLLOUT;
+  const bool known = socket_data != nullptr;
+  if (epoll_ctl(loop->epoll_fd_, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event) != 0) {
+    // A descriptor number reused by a new socket, or one the kernel already dropped: try the other way.
+    epoll_ctl(loop->epoll_fd_, known ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event);
+  }
+  if (!known) curl_multi_assign(loop->multi_, fd, &g_registered_marker);
+  return 0;
+}
+
+int EventLoop::on_timer(CURLM* /*multi*/, long timeout_ms, void* self) {  // NOLINT(google-runtime-int)
+  auto* loop = static_cast<EventLoop*>(self);
+  if (timeout_ms < 0) {
+    loop->curl_deadline_.reset();
+  } else {
+    loop->curl_deadline_ = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  }
+  return 0;
+}
+
+}  // namespace tdump::http

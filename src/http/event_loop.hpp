@@ -1,0 +1,99 @@
+#pragma once
+// One I/O thread: a libcurl multi handle driven by epoll through curl_multi_socket_action, so
+// each wake-up touches only the connections that have something to do (curl_multi_perform walks
+// every transfer on every call, which does not scale to thousands in flight). Submissions arrive
+// through a queue and an eventfd; retries wait in a timer heap inside the loop, never blocking it.
+#include <curl/curl.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "http/engine.hpp"
+#include "http/shared_stats.hpp"
+#include "http/transfer.hpp"
+
+namespace tdump::http {
+
+class EventLoop {
+ public:
+  EventLoop(const ClientConfig& config, CURLSH* share, SharedStats& stats, const void* owner);
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+  ~EventLoop();
+
+  // Creates the multi handle, epoll and eventfd, and starts the thread.
+  [[nodiscard]] Status start();
+  // Thread-safe. After the loop has stopped, fails the transfer with kCancelled on the caller's thread.
+  void enqueue(std::unique_ptr<Transfer> transfer);
+  // Asks the thread to cancel everything it holds and exit; join() waits for it.
+  void request_stop();
+  void join();
+
+  // The loop running on this thread, if any, and the engine it belongs to.
+  static EventLoop* current() noexcept;
+  [[nodiscard]] const void* owner() const noexcept { return owner_; }
+
+ private:
+  // A pooled easy handle and what it is busy with.
+  struct Slot {
+    CURL* easy = nullptr;
+    Transfer* transfer = nullptr;
+    std::array<char, CURL_ERROR_SIZE> error{};
+  };
+  struct PendingRetry {
+    std::chrono::steady_clock::time_point due;
+    Transfer* transfer;
+  };
+
+  void run();
+  void wait_and_dispatch();
+  [[nodiscard]] int next_wait_ms() const;
+  void take_incoming();
+  void start_due_retries();
+  void drain_completions();
+  void start_attempt(Transfer* transfer);
+  void on_done(Slot* slot, CURLcode code);
+  bool schedule_retry(Transfer* transfer, std::optional<std::chrono::milliseconds> retry_after, bool& budget_exhausted);
+  void finish(Transfer* transfer, Result<Response> result);
+  void cancel_everything();
+
+  Slot* acquire_slot();
+  void release_slot(Slot* slot);
+  void configure_handle(Slot& slot) const;
+  void configure_request(Slot& slot, Transfer& transfer) const;
+
+  static int on_socket(CURL* easy, curl_socket_t fd, int what, void* self, void* socket_data);
+  static int on_timer(CURLM* multi, long timeout_ms, void* self);  // NOLINT(google-runtime-int): libcurl's type
+
+  const ClientConfig& config_;
+  CURLSH* share_;
+  SharedStats& stats_;
+  const void* owner_;
+
+  CURLM* multi_ = nullptr;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  std::thread thread_;
+  std::atomic<bool> stop_requested_{false};
+
+  mutable std::mutex incoming_mutex_;
+  std::vector<std::unique_ptr<Transfer>> incoming_;  // guarded by incoming_mutex_
+  bool wake_pending_ = false;                        // guarded: an eventfd write is already on its way
+  bool accepting_ = true;                            // guarded: false once the thread has drained for good
+
+  // Loop-thread state.
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<Slot*> free_slots_;
+  std::vector<PendingRetry> retries_;  // min-heap on `due`
+  std::optional<std::chrono::steady_clock::time_point> curl_deadline_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace tdump::http

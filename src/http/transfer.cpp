@@ -1,0 +1,131 @@
+#include "http/transfer.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <string_view>
+
+#include "http/url_redaction.hpp"
+
+namespace tdump::http {
+namespace {
+
+// Content-Length is untrusted: reserve no more than this from it.
+constexpr std::size_t kMaxReserveFromHeader = std::size_t{64} << 20;
+
+bool has_header(const Request& request, std::string_view name) {
+  return std::any_of(request.headers.begin(), request.headers.end(), [&](const HeaderField& field) {
+    return field.name.size() == name.size() &&
+           std::equal(field.name.begin(), field.name.end(), name.begin(),
+                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  });
+}
+
+curl_slist* build_header_list(const Request& request) {
+  curl_slist* list = nullptr;
+  auto append = [&list](const std::string& line) {
+    curl_slist* grown = curl_slist_append(list, line.c_str());
+    if (grown != nullptr) list = grown;
+  };
+  std::string line;
+  for (const auto& field : request.headers) {
+    line.assign(field.name);
+    // "Name;" is libcurl's spelling of a header sent with an empty value ("Name:" would remove it).
+    if (field.value.empty()) {
+      line += ';';
+    } else {
+      line += ": ";
+      line += field.value;
+    }
+    append(line);
+  }
+  if (!request.body.empty()) {
+    // No "Expect: 100-continue" round trip, and no form content type the caller did not ask for.
+    append("Expect:");
+    if (!has_header(request, "content-type")) append("Content-Type:");
+  }
+  return list;
+}
+
+void trim(std::string_view& text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' || text.back() == '\n')) {
+    text.remove_suffix(1);
+  }
+}
+
+}  // namespace
+
+Transfer::Transfer(Request request_in, Engine::Callback callback_in)
+    : request(std::move(request_in)), callback(std::move(callback_in)), display_url(display_url_for(request)) {
+  header_list = build_header_list(request);
+  std::size_t reserve = request.expected_body_bytes;
+  if (request.max_body_bytes != 0) reserve = std::min(reserve, request.max_body_bytes);
+  response.body.reserve(reserve);
+}
+
+Transfer::~Transfer() {
+  curl_slist_free_all(header_list);
+}
+
+void Transfer::begin_attempt() {
+  response.status = 0;
+  response.headers.clear();
+  response.body.clear();
+  response.body_capped = false;
+  response.http_version = 0;
+  capped = false;
+}
+
+std::size_t transfer_write_body(char* data, std::size_t size, std::size_t count, void* userdata) {
+  auto* transfer = static_cast<Transfer*>(userdata);
+  const std::size_t n = size * count;
+  std::string& body = transfer->response.body;
+  const std::size_t limit = transfer->request.max_body_bytes;
+  if (limit != 0 && body.size() + n > limit) {
+    // Keep exactly `limit` bytes and stop the transfer; the loop reports it as body_capped.
+    body.append(data, limit - body.size());
+    transfer->capped = true;
+    return 0;
+  }
+  body.append(data, n);
+  return n;
+}
+
+std::size_t transfer_write_header(char* data, std::size_t size, std::size_t count, void* userdata) {
+  auto* transfer = static_cast<Transfer*>(userdata);
+  const std::size_t n = size * count;
+  std::string_view line(data, n);
+  if (line.starts_with("HTTP/")) {
+    // A new status line: a redirect or an interim 1xx came first; keep only the final headers.
+    transfer->response.headers.clear();
+    return n;
+  }
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0) return n;  // blank line or obsolete folding
+  std::string_view name = line.substr(0, colon);
+  std::string_view value = line.substr(colon + 1);
+  trim(name);
+  trim(value);
+  HeaderField field;
+  field.name.resize(name.size());
+  std::transform(name.begin(), name.end(), field.name.begin(),
+                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  field.value.assign(value);
+  if (field.name == "content-length") {
+    std::uint64_t length = 0;
+    const auto parsed = std::from_chars(value.data(), value.data() + value.size(), length);
+    if (parsed.ec == std::errc{}) {
+      std::uint64_t bound = kMaxReserveFromHeader;
+      if (transfer->request.max_body_bytes != 0)
+        bound = std::min<std::uint64_t>(bound, transfer->request.max_body_bytes);
+      auto& body = transfer->response.body;
+      const auto wanted = static_cast<std::size_t>(std::min(length, bound));
+      if (body.capacity() < wanted) body.reserve(wanted);
+    }
+  }
+  transfer->response.headers.push_back(std::move(field));
+  return n;
+}
+
+}  // namespace tdump::http

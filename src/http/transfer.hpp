@@ -1,0 +1,37 @@
+#pragma once
+// One submitted request across all its attempts: what to send, where the response goes,
+// and the bookkeeping the retry policy needs. Owned by exactly one event loop once queued.
+#include <curl/curl.h>
+
+#include <chrono>
+#include <cstdint>
+
+#include "http/engine.hpp"
+
+namespace tdump::http {
+
+struct Transfer {
+  Transfer(Request request_in, Engine::Callback callback_in);
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+  ~Transfer();
+
+  // Clears what a previous attempt received, keeping the body's reserved capacity.
+  void begin_attempt();
+
+  Request request;
+  Engine::Callback callback;
+  std::string display_url;
+  // Built once per request (on the submitting thread), reused by every attempt.
+  curl_slist* header_list = nullptr;
+  Response response;
+  bool capped = false;  // the body reached max_body_bytes and the transfer was stopped on purpose
+  std::uint32_t attempts = 0;
+  std::chrono::steady_clock::time_point first_attempt_start{};
+};
+
+// libcurl callbacks; `userdata` is the Transfer.
+std::size_t transfer_write_body(char* data, std::size_t size, std::size_t count, void* userdata);
+std::size_t transfer_write_header(char* data, std::size_t size, std::size_t count, void* userdata);
+
+}  // namespace tdump::http

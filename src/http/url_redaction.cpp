@@ -1,0 +1,33 @@
+#include "http/url_redaction.hpp"
+
+namespace tdump::http {
+
+std::string strip_userinfo(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  const auto authority_begin = scheme_end + 3;
+  const auto authority_end = url.find_first_of("/?#", authority_begin);
+  const auto authority =
+      url.substr(authority_begin,
+                 authority_end == std::string_view::npos ? std::string_view::npos : authority_end - authority_begin);
+  // The last '@' ends the userinfo: a password may itself contain an unescaped '@'.
+  const auto at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, authority_begin));
+  out.append(url.substr(authority_begin + at + 1));
+  return out;
+}
+
+std::string redact_url(std::string_view url) {
+  std::string out = strip_userinfo(url);
+  const auto query = out.find_first_of("?#");
+  if (query != std::string::npos) out.resize(query);
+  return out;
+}
+
+std::string display_url_for(const Request& request) {
+  if (!request.display_url.empty()) return strip_userinfo(request.display_url);
+  return redact_url(request.url);
+}
+
+}  // namespace tdump::http

@@ -1,0 +1,21 @@
+#pragma once
+// What the engine may show of a URL: never userinfo, and no query (SAS tokens, presigned
+// signatures) unless the caller chose to show one through Request::display_url.
+#include <string>
+#include <string_view>
+
+#include "http/engine.hpp"
+
+namespace tdump::http {
+
+// Removes "user:password@" from the authority.
+[[nodiscard]] std::string strip_userinfo(std::string_view url);
+
+// Removes userinfo, the query and the fragment.
+[[nodiscard]] std::string redact_url(std::string_view url);
+
+// The URL errors and logs show for a request: its display_url without userinfo when set,
+// otherwise redact_url(url).
+[[nodiscard]] std::string display_url_for(const Request& request);
+
+}  // namespace tdump::http
