@@ -1,0 +1,52 @@
+#pragma once
+// `tiff-dumper headers`: lister(s) -> bounded key queue -> n_consumers header reads in flight,
+// parsed in place -> row batches -> a writer thread that writes Parquet (BRIEF §4).
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "dump/key_filter.hpp"
+#include "dump/progress.hpp"
+#include "dump/run_config.hpp"
+
+namespace tdump::dump {
+
+struct RunOptions {
+  std::filesystem::path out_dir;
+  bool resume = false;
+  bool dry_run = false;                  // list and count only
+  Shard shard;                           // this process's part of the keys
+  std::optional<std::string> keys_file;  // take keys from a file ("-": stdin) instead of listing
+  ProgressMode progress = ProgressMode::kQuiet;
+  // Set (e.g. by a signal handler) to stop: listing stops, what is in flight finishes,
+  // batches are flushed, the run ends as interrupted (resumable).
+  const std::atomic<bool>* stop = nullptr;
+};
+
+struct RunSummary {
+  std::uint64_t listed = 0;                              // TIFF keys accepted by the filter (this shard)
+  std::uint64_t skipped_done = 0;                        // already in OUT_DIR (resume)
+  std::uint64_t done = 0;                                // data rows written
+  std::uint64_t failed = 0;                              // error rows written
+  std::map<std::string, std::uint64_t> errors_by_stage;  // list / fetch / parse
+  std::uint64_t bytes = 0;                               // header bytes fetched
+  std::uint64_t requests = 0;                            // range requests
+  double seconds = 0;
+  std::vector<std::string> files;  // output files of this shard
+  bool interrupted = false;
+  std::filesystem::path manifest;  // empty when interrupted or dry run
+};
+
+// Runs the whole job. An Error means the run could not start or could not go on (bad store,
+// unwritable OUT_DIR, failed listing of every prefix); per-file problems are error rows.
+Result<RunSummary> run_headers(const RunConfig& config, const RunOptions& options);
+
+// The text that identifies a run for OUT_DIR bookkeeping (what must match to resume).
+std::string run_fingerprint(const RunConfig& config, const RunOptions& options);
+
+}  // namespace tdump::dump
