@@ -1,0 +1,130 @@
+#include "parquet/dictionary.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <functional>
+
+namespace tdump::parquet {
+
+namespace {
+
+constexpr std::uint64_t kGolden = 0x9E3779B97F4A7C15ULL;
+
+inline std::uint64_t mix(std::uint64_t key) { return key * kGolden; }
+
+}  // namespace
+
+void DictionaryBuilder::set_capacity(std::size_t capacity) {
+  // The vector only grows; the active part [0, capacity) is cleared, the rest is ignored.
+  if (table_.size() < capacity) table_.resize(capacity);
+  std::fill(table_.begin(), table_.begin() + static_cast<std::ptrdiff_t>(capacity), 0U);
+  mask_ = capacity - 1;
+  shift_ = 64 - std::countr_zero(capacity);
+}
+
+void DictionaryBuilder::reset_table(std::size_t values) {
+  // Start small (most of our columns have few distinct values) and grow on demand.
+  set_capacity(std::clamp<std::size_t>(std::bit_ceil(values * 2), 16, 1024));
+  count_ = 0;
+  plain_bytes_ = 0;
+  indices_.clear();
+  fixed_.clear();
+  bytes_.clear();
+  hashes_.clear();
+}
+
+void DictionaryBuilder::grow() {
+  set_capacity((mask_ + 1) * 2);
+  for (std::size_t e = 0; e < count_; ++e) {
+    std::size_t slot = static_cast<std::size_t>(hashes_[e] >> shift_);
+    while (table_[slot] != 0) slot = (slot + 1) & mask_;
+    table_[slot] = static_cast<std::uint32_t>(e + 1);
+  }
+}
+
+template <typename GetKey>
+bool DictionaryBuilder::build_fixed(std::size_t n, std::size_t entry_bytes, std::size_t max_bytes, GetKey key_at) {
+  indices_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t key = key_at(i);
+    const std::uint64_t h = mix(key);
+    std::size_t slot = static_cast<std::size_t>(h >> shift_);
+    std::uint32_t found = 0;
+    while (const std::uint32_t e = table_[slot]) {
+      if (fixed_[e - 1] == key) {
+        found = e;
+        break;
+      }
+      slot = (slot + 1) & mask_;
+    }
+    if (found == 0) {
+      plain_bytes_ += entry_bytes;
+      if (plain_bytes_ > max_bytes) return false;
+      fixed_.push_back(key);
+      hashes_.push_back(h);
+      found = static_cast<std::uint32_t>(++count_);
+      table_[slot] = found;
+      if (count_ * 2 > mask_ + 1) grow();
+    }
+    indices_[i] = found - 1;
+  }
+  return true;
+}
+
+bool DictionaryBuilder::build_bytes(const LeafColumn& leaf, std::size_t begin, std::size_t end, std::size_t max_bytes) {
+  const std::size_t n = end - begin;
+  indices_.resize(n);
+  const std::hash<std::string_view> hasher;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view v = leaf.bytes_at(begin + i);
+    const std::uint64_t h = mix(hasher(v));
+    std::size_t slot = static_cast<std::size_t>(h >> shift_);
+    std::uint32_t found = 0;
+    while (const std::uint32_t e = table_[slot]) {
+      if (hashes_[e - 1] == h && bytes_[e - 1] == v) {
+        found = e;
+        break;
+      }
+      slot = (slot + 1) & mask_;
+    }
+    if (found == 0) {
+      plain_bytes_ += 4 + v.size();
+      if (plain_bytes_ > max_bytes) return false;
+      bytes_.push_back(v);
+      hashes_.push_back(h);
+      found = static_cast<std::uint32_t>(++count_);
+      table_[slot] = found;
+      if (count_ * 2 > mask_ + 1) grow();
+    }
+    indices_[i] = found - 1;
+  }
+  return true;
+}
+
+bool DictionaryBuilder::build(const LeafColumn& leaf, std::size_t begin, std::size_t end, std::size_t max_bytes) {
+  const std::size_t n = end - begin;
+  reset_table(n);
+  switch (leaf.physical()) {
+    case PhysicalType::kInt32: {
+      const auto v = leaf.int32_values().subspan(begin, n);
+      return build_fixed(n, 4, max_bytes, [&](std::size_t i) { return static_cast<std::uint32_t>(v[i]); });
+    }
+    case PhysicalType::kInt64: {
+      const auto v = leaf.int64_values().subspan(begin, n);
+      return build_fixed(n, 8, max_bytes, [&](std::size_t i) { return static_cast<std::uint64_t>(v[i]); });
+    }
+    case PhysicalType::kDouble: {
+      const auto v = leaf.double_values().subspan(begin, n);
+      // Keyed by bits: -0.0 and 0.0 (and NaN payloads) stay distinct, so values round-trip exactly.
+      return build_fixed(n, 8, max_bytes, [&](std::size_t i) { return std::bit_cast<std::uint64_t>(v[i]); });
+    }
+    case PhysicalType::kByteArray:
+      return build_bytes(leaf, begin, end, max_bytes);
+    case PhysicalType::kBoolean:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace tdump::parquet

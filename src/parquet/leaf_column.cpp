@@ -1,0 +1,98 @@
+#include "parquet/leaf_column.hpp"
+
+#include <algorithm>
+
+namespace tdump::parquet {
+
+void LeafColumn::add_levels_bulk(std::span<const std::uint8_t> def, std::span<const std::uint8_t> rep,
+                                 std::size_t n) {
+  if (max_def_ > 0) def_.insert(def_.end(), def.begin(), def.begin() + static_cast<std::ptrdiff_t>(n));
+  if (max_rep_ > 0) {
+    rep_.insert(rep_.end(), rep.begin(), rep.begin() + static_cast<std::ptrdiff_t>(n));
+    row_starts_ += static_cast<std::size_t>(std::count(rep.begin(), rep.begin() + static_cast<std::ptrdiff_t>(n), 0));
+  } else {
+    row_starts_ += n;
+  }
+  num_levels_ += n;
+}
+
+void LeafColumn::clear() {
+  num_levels_ = 0;
+  row_starts_ = 0;
+  def_.clear();
+  rep_.clear();
+  bools_.clear();
+  i32_.clear();
+  i64_.clear();
+  f64_.clear();
+  offsets_.resize(1);
+  heap_.clear();
+}
+
+std::size_t LeafColumn::num_values() const noexcept {
+  switch (physical_) {
+    case PhysicalType::kBoolean:
+      return bools_.size();
+    case PhysicalType::kInt32:
+      return i32_.size();
+    case PhysicalType::kInt64:
+      return i64_.size();
+    case PhysicalType::kDouble:
+      return f64_.size();
+    case PhysicalType::kByteArray:
+      return offsets_.size() - 1;
+  }
+  return 0;
+}
+
+std::size_t LeafColumn::buffered_bytes() const noexcept {
+  return def_.size() + rep_.size() + bools_.size() + i32_.size() * 4 + i64_.size() * 8 + f64_.size() * 8 +
+         (offsets_.size() - 1) * 4 + heap_.size();
+}
+
+void LeafColumn::truncate_rows(std::size_t keep_row_starts) {
+  if (row_starts_ <= keep_row_starts) return;
+  // Find the level index where row number `keep_row_starts` begins.
+  std::size_t cut = 0;
+  if (max_rep_ == 0) {
+    cut = keep_row_starts;
+  } else {
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < num_levels_; ++i) {
+      if (rep_[i] == 0 && seen++ == keep_row_starts) {
+        cut = i;
+        break;
+      }
+    }
+  }
+  std::size_t dropped_values = num_levels_ - cut;
+  if (max_def_ > 0) {
+    dropped_values = static_cast<std::size_t>(
+        std::count(def_.begin() + static_cast<std::ptrdiff_t>(cut), def_.end(), max_def_));
+    def_.resize(cut);
+  }
+  if (max_rep_ > 0) rep_.resize(cut);
+  num_levels_ = cut;
+  row_starts_ = keep_row_starts;
+  const std::size_t keep_values = num_values() - dropped_values;
+  switch (physical_) {
+    case PhysicalType::kBoolean:
+      bools_.resize(keep_values);
+      break;
+    case PhysicalType::kInt32:
+      i32_.resize(keep_values);
+      break;
+    case PhysicalType::kInt64:
+      i64_.resize(keep_values);
+      break;
+    case PhysicalType::kDouble:
+      f64_.resize(keep_values);
+      break;
+    case PhysicalType::kByteArray:
+      offsets_.resize(keep_values + 1);
+      heap_.resize(offsets_.back());
+      break;
+  }
+}
+
+}  // namespace tdump::parquet

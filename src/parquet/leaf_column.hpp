@@ -1,0 +1,110 @@
+#pragma once
+// LeafColumn: the buffered levels and values of one leaf column, in Parquet's shredded form
+// (Dremel): one (definition level, repetition level) entry per value or null, and the non-null
+// values alone. This is also the low-level API: callers that compute levels themselves append
+// here directly (ColumnBatch::raw), the row builder (ColumnBatch) appends here for everyone else.
+//
+// Levels are stored only when the leaf can have them (max_def > 0 / max_rep > 0), values in the
+// vector of the leaf's physical type; byte arrays are copied into one arena with an offset table,
+// so a string costs no allocation of its own. clear() keeps every capacity.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parquet/schema.hpp"
+
+namespace tdump::parquet {
+
+class LeafColumn {
+ public:
+  LeafColumn(PhysicalType physical, std::uint8_t max_def, std::uint8_t max_rep)
+      : physical_(physical), max_def_(max_def), max_rep_(max_rep) {}
+
+  // One entry whose value is present (definition level = max_def). rep is ignored when max_rep == 0.
+  void add_bool(bool v, std::uint8_t rep = 0) {
+    add_levels(max_def_, rep);
+    bools_.push_back(v ? 1 : 0);
+  }
+  void add_int32(std::int32_t v, std::uint8_t rep = 0) {
+    add_levels(max_def_, rep);
+    i32_.push_back(v);
+  }
+  void add_int64(std::int64_t v, std::uint8_t rep = 0) {
+    add_levels(max_def_, rep);
+    i64_.push_back(v);
+  }
+  void add_double(double v, std::uint8_t rep = 0) {
+    add_levels(max_def_, rep);
+    f64_.push_back(v);
+  }
+  void add_bytes(std::string_view v, std::uint8_t rep = 0) {
+    add_levels(max_def_, rep);
+    heap_.append(v);
+    offsets_.push_back(heap_.size());
+  }
+  // One entry without a value: def < max_def says which ancestor (or the leaf) is null/empty.
+  void add_null(std::uint8_t def, std::uint8_t rep = 0) { add_levels(def, rep); }
+
+  // Bulk form: levels for n entries (def may be empty when max_def == 0, rep when max_rep == 0).
+  void add_levels_bulk(std::span<const std::uint8_t> def, std::span<const std::uint8_t> rep, std::size_t n);
+  void add_int32_values(std::span<const std::int32_t> v) { i32_.insert(i32_.end(), v.begin(), v.end()); }
+  void add_int64_values(std::span<const std::int64_t> v) { i64_.insert(i64_.end(), v.begin(), v.end()); }
+  void add_double_values(std::span<const double> v) { f64_.insert(f64_.end(), v.begin(), v.end()); }
+
+  void clear();
+
+  [[nodiscard]] PhysicalType physical() const noexcept { return physical_; }
+  [[nodiscard]] std::uint8_t max_def() const noexcept { return max_def_; }
+  [[nodiscard]] std::uint8_t max_rep() const noexcept { return max_rep_; }
+  [[nodiscard]] std::size_t num_levels() const noexcept { return num_levels_; }
+  [[nodiscard]] std::size_t num_row_starts() const noexcept { return row_starts_; }
+  [[nodiscard]] std::size_t num_values() const noexcept;
+  [[nodiscard]] std::span<const std::uint8_t> def_levels() const noexcept { return def_; }
+  [[nodiscard]] std::span<const std::uint8_t> rep_levels() const noexcept { return rep_; }
+  [[nodiscard]] std::span<const std::uint8_t> bool_values() const noexcept { return bools_; }
+  [[nodiscard]] std::span<const std::int32_t> int32_values() const noexcept { return i32_; }
+  [[nodiscard]] std::span<const std::int64_t> int64_values() const noexcept { return i64_; }
+  [[nodiscard]] std::span<const double> double_values() const noexcept { return f64_; }
+  // Byte array i is heap()[offsets()[i], offsets()[i+1]).
+  [[nodiscard]] std::span<const std::uint64_t> offsets() const noexcept { return offsets_; }
+  [[nodiscard]] std::string_view heap() const noexcept { return heap_; }
+  [[nodiscard]] std::string_view bytes_at(std::size_t i) const noexcept {
+    return std::string_view(heap_).substr(offsets_[i], offsets_[i + 1] - offsets_[i]);
+  }
+  // Raw size of the buffered data (levels + values), for row-group sizing.
+  [[nodiscard]] std::size_t buffered_bytes() const noexcept;
+
+  // Drops the entries after the first `keep_row_starts` rows (a failed row's partial entries).
+  void truncate_rows(std::size_t keep_row_starts);
+
+ private:
+  void add_levels(std::uint8_t def, std::uint8_t rep) {
+    if (max_def_ > 0) def_.push_back(def);
+    if (max_rep_ > 0) {
+      rep_.push_back(rep);
+      if (rep == 0) ++row_starts_;
+    } else {
+      ++row_starts_;
+    }
+    ++num_levels_;
+  }
+
+  PhysicalType physical_;
+  std::uint8_t max_def_;
+  std::uint8_t max_rep_;
+  std::size_t num_levels_ = 0;
+  std::size_t row_starts_ = 0;
+  std::vector<std::uint8_t> def_;
+  std::vector<std::uint8_t> rep_;
+  std::vector<std::uint8_t> bools_;
+  std::vector<std::int32_t> i32_;
+  std::vector<std::int64_t> i64_;
+  std::vector<double> f64_;
+  std::vector<std::uint64_t> offsets_{0};
+  std::string heap_;
+};
+
+}  // namespace tdump::parquet
