@@ -1,5 +1,6 @@
 #include "tiff/value_json.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -18,8 +19,15 @@ void append_number(std::string& out, T value) {
       return;
     }
   }
-  std::array<char, 32> buffer{};
+  std::array<char, 64> buffer{};
   auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  if constexpr (std::is_floating_point_v<T>) {
+    // Shortest form, but plain digits for everyday magnitudes: 500000 rather than 5e+05.
+    const T magnitude = std::abs(value);
+    if (std::find(buffer.data(), result.ptr, 'e') != result.ptr && magnitude >= T(1e-4) && magnitude < T(1e15)) {
+      result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value, std::chars_format::fixed);
+    }
+  }
   out.append(buffer.data(), result.ptr);
 }
 
