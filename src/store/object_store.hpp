@@ -71,6 +71,16 @@ class ObjectStore {
 
   // Blocking convenience over read_range (not from a loop thread).
   Result<RangeRead> read_range_blocking(std::string_view key, ByteRange range);
+
+  // The key of a full URL of this store (the inverse of url_for), or nullopt when the URL
+  // belongs elsewhere. Used for key files that list full URLs. The default strips
+  // url_for("") and, for stores whose URLs are percent-encoded, decodes the rest.
+  [[nodiscard]] virtual std::optional<std::string> key_for_url(std::string_view url) const;
+
+ protected:
+  // True when url_for() percent-encodes keys (http(s)://, file://); false for s3://, gs://,
+  // az:// URLs, which carry keys verbatim like the AWS / gsutil tools print them.
+  [[nodiscard]] virtual bool urls_are_encoded() const { return false; }
 };
 
 // Environment lookup, injectable so tests can exercise credential precedence without

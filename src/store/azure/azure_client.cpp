@@ -1,0 +1,132 @@
+#include "store/azure/azure_client.hpp"
+
+#include <array>
+#include <charconv>
+#include <ctime>
+
+#include "store/common/time_format.hpp"
+#include "store/common/url.hpp"
+#include "store/common/xml.hpp"
+
+namespace tdump::store {
+
+Result<std::shared_ptr<const AzureClient>> AzureClient::create(AzureConfig config) {
+  auto endpoint = parse_url(config.blob_endpoint);
+  if (!endpoint) return std::move(endpoint).error();
+  std::shared_ptr<AzureClient> client(new AzureClient(std::move(config)));
+  client->origin_ = origin(*endpoint);
+  client->path_prefix_ = endpoint->path;
+  while (!client->path_prefix_.empty() && client->path_prefix_.back() == '/') client->path_prefix_.pop_back();
+  if (client->config_.auth == AzureConfig::Auth::kSharedKey) {
+    auto signer = SharedKeySigner::create(client->config_.account, client->config_.account_key);
+    if (!signer) return std::move(signer).error();
+    client->signer_.emplace(std::move(*signer));
+  }
+  return std::shared_ptr<const AzureClient>(std::move(client));
+}
+
+void AzureClient::authorise(http::Request& request, std::string_view encoded_path, std::string_view query,
+                            std::string_view range) const {
+  std::string date = format_rfc1123(std::time(nullptr));
+  if (signer_) {
+    std::array<std::pair<std::string_view, std::string_view>, 3> ms = {
+        {{"x-ms-date", date}, {"x-ms-version", kAzureApiVersion}, {"x-ms-range", range}}};
+    SharedKeyRequest to_sign{request.method, encoded_path, query, "", "", "", std::span(ms.data(), range.empty() ? 2 : 3)};
+    request.headers.push_back({"authorization", signer_->authorization(to_sign)});
+  } else if (config_.auth == AzureConfig::Auth::kBearerToken) {
+    request.headers.push_back({"authorization", "Bearer " + config_.bearer_token});
+  }
+  request.headers.push_back({"x-ms-date", std::move(date)});
+  request.headers.push_back({"x-ms-version", std::string(kAzureApiVersion)});
+  if (config_.auth == AzureConfig::Auth::kSas) {
+    request.url += query.empty() ? '?' : '&';
+    request.url += config_.sas;
+  }
+}
+
+http::Request AzureClient::get_request(std::string_view full_key, ByteRange range) const {
+  http::Request request;
+  std::string path = path_prefix_ + "/";
+  percent_encode_append(path, config_.container, false);
+  path += '/';
+  percent_encode_append(path, full_key, true);
+  request.url = origin_ + path;
+  request.display_url = request.url;  // before the SAS is appended
+  std::string range_value = range_header_value(range);
+  authorise(request, path, "", range_value);
+  request.headers.push_back({"x-ms-range", std::move(range_value)});
+  request.expected_body_bytes = static_cast<std::size_t>(range.length);
+  request.max_body_bytes = range_body_cap(range);
+  return request;
+}
+
+http::Request AzureClient::list_request(std::string_view full_prefix, std::size_t page_size,
+                                        const std::string& marker) const {
+  std::vector<std::pair<std::string, std::string>> params = {
+      {"restype", "container"}, {"comp", "list"}, {"maxresults", std::to_string(page_size)}};
+  if (!full_prefix.empty()) params.emplace_back("prefix", std::string(full_prefix));
+  if (!marker.empty()) params.emplace_back("marker", marker);
+  std::string query = canonical_query(std::move(params));
+  std::string path = path_prefix_ + "/" + percent_encode(config_.container, false);
+  http::Request request;
+  request.url = origin_ + path + "?" + query;
+  request.display_url = request.url;
+  authorise(request, path, query, "");
+  request.max_body_bytes = 64U << 20;
+  return request;
+}
+
+Result<Page> AzureClient::parse_list(std::string_view body, std::string_view strip) {
+  pugi::xml_document doc;
+  auto parsed = parse_xml(doc, body, "Azure List Blobs response");
+  if (!parsed) return std::move(parsed).error();
+  auto root = child(doc, "EnumerationResults");
+  if (!root) return make_error(ErrorCode::kParse, "Azure listing response has no <EnumerationResults>");
+  Page page;
+  for (auto blob = child(root, "Blobs").first_child(); blob; blob = blob.next_sibling()) {
+    if (local_name(blob) != "Blob") continue;
+    auto name_node = child(blob, "Name");
+    std::string name = name_node.text().get();
+    if (name_node.attribute("Encoded").as_bool()) name = percent_decode(name);  // names with XML-invalid chars
+    if (name.size() < strip.size() || std::string_view(name).substr(0, strip.size()) != strip) continue;
+    ObjectMeta meta;
+    meta.key = name.substr(strip.size());
+    auto properties = child(blob, "Properties");
+    std::string_view length = child_text(properties, "Content-Length");
+    std::uint64_t value = 0;
+    if (!length.empty() && std::from_chars(length.data(), length.data() + length.size(), value).ec == std::errc{}) {
+      meta.size = value;
+    }
+    meta.last_modified_us = parse_rfc1123_us(child_text(properties, "Last-Modified"));
+    std::string_view etag = child_text(properties, "Etag");
+    if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+    meta.etag = std::string(etag);
+    page.objects.push_back(std::move(meta));
+  }
+  page.next_token = std::string(child_text(root, "NextMarker"));
+  return page;
+}
+
+RemoteError AzureClient::parse_error(const http::Response& response) const {
+  RemoteError error = parse_xml_error_body(response.body);
+  if (error.code.empty()) {
+    if (auto code = response.header("x-ms-error-code")) error.code = std::string(*code);
+  }
+  const std::string& code = error.code;
+  if (code == "ContainerNotFound") {
+    error.category = ErrorCode::kNotFound;
+    error.message = "container '" + config_.container + "' does not exist in account '" + config_.account + "'";
+  } else if (code == "BlobNotFound" || code == "ResourceNotFound") {
+    error.category = ErrorCode::kNotFound;
+  } else if (code == "AuthorizationFailure" || code == "AuthenticationFailed" ||
+             code == "AuthorizationPermissionMismatch" || code == "AuthorizationResourceTypeMismatch" ||
+             code == "InsufficientAccountPermissions" || code == "NoAuthenticationInformation" ||
+             code == "PublicAccessNotPermitted" || code == "AuthorizationProtocolMismatch") {
+    error.category = ErrorCode::kPermissionDenied;
+    error.message += (error.message.empty() ? "" : " ") + std::string("(credentials: ") + config_.credentials_source +
+                     ")";
+  }
+  return error;
+}
+
+}  // namespace tdump::store

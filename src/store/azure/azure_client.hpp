@@ -1,0 +1,40 @@
+#pragma once
+// Azure Blob requests: Get Blob with x-ms-range and List Blobs pages, authorised by Shared
+// Key, SAS or bearer token, and the reading of their answers.
+#include <optional>
+#include <string>
+
+#include "http/engine.hpp"
+#include "store/azure/azure_options.hpp"
+#include "store/azure/shared_key.hpp"
+#include "store/common/http_response.hpp"
+#include "store/common/paged_list.hpp"
+
+namespace tdump::store {
+
+inline constexpr std::string_view kAzureApiVersion = "2021-08-06";
+
+class AzureClient {
+ public:
+  static Result<std::shared_ptr<const AzureClient>> create(AzureConfig config);
+
+  [[nodiscard]] const AzureConfig& config() const { return config_; }
+  [[nodiscard]] http::Request get_request(std::string_view full_key, ByteRange range) const;
+  [[nodiscard]] http::Request list_request(std::string_view full_prefix, std::size_t page_size,
+                                           const std::string& marker) const;
+  static Result<Page> parse_list(std::string_view body, std::string_view strip);
+  [[nodiscard]] RemoteError parse_error(const http::Response& response) const;
+
+ private:
+  explicit AzureClient(AzureConfig config) : config_(std::move(config)) {}
+  // Adds date, version and authorisation; `query` is the query before any SAS.
+  void authorise(http::Request& request, std::string_view encoded_path, std::string_view query,
+                 std::string_view range) const;
+
+  AzureConfig config_;
+  std::optional<SharedKeySigner> signer_;
+  std::string origin_;       // scheme://host[:port] of the blob endpoint
+  std::string path_prefix_;  // the endpoint's path ("/devstoreaccount1" for emulators, "" on Azure)
+};
+
+}  // namespace tdump::store

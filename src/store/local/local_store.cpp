@@ -1,0 +1,200 @@
+#include "store/local/local_store.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "store/common/options.hpp"
+#include "store/common/tree_list.hpp"
+#include "store/common/url.hpp"
+
+namespace tdump::store {
+namespace {
+
+// obstore's LocalStore keywords: accepted, not meaningful for reading.
+constexpr std::array kLocalKeys = {OptionKey{"automatic_cleanup", {}, false}, OptionKey{"mkdir", {}, false}};
+
+Error errno_error(int err, const std::string& what) {
+  ErrorCode code = ErrorCode::kIo;
+  if (err == ENOENT || err == ENOTDIR) code = ErrorCode::kNotFound;
+  if (err == EACCES || err == EPERM) code = ErrorCode::kPermissionDenied;
+  return make_error(code, what + ": " + std::strerror(err));  // NOLINT(concurrency-mt-unsafe): glibc's is safe
+}
+
+std::int64_t mtime_us(const struct stat& st) {
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000 + st.st_mtim.tv_nsec / 1000;
+}
+
+// A key must stay inside the root: no "..", no absolute path.
+bool safe_key(std::string_view key) {
+  if (key.empty() || key.front() == '/') return false;
+  std::size_t start = 0;
+  while (start <= key.size()) {
+    auto end = key.find('/', start);
+    if (end == std::string_view::npos) end = key.size();
+    if (key.substr(start, end - start) == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  FdCloser(const FdCloser&) = delete;
+  FdCloser& operator=(const FdCloser&) = delete;
+  ~FdCloser() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  int fd_;
+};
+
+Result<std::vector<TreeEntry>> read_directory(const std::string& root, const std::string& dir) {
+  std::string path = root + dir;
+  DIR* handle = ::opendir(path.c_str());
+  if (handle == nullptr) return errno_error(errno, "cannot list " + path);
+  std::unique_ptr<DIR, int (*)(DIR*)> closer(handle, &::closedir);
+  std::vector<TreeEntry> entries;
+  int dir_fd = ::dirfd(handle);
+  for (;;) {
+    errno = 0;
+    dirent* entry = ::readdir(handle);  // NOLINT(concurrency-mt-unsafe): one stream per thread
+    if (entry == nullptr) {
+      if (errno != 0) return errno_error(errno, "cannot list " + path);
+      break;
+    }
+    std::string_view name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st {};
+    if (::fstatat(dir_fd, entry->d_name, &st, 0) != 0) continue;  // dangling symlink or vanished: skip
+    TreeEntry out;
+    out.name = std::string(name);
+    if (S_ISDIR(st.st_mode)) {
+      out.is_dir = true;
+      out.identity = {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+    } else if (S_ISREG(st.st_mode)) {
+      out.meta.size = static_cast<std::uint64_t>(st.st_size);
+      out.meta.last_modified_us = mtime_us(st);
+      out.meta.etag = LocalStore::etag_for(st.st_ino, mtime_us(st), static_cast<std::uint64_t>(st.st_size));
+    } else {
+      continue;  // fifos, sockets, devices are not objects
+    }
+    entries.push_back(std::move(out));
+  }
+  return entries;
+}
+
+}  // namespace
+
+std::string LocalStore::etag_for(std::uint64_t inode, std::int64_t mtime_us, std::uint64_t size) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%llx-%llx-%llx", static_cast<unsigned long long>(inode),
+                static_cast<unsigned long long>(mtime_us), static_cast<unsigned long long>(size));
+  return buf;
+}
+
+Result<RangeRead> read_local_range(const std::string& path, ByteRange range) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno_error(errno, "cannot open " + path);
+  FdCloser closer(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return errno_error(errno, "cannot stat " + path);
+  if (S_ISDIR(st.st_mode)) return make_error(ErrorCode::kIo, "cannot read " + path + ": it is a directory");
+  RangeRead out;
+  out.offset = range.offset;
+  bool regular = S_ISREG(st.st_mode);
+  auto size = static_cast<std::uint64_t>(st.st_size);
+  if (regular) out.object_size = size;
+  if (regular && range.offset >= size) return out;
+  std::uint64_t want = regular ? std::min<std::uint64_t>(range.length, size - range.offset) : range.length;
+  out.bytes.resize(static_cast<std::size_t>(want));
+  std::size_t done = 0;
+  while (done < out.bytes.size()) {
+    ssize_t n = ::pread(fd, out.bytes.data() + done, out.bytes.size() - done,
+                        static_cast<off_t>(range.offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error(errno, "cannot read " + path);
+    }
+    if (n == 0) break;  // the file shrank
+    done += static_cast<std::size_t>(n);
+  }
+  out.bytes.resize(done);
+  return out;
+}
+
+LocalStore::LocalStore(std::string root, unsigned io_threads)
+    : root_(std::move(root)), io_(std::make_unique<IoThreads>(io_threads)) {
+  if (root_.empty() || root_.back() != '/') root_.push_back('/');
+}
+
+std::string LocalStore::url_for(std::string_view key) const {
+  std::string out = "file://";
+  percent_encode_append(out, root_, true);
+  percent_encode_append(out, key, true);
+  return out;
+}
+
+std::unique_ptr<ListStream> LocalStore::list(std::string_view prefix, std::size_t page_size) {
+  return make_tree_list([root = root_](const std::string& dir) { return read_directory(root, dir); },
+                        std::string(prefix), page_size);
+}
+
+void LocalStore::read_range(std::string_view key, ByteRange range, ReadCallback callback) {
+  if (!safe_key(key)) {
+    std::string message = "key '" + std::string(key) + "' is not a path inside " + root_;
+    io_->post([callback = std::move(callback), message = std::move(message)](bool) {
+      callback(make_error(ErrorCode::kInvalidArgument, message));
+    });
+    return;
+  }
+  io_->post([path = root_ + std::string(key), range, callback = std::move(callback)](bool cancelled) {
+    if (cancelled) {
+      callback(make_error(ErrorCode::kCancelled, "read of " + path + " cancelled: the store was closed"));
+      return;
+    }
+    callback(read_local_range(path, range));
+  });
+}
+
+Result<std::unique_ptr<ObjectStore>> open_local_store(std::string_view url, const StoreOptions& options) {
+  std::array<std::span<const OptionKey>, 1> sets{kLocalKeys};
+  auto resolved = resolve_options(options, sets, "", "local");
+  if (!resolved) return std::move(resolved).error();
+  resolved->warn_ignored("local");
+  std::string path;
+  if (url.substr(0, 7) == "file://") {
+    std::string_view rest = url.substr(7);
+    if (rest.substr(0, 9) == "localhost") rest.remove_prefix(9);
+    if (rest.empty() || rest.front() != '/') {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "file URL '" + std::string(url) + "' must be file:///absolute/path (no host)");
+    }
+    path = percent_decode(rest);
+  } else {
+    path = std::string(url);
+  }
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  if (ec) return make_error(ErrorCode::kInvalidArgument, "cannot resolve path '" + path + "': " + ec.message());
+  absolute = absolute.lexically_normal();
+  auto status = std::filesystem::status(absolute, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    return make_error(ErrorCode::kNotFound, "local store folder '" + absolute.string() + "' does not exist");
+  }
+  if (!std::filesystem::is_directory(status)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "local store '" + absolute.string() + "' is not a folder (give the folder that holds the files)");
+  }
+  return std::unique_ptr<ObjectStore>(std::make_unique<LocalStore>(absolute.string()));
+}
+
+}  // namespace tdump::store

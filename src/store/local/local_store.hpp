@@ -1,0 +1,40 @@
+#pragma once
+// Local files (file:///path and plain paths): a recursive walk in lexicographic key order and
+// pread() range reads on a small I/O thread pool.
+#include <memory>
+#include <string>
+
+#include "store/local/io_thread.hpp"
+#include "store/object_store.hpp"
+
+namespace tdump::store {
+
+class LocalStore final : public ObjectStore {
+ public:
+  // `root` must be an absolute directory path.
+  explicit LocalStore(std::string root, unsigned io_threads = 2);
+
+  [[nodiscard]] std::string_view scheme() const override { return "file"; }
+  [[nodiscard]] std::string url_for(std::string_view key) const override;
+  std::unique_ptr<ListStream> list(std::string_view prefix, std::size_t page_size) override;
+  void read_range(std::string_view key, ByteRange range, ReadCallback callback) override;
+
+  // The ETag the walk reports: "<inode hex>-<mtime µs hex>-<size hex>", which changes whenever
+  // the file is replaced, touched or resized.
+  static std::string etag_for(std::uint64_t inode, std::int64_t mtime_us, std::uint64_t size);
+
+ protected:
+  [[nodiscard]] bool urls_are_encoded() const override { return true; }
+
+ private:
+  std::string root_;  // absolute, ends with '/'
+  std::unique_ptr<IoThreads> io_;
+};
+
+// file:///abs/path, file://localhost/abs/path, or a plain (relative or absolute) path.
+Result<std::unique_ptr<ObjectStore>> open_local_store(std::string_view url, const StoreOptions& options);
+
+// Reads a byte range of a local file (the work of one read_range task).
+Result<RangeRead> read_local_range(const std::string& path, ByteRange range);
+
+}  // namespace tdump::store

@@ -1,0 +1,33 @@
+#include "store/object_store.hpp"
+
+#include <cstdlib>
+#include <future>
+
+#include "store/common/url.hpp"
+
+namespace tdump::store {
+
+Result<RangeRead> ObjectStore::read_range_blocking(std::string_view key, ByteRange range) {
+  std::promise<Result<RangeRead>> done;
+  auto future = done.get_future();
+  read_range(key, range, [&done](Result<RangeRead> result) { done.set_value(std::move(result)); });
+  return future.get();
+}
+
+std::optional<std::string> ObjectStore::key_for_url(std::string_view url) const {
+  std::string base = url_for("");
+  if (url.size() < base.size() || url.substr(0, base.size()) != base) return std::nullopt;
+  std::string_view rest = url.substr(base.size());
+  if (rest.empty()) return std::nullopt;
+  return urls_are_encoded() ? percent_decode(rest) : std::string(rest);
+}
+
+EnvLookup process_env() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());  // NOLINT(concurrency-mt-unsafe): read-only use
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+}  // namespace tdump::store

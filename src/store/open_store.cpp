@@ -1,0 +1,46 @@
+// open_store: picks the backend from the URL's scheme (and, for https, its host).
+#include "store/azure/azure_store.hpp"
+#include "store/common/url.hpp"
+#include "store/gcs/gcs_store.hpp"
+#include "store/http/http_store.hpp"
+#include "store/local/local_store.hpp"
+#include "store/object_store.hpp"
+#include "store/s3/s3_store.hpp"
+
+namespace tdump::store {
+namespace {
+
+Error needs_engine(std::string_view url) {
+  return make_error(ErrorCode::kInvalidArgument, "store '" + std::string(url) + "' needs an HTTP engine");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ObjectStore>> open_store(std::string_view url, const StoreOptions& options,
+                                                std::shared_ptr<http::Engine> engine) {
+  if (url.empty()) return make_error(ErrorCode::kInvalidArgument, "the store URL is empty");
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return open_local_store(url, options);
+  std::string scheme = ascii_lower(url.substr(0, scheme_end));
+  if (scheme == "file") return open_local_store(url, options);
+  bool s3 = scheme == "s3" || scheme == "s3a";
+  bool gcs = scheme == "gs";
+  bool azure = scheme == "az" || scheme == "adl" || scheme == "azure" || scheme == "abfs" || scheme == "abfss";
+  bool web = scheme == "http" || scheme == "https";
+  if (!s3 && !gcs && !azure && !web) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "unsupported store URL scheme '" + scheme +
+                          "://' (expected s3://, gs://, az://, abfs[s]://, http(s)://, file:// or a path)");
+  }
+  if (!engine) return needs_engine(url);
+  if (s3) return open_s3_store(url, options, std::move(engine));
+  if (gcs) return open_gcs_store(url, options, std::move(engine));
+  if (azure) return open_azure_store(url, options, std::move(engine));
+  auto parsed = parse_url(url);
+  if (!parsed) return std::move(parsed).error();
+  if (scheme == "https" && is_azure_https_host(parsed->host)) return open_azure_store(url, options, std::move(engine));
+  if (scheme == "https" && is_s3_https_url(parsed->host)) return open_s3_store(url, options, std::move(engine));
+  return open_http_store(url, options, std::move(engine));
+}
+
+}  // namespace tdump::store

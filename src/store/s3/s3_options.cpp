@@ -1,0 +1,307 @@
+#include "store/s3/s3_options.hpp"
+
+#include <array>
+
+#include "store/client_options.hpp"
+#include "store/common/url.hpp"
+#include "store/s3/aws_profile.hpp"
+
+namespace tdump::store {
+namespace {
+
+// obstore's AmazonS3ConfigKey (plus `profile`, our extension). Credentials are resolved as a
+// set (options, then environment, then profile files), so they are not filled from env here.
+constexpr std::array kS3Keys = {
+    OptionKey{"access_key_id", {"aws_access_key_id"}, true, false, false},
+    OptionKey{"secret_access_key", {"aws_secret_access_key"}, true, true, false},
+    OptionKey{"session_token", {"aws_session_token", "aws_token", "token"}, true, true, false},
+    OptionKey{"region", {"aws_region"}},
+    OptionKey{"default_region", {"aws_default_region"}},
+    OptionKey{"bucket", {"aws_bucket", "aws_bucket_name", "bucket_name"}, true, false, false},
+    OptionKey{"endpoint", {"aws_endpoint_url", "aws_endpoint", "endpoint_url"}},
+    OptionKey{"virtual_hosted_style_request", {"aws_virtual_hosted_style_request"}},
+    OptionKey{"skip_signature", {"aws_skip_signature"}},
+    OptionKey{"request_payer", {"aws_request_payer"}},
+    OptionKey{"unsigned_payload", {"aws_unsigned_payload"}},  // GETs are always sent unsigned-payload
+    OptionKey{"profile", {"aws_profile"}},
+    OptionKey{"imdsv1_fallback", {"aws_imdsv1_fallback"}, false, false, false},
+    OptionKey{"metadata_endpoint", {"aws_metadata_endpoint"}, false, false, false},
+    OptionKey{"container_credentials_relative_uri", {"aws_container_credentials_relative_uri"}, false, false, false},
+    OptionKey{"container_credentials_full_uri", {"aws_container_credentials_full_uri"}, false, false, false},
+    OptionKey{"container_authorization_token_file", {"aws_container_authorization_token_file"}, false, false,
+              false},
+    OptionKey{"s3_express", {"aws_s3_express"}, false, false, false},
+    OptionKey{"checksum_algorithm", {"aws_checksum_algorithm"}, false, false, false},
+    OptionKey{"copy_if_not_exists", {"aws_copy_if_not_exists"}, false, false, false},
+    OptionKey{"conditional_put", {"aws_conditional_put"}, false, false, false},
+    OptionKey{"disable_tagging", {"aws_disable_tagging"}, false, false, false},
+    OptionKey{"server_side_encryption", {"aws_server_side_encryption"}, false, false, false},
+    OptionKey{"sse_kms_key_id", {"aws_sse_kms_key_id"}, false, false, false},
+    OptionKey{"sse_bucket_key_enabled", {"aws_sse_bucket_key_enabled"}, false, false, false},
+    OptionKey{"sse_customer_key_base64", {"aws_sse_customer_key_base64"}, false, true, false},
+};
+
+bool from_options(const OptionValue* value) { return value != nullptr && value->source.rfind("option", 0) == 0; }
+
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+std::string env_or_empty(const StoreOptions& options, std::string_view name) {
+  if (!options.env) return {};
+  return options.env(name).value_or("");
+}
+
+std::string home_dir(const StoreOptions& options) {
+  if (!options.home.empty()) return options.home;
+  return env_or_empty(options, "HOME");
+}
+
+// What the URL itself says.
+struct S3UrlParts {
+  std::string bucket;
+  std::string path;  // raw remainder
+  std::string region;
+  std::string endpoint;  // R2 only
+  bool virtual_hosted = false;
+};
+
+Result<S3UrlParts> split_s3_url(std::string_view url) {
+  auto parsed = parse_url(url);
+  if (!parsed) return std::move(parsed).error();
+  S3UrlParts parts;
+  const auto& host = parsed->host;
+  auto first_segment = [&](ParsedUrl& u) {
+    std::string_view path = u.path;
+    while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    auto slash = path.find('/');
+    parts.bucket = percent_decode(path.substr(0, slash));
+    parts.path = slash == std::string_view::npos ? std::string{} : std::string(path.substr(slash + 1));
+  };
+  if (parsed->scheme == "s3" || parsed->scheme == "s3a") {
+    parts.bucket = host;
+    parts.path = parsed->path;
+  } else if (ends_with(host, ".r2.cloudflarestorage.com")) {
+    parts.endpoint = "https://" + host;
+    parts.region = "auto";
+    first_segment(*parsed);
+  } else if (ends_with(host, ".amazonaws.com")) {
+    std::string_view h = host;
+    h.remove_suffix(std::string_view(".amazonaws.com").size());
+    if (h == "s3" || h.substr(0, 3) == "s3." || h.substr(0, 3) == "s3-") {  // path style
+      first_segment(*parsed);
+      if (h.size() > 3) parts.region = std::string(h.substr(3));
+    } else if (auto at = h.find(".s3"); at != std::string_view::npos) {  // bucket.s3[.region]
+      parts.bucket = std::string(h.substr(0, at));
+      std::string_view rest = h.substr(at + 3);
+      if (!rest.empty() && (rest.front() == '.' || rest.front() == '-')) parts.region = std::string(rest.substr(1));
+      parts.virtual_hosted = true;
+      parts.path = parsed->path;
+    } else {
+      return make_error(ErrorCode::kInvalidArgument, "'" + std::string(url) + "' is not an S3 URL I understand");
+    }
+    if (parts.region.rfind("dualstack.", 0) == 0) parts.region = parts.region.substr(10);
+  } else {
+    return make_error(ErrorCode::kInvalidArgument, "'" + std::string(url) + "' is not an S3 URL");
+  }
+  if (parts.bucket.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "S3 URL '" + std::string(url) + "' has no bucket (expected s3://BUCKET[/prefix])");
+  }
+  return parts;
+}
+
+Status resolve_credentials(const ResolvedOptions& resolved, const StoreOptions& options, const AwsProfile& profile,
+                           bool profile_explicit, S3Config& config) {
+  auto key = resolved.text("access_key_id");
+  auto secret = resolved.text("secret_access_key");
+  auto token = resolved.text("session_token");
+  if (key || secret) {
+    if (!key || !secret) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        std::string("option ") + (key ? "secret_access_key" : "access_key_id") +
+                            " is missing: access_key_id and secret_access_key go together");
+    }
+    config.credentials = AwsCredentials{*key, *secret, token.value_or("")};
+    config.credentials_source = "options";
+    return {};
+  }
+  if (token) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "option session_token was given without access_key_id and secret_access_key");
+  }
+  std::string env_key = env_or_empty(options, "AWS_ACCESS_KEY_ID");
+  std::string env_secret = env_or_empty(options, "AWS_SECRET_ACCESS_KEY");
+  if (!env_key.empty() || !env_secret.empty()) {
+    if (env_key.empty() || env_secret.empty()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        std::string("environment variable ") +
+                            (env_key.empty() ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY") +
+                            " is missing: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together");
+    }
+    std::string env_token = env_or_empty(options, "AWS_SESSION_TOKEN");
+    if (env_token.empty()) env_token = env_or_empty(options, "AWS_SECURITY_TOKEN");
+    config.credentials = AwsCredentials{env_key, env_secret, env_token};
+    config.credentials_source = "environment";
+    return {};
+  }
+  if (profile.found) {
+    auto p_key = profile.get("aws_access_key_id");
+    auto p_secret = profile.get("aws_secret_access_key");
+    if (p_key && p_secret) {
+      config.credentials = AwsCredentials{*p_key, *p_secret, profile.get("aws_session_token").value_or("")};
+      config.credentials_source = "profile '" + profile.name + "'";
+      return {};
+    }
+    for (const char* unsupported : {"role_arn", "credential_process", "sso_session", "sso_start_url",
+                                    "web_identity_token_file"}) {
+      if (profile.get(unsupported)) {
+        return make_error(ErrorCode::kUnsupported,
+                          "AWS profile '" + profile.name + "' uses " + unsupported +
+                              ", which tiff-dumper does not support; give static keys (access_key_id / "
+                              "secret_access_key, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or a profile with "
+                              "aws_access_key_id / aws_secret_access_key), or skip_signature=true");
+      }
+    }
+  } else if (profile_explicit) {
+    return make_error(ErrorCode::kInvalidArgument, "AWS profile '" + profile.name +
+                                                       "' was not found in the shared credentials or config file");
+  }
+  return make_error(ErrorCode::kPermissionDenied,
+                    "no S3 credentials found: looked for the options access_key_id / secret_access_key, the "
+                    "environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, and profile '" +
+                        profile.name +
+                        "' (AWS_PROFILE) in ~/.aws/credentials and ~/.aws/config. For a public bucket set "
+                        "skip_signature=true (or AWS_NO_SIGN_REQUEST=true). Instance metadata and web identity "
+                        "credentials are not supported.");
+}
+
+}  // namespace
+
+std::span<const OptionKey> s3_option_keys() { return kS3Keys; }
+
+bool is_s3_https_url(std::string_view host) {
+  return ends_with(host, ".amazonaws.com") || ends_with(host, ".r2.cloudflarestorage.com");
+}
+
+Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& options) {
+  auto parts = split_s3_url(url);
+  if (!parts) return std::move(parts).error();
+  std::array<std::span<const OptionKey>, 2> sets{s3_option_keys(), client_option_keys()};
+  auto resolved = resolve_options(options, sets, "aws_", "S3");
+  if (!resolved) return std::move(resolved).error();
+  resolved->warn_ignored("S3");
+
+  S3Config config;
+  config.bucket = parts->bucket;
+  config.root_prefix = root_prefix_from_path(percent_decode(parts->path));
+  if (auto bucket = resolved->text("bucket"); bucket && *bucket != config.bucket) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "option bucket '" + *bucket + "' differs from the URL's bucket '" + config.bucket + "'");
+  }
+
+  // Anonymous access: skip_signature (option / AWS_SKIP_SIGNATURE) or AWS_NO_SIGN_REQUEST.
+  auto skip = resolved->boolean("skip_signature", false);
+  if (!skip) return std::move(skip).error();
+  bool anonymous = *skip;
+  if (!anonymous && resolved->find("skip_signature") == nullptr) {
+    if (auto no_sign = options.env ? options.env("AWS_NO_SIGN_REQUEST") : std::nullopt; no_sign && !no_sign->empty()) {
+      auto value = parse_bool(*no_sign);
+      if (!value) {
+        return bad_option_value(OptionValue{*no_sign, "environment variable AWS_NO_SIGN_REQUEST"}, "skip_signature",
+                                "true or false");
+      }
+      anonymous = *value;
+    }
+  }
+
+  // Profile files: only read when needed (region or credentials not given otherwise).
+  const OptionValue* profile_option = resolved->find("profile");
+  bool profile_explicit = profile_option != nullptr;
+  std::string profile_name = profile_explicit ? profile_option->value : "default";
+  std::string home = home_dir(options);
+  std::string credentials_file = env_or_empty(options, "AWS_SHARED_CREDENTIALS_FILE");
+  std::string config_file = env_or_empty(options, "AWS_CONFIG_FILE");
+  if (credentials_file.empty()) credentials_file = home + "/.aws/credentials";
+  if (config_file.empty()) config_file = home + "/.aws/config";
+  AwsProfile profile = load_aws_profile(profile_name, credentials_file, config_file);
+
+  // Region: options (region, default_region), then AWS_REGION, AWS_DEFAULT_REGION, the
+  // profile, the URL's host, then us-east-1.
+  const OptionValue* region = resolved->find("region");
+  const OptionValue* default_region = resolved->find("default_region");
+  if (from_options(region)) {
+    config.region = region->value;
+  } else if (from_options(default_region)) {
+    config.region = default_region->value;
+  } else if (region != nullptr) {
+    config.region = region->value;
+  } else if (default_region != nullptr) {
+    config.region = default_region->value;
+  } else if (!parts->region.empty()) {
+    config.region = parts->region;
+  } else if (auto r = profile.get("region")) {
+    config.region = *r;
+  } else {
+    config.region = "us-east-1";
+  }
+
+  auto virtual_hosted = resolved->boolean("virtual_hosted_style_request", parts->virtual_hosted);
+  if (!virtual_hosted) return std::move(virtual_hosted).error();
+  config.virtual_hosted = *virtual_hosted;
+  auto payer = resolved->boolean("request_payer", false);
+  if (!payer) return std::move(payer).error();
+  config.request_payer = *payer;
+
+  if (!anonymous) {
+    auto status = resolve_credentials(*resolved, options, profile, profile_explicit, config);
+    if (!status) return std::move(status).error();
+  } else {
+    config.credentials_source = "anonymous";
+  }
+
+  // Endpoint: option / AWS_ENDPOINT_URL / AWS_ENDPOINT (via aliases), AWS_ENDPOINT_URL_S3,
+  // the URL (R2), else AWS itself.
+  std::string endpoint;
+  if (const auto* e = resolved->find("endpoint"); e != nullptr && from_options(e)) {
+    endpoint = e->value;
+  } else if (auto s3_specific = env_or_empty(options, "AWS_ENDPOINT_URL_S3"); !s3_specific.empty()) {
+    endpoint = s3_specific;
+  } else if (e != nullptr) {
+    endpoint = e->value;
+  } else {
+    endpoint = parts->endpoint;
+  }
+  if (endpoint.empty()) {
+    std::string host = config.virtual_hosted ? config.bucket + ".s3." + config.region + ".amazonaws.com"
+                                             : "s3." + config.region + ".amazonaws.com";
+    config.origin = "https://" + host;
+    config.host = host;
+    config.base_path = config.virtual_hosted ? "" : "/" + percent_encode(config.bucket, false);
+    return config;
+  }
+  auto status = check_allow_http(*resolved, endpoint, "S3 endpoint");
+  if (!status) return std::move(status).error();
+  auto parsed = parse_url(endpoint);
+  if (!parsed) return std::move(parsed).error();
+  if (parsed->scheme != "http" && parsed->scheme != "https") {
+    return make_error(ErrorCode::kInvalidArgument, "S3 endpoint '" + endpoint + "' must start with http:// or https://");
+  }
+  if (!parsed->query.empty() || !parsed->userinfo.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "S3 endpoint must be scheme://host[:port][/path]");
+  }
+  std::string endpoint_path = parsed->path;
+  while (!endpoint_path.empty() && endpoint_path.back() == '/') endpoint_path.pop_back();
+  if (config.virtual_hosted) {
+    // obstore expects the bucket already in the endpoint host; add it when it is not there.
+    if (parsed->host.rfind(config.bucket + ".", 0) != 0) parsed->host = config.bucket + "." + parsed->host;
+    config.base_path = endpoint_path;
+  } else {
+    config.base_path = endpoint_path + "/" + percent_encode(config.bucket, false);
+  }
+  config.origin = origin(*parsed);
+  config.host = host_header(*parsed);
+  return config;
+}
+
+}  // namespace tdump::store

@@ -1,0 +1,41 @@
+#pragma once
+// S3 store configuration from a URL + options + environment + AWS profile files: the bucket,
+// addressing (path-style or virtual-hosted), endpoint, region and credentials.
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+#include "store/common/options.hpp"
+#include "store/object_store.hpp"
+#include "store/s3/sigv4.hpp"
+
+namespace tdump::store {
+
+struct S3Config {
+  std::string bucket;
+  std::string root_prefix;  // "" or "path/": the store URL's path part
+  std::string region;
+  bool virtual_hosted = false;
+  bool request_payer = false;
+  std::optional<AwsCredentials> credentials;  // unset: anonymous (skip_signature)
+  std::string credentials_source;             // "options", "environment", "profile 'x'" (no secrets)
+
+  // Derived addressing.
+  std::string origin;     // "https://bucket.s3.us-east-1.amazonaws.com" or "http://127.0.0.1:9000"
+  std::string host;       // Host header value
+  std::string base_path;  // encoded path before "/<key>": "/bucket" (path style), "" (virtual)
+};
+
+// The S3 option keys (obstore's AmazonS3ConfigKey names and aliases).
+std::span<const OptionKey> s3_option_keys();
+
+// s3://bucket[/prefix], s3a://..., https://bucket.s3[.region].amazonaws.com[/prefix],
+// https://s3[.region].amazonaws.com/bucket[/prefix], https://ACCOUNT.r2.cloudflarestorage.com/bucket.
+Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& options);
+
+// True for URLs s3_config_from_url understands that are not s3:// (AWS / R2 https hosts).
+bool is_s3_https_url(std::string_view host);
+
+}  // namespace tdump::store

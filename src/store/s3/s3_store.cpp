@@ -1,0 +1,52 @@
+#include "store/s3/s3_store.hpp"
+
+namespace tdump::store {
+
+S3Store::S3Store(S3Config config, std::shared_ptr<http::Engine> engine)
+    : client_(std::make_shared<S3Client>(std::move(config))), engine_(std::move(engine)) {}
+
+std::string S3Store::url_for(std::string_view key) const {
+  const auto& config = client_->config();
+  std::string out = "s3://" + config.bucket + "/" + config.root_prefix;
+  out += key;
+  return out;
+}
+
+std::unique_ptr<ListStream> S3Store::list(std::string_view prefix, std::size_t page_size) {
+  if (page_size == 0 || page_size > 1000) page_size = 1000;  // S3's own maximum
+  std::string full_prefix = client_->config().root_prefix + std::string(prefix);
+  return make_paged_list([client = client_, engine = engine_, full_prefix, page_size](const std::string& token)
+                             -> Result<Page> {
+    http::Request request = client->list_request(full_prefix, page_size, token);
+    std::string what = client->describe(request);
+    auto response = engine->execute(std::move(request));
+    if (!response) return annotate_transport_error(std::move(response).error(), what);
+    if (response->status != 200) {
+      return error_from_response(*response, what, [&](const http::Response& r) { return client->parse_error(r); });
+    }
+    if (response->body_capped) return make_error(ErrorCode::kLimit, what + ": listing page larger than 64 MiB");
+    return S3Client::parse_list(response->body, client->config().root_prefix);
+  });
+}
+
+void S3Store::read_range(std::string_view key, ByteRange range, ReadCallback callback) {
+  http::Request request = client_->get_request(client_->config().root_prefix + std::string(key), range);
+  engine_->submit(std::move(request), [client = client_, range, callback = std::move(callback),
+                                       what = "GET " + url_for(key)](Result<http::Response> response) {
+    if (!response) {
+      callback(annotate_transport_error(std::move(response).error(), what));
+      return;
+    }
+    callback(range_read_from_response(std::move(*response), range, what,
+                                      [&](const http::Response& r) { return client->parse_error(r); }));
+  });
+}
+
+Result<std::unique_ptr<ObjectStore>> open_s3_store(std::string_view url, const StoreOptions& options,
+                                                   std::shared_ptr<http::Engine> engine) {
+  auto config = s3_config_from_url(url, options);
+  if (!config) return std::move(config).error();
+  return std::unique_ptr<ObjectStore>(std::make_unique<S3Store>(std::move(*config), std::move(engine)));
+}
+
+}  // namespace tdump::store
