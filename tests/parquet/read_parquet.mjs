@@ -4,7 +4,9 @@
 //   not -0) -> decimal strings, other doubles -> "f:<16 hex digits of the IEEE bits>",
 //   strings -> strings, binary -> "b:<hex>", timestamps -> "t:<microseconds>",
 //   lists -> arrays, structs -> objects, maps -> arrays of [key, value] sorted by key.
-// stdin: JSON array of {"reader": "duckdb"|"hyparquet", "path": "..."};
+// Reader "hyparquet-pages" instead walks every column chunk's page headers with hyparquet's own
+// Thrift decoder and returns [{row_group, column, pages: [{type, num_values, encoding}]}].
+// stdin: JSON array of {"reader": "duckdb"|"hyparquet"|"hyparquet-pages", "path": "..."};
 // stdout: JSON array of {"rows": [...]} or {"error": "..."} in the same order.
 import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -99,6 +101,33 @@ async function readHy(path) {
   return rows.map((row) => Object.fromEntries(schema.children.map((c) => [c.element.name, canonHy(row[c.element.name], c)])));
 }
 
+// parquetHeader is not among the package's exports: import the module file itself.
+const { parquetHeader } = await import(new URL('../../node_modules/hyparquet/src/column.js', import.meta.url));
+
+function readPages(path) {
+  const bytes = readFileSync(path);
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const metadata = parquetMetadata(file);
+  const out = [];
+  metadata.row_groups.forEach((rg, g) => {
+    for (const chunk of rg.columns) {
+      const meta = chunk.meta_data;
+      const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+      const end = start + Number(meta.total_compressed_size);
+      const reader = { view: new DataView(file), offset: start };
+      const pages = [];
+      while (reader.offset < end) {
+        const header = parquetHeader(reader);
+        const sub = header.data_page_header ?? header.dictionary_page_header;
+        pages.push({ type: header.type, num_values: sub.num_values, encoding: sub.encoding });
+        reader.offset += header.compressed_page_size;
+      }
+      out.push({ row_group: g, column: meta.path_in_schema.join('.'), pages });
+    }
+  });
+  return out;
+}
+
 const chunks = [];
 for await (const chunk of process.stdin) chunks.push(chunk);
 const requests = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -106,6 +135,10 @@ const connection = await (await DuckDBInstance.create(':memory:')).connect();
 const results = [];
 for (const { reader, path } of requests) {
   try {
+    if (reader === 'hyparquet-pages') {
+      results.push({ rows: readPages(path) });
+      continue;
+    }
     const rows = reader === 'duckdb' ? await readDuck(connection, path) : await readHy(path);
     results.push({ rows });
   } catch (e) {
