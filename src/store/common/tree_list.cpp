@@ -15,8 +15,11 @@ bool starts_with(std::string_view text, std::string_view prefix) {
 
 class TreeListStream final : public ListStream {
  public:
-  TreeListStream(DirReader read_dir, std::string prefix, std::size_t page_size)
-      : read_dir_(std::move(read_dir)), prefix_(std::move(prefix)), page_size_(page_size == 0 ? 1000 : page_size) {}
+  TreeListStream(DirReader read_dir, std::string prefix, std::size_t page_size, DirIdentity identity)
+      : read_dir_(std::move(read_dir)),
+        identity_(std::move(identity)),
+        prefix_(std::move(prefix)),
+        page_size_(page_size == 0 ? 1000 : page_size) {}
 
   Result<std::optional<ListPage>> next() override {
     if (failed_) return std::optional<ListPage>{};
@@ -24,7 +27,15 @@ class TreeListStream final : public ListStream {
       started_ = true;
       auto slash = prefix_.rfind('/');
       std::string start = slash == std::string::npos ? std::string{} : prefix_.substr(0, slash + 1);
-      auto status = push(start, {0, 0});
+      std::pair<std::uint64_t, std::uint64_t> start_identity{0, 0};
+      if (identity_) {  // the directories above the start, and the start itself
+        ancestors_.push_back(identity_(""));
+        for (auto end = start.find('/'); end != std::string::npos; end = start.find('/', end + 1)) {
+          ancestors_.push_back(identity_(start.substr(0, end + 1)));
+        }
+        start_identity = ancestors_.back();
+      }
+      auto status = push(start, start_identity);
       if (!status) {
         failed_ = true;
         if (status.error().code == ErrorCode::kNotFound && !start.empty()) return std::optional<ListPage>{};
@@ -89,10 +100,13 @@ class TreeListStream final : public ListStream {
 
   [[nodiscard]] bool looped(std::pair<std::uint64_t, std::uint64_t> identity) const {
     if (identity == std::pair<std::uint64_t, std::uint64_t>{0, 0}) return false;
-    return std::any_of(stack_.begin(), stack_.end(), [&](const Frame& f) { return f.identity == identity; });
+    return std::any_of(stack_.begin(), stack_.end(), [&](const Frame& f) { return f.identity == identity; }) ||
+           std::find(ancestors_.begin(), ancestors_.end(), identity) != ancestors_.end();
   }
 
   DirReader read_dir_;
+  DirIdentity identity_;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ancestors_;
   std::string prefix_;
   std::size_t page_size_;
   std::vector<Frame> stack_;
@@ -102,8 +116,9 @@ class TreeListStream final : public ListStream {
 
 }  // namespace
 
-std::unique_ptr<ListStream> make_tree_list(DirReader read_dir, std::string prefix, std::size_t page_size) {
-  return std::make_unique<TreeListStream>(std::move(read_dir), std::move(prefix), page_size);
+std::unique_ptr<ListStream> make_tree_list(DirReader read_dir, std::string prefix, std::size_t page_size,
+                                           DirIdentity identity) {
+  return std::make_unique<TreeListStream>(std::move(read_dir), std::move(prefix), page_size, std::move(identity));
 }
 
 }  // namespace tdump::store

@@ -25,9 +25,15 @@ struct TreeEntry {
 // kNotFound for a directory that does not exist.
 using DirReader = std::function<Result<std::vector<TreeEntry>>(const std::string& dir)>;
 
+// The identity of a directory ("" or "a/b/"), {0,0} if unknown: lets a walk that starts below
+// the root refuse links back to the directories above it, so a prefix listing is always a
+// subset of the full one.
+using DirIdentity = std::function<std::pair<std::uint64_t, std::uint64_t>(const std::string& dir)>;
+
 // Every file whose key starts with `prefix`, in pages of `page_size` keys, visiting only the
 // directories that can hold such keys. A directory that disappears mid-walk (kNotFound) is
 // skipped; a missing root is an error.
-std::unique_ptr<ListStream> make_tree_list(DirReader read_dir, std::string prefix, std::size_t page_size);
+std::unique_ptr<ListStream> make_tree_list(DirReader read_dir, std::string prefix, std::size_t page_size,
+                                           DirIdentity identity = nullptr);
 
 }  // namespace tdump::store

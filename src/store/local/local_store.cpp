@@ -145,7 +145,11 @@ std::string LocalStore::url_for(std::string_view key) const {
 
 std::unique_ptr<ListStream> LocalStore::list(std::string_view prefix, std::size_t page_size) {
   return make_tree_list([root = root_](const std::string& dir) { return read_directory(root, dir); },
-                        std::string(prefix), page_size);
+                        std::string(prefix), page_size, [root = root_](const std::string& dir) {
+                          struct stat st {};
+                          if (::stat((root + dir).c_str(), &st) != 0) return std::pair<std::uint64_t, std::uint64_t>{0, 0};
+                          return std::pair<std::uint64_t, std::uint64_t>{st.st_dev, st.st_ino};
+                        });
 }
 
 void LocalStore::read_range(std::string_view key, ByteRange range, ReadCallback callback) {
