@@ -1,7 +1,7 @@
 // `tiff-dumper headers CONFIG_FILE OUT_DIR`: the original's command, plus resume, shards,
 // dry runs, key files and overrides of the common knobs.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -96,18 +96,22 @@ Status apply_overrides(const HeadersArgs& args, dump::RunConfig& config) {
   if (!args.prefetch.empty()) {
     auto bytes = parse_byte_size(args.prefetch);
     if (!bytes || *bytes < 16) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        fmt::format("--prefetch {}: expected a size of at least 16 bytes (e.g. 16384 or 64KiB)",
-                                    args.prefetch));
+      return make_error(
+          ErrorCode::kInvalidArgument,
+          fmt::format("--prefetch {}: expected a size of at least 16 bytes (e.g. 16384 or 64KiB)", args.prefetch));
     }
     config.prefetch = *bytes;
   }
   if (args.io_threads != 0) config.io_threads = args.io_threads;
   if (!args.compression.empty()) {
-    if (args.compression == "snappy") config.compression = dump::OutputCompression::kSnappy;
-    else if (args.compression == "zstd") config.compression = dump::OutputCompression::kZstd;
-    else if (args.compression == "none") config.compression = dump::OutputCompression::kNone;
-    else return make_error(ErrorCode::kInvalidArgument, "--compression: must be one of snappy, zstd, none");
+    if (args.compression == "snappy")
+      config.compression = dump::OutputCompression::kSnappy;
+    else if (args.compression == "zstd")
+      config.compression = dump::OutputCompression::kZstd;
+    else if (args.compression == "none")
+      config.compression = dump::OutputCompression::kNone;
+    else
+      return make_error(ErrorCode::kInvalidArgument, "--compression: must be one of snappy, zstd, none");
   }
   // Overrides can break the cross-key rules the file satisfied.
   return validate_config(config);

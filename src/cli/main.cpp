@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
 
   std::vector<std::pair<const CLI::App*, CommandRunner>> commands;
   auto add = [&](CommandRunner runner) { commands.emplace_back(app.get_subcommands({}).back(), std::move(runner)); };
+  add(add_headers_command(app));
   add(add_inspect_command(app));
   add(add_ls_command(app));
 

@@ -1,0 +1,49 @@
+#pragma once
+// The output schema (BRIEF §3), one for every file of every run, and the resolved column
+// handles the row encoder writes through. The README's schema table documents the same.
+#include <cstdint>
+#include <vector>
+
+#include "parquet/schema.hpp"
+
+namespace tdump::dump {
+
+// Bumped when the schema changes; recorded in every file's key-value metadata.
+inline constexpr int kSchemaVersion = 1;
+
+struct DataColumns {
+  parquet::SchemaPtr schema;
+  // object
+  parquet::ColumnRef path, url, size, last_modified, etag;
+  // container
+  parquet::ColumnRef bigtiff, byte_order, ifd_count, header_bytes, header_size, requests;
+  // IFD 0 tag columns, parallel to tiff::column_tags(): the leaf (scalars) or the list element.
+  struct TagColumn {
+    std::uint16_t tag;
+    bool is_list;
+    parquet::NodeRef list;     // is_list only
+    parquet::ColumnRef value;  // the leaf or the list element
+  };
+  std::vector<TagColumn> tags;
+  // geokeys struct, parallel to tiff::known_geokeys()
+  parquet::NodeRef geokeys;
+  std::vector<parquet::ColumnRef> geokey_fields;
+  parquet::NodeRef other_geokeys, other_tags;
+  parquet::ColumnRef other_geokeys_key, other_geokeys_value, other_tags_key, other_tags_value;
+  // ifds list of structs
+  parquet::NodeRef ifds;
+  parquet::ColumnRef ifd_width, ifd_height, ifd_tile_width, ifd_tile_height, ifd_rows_per_strip, ifd_new_subfile_type,
+      ifd_compression, ifd_samples_per_pixel, ifd_bits_per_sample, ifd_sample_format, ifd_photometric, ifd_predictor,
+      ifd_planar_configuration, ifd_block_count, ifd_sub_ifd_of;
+};
+
+struct ErrorColumns {
+  parquet::SchemaPtr schema;
+  parquet::ColumnRef path, url, stage, kind, message, http_status, remote_code, attempts, size, last_modified, etag;
+};
+
+// Built once per process (the schema is fixed); thread-safe after construction.
+const DataColumns& data_columns();
+const ErrorColumns& error_columns();
+
+}  // namespace tdump::dump

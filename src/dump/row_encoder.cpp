@@ -1,0 +1,258 @@
+#include "dump/row_encoder.hpp"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+#include "dump/inventory_schema.hpp"
+#include "tiff/image_info.hpp"
+#include "tiff/tags.hpp"
+#include "tiff/utf8.hpp"
+#include "tiff/value_json.hpp"
+#include "tiff/values.hpp"
+
+namespace tdump::dump {
+namespace {
+
+using tiff::ColumnKind;
+using tiff::Entry;
+using tiff::FieldType;
+
+constexpr auto kInt64Max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+
+bool fits_int64(const Entry& e, tiff::ByteOrder order, std::size_t i) {
+  if (tiff::is_signed_type(e.type)) return tiff::int_at(e, order, i) >= 0;
+  return tiff::uint_at(e, order, i) <= kInt64Max;
+}
+
+bool is_text(const Entry& e) {
+  return e.type == FieldType::kAscii;
+}
+bool is_number(const Entry& e) {
+  return tiff::is_numeric_type(e.type) && e.type != FieldType::kUndefined;
+}
+bool is_whole_number(const Entry& e) {
+  return tiff::is_integer_type(e.type) && e.type != FieldType::kUndefined;
+}
+
+}  // namespace
+
+std::string_view to_string(Stage stage) noexcept {
+  switch (stage) {
+    case Stage::kList:
+      return "list";
+    case Stage::kFetch:
+      return "fetch";
+    case Stage::kParse:
+      return "parse";
+  }
+  return "unknown";
+}
+
+std::string_view RowEncoder::utf8(std::string_view text) {
+  auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+  if (tiff::is_valid_utf8(bytes)) return text;
+  // Not UTF-8: most likely a legacy 8-bit charset; Latin-1 keeps every byte visible.
+  text_.clear();
+  for (unsigned char c : text) {
+    if (c < 0x80) {
+      text_ += static_cast<char>(c);
+    } else {
+      text_ += static_cast<char>(0xC0 | (c >> 6));
+      text_ += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return text_;
+}
+
+Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
+                               const tiff::TiffHeader& header, const FetchFacts& facts) {
+  const auto& c = data_columns();
+  batch.begin_row();
+  batch.set_string(c.path, utf8(meta.key));
+  batch.set_string(c.url, utf8(url));
+  if (auto size = meta.size ? meta.size : facts.object_size) batch.set_uint(c.size, *size);
+  if (meta.last_modified_us) batch.set_int(c.last_modified, *meta.last_modified_us);
+  if (!meta.etag.empty()) batch.set_string(c.etag, utf8(meta.etag));
+  batch.set_bool(c.bigtiff, header.bigtiff);
+  batch.set_string(c.byte_order, header.byte_order == tiff::ByteOrder::kLittle ? "II" : "MM");
+  batch.set_uint(c.ifd_count, header.main_ifd_count);
+  batch.set_uint(c.header_bytes, facts.header_bytes);
+  batch.set_uint(c.header_size, header.header_extent);
+  batch.set_uint(c.requests, facts.requests);
+  if (!header.ifds.empty()) {
+    const tiff::Ifd& ifd0 = header.ifds.front();
+    misfits_.clear();
+    tag_columns(batch, header, ifd0);
+    geokey_columns(batch, header, ifd0);
+    other_tags(batch, header, ifd0);
+    ifds(batch, header);
+  }
+  return batch.end_row();
+}
+
+void RowEncoder::tag_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0) {
+  const auto order = header.byte_order;
+  const auto tags = tiff::column_tags();
+  const auto& columns = data_columns().tags;
+  for (std::size_t i = 0; i < tags.size(); ++i) {
+    const Entry* e = header.find(ifd0, tags[i].id);
+    if (e == nullptr || !e->loaded || e->count == 0) continue;
+    const auto& col = columns[i];
+    bool fits = true;
+    switch (tags[i].kind) {
+      case ColumnKind::kUInt:
+        fits = is_whole_number(*e) && fits_int64(*e, order, 0);
+        if (fits) batch.set_uint(col.value, tiff::uint_at(*e, order, 0));
+        // A scalar tag stored with several values keeps the rest in other_tags.
+        if (e->count > 1) fits = false;
+        break;
+      case ColumnKind::kUIntList:
+        for (std::size_t k = 0; fits && k < e->count; ++k) fits = is_whole_number(*e) && fits_int64(*e, order, k);
+        if (fits) {
+          batch.begin_list(col.list);
+          for (std::size_t k = 0; k < e->count; ++k) batch.append_uint(col.value, tiff::uint_at(*e, order, k));
+          batch.end_list();
+        }
+        break;
+      case ColumnKind::kDouble:
+        fits = is_number(*e);
+        if (fits) batch.set_double(col.value, tiff::number_at(*e, order, 0));
+        if (e->count > 1) fits = false;
+        break;
+      case ColumnKind::kDoubleList:
+        fits = is_number(*e);
+        if (fits) {
+          batch.begin_list(col.list);
+          for (std::size_t k = 0; k < e->count; ++k) batch.append_double(col.value, tiff::number_at(*e, order, k));
+          batch.end_list();
+        }
+        break;
+      case ColumnKind::kString:
+        fits = is_text(*e);
+        if (fits) batch.set_string(col.value, utf8(tiff::text_of(*e)));
+        break;
+      case ColumnKind::kBinary: {
+        auto bytes = e->bytes();
+        batch.set_bytes(col.value, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+        break;
+      }
+    }
+    if (!fits) misfits_.push_back(e);
+  }
+}
+
+void RowEncoder::geokey_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0) {
+  const auto& c = data_columns();
+  // A malformed directory already failed the parse; here it only means "no geokeys".
+  if (!tiff::decode_geokeys(header, ifd0, geokeys_).ok() || !geokeys_.present) return;
+  batch.begin_struct(c.geokeys);
+  const auto known = tiff::known_geokeys();
+  bool any_other = false;
+  for (const auto& key : geokeys_.keys) {
+    const tiff::GeoKeyInfo* info = tiff::find_geokey(key.id);
+    bool placed = false;
+    if (info != nullptr && key.kind == info->kind) {
+      auto column = c.geokey_fields[static_cast<std::size_t>(info - known.data())];
+      if (key.kind == tiff::GeoValueKind::kShort && key.size == 1) {
+        batch.set_uint(column, geokeys_.shorts_of(key)[0]);
+        placed = true;
+      } else if (key.kind == tiff::GeoValueKind::kDouble && key.size == 1) {
+        batch.set_double(column, geokeys_.doubles_of(key)[0]);
+        placed = true;
+      } else if (key.kind == tiff::GeoValueKind::kAscii) {
+        batch.set_string(column, utf8(key.text));
+        placed = true;
+      }
+    }
+    if (placed) continue;
+    // Unknown keys, and known keys whose value has another shape than GeoTIFF 1.1 says.
+    if (!any_other) {
+      batch.begin_map(c.other_geokeys);
+      any_other = true;
+    }
+    batch.begin_entry();
+    batch.set_uint(c.other_geokeys_key, key.id);
+    json_.clear();
+    tiff::append_geokey_json(json_, geokeys_, key);
+    batch.set_string(c.other_geokeys_value, json_);
+    batch.end_entry();
+  }
+  if (any_other) batch.end_map();
+}
+
+void RowEncoder::other_tags(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0) {
+  const auto& c = data_columns();
+  bool any = false;
+  auto add = [&](const Entry& e) {
+    if (!any) {
+      batch.begin_map(c.other_tags);
+      any = true;
+    }
+    batch.begin_entry();
+    batch.set_uint(c.other_tags_key, e.tag);
+    json_.clear();
+    tiff::append_value_json(json_, e, header.byte_order);
+    batch.set_string(c.other_tags_value, json_);
+    batch.end_entry();
+  };
+  for (const Entry& e : header.entries_of(ifd0)) {
+    if (tiff::is_other_tag(e.tag)) add(e);
+  }
+  for (const Entry* e : misfits_) add(*e);
+  if (any) batch.end_map();
+}
+
+void RowEncoder::ifds(parquet::ColumnBatch& batch, const tiff::TiffHeader& header) {
+  const auto& c = data_columns();
+  if (header.ifds.size() <= 1) return;
+  batch.begin_list(c.ifds);
+  for (std::size_t i = 1; i < header.ifds.size(); ++i) {
+    const tiff::Ifd& ifd = header.ifds[i];
+    const tiff::ImageInfo info = tiff::describe_image(header, ifd);
+    auto set_u64 = [&](parquet::ColumnRef col, std::uint64_t v) {
+      if (v <= kInt64Max) batch.set_uint(col, v);
+    };
+    batch.begin_element();
+    set_u64(c.ifd_width, info.width);
+    set_u64(c.ifd_height, info.height);
+    if (info.tiled) {
+      set_u64(c.ifd_tile_width, info.tile_width);
+      set_u64(c.ifd_tile_height, info.tile_height);
+    } else {
+      set_u64(c.ifd_rows_per_strip, info.rows_per_strip);
+    }
+    set_u64(c.ifd_new_subfile_type, info.new_subfile_type);
+    batch.set_uint(c.ifd_compression, info.compression);
+    batch.set_uint(c.ifd_samples_per_pixel, info.samples_per_pixel);
+    batch.set_uint(c.ifd_bits_per_sample, info.bits_per_sample);
+    batch.set_uint(c.ifd_sample_format, info.sample_format);
+    if (info.photometric) batch.set_uint(c.ifd_photometric, *info.photometric);
+    batch.set_uint(c.ifd_predictor, info.predictor);
+    batch.set_uint(c.ifd_planar_configuration, info.planar_configuration);
+    set_u64(c.ifd_block_count, info.block_count);
+    if (ifd.parent >= 0) batch.set_int(c.ifd_sub_ifd_of, ifd.parent);
+    batch.end_element();
+  }
+  batch.end_list();
+}
+
+Status RowEncoder::append_error(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
+                                Stage stage, const Error& error, std::uint32_t attempts) {
+  const auto& c = error_columns();
+  batch.begin_row();
+  batch.set_string(c.path, utf8(meta.key));
+  batch.set_string(c.url, utf8(url));
+  batch.set_string(c.stage, to_string(stage));
+  batch.set_string(c.kind, to_string(error.code));
+  batch.set_string(c.message, utf8(error.message));
+  if (error.http_status != 0) batch.set_int(c.http_status, error.http_status);
+  if (!error.remote_code.empty()) batch.set_string(c.remote_code, utf8(error.remote_code));
+  batch.set_uint(c.attempts, std::max(attempts, error.attempts));
+  if (meta.size) batch.set_uint(c.size, *meta.size);
+  if (meta.last_modified_us) batch.set_int(c.last_modified, *meta.last_modified_us);
+  if (!meta.etag.empty()) batch.set_string(c.etag, utf8(meta.etag));
+  return batch.end_row();
+}
+
+}  // namespace tdump::dump
