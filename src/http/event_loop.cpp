@@ -2,6 +2,8 @@
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,8 +26,6 @@ thread_local EventLoop* t_current_loop = nullptr;
 constexpr int kMaxEventsPerWait = 256;
 // Wake at least this often even with nothing scheduled, so a lost wake-up can never hang the loop.
 constexpr int kMaxWaitMs = 1000;
-// Marker given to curl_multi_assign: "this socket is already in the epoll set".
-int g_registered_marker = 0;
 
 bool later(const auto& a, const auto& b) {
   return a.due > b.due;
@@ -70,13 +70,9 @@ bool detail_is_safe(std::string_view detail, const Request& request) {
 }
 
 std::string describe_failure(CURLcode code, std::string_view detail, const Request& request) {
-  std::string reason = code == CURLE_PARTIAL_FILE
-                           ? "truncated body (connection closed before Content-Length bytes arrived)"
-                           : curl_easy_strerror(code);
-  if (!detail.empty() && detail_is_safe(detail, request)) {
-    reason += ": ";
-    reason += detail;
-  }
+  const bool usable = !detail.empty() && detail_is_safe(detail, request);
+  std::string reason = usable ? std::string(detail) : std::string(curl_easy_strerror(code));
+  if (code == CURLE_PARTIAL_FILE) reason = "truncated body (" + reason + ")";
   return reason;
 }
 
@@ -215,6 +211,7 @@ void EventLoop::wait_and_dispatch() {
       [[maybe_unused]] const auto got = read(wake_fd_, &drained, sizeof drained);
       continue;
     }
+    if (!claim_event(event.data.fd)) continue;
     int flags = 0;
     if ((event.events & EPOLLIN) != 0) flags |= CURL_CSELECT_IN;
     if ((event.events & EPOLLOUT) != 0) flags |= CURL_CSELECT_OUT;
@@ -280,9 +277,9 @@ void EventLoop::release_slot(Slot* slot) {
   free_slots_.push_back(slot);
 }
 
-void EventLoop::configure_handle(Slot& slot) const {
+void EventLoop::configure_handle(Slot& slot) {
   CURL* easy = slot.easy;
-  // The handle goes back to defaults between uses; its connections live on in the multi handle.
+  // Back to defaults (its connections live on in the multi handle), then the engine's options.
   curl_easy_reset(easy);
   curl_easy_setopt(easy, CURLOPT_PRIVATE, &slot);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, slot.error.data());
@@ -302,8 +299,6 @@ void EventLoop::configure_handle(Slot& slot) const {
   }
   if (config_.http2) {
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    // Wait for a connection that may multiplex rather than open one per request at start-up.
-    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
   } else {
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
   }
@@ -313,6 +308,13 @@ void EventLoop::configure_handle(Slot& slot) const {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
   }
+  if (config_.receive_buffer_bytes != 0) {
+    curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, static_cast<long>(config_.receive_buffer_bytes));
+  }
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &EventLoop::on_open_socket);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &EventLoop::on_close_socket);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &transfer_write_body);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &transfer_write_header);
 }
@@ -321,6 +323,11 @@ void EventLoop::configure_request(Slot& slot, Transfer& transfer) const {
   CURL* easy = slot.easy;
   const Request& request = transfer.request;
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  // Over TLS, wait for the first connection's ALPN answer and multiplex on it rather than open
+  // one connection per request at start-up. Never for http://: libcurl would learn that the
+  // connection is HTTP/1.1 only from its first response, and a slow one would hold up all others.
+  const bool tls = request.url.size() >= 8 && strncasecmp(request.url.c_str(), "https://", 8) == 0;
+  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, config_.http2 && tls ? 1L : 0L);
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer.header_list);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
@@ -348,7 +355,12 @@ void EventLoop::start_attempt(Transfer* transfer) {
   }
   slot->error.front() = '\0';
   slot->transfer = transfer;
-  configure_handle(*slot);
+  // The hot path (a GET after a GET) skips the reset: it would also free and reallocate
+  // libcurl's receive buffer. Anything else starts from a reset handle, so no method, body or
+  // option of an earlier request can leak into this one.
+  const bool plain_get = transfer->request.method == "GET" && transfer->request.body.empty();
+  if (!(plain_get && slot->configured_for_plain_get)) configure_handle(*slot);
+  slot->configured_for_plain_get = plain_get;
   configure_request(*slot, *transfer);
   const CURLMcode added = curl_multi_add_handle(multi_, slot->easy);
   if (added != CURLM_OK) {
@@ -475,24 +487,67 @@ void EventLoop::cancel_everything() {
   }
 }
 
-int EventLoop::on_socket(CURL* /*easy*/, curl_socket_t fd, int what, void* self, void* socket_data) {
+EventLoop::FdState& EventLoop::fd_state(curl_socket_t fd) {
+  const auto index = static_cast<std::size_t>(fd);
+  if (index >= fds_.size()) fds_.resize(std::max(index + 1, fds_.size() * 2));
+  return fds_[index];
+}
+
+bool EventLoop::claim_event(curl_socket_t fd) {
+  FdState& state = fd_state(fd);
+  if (!state.ours || state.wanted) return true;
+  // An idle keep-alive socket became readable (the server closed it, most likely). Stop
+  // watching it; libcurl finds it dead when it next considers reusing it.
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  state.registered = false;
+  return false;
+}
+
+int EventLoop::on_socket(CURL* /*easy*/, curl_socket_t fd, int what, void* self, void* /*socket_data*/) {
   auto* loop = static_cast<EventLoop*>(self);
+  FdState& state = loop->fd_state(fd);
   if (what == CURL_POLL_REMOVE) {
-    epoll_ctl(loop->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-    curl_multi_assign(loop->multi_, fd, nullptr);
+    state.wanted = false;
+    if (!state.ours && state.registered) {
+      epoll_ctl(loop->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+      state.registered = false;
+    }
     return 0;
   }
+  std::uint32_t events = 0;
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) events |= EPOLLIN;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) events |= EPOLLOUT;
+  state.wanted = true;
+  // Only our own sockets are known not to have been closed and replaced behind our back.
+  if (state.ours && state.registered && state.events == events) return 0;
   epoll_event event{};
+  event.events = events;
   event.data.fd = fd;
-  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) event.events |= EPOLLIN;
-  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) event.events |= EPOLLOUT;
-  const bool known = socket_data != nullptr;
-  if (epoll_ctl(loop->epoll_fd_, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event) != 0) {
-    // A descriptor number reused by a new socket, or one the kernel already dropped: try the other way.
-    epoll_ctl(loop->epoll_fd_, known ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event);
+  const int first = state.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  if (epoll_ctl(loop->epoll_fd_, first, fd, &event) != 0) {
+    // Closed and reused without our knowledge (ENOENT), or still there (EEXIST): the other way.
+    epoll_ctl(loop->epoll_fd_, first == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event);
   }
-  if (!known) curl_multi_assign(loop->multi_, fd, &g_registered_marker);
+  state.registered = true;
+  state.events = events;
   return 0;
+}
+
+curl_socket_t EventLoop::on_open_socket(void* self, curlsocktype /*purpose*/, curl_sockaddr* address) {
+  auto* loop = static_cast<EventLoop*>(self);
+  const curl_socket_t fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (fd == CURL_SOCKET_BAD) return fd;
+  FdState& state = loop->fd_state(fd);
+  state = FdState{};  // a new socket is in no epoll set, whatever this number was before
+  state.ours = true;
+  return fd;
+}
+
+int EventLoop::on_close_socket(void* self, curl_socket_t fd) {
+  auto* loop = static_cast<EventLoop*>(self);
+  // Closing the descriptor also takes it out of the epoll set.
+  loop->fd_state(fd) = FdState{};
+  return close(fd);
 }
 
 int EventLoop::on_timer(CURLM* /*multi*/, long timeout_ms, void* self) {  // NOLINT(google-runtime-int)

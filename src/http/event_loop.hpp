@@ -45,7 +45,18 @@ class EventLoop {
   struct Slot {
     CURL* easy = nullptr;
     Transfer* transfer = nullptr;
+    // Options stay set between uses; a plain GET after a plain GET changes only per-request ones.
+    bool configured_for_plain_get = false;
     std::array<char, CURL_ERROR_SIZE> error{};
+  };
+  // What the loop knows of a descriptor. Connection sockets are opened and closed through the
+  // loop's own callbacks ("ours"), so a keep-alive socket can stay in the epoll set while idle:
+  // no epoll_ctl pair per request. Other descriptors (the resolver's) follow libcurl eagerly.
+  struct FdState {
+    bool ours = false;
+    bool registered = false;  // in the epoll set with `events`
+    bool wanted = false;      // libcurl currently wants to hear about it
+    std::uint32_t events = 0;
   };
   struct PendingRetry {
     std::chrono::steady_clock::time_point due;
@@ -66,10 +77,16 @@ class EventLoop {
 
   Slot* acquire_slot();
   void release_slot(Slot* slot);
-  void configure_handle(Slot& slot) const;
+  void configure_handle(Slot& slot);
   void configure_request(Slot& slot, Transfer& transfer) const;
 
+  FdState& fd_state(curl_socket_t fd);
+  // Returns true when the event belongs to libcurl (else it was an idle socket, now dropped).
+  bool claim_event(curl_socket_t fd);
+
   static int on_socket(CURL* easy, curl_socket_t fd, int what, void* self, void* socket_data);
+  static curl_socket_t on_open_socket(void* self, curlsocktype purpose, curl_sockaddr* address);
+  static int on_close_socket(void* self, curl_socket_t fd);
   static int on_timer(CURLM* multi, long timeout_ms, void* self);  // NOLINT(google-runtime-int): libcurl's type
 
   const ClientConfig& config_;
@@ -92,6 +109,7 @@ class EventLoop {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> free_slots_;
   std::vector<PendingRetry> retries_;  // min-heap on `due`
+  std::vector<FdState> fds_;           // indexed by descriptor
   std::optional<std::chrono::steady_clock::time_point> curl_deadline_;
   std::mt19937_64 rng_;
 };

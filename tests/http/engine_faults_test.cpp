@@ -1,1 +1,350 @@
+// The engine behind our fault-injecting proxy (tests/fault_proxy) in front of a real nginx:
+// resets, 503 SlowDown bursts with Retry-After, stalls past the timeout, truncated bodies,
+// refused connections. Each fault is scripted per path so outcomes are deterministic; the
+// proxy's own request count checks the attempts the engine reports.
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "fault_proxy.hpp"
+#include "http/engine.hpp"
+#include "http_test_helpers.hpp"
+#include "net.hpp"
+#include "servers.hpp"
+#include "temp_dir.hpp"
+
+namespace tdump::http {
+namespace {
+
+using nlohmann::json;
+using tdump::testing::FaultProxy;
+using tdump::testing::NginxServer;
+using namespace tdump::http::testing;  // NOLINT(google-build-using-namespace)
+
+constexpr std::size_t kFileSize = 200'000;
+
+class EngineFaults : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    nginx_ = new NginxServer();
+    content_ = new std::string(random_bytes(kFileSize, 5));
+    for (const char* name : {"a.bin", "b.bin", "c.bin"}) tdump::testing::write_file(nginx_->root() / name, *content_);
+    proxy_ = new FaultProxy(nginx_->port());
+  }
+  static void TearDownTestSuite() {
+    delete proxy_;
+    delete nginx_;
+    delete content_;
+  }
+  void SetUp() override { proxy_->clear(); }
+
+  static std::unique_ptr<Engine> engine(const ClientConfig& config = fast_retry_config()) {
+    auto created = Engine::create(config);
+    EXPECT_TRUE(created.ok());
+    return std::move(created).value();
+  }
+  static std::string url(const std::string& path) { return proxy_->base_url() + path; }
+  static Request get_range(const std::string& path, std::uint64_t offset = 1000, std::uint64_t length = 16384) {
+    return range_get(url(path), offset, length);
+  }
+  static void rules(json list) { proxy_->set_rules(list); }
+  static json rule(const std::string& path, const std::string& action, int times, json extra = json::object()) {
+    json r = {{"path", path}, {"action", action}, {"times", times}};
+    r.update(extra);
+    return r;
+  }
+
+  static inline NginxServer* nginx_ = nullptr;
+  static inline FaultProxy* proxy_ = nullptr;
+  static inline std::string* content_ = nullptr;
+};
+
+TEST_F(EngineFaults, ResetsAreRetriedUntilSuccess) {
+  rules({rule("/a.bin", "reset", 2)});
+  auto http = engine();
+  auto result = http->execute(get_range("/a.bin"));
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  EXPECT_EQ(result->status, 206);
+  EXPECT_EQ(result->body, content_->substr(1000, 16384));
+  EXPECT_EQ(result->attempts, 3U);
+  EXPECT_EQ(proxy_->hits("/a.bin"), 3);
+  const auto stats = http->stats();
+  EXPECT_EQ(stats.retries, 2U);
+  EXPECT_EQ(stats.attempts, 3U);
+  EXPECT_EQ(stats.requests, 1U);
+}
+
+TEST_F(EngineFaults, ClosedWithoutAnswerIsRetried) {
+  rules({rule("/a.bin", "close", 1)});
+  auto http = engine();
+  auto result = http->execute(get_range("/a.bin"));
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  EXPECT_EQ(result->attempts, 2U);
+  EXPECT_EQ(result->body, content_->substr(1000, 16384));
+}
+
+TEST_F(EngineFaults, SlowDownBurstIsRetriedHonouringRetryAfterZero) {
+  rules({rule("/a.bin", "status", 3,
+              {{"status", 503}, {"retry_after", "0"}, {"body", FaultProxy::s3_slow_down_body()}})});
+  auto http = engine();
+  auto result = http->execute(get_range("/a.bin"));
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->status, 206);
+  EXPECT_EQ(result->attempts, 4U);
+  EXPECT_EQ(proxy_->hits("/a.bin"), 4);
+}
+
+TEST_F(EngineFaults, EveryRetryableStatusIsRetried) {
+  auto http = engine();
+  for (int status : {408, 429, 500, 502, 503, 504}) {
+    rules({rule("/b.bin", "status", 1, {{"status", status}})});
+    auto result = http->execute(get_range("/b.bin"));
+    ASSERT_TRUE(result.ok());
+    EXPECT_EQ(result->status, 206) << status;
+    EXPECT_EQ(result->attempts, 2U) << status;
+    EXPECT_EQ(proxy_->hits("/b.bin"), 2) << status;
+  }
+}
+
+TEST_F(EngineFaults, NonRetryableStatusesAreReturnedAtOnce) {
+  auto http = engine();
+  for (int status : {400, 403, 404, 501}) {
+    rules({rule("/b.bin", "status", 1, {{"status", status}})});
+    auto result = http->execute(get_range("/b.bin"));
+    ASSERT_TRUE(result.ok());
+    EXPECT_EQ(result->status, status);
+    EXPECT_EQ(result->attempts, 1U);
+    EXPECT_EQ(proxy_->hits("/b.bin"), 1) << status;
+  }
+}
+
+TEST_F(EngineFaults, PersistentSlowDownReturnsTheLastResponseWithItsErrorBody) {
+  rules({rule("/a.bin", "status", -1, {{"status", 503}, {"body", FaultProxy::s3_slow_down_body()}})});
+  auto config = fast_retry_config();
+  config.retry.max_retries = 3;
+  auto http = engine(config);
+  auto result = http->execute(get_range("/a.bin"));
+  // An HTTP error retried to exhaustion is a Response, so the store can read the server's code.
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->status, 503);
+  EXPECT_EQ(result->attempts, 4U);
+  EXPECT_NE(result->body.find("<Code>SlowDown</Code>"), std::string::npos);
+  EXPECT_EQ(proxy_->hits("/a.bin"), 4);
+  EXPECT_EQ(http->stats().failures, 0U);
+}
+
+TEST_F(EngineFaults, RetryAfterSecondsIsHonoured) {
+  rules({rule("/a.bin", "status", 1, {{"status", 503}, {"retry_after", "1"}})});
+  auto http = engine();  // backoff at most 50 ms: only Retry-After explains a 1 s wait
+  const auto start = std::chrono::steady_clock::now();
+  auto result = http->execute(get_range("/a.bin"));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->status, 206);
+  EXPECT_EQ(result->attempts, 2U);
+  EXPECT_GE(waited, std::chrono::milliseconds(1000));
+}
+
+TEST_F(EngineFaults, RetryAfterBeyondTheBudgetEndsRetryingAtOnce) {
+  rules({rule("/a.bin", "status", 1, {{"status", 429}, {"retry_after", "3600"}})});
+  auto http = engine();  // 30 s budget
+  auto result = http->execute(get_range("/a.bin"));
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->status, 429);
+  EXPECT_EQ(result->attempts, 1U);
+  EXPECT_EQ(proxy_->hits("/a.bin"), 1);
+}
+
+TEST_F(EngineFaults, StallPastTheTimeoutIsRetried) {
+  rules({rule("/a.bin", "stall", 1, {{"seconds", 5}})});
+  auto config = fast_retry_config();
+  config.timeout = std::chrono::milliseconds(300);
+  auto http = engine(config);
+  auto result = http->execute(get_range("/a.bin"));
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  EXPECT_EQ(result->body, content_->substr(1000, 16384));
+  EXPECT_EQ(result->attempts, 2U);
+}
+
+TEST_F(EngineFaults, PersistentStallFailsWithATimeoutAfterTheRetries) {
+  rules({rule("/a.bin", "stall", -1, {{"seconds", 5}})});
+  auto config = fast_retry_config();
+  config.timeout = std::chrono::milliseconds(200);
+  config.retry.max_retries = 2;
+  auto http = engine(config);
+  auto result = http->execute(get_range("/a.bin"));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kNetwork);
+  EXPECT_EQ(result.error().attempts, 3U);
+  EXPECT_EQ(result.error().http_status, 0);
+  EXPECT_NE(result.error().message.find("timed out"), std::string::npos) << result.error().message;
+  EXPECT_NE(result.error().message.find(url("/a.bin")), std::string::npos);
+  EXPECT_EQ(http->stats().failures, 1U);
+  EXPECT_EQ(proxy_->hits("/a.bin"), 3);
+}
+
+TEST_F(EngineFaults, RetryTimeBudgetBoundsAnEndlessFault) {
+  rules({rule("/a.bin", "reset", -1)});
+  auto config = fast_retry_config();
+  config.retry.max_retries = 1'000'000;
+  config.retry.init_backoff = std::chrono::milliseconds(20);
+  config.retry.max_backoff = std::chrono::milliseconds(100);
+  config.retry.retry_timeout = std::chrono::milliseconds(1'000);
+  auto http = engine(config);
+  auto result = http->execute(get_range("/a.bin"));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kNetwork);
+  EXPECT_GT(result.error().attempts, 2U);
+  EXPECT_LT(result.error().attempts, 1000U);
+  EXPECT_NE(result.error().message.find("budget"), std::string::npos) << result.error().message;
+  EXPECT_EQ(static_cast<int>(result.error().attempts), proxy_->hits("/a.bin"));
+}
+
+TEST_F(EngineFaults, TruncatedBodiesAreRetried) {
+  rules({rule("/c.bin", "truncate", 2, {{"keep_bytes", 5000}}),
+         rule("/a.bin", "truncate", 1, {{"keep_bytes", 100}, {"then", "reset"}})});
+  auto http = engine();
+  Request whole;
+  whole.url = url("/c.bin");
+  auto result = http->execute(whole);
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  EXPECT_EQ(result->status, 200);
+  EXPECT_EQ(result->body, *content_);
+  EXPECT_EQ(result->attempts, 3U);
+  auto ranged = http->execute(get_range("/a.bin"));
+  ASSERT_TRUE(ranged.ok()) << ranged.error().describe();
+  EXPECT_EQ(ranged->body, content_->substr(1000, 16384));
+  EXPECT_EQ(ranged->attempts, 2U);
+}
+
+TEST_F(EngineFaults, PersistentTruncationFailsCarryingTheStatus) {
+  rules({rule("/c.bin", "truncate", -1, {{"keep_bytes", 5000}})});
+  auto config = fast_retry_config();
+  config.retry.max_retries = 2;
+  auto http = engine(config);
+  auto result = http->execute(get_range("/c.bin"));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kNetwork);
+  EXPECT_EQ(result.error().http_status, 206);
+  EXPECT_EQ(result.error().attempts, 3U);
+  EXPECT_NE(result.error().message.find("truncated"), std::string::npos) << result.error().message;
+}
+
+TEST_F(EngineFaults, RefusedConnectionsFailAfterTheBudgetWithoutLeakingCredentials) {
+  auto config = fast_retry_config();
+  config.retry.max_retries = 3;
+  auto http = engine(config);
+  const auto port = tdump::testing::free_port();  // nothing listens there
+  Request request;
+  request.url = "http://user:hunter2@127.0.0.1:" + std::to_string(port) + "/bucket/key.tif?sig=SECRETSIG";
+  request.headers.push_back({"Authorization", "AWS4-HMAC-SHA256 Credential=AKIDSECRET"});
+  auto result = http->execute(request);
+  ASSERT_FALSE(result.ok());
+  const Error& error = result.error();
+  EXPECT_EQ(error.code, ErrorCode::kNetwork);
+  EXPECT_EQ(error.attempts, 4U);
+  EXPECT_EQ(error.http_status, 0);
+  const std::string text = error.describe();
+  EXPECT_NE(text.find("http://127.0.0.1:" + std::to_string(port) + "/bucket/key.tif"), std::string::npos) << text;
+  for (const char* secret : {"hunter2", "user", "SECRETSIG", "AKIDSECRET", "sig="}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret << " in: " << text;
+  }
+}
+
+TEST_F(EngineFaults, RefusedConnectionsRecoverWhenTheServerComesUp) {
+  auto config = fast_retry_config();
+  config.retry.max_retries = 1000;
+  config.retry.max_backoff = std::chrono::milliseconds(100);
+  auto http = engine(config);
+  const auto port = tdump::testing::free_port();
+  std::promise<Result<Response>> done;
+  http->submit(range_get("http://127.0.0.1:" + std::to_string(port) + "/a.bin", 0, 100),
+               [&](Result<Response> result) { done.set_value(std::move(result)); });
+  // Let a few attempts be refused, then start a proxy on that port.
+  while (http->stats().attempts < 3) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  FaultProxy late(nginx_->port(), port);
+  auto result = done.get_future().get();
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  EXPECT_EQ(result->body, content_->substr(0, 100));
+  EXPECT_GE(result->attempts, 4U);
+}
+
+TEST_F(EngineFaults, RetriesWaitInsideTheLoopWithoutBlockingOtherRequests) {
+  // One request keeps stalling and retrying; many others go through meanwhile.
+  rules({rule("/a.bin", "stall", 3, {{"seconds", 5}})});
+  auto config = fast_retry_config();
+  config.timeout = std::chrono::milliseconds(400);
+  auto http = engine(config);
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::string> order;
+  auto record = [&](std::string name) {
+    return [&, name](Result<Response> result) {
+      EXPECT_TRUE(result.ok()) << name;
+      std::lock_guard lock(mutex);
+      order.push_back(name);
+      changed.notify_all();
+    };
+  };
+  http->submit(get_range("/a.bin"), record("stalled"));
+  for (int i = 0; i < 200; ++i) http->submit(get_range("/b.bin", static_cast<std::uint64_t>(i) * 100), record("quick"));
+  std::unique_lock lock(mutex);
+  changed.wait(lock, [&] { return order.size() == 201; });
+  EXPECT_EQ(order.back(), "stalled");
+  EXPECT_EQ(proxy_->hits("/a.bin"), 4);
+}
+
+TEST_F(EngineFaults, MixedFaultsUnderLoadAllEndWithTheRightBytes) {
+  rules({rule("/a.bin", "reset", 40), rule("/b.bin", "status", 40, {{"status", 503}, {"retry_after", "0"}}),
+         rule("/c.bin", "truncate", 40, {{"keep_bytes", 3000}})});
+  auto http = engine();
+  std::vector<Request> requests;
+  std::vector<std::string> expected;
+  for (std::size_t i = 0; i < 600; ++i) {
+    const char* path = i % 3 == 0 ? "/a.bin" : i % 3 == 1 ? "/b.bin" : "/c.bin";
+    requests.push_back(get_range(path, i * 300, 8192));
+    expected.push_back(content_->substr(i * 300, 8192));
+  }
+  auto results = run_all(*http, std::move(requests));
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].error().describe();
+    ASSERT_EQ(results[i]->body, expected[i]) << i;
+  }
+  const auto stats = http->stats();
+  EXPECT_EQ(stats.retries, 120U);
+  EXPECT_EQ(stats.attempts, 720U);
+  EXPECT_EQ(proxy_->hits("/a.bin") + proxy_->hits("/b.bin") + proxy_->hits("/c.bin"), 720);
+}
+
+TEST_F(EngineFaults, ShutdownCancelsWhatIsInFlightAndWaiting) {
+  rules({rule("/a.bin", "stall", -1, {{"seconds", 30}}), rule("/b.bin", "reset", -1)});
+  auto config = fast_retry_config();
+  config.timeout = std::chrono::milliseconds(60'000);
+  config.retry.init_backoff = std::chrono::milliseconds(10'000);  // retries wait in the timer heap
+  config.retry.max_backoff = std::chrono::milliseconds(10'000);
+  auto http = engine(config);
+  std::mutex mutex;
+  std::vector<ErrorCode> codes;
+  for (int i = 0; i < 10; ++i) {
+    for (const char* path : {"/a.bin", "/b.bin"}) {
+      http->submit(get_range(path), [&](Result<Response> result) {
+        std::lock_guard lock(mutex);
+        codes.push_back(result.ok() ? ErrorCode::kInternal : result.error().code);
+      });
+    }
+  }
+  while (proxy_->hits("/a.bin") < 10 || proxy_->hits("/b.bin") < 10) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  http->shutdown();
+  ASSERT_EQ(codes.size(), 20U);
+  for (auto code : codes) EXPECT_EQ(code, ErrorCode::kCancelled);
+  EXPECT_EQ(http->stats().in_flight, 0U);
+}
+
+}  // namespace
+}  // namespace tdump::http

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Ranged GETs/s of the HTTP engine alone against nginx on 127.0.0.1, side by side with wrk
+# sending the same requests (same paths, same Range, same concurrency) in the same run.
+#   bench/http/run.sh BUILD_DIR            (e.g. build/release)
+# Environment: DURATION (s, default 10), FILES (default 2000), CONCURRENCY (default "64 256"),
+#              SLOW_CONCURRENCY (default 1024), LOOPS (engine loops / wrk threads, default 1).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build="$(cd "${1:?usage: run.sh BUILD_DIR}" && pwd)"
+load="$build/bench/http/http_load"
+[[ -x "$load" ]] || { echo "missing $load: build the http_load target first" >&2; exit 2; }
+command -v wrk >/dev/null || { echo "wrk not installed (scripts/install-deps.sh --test)" >&2; exit 2; }
+
+duration="${DURATION:-10}"
+files="${FILES:-2000}"
+concurrencies="${CONCURRENCY:-64 256}"
+slow_concurrency="${SLOW_CONCURRENCY:-1024}"
+loops="${LOOPS:-1}"
+range_bytes=16384
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/tdump-http-bench.XXXXXX")"
+nginx_pid=""
+cleanup() {
+  [[ -n "$nginx_pid" ]] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# $files distinct real files of 64 KiB of random bytes.
+mkdir -p "$work/root/files" "$work/tmp"
+head -c $((files * 65536)) /dev/urandom | (cd "$work/root/files" && split -b 65536 -a 5 -d - f)
+(cd "$work/root/files" && ls) | sed 's|^|/files/|' >"$work/paths.txt"
+sed 's|^/files/|/slow/files/|' "$work/paths.txt" >"$work/slow-paths.txt"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$work/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+daemon off; user root; worker_processes 1; worker_rlimit_nofile 65536;
+pid $work/nginx.pid; error_log $work/error.log;
+events { worker_connections 16384; }
+http {
+  access_log off; client_body_temp_path $work/tmp;
+  keepalive_requests 100000000; keepalive_timeout 300s;
+  server {
+    listen 127.0.0.1:$port backlog=4096; root $work/root;
+    location /files/ { }
+    # 40 ms of latency added by nginx itself (no netem on this kernel), then the same file.
+    location ~ ^/slow(/files/.*)\$ { echo_sleep 0.04; echo_exec \$1; }
+  }
+}
+CONF
+nginx -c "$work/nginx.conf" -p "$work/" &
+nginx_pid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/files/f00000" && break; sleep 0.05; done
+check=$(curl -s -r 0-$((range_bytes - 1)) -o /dev/null -w '%{http_code} %{size_download}' "http://127.0.0.1:$port/slow/files/f00000")
+[[ "$check" == "206 $range_bytes" ]] || { echo "nginx setup check failed: $check" >&2; exit 1; }
+
+# wrk: requests/s and the CPU seconds it used (GNU time), per request.
+run_wrk() {  # concurrency paths-file
+  local c=$1 paths=$2 out
+  out=$( { /usr/bin/time -f 'cpu_seconds=%U+%S' wrk -t"$loops" -c"$c" -d"${duration}s" --latency \
+          -s "$here/rotate.lua" "http://127.0.0.1:$port" -- "$paths" "bytes=0-$((range_bytes - 1))"; } 2>&1)
+  local rps cpu errors
+  rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+  cpu=$(awk -F'[=+]' '/^cpu_seconds=/ {print $2 + $3}' <<<"$out")
+  errors=$(grep -E 'Non-2xx|Socket errors' <<<"$out" || true)
+  local total
+  total=$(awk '/requests in/ {print $1}' <<<"$out")
+  printf '%s %s %s\n' "$rps" "$(awk -v c="$cpu" -v n="$total" 'BEGIN {printf "%.2f", c * 1e6 / n}')" "${errors:-none}"
+}
+
+# http_load: requests/s and CPU per request (getrusage, measured after its warm-up).
+run_engine() {  # concurrency paths-file
+  local out
+  out=$("$load" --base-url "http://127.0.0.1:$port" --paths "$2" --range "$range_bytes" --concurrency "$1" \
+        --duration "$duration" --warmup 2 --loops "$loops")
+  local rps cpu
+  rps=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' <<<"$out")
+  cpu=$(sed -n 's/.*cpu_us_per_request=\([0-9.]*\).*/\1/p' <<<"$out")
+  printf '%s %s %s\n' "$rps" "$cpu" "$out"
+}
+
+echo "# HTTP engine vs wrk: ${range_bytes}-byte ranged GETs over $files files of 64 KiB, nginx 1 worker on 127.0.0.1,"
+echo "# ${duration}s per run, engine loops = wrk threads = $loops, $(nproc) cores, $(curl --version | head -1 | cut -d' ' -f1-2)"
+printf '%-28s %12s %12s %8s %14s %14s\n' scenario wrk_rps engine_rps ratio wrk_us_cpu/req eng_us_cpu/req
+report() {  # name concurrency paths
+  read -r w_rps w_cpu w_err < <(run_wrk "$2" "$3")
+  read -r e_rps e_cpu e_line < <(run_engine "$2" "$3")
+  printf '%-28s %12s %12s %8s %14s %14s\n' "$1" "$w_rps" "$e_rps" "$(awk -v e="$e_rps" -v w="$w_rps" 'BEGIN {printf "%.2f", e / w}')" \
+    "$w_cpu" "$e_cpu"
+  [[ "$w_err" == none ]] || echo "  wrk: $w_err"
+  echo "  engine: $e_line"
+}
+for c in $concurrencies; do report "local c=$c" "$c" "$work/paths.txt"; done
+report "40ms latency c=$slow_concurrency" "$slow_concurrency" "$work/slow-paths.txt"
+echo "# ideal at 40 ms and c=$slow_concurrency: $((slow_concurrency * 25)) req/s"
