@@ -33,9 +33,11 @@ std::string range_header_value(ByteRange range) {
 }
 
 std::size_t range_body_cap(ByteRange range) {
+  // At least 64 KiB, so an error body (S3's 416 XML names the object size) is never cut short.
+  constexpr std::uint64_t kMinCap = 64 * 1024;
   std::uint64_t cap = range.offset + std::max<std::uint64_t>(range.length, 1);
   if (cap < range.offset || cap > std::numeric_limits<std::size_t>::max()) return 0;  // overflow: unlimited
-  return static_cast<std::size_t>(cap);
+  return static_cast<std::size_t>(std::max(cap, kMinCap));
 }
 
 std::optional<ContentRange> parse_content_range(std::string_view value) {

@@ -25,8 +25,8 @@ using RemoteErrorParser = std::function<RemoteError(const http::Response&)>;
 // "bytes=FIRST-LAST" for a range (a zero-length range asks for one byte; the reader trims it).
 std::string range_header_value(ByteRange range);
 
-// Body buffer / cap for a ranged GET: a server that ignores Range sends the object from byte
-// 0, so at most offset + length bytes are worth reading.
+// Body cap for a ranged GET: a server that ignores Range sends the object from byte 0, so at
+// most offset + length bytes are worth reading (never less than 64 KiB: error bodies fit).
 std::size_t range_body_cap(ByteRange range);
 
 // Error for a non-success response. `request` is e.g. "GET https://host/bucket/key" and must

@@ -1,0 +1,146 @@
+#include "store_test_helpers.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+
+#include "net.hpp"
+
+namespace tdump::store::testing {
+namespace {
+
+std::string xml_value(const std::string& body, const std::string& tag) {
+  auto start = body.find("<" + tag + ">");
+  auto end = body.find("</" + tag + ">");
+  if (start == std::string::npos || end == std::string::npos) return {};
+  start += tag.size() + 2;
+  return body.substr(start, end - start);
+}
+
+std::string form_encode(const std::string& text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<http::Engine> quick_engine() {
+  http::ClientConfig config;
+  config.retry.max_retries = 2;
+  config.retry.init_backoff = std::chrono::milliseconds(10);
+  config.retry.max_backoff = std::chrono::milliseconds(50);
+  config.retry.retry_timeout = std::chrono::milliseconds(5'000);
+  config.timeout = std::chrono::milliseconds(60'000);
+  auto engine = http::Engine::create(config);
+  if (!engine) throw std::runtime_error("engine: " + engine.error().message);
+  return std::shared_ptr<http::Engine>(std::move(*engine));
+}
+
+std::vector<std::string> Listing::keys() const {
+  std::vector<std::string> out;
+  out.reserve(objects.size());
+  for (const auto& o : objects) out.push_back(o.key);
+  return out;
+}
+
+Listing list_all(ObjectStore& store, const std::string& prefix, std::size_t page_size) {
+  Listing listing;
+  auto stream = store.list(prefix, page_size);
+  for (;;) {
+    auto page = stream->next();
+    if (!page) {
+      listing.error = page.error();
+      break;
+    }
+    if (!page->has_value()) break;
+    listing.page_sizes.push_back((*page)->objects.size());
+    for (auto& o : (*page)->objects) listing.objects.push_back(std::move(o));
+  }
+  return listing;
+}
+
+StoreOptions options(std::map<std::string, std::string> values, std::map<std::string, std::string> env,
+                     std::string home) {
+  StoreOptions o;
+  o.values = std::move(values);
+  o.env = [env = std::move(env)](std::string_view name) -> std::optional<std::string> {
+    auto it = env.find(std::string(name));
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  o.home = std::move(home);
+  return o;
+}
+
+AwsKeys create_moto_user(const tdump::testing::MotoServer& moto, const std::string& name) {
+  // moto routes a request to a service by the credential scope of its Authorization header.
+  const std::string iam =
+      "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/iam/aws4_request, "
+      "SignedHeaders=host, Signature=00\r\nContent-Type: application/x-www-form-urlencoded\r\n";
+  auto post = [&](const std::string& body) {
+    auto r = tdump::testing::simple_http("POST", moto.port(), "/", body, iam);
+    if (r.status != 200) throw std::runtime_error("moto IAM: " + std::to_string(r.status) + " " + r.body);
+    return r.body;
+  };
+  post("Action=CreateUser&Version=2010-05-08&UserName=" + name);
+  post("Action=PutUserPolicy&Version=2010-05-08&UserName=" + name + "&PolicyName=s3all&PolicyDocument=" +
+       form_encode(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]})"));
+  std::string key = post("Action=CreateAccessKey&Version=2010-05-08&UserName=" + name);
+  AwsKeys keys{xml_value(key, "AccessKeyId"), xml_value(key, "SecretAccessKey")};
+  if (keys.access_key_id.empty() || keys.secret_access_key.empty()) throw std::runtime_error("moto IAM: " + key);
+  return keys;
+}
+
+void set_moto_auth(const tdump::testing::MotoServer& moto, const std::string& after_actions) {
+  auto r = tdump::testing::simple_http("POST", moto.port(), "/moto-api/reset-auth", after_actions,
+                                       "Content-Type: text/plain\r\n");
+  if (r.status != 200) throw std::runtime_error("moto reset-auth: " + std::to_string(r.status) + " " + r.body);
+}
+
+void put_objects_parallel(const tdump::testing::MotoServer& moto, const std::string& bucket,
+                          const std::vector<std::pair<std::string, std::string>>& objects, int threads) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (std::size_t i = next++; i < objects.size() && !failed; i = next++) {
+        try {
+          moto.put_object(bucket, objects[i].first, objects[i].second);
+        } catch (const std::exception&) {
+          failed = true;
+        }
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  if (failed) throw std::runtime_error("parallel upload to moto failed");
+}
+
+std::string md5_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_md5(), nullptr);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace tdump::store::testing

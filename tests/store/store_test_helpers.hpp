@@ -1,0 +1,45 @@
+#pragma once
+// Helpers shared by the store's server tests: an engine with quick retries, listing a whole
+// stream, and test-side setup on moto (IAM users, turning signature checks on, bulk uploads).
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/engine.hpp"
+#include "servers.hpp"
+#include "store/object_store.hpp"
+
+namespace tdump::store::testing {
+
+// An engine whose retries are short, so error paths (moto's 500s...) finish quickly.
+std::shared_ptr<http::Engine> quick_engine();
+
+struct Listing {
+  std::vector<ObjectMeta> objects;
+  std::vector<std::size_t> page_sizes;
+  std::optional<Error> error;
+  [[nodiscard]] std::vector<std::string> keys() const;
+};
+Listing list_all(ObjectStore& store, const std::string& prefix, std::size_t page_size);
+
+// Options with no environment (tests control precedence explicitly) and a given HOME.
+StoreOptions options(std::map<std::string, std::string> values, std::map<std::string, std::string> env = {},
+                     std::string home = "/nonexistent");
+
+struct AwsKeys {
+  std::string access_key_id;
+  std::string secret_access_key;
+};
+// Creates an IAM user with s3:* and an access key through moto's IAM API (plain form POSTs).
+AwsKeys create_moto_user(const tdump::testing::MotoServer& moto, const std::string& name);
+// Turns moto's signature checks on (0) or off ("inf").
+void set_moto_auth(const tdump::testing::MotoServer& moto, const std::string& after_actions);
+// Uploads many objects over several connections at once.
+void put_objects_parallel(const tdump::testing::MotoServer& moto, const std::string& bucket,
+                          const std::vector<std::pair<std::string, std::string>>& objects, int threads);
+
+// Hex MD5 of bytes (S3's ETag of a single-part upload), by OpenSSL directly.
+std::string md5_hex(std::string_view data);
+
+}  // namespace tdump::store::testing
