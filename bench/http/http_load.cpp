@@ -35,7 +35,9 @@ struct Options {
 double cpu_seconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+  auto seconds = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
@@ -104,8 +106,10 @@ class Load {
 int main(int argc, char** argv) {
   Options options;
   if (!parse(argc, argv, options)) {
-    std::fprintf(stderr, "usage: %s --base-url URL --paths FILE [--range N] [--concurrency N] [--duration S] "
-                 "[--warmup S] [--loops N]\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s --base-url URL --paths FILE [--range N] [--concurrency N] [--duration S] "
+                 "[--warmup S] [--loops N]\n",
+                 argv[0]);
     return 2;
   }
   std::vector<std::string> paths;
@@ -139,14 +143,13 @@ int main(int argc, char** argv) {
   load.stop();
   load.wait_idle();
   const double rate = static_cast<double>(done) / elapsed;
-  std::printf("requests=%llu seconds=%.3f rps=%.0f cpu_us_per_request=%.2f cpu_cores=%.2f errors=%llu "
-              "connections_opened=%llu easy_handles=%llu retries=%llu\n",
-              static_cast<unsigned long long>(done), elapsed, rate,
-              done == 0 ? 0.0 : cpu / static_cast<double>(done) * 1e6, cpu / elapsed,
-              static_cast<unsigned long long>(load.errors()),
-              static_cast<unsigned long long>(stats.connections_opened - stats_before.connections_opened),
-              static_cast<unsigned long long>(stats.easy_handles),
-              static_cast<unsigned long long>(stats.retries));
+  std::printf(
+      "requests=%llu seconds=%.3f rps=%.0f cpu_us_per_request=%.2f cpu_cores=%.2f errors=%llu "
+      "connections_opened=%llu easy_handles=%llu retries=%llu\n",
+      static_cast<unsigned long long>(done), elapsed, rate, done == 0 ? 0.0 : cpu / static_cast<double>(done) * 1e6,
+      cpu / elapsed, static_cast<unsigned long long>(load.errors()),
+      static_cast<unsigned long long>(stats.connections_opened - stats_before.connections_opened),
+      static_cast<unsigned long long>(stats.easy_handles), static_cast<unsigned long long>(stats.retries));
   (*engine)->shutdown();
   return load.errors() == 0 ? 0 : 1;
 }

@@ -1,9 +1,9 @@
 #include "http/event_loop.hpp"
 
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <algorithm>

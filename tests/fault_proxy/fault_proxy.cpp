@@ -9,15 +9,17 @@ namespace tdump::testing {
 
 FaultProxy::FaultProxy(std::uint16_t upstream_port, std::uint16_t port) : port_(port == 0 ? free_port() : port) {
   const auto script = source_dir() / "tests" / "fault_proxy" / "fault_proxy.py";
-  process_ = ChildProcess({"python3", script.string(), "--port", std::to_string(port_), "--upstream-port",
-                           std::to_string(upstream_port)},
-                          {}, dir_.path(), dir_ / "proxy.log");
+  process_ = ChildProcess(
+      {"python3", script.string(), "--port", std::to_string(port_), "--upstream-port", std::to_string(upstream_port)},
+      {}, dir_.path(), dir_ / "proxy.log");
   if (port == 0 && !wait_ready()) {
     throw std::runtime_error("fault proxy did not start (see " + (dir_ / "proxy.log").string() + ")");
   }
 }
 
-bool FaultProxy::wait_ready() const { return wait_for_port(port_, std::chrono::seconds(20)); }
+bool FaultProxy::wait_ready() const {
+  return wait_for_port(port_, std::chrono::seconds(20));
+}
 
 void FaultProxy::set_rules(const nlohmann::json& rules) const {
   auto response = simple_http("PUT", port_, "/__faults/rules", rules.dump(), "Content-Type: application/json\r\n");

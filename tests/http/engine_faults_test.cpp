@@ -69,7 +69,7 @@ TEST_F(EngineFaults, ResetsAreRetriedUntilSuccess) {
   auto result = http->execute(get_range("/a.bin"));
   ASSERT_TRUE(result.ok()) << result.error().describe();
   EXPECT_EQ(result->status, 206);
-  EXPECT_EQ(result->body, content_->substr(1000, 16384));
+  EXPECT_TRUE(same_bytes(result->body, content_->substr(1000, 16384)));
   EXPECT_EQ(result->attempts, 3U);
   EXPECT_EQ(proxy_->hits("/a.bin"), 3);
   const auto stats = http->stats();
@@ -84,7 +84,7 @@ TEST_F(EngineFaults, ClosedWithoutAnswerIsRetried) {
   auto result = http->execute(get_range("/a.bin"));
   ASSERT_TRUE(result.ok()) << result.error().describe();
   EXPECT_EQ(result->attempts, 2U);
-  EXPECT_EQ(result->body, content_->substr(1000, 16384));
+  EXPECT_TRUE(same_bytes(result->body, content_->substr(1000, 16384)));
 }
 
 TEST_F(EngineFaults, SlowDownBurstIsRetriedHonouringRetryAfterZero) {
@@ -166,7 +166,7 @@ TEST_F(EngineFaults, StallPastTheTimeoutIsRetried) {
   auto http = engine(config);
   auto result = http->execute(get_range("/a.bin"));
   ASSERT_TRUE(result.ok()) << result.error().describe();
-  EXPECT_EQ(result->body, content_->substr(1000, 16384));
+  EXPECT_TRUE(same_bytes(result->body, content_->substr(1000, 16384)));
   EXPECT_EQ(result->attempts, 2U);
 }
 
@@ -213,11 +213,11 @@ TEST_F(EngineFaults, TruncatedBodiesAreRetried) {
   auto result = http->execute(whole);
   ASSERT_TRUE(result.ok()) << result.error().describe();
   EXPECT_EQ(result->status, 200);
-  EXPECT_EQ(result->body, *content_);
+  EXPECT_TRUE(same_bytes(result->body, *content_));
   EXPECT_EQ(result->attempts, 3U);
   auto ranged = http->execute(get_range("/a.bin"));
   ASSERT_TRUE(ranged.ok()) << ranged.error().describe();
-  EXPECT_EQ(ranged->body, content_->substr(1000, 16384));
+  EXPECT_TRUE(same_bytes(ranged->body, content_->substr(1000, 16384)));
   EXPECT_EQ(ranged->attempts, 2U);
 }
 
@@ -269,7 +269,7 @@ TEST_F(EngineFaults, RefusedConnectionsRecoverWhenTheServerComesUp) {
   FaultProxy late(nginx_->port(), port);
   auto result = done.get_future().get();
   ASSERT_TRUE(result.ok()) << result.error().describe();
-  EXPECT_EQ(result->body, content_->substr(0, 100));
+  EXPECT_TRUE(same_bytes(result->body, content_->substr(0, 100)));
   EXPECT_GE(result->attempts, 4U);
 }
 
@@ -301,7 +301,11 @@ TEST_F(EngineFaults, RetriesWaitInsideTheLoopWithoutBlockingOtherRequests) {
 TEST_F(EngineFaults, MixedFaultsUnderLoadAllEndWithTheRightBytes) {
   rules({rule("/a.bin", "reset", 40), rule("/b.bin", "status", 40, {{"status", 503}, {"retry_after", "0"}}),
          rule("/c.bin", "truncate", 40, {{"keep_bytes", 3000}})});
-  auto http = engine();
+  // Retries of early failures race with first attempts, so one request may meet several of a
+  // path's 40 faults; with more retries than faults per path, every request must still succeed.
+  auto config = fast_retry_config();
+  config.retry.max_retries = 41;
+  auto http = engine(config);
   std::vector<Request> requests;
   std::vector<std::string> expected;
   for (std::size_t i = 0; i < 600; ++i) {
@@ -312,12 +316,17 @@ TEST_F(EngineFaults, MixedFaultsUnderLoadAllEndWithTheRightBytes) {
   auto results = run_all(*http, std::move(requests));
   for (std::size_t i = 0; i < results.size(); ++i) {
     ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].error().describe();
-    ASSERT_EQ(results[i]->body, expected[i]) << i;
+    ASSERT_EQ(results[i]->status, 206) << i;
+    ASSERT_TRUE(same_bytes(results[i]->body, expected[i])) << i;
   }
-  const auto stats = http->stats();
-  EXPECT_EQ(stats.retries, 120U);
-  EXPECT_EQ(stats.attempts, 720U);
+  // Every fault costs exactly one more request at the proxy. The engine retried all of them,
+  // except that libcurl itself re-sends once, uncounted, when a reused keep-alive connection is
+  // reset before any response byte (what an idle-closed connection looks like): up to the 40 resets.
   EXPECT_EQ(proxy_->hits("/a.bin") + proxy_->hits("/b.bin") + proxy_->hits("/c.bin"), 720);
+  const auto stats = http->stats();
+  EXPECT_GE(stats.retries, 80U);
+  EXPECT_LE(stats.retries, 120U);
+  EXPECT_EQ(stats.attempts, 600U + stats.retries);
 }
 
 TEST_F(EngineFaults, ShutdownCancelsWhatIsInFlightAndWaiting) {

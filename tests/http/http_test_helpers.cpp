@@ -59,6 +59,14 @@ std::uint64_t nginx_accepted_connections(std::uint16_t port, const std::string& 
   return accepts;
 }
 
+::testing::AssertionResult same_bytes(const std::string& actual, const std::string& expected) {
+  if (actual == expected) return ::testing::AssertionSuccess();
+  std::size_t first = 0;
+  while (first < actual.size() && first < expected.size() && actual[first] == expected[first]) ++first;
+  return ::testing::AssertionFailure() << "got " << actual.size() << " bytes, expected " << expected.size()
+                                       << ", first difference at byte " << first;
+}
+
 ClientConfig fast_retry_config() {
   ClientConfig config;
   config.connect_timeout = std::chrono::milliseconds(2000);

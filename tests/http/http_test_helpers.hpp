@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "http/engine.hpp"
 
 namespace tdump::http::testing {
@@ -19,6 +21,9 @@ std::vector<Result<Response>> run_all(Engine& engine, std::vector<Request> reque
 
 // nginx stub_status: the "accepts" counter (connections nginx accepted), read over a raw socket.
 std::uint64_t nginx_accepted_connections(std::uint16_t port, const std::string& status_path);
+
+// Byte-exact comparison that reports sizes and the first difference instead of dumping binary.
+::testing::AssertionResult same_bytes(const std::string& actual, const std::string& expected);
 
 // A config with small timeouts and backoffs so fault tests run fast.
 ClientConfig fast_retry_config();
