@@ -99,26 +99,185 @@ class ColumnBatch {
     std::uint64_t id = 0;        // instance id: stamps >= id mean "written in this instance"
     std::uint32_t node = 0;      // the root or the repeated node this frame instantiates
     std::uint32_t count = 0;     // container frames: elements begun so far
-    std::uint8_t rep = 0;        // repetition level of the first entry of each leaf in this instance
-    bool container = false;      // between elements of a list/map
+    std::uint32_t leaf_begin = 0;  // leaves of `node`: filled with nulls at the end of an instance
+    std::uint32_t leaf_end = 0;
+    std::uint8_t rep = 0;          // repetition level of the first entry of each leaf in this instance
+    std::uint8_t element_rep = 0;  // container frames: repetition level of the second and later elements
+    bool container = false;        // between elements of a list/map
+  };
+  // What the hot path needs of a leaf, packed (the schema's LeafInfo is for errors and the writer).
+  struct LeafHot {
+    std::int64_t lo = 0;  // integer range accepted by set_int (lo > hi: not an integer column)
+    std::int64_t hi = -1;
+    std::uint32_t node = 0;
+    std::uint32_t parent = 0;
+    std::uint32_t frame_node = 0;
+    std::uint8_t max_def = 0;
+    ColumnType type = ColumnType::kInt32;
+    PhysicalType physical = PhysicalType::kInt32;
+    bool optional = false;
   };
 
   // Starts a value of `column` in the current instance; returns nullptr (and records an error) on misuse.
   LeafColumn* begin_value(ColumnRef column, std::uint8_t& rep);
   void mark_present(std::uint32_t node, const Frame& frame);
   void fill_unset(const Frame& frame, std::uint32_t leaf_begin, std::uint32_t leaf_end);
-  void fail(std::string message);
-  bool check_int_range(ColumnRef column, std::int64_t v);
   void put_int(ColumnRef column, std::int64_t v);
+  Frame* top() noexcept { return depth_ > 0 ? &frames_[depth_ - 1] : nullptr; }
+  bool push(const Frame& f);
+  // Error paths, kept out of line.
+  [[gnu::cold]] void fail(std::string message);
+  [[gnu::cold]] void fail_column(const char* what, ColumnRef column);
+  [[gnu::cold]] void fail_value(ColumnRef column);
+  [[gnu::cold]] void fail_range(ColumnRef column, std::int64_t v);
+  [[gnu::cold]] void fail_range_unsigned(ColumnRef column, std::uint64_t v);
+  [[gnu::cold]] void grow_frames();
 
   SchemaPtr schema_;
   std::vector<LeafColumn> leaves_;
-  std::vector<std::uint64_t> stamp_;  // per schema node: id of the last instance it was written/present in
-  std::vector<Frame> frames_;
+  std::vector<LeafHot> hot_;
+  std::vector<std::uint32_t> parent_;       // per schema node
+  std::vector<std::uint8_t> def_;           // per schema node: definition level when present
+  std::vector<std::uint64_t> node_stamp_;   // per schema node: last instance it was present in
+  std::vector<std::uint64_t> leaf_stamp_;   // per leaf: last instance it got an entry in
+  std::vector<Frame> frames_;               // fixed size: the deepest nesting needs 2 * max_rep + 1
+  std::size_t depth_ = 0;
   std::uint64_t next_id_ = 0;
   std::size_t rows_ = 0;
   bool failed_ = false;
   std::string error_;
 };
+
+// ---- Hot path, inline: the pipeline calls these ~100 times per row. ----
+
+inline bool ColumnBatch::push(const Frame& f) {
+  if (depth_ == frames_.size()) [[unlikely]] {
+    grow_frames();
+    return false;
+  }
+  frames_[depth_++] = f;
+  return true;
+}
+
+inline void ColumnBatch::mark_present(std::uint32_t node, const Frame& frame) {
+  for (std::uint32_t n = node; n != frame.node && node_stamp_[n] < frame.id; n = parent_[n]) node_stamp_[n] = frame.id;
+}
+
+inline LeafColumn* ColumnBatch::begin_value(ColumnRef column, std::uint8_t& rep) {
+  const Frame* f = top();
+  const LeafHot& h = hot_[column.leaf];
+  if (f == nullptr || f->container || h.frame_node != f->node || leaf_stamp_[column.leaf] >= f->id) [[unlikely]] {
+    fail_value(column);
+    return nullptr;
+  }
+  leaf_stamp_[column.leaf] = f->id;
+  mark_present(h.parent, *f);
+  rep = f->rep;
+  return &leaves_[column.leaf];
+}
+
+inline void ColumnBatch::set_bool(ColumnRef column, bool v) {
+  if (failed_) return;
+  if (hot_[column.leaf].type != ColumnType::kBool) [[unlikely]] return fail_column("set_bool on", column);
+  std::uint8_t rep = 0;
+  if (LeafColumn* leaf = begin_value(column, rep)) leaf->add_bool(v, rep);
+}
+
+inline void ColumnBatch::put_int(ColumnRef column, std::int64_t v) {
+  std::uint8_t rep = 0;
+  LeafColumn* leaf = begin_value(column, rep);
+  if (leaf == nullptr) return;
+  if (hot_[column.leaf].physical == PhysicalType::kInt32) {
+    // uint32 keeps its bit pattern in the INT32 physical type (the spec's UINT_32 storage).
+    leaf->add_int32(static_cast<std::int32_t>(static_cast<std::uint32_t>(v)), rep);
+  } else {
+    leaf->add_int64(v, rep);
+  }
+}
+
+inline void ColumnBatch::set_int(ColumnRef column, std::int64_t v) {
+  if (failed_) return;
+  const LeafHot& h = hot_[column.leaf];
+  if (v < h.lo || v > h.hi) [[unlikely]] return fail_range(column, v);
+  put_int(column, v);
+}
+
+inline void ColumnBatch::set_uint(ColumnRef column, std::uint64_t v) {
+  if (failed_) return;
+  const LeafHot& h = hot_[column.leaf];
+  if (h.type == ColumnType::kUInt64) return put_int(column, static_cast<std::int64_t>(v));  // the bits, as UINT_64
+  if (v > static_cast<std::uint64_t>(h.hi) || h.lo > h.hi) [[unlikely]] {
+    if (h.lo > h.hi) return fail_range(column, 0);
+    return fail_range_unsigned(column, v);
+  }
+  put_int(column, static_cast<std::int64_t>(v));
+}
+
+inline void ColumnBatch::set_double(ColumnRef column, double v) {
+  if (failed_) return;
+  if (hot_[column.leaf].type != ColumnType::kDouble) [[unlikely]] return fail_column("set_double on", column);
+  std::uint8_t rep = 0;
+  if (LeafColumn* leaf = begin_value(column, rep)) leaf->add_double(v, rep);
+}
+
+inline void ColumnBatch::set_string(ColumnRef column, std::string_view v) {
+  if (failed_) return;
+  if (hot_[column.leaf].physical != PhysicalType::kByteArray) [[unlikely]] return fail_column("set_string on", column);
+  if (v.size() > 0x7FFFFFFFU) [[unlikely]] return fail_column("value over 2 GiB for", column);
+  std::uint8_t rep = 0;
+  if (LeafColumn* leaf = begin_value(column, rep)) leaf->add_bytes(v, rep);
+}
+
+inline void ColumnBatch::begin_element() {
+  if (failed_) return;
+  Frame* c = top();
+  if (c == nullptr || !c->container) [[unlikely]] return fail("parquet: begin_element() outside a list or map");
+  Frame e;
+  e.id = ++next_id_;
+  e.node = c->node;
+  e.leaf_begin = c->leaf_begin;
+  e.leaf_end = c->leaf_end;
+  // The first element continues the enclosing instance's repetition level; later ones repeat at this list's level.
+  e.rep = c->count == 0 ? c->rep : c->element_rep;
+  ++c->count;
+  push(e);
+}
+
+inline void ColumnBatch::end_element() {
+  if (failed_) return;
+  const Frame* t = top();
+  if (depth_ < 2 || t->container) [[unlikely]] return fail("parquet: end_element() without begin_element()");
+  fill_unset(*t, t->leaf_begin, t->leaf_end);
+  --depth_;
+}
+
+inline void ColumnBatch::append_int(ColumnRef element, std::int64_t v) {
+  begin_element();
+  set_int(element, v);
+  end_element();
+}
+
+inline void ColumnBatch::append_uint(ColumnRef element, std::uint64_t v) {
+  begin_element();
+  set_uint(element, v);
+  end_element();
+}
+
+inline void ColumnBatch::append_double(ColumnRef element, double v) {
+  begin_element();
+  set_double(element, v);
+  end_element();
+}
+
+inline void ColumnBatch::append_string(ColumnRef element, std::string_view v) {
+  begin_element();
+  set_string(element, v);
+  end_element();
+}
+
+inline void ColumnBatch::append_null_element() {
+  begin_element();
+  end_element();
+}
 
 }  // namespace tdump::parquet

@@ -43,11 +43,26 @@ void DictionaryBuilder::grow() {
   }
 }
 
+bool DictionaryBuilder::mostly_distinct(std::size_t seen) const noexcept {
+  // After a sample, a column whose values are nearly all distinct will not pay for a dictionary:
+  // stop hashing it (checked at powers of two to keep the test off the hot path).
+  constexpr std::size_t kSample = 4096;
+  return seen >= kSample && (seen & (seen - 1)) == 0 && count_ * 4 > seen * 3;
+}
+
 template <typename GetKey>
 bool DictionaryBuilder::build_fixed(std::size_t n, std::size_t entry_bytes, std::size_t max_bytes, GetKey key_at) {
   indices_.resize(n);
+  std::uint64_t previous = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t key = key_at(i);
+    // Runs of equal values are common (constant columns): no hashing for a repeat.
+    if (i > 0 && key == previous) {
+      indices_[i] = indices_[i - 1];
+      continue;
+    }
+    previous = key;
+    if (mostly_distinct(i)) return false;
     const std::uint64_t h = mix(key);
     std::size_t slot = static_cast<std::size_t>(h >> shift_);
     std::uint32_t found = 0;
@@ -76,8 +91,15 @@ bool DictionaryBuilder::build_bytes(const LeafColumn& leaf, std::size_t begin, s
   const std::size_t n = end - begin;
   indices_.resize(n);
   const std::hash<std::string_view> hasher;
+  std::string_view previous;
   for (std::size_t i = 0; i < n; ++i) {
     const std::string_view v = leaf.bytes_at(begin + i);
+    if (i > 0 && v == previous) {
+      indices_[i] = indices_[i - 1];
+      continue;
+    }
+    previous = v;
+    if (mostly_distinct(i)) return false;
     const std::uint64_t h = mix(hasher(v));
     std::size_t slot = static_cast<std::size_t>(h >> shift_);
     std::uint32_t found = 0;

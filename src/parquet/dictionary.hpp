@@ -15,7 +15,8 @@ namespace tdump::parquet {
 class DictionaryBuilder {
  public:
   // Builds the dictionary of values [begin, end) of `leaf`. Returns false, leaving the builder
-  // unusable for this chunk, as soon as the PLAIN-encoded dictionary would exceed max_bytes.
+  // unusable for this chunk, as soon as the PLAIN-encoded dictionary would exceed max_bytes, or
+  // when a sample of 4096+ values is more than 3/4 distinct (a dictionary would not pay).
   bool build(const LeafColumn& leaf, std::size_t begin, std::size_t end, std::size_t max_bytes);
 
   [[nodiscard]] std::size_t size() const noexcept { return count_; }
@@ -28,6 +29,7 @@ class DictionaryBuilder {
   [[nodiscard]] std::span<const std::string_view> byte_entries() const noexcept { return bytes_; }
 
  private:
+  [[nodiscard]] bool mostly_distinct(std::size_t seen) const noexcept;
   void set_capacity(std::size_t capacity);
   void reset_table(std::size_t values);
   void grow();

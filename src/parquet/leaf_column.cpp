@@ -7,18 +7,15 @@ namespace tdump::parquet {
 void LeafColumn::add_levels_bulk(std::span<const std::uint8_t> def, std::span<const std::uint8_t> rep,
                                  std::size_t n) {
   if (max_def_ > 0) def_.insert(def_.end(), def.begin(), def.begin() + static_cast<std::ptrdiff_t>(n));
-  if (max_rep_ > 0) {
-    rep_.insert(rep_.end(), rep.begin(), rep.begin() + static_cast<std::ptrdiff_t>(n));
-    row_starts_ += static_cast<std::size_t>(std::count(rep.begin(), rep.begin() + static_cast<std::ptrdiff_t>(n), 0));
-  } else {
-    row_starts_ += n;
-  }
-  num_levels_ += n;
+  if (max_rep_ > 0) rep_.insert(rep_.end(), rep.begin(), rep.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+std::size_t LeafColumn::num_row_starts() const noexcept {
+  if (max_rep_ == 0) return num_levels();
+  return static_cast<std::size_t>(std::count(rep_.begin(), rep_.end(), 0));
 }
 
 void LeafColumn::clear() {
-  num_levels_ = 0;
-  row_starts_ = 0;
   def_.clear();
   rep_.clear();
   bools_.clear();
@@ -51,29 +48,28 @@ std::size_t LeafColumn::buffered_bytes() const noexcept {
 }
 
 void LeafColumn::truncate_rows(std::size_t keep_row_starts) {
-  if (row_starts_ <= keep_row_starts) return;
-  // Find the level index where row number `keep_row_starts` begins.
-  std::size_t cut = 0;
+  // Find the entry where row number `keep_row_starts` begins; nothing to do if there is none.
+  const std::size_t levels = num_levels();
+  std::size_t cut = levels;
   if (max_rep_ == 0) {
-    cut = keep_row_starts;
+    cut = std::min(keep_row_starts, levels);
   } else {
     std::size_t seen = 0;
-    for (std::size_t i = 0; i < num_levels_; ++i) {
+    for (std::size_t i = 0; i < levels; ++i) {
       if (rep_[i] == 0 && seen++ == keep_row_starts) {
         cut = i;
         break;
       }
     }
   }
-  std::size_t dropped_values = num_levels_ - cut;
+  if (cut == levels) return;
+  std::size_t dropped_values = levels - cut;
   if (max_def_ > 0) {
     dropped_values = static_cast<std::size_t>(
         std::count(def_.begin() + static_cast<std::ptrdiff_t>(cut), def_.end(), max_def_));
     def_.resize(cut);
   }
   if (max_rep_ > 0) rep_.resize(cut);
-  num_levels_ = cut;
-  row_starts_ = keep_row_starts;
   const std::size_t keep_values = num_values() - dropped_values;
   switch (physical_) {
     case PhysicalType::kBoolean:

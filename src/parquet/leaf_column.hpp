@@ -48,7 +48,7 @@ class LeafColumn {
   // One entry without a value: def < max_def says which ancestor (or the leaf) is null/empty.
   void add_null(std::uint8_t def, std::uint8_t rep = 0) { add_levels(def, rep); }
 
-  // Bulk form: levels for n entries (def may be empty when max_def == 0, rep when max_rep == 0).
+  // Bulk form: levels for n entries (def is ignored when max_def == 0, rep when max_rep == 0).
   void add_levels_bulk(std::span<const std::uint8_t> def, std::span<const std::uint8_t> rep, std::size_t n);
   void add_int32_values(std::span<const std::int32_t> v) { i32_.insert(i32_.end(), v.begin(), v.end()); }
   void add_int64_values(std::span<const std::int64_t> v) { i64_.insert(i64_.end(), v.begin(), v.end()); }
@@ -59,8 +59,10 @@ class LeafColumn {
   [[nodiscard]] PhysicalType physical() const noexcept { return physical_; }
   [[nodiscard]] std::uint8_t max_def() const noexcept { return max_def_; }
   [[nodiscard]] std::uint8_t max_rep() const noexcept { return max_rep_; }
-  [[nodiscard]] std::size_t num_levels() const noexcept { return num_levels_; }
-  [[nodiscard]] std::size_t num_row_starts() const noexcept { return row_starts_; }
+  // Entries (values and nulls); a required top-level leaf has exactly one per value.
+  [[nodiscard]] std::size_t num_levels() const noexcept { return max_def_ > 0 ? def_.size() : num_values(); }
+  // Entries starting a row (repetition level 0): O(entries) for repeated leaves.
+  [[nodiscard]] std::size_t num_row_starts() const noexcept;
   [[nodiscard]] std::size_t num_values() const noexcept;
   [[nodiscard]] std::span<const std::uint8_t> def_levels() const noexcept { return def_; }
   [[nodiscard]] std::span<const std::uint8_t> rep_levels() const noexcept { return rep_; }
@@ -81,22 +83,15 @@ class LeafColumn {
   void truncate_rows(std::size_t keep_row_starts);
 
  private:
-  void add_levels(std::uint8_t def, std::uint8_t rep) {
+  // Levels that can only be 0 are not stored: counts derive from the other vectors.
+  [[gnu::always_inline]] void add_levels(std::uint8_t def, std::uint8_t rep) {
     if (max_def_ > 0) def_.push_back(def);
-    if (max_rep_ > 0) {
-      rep_.push_back(rep);
-      if (rep == 0) ++row_starts_;
-    } else {
-      ++row_starts_;
-    }
-    ++num_levels_;
+    if (max_rep_ > 0) rep_.push_back(rep);
   }
 
   PhysicalType physical_;
   std::uint8_t max_def_;
   std::uint8_t max_rep_;
-  std::size_t num_levels_ = 0;
-  std::size_t row_starts_ = 0;
   std::vector<std::uint8_t> def_;
   std::vector<std::uint8_t> rep_;
   std::vector<std::uint8_t> bools_;

@@ -255,7 +255,9 @@ TEST(ParquetMetadata, RowGroupsBoundedByRowsAndBytesAndSeveralPagesPerChunk) {
     for (const json& p : chunk["pages"]) data_pages += p["type"] == "DATA_PAGE" ? 1 : 0;
     multi_page_chunks += data_pages >= 2 ? 1 : 0;
     // Every row group's "id" chunk holds one value per row.
-    if (chunk["column"] == "id") EXPECT_EQ(values, chunk["row_group"] == 3 ? 100 : 300);
+    if (chunk["column"] == "id") {
+      EXPECT_EQ(values, chunk["row_group"] == 3 ? 100 : 300);
+    }
   }
   EXPECT_EQ(multi_page_chunks, 8U) << "every chunk should span several pages";
 

@@ -176,7 +176,7 @@ TEST_F(RowBuilderTest, MisuseIsReportedAndTheRowRolledBack) {
   b.begin_row();
   b.set_int(ac, 1);
   b.set_int(ac, 2);
-  expect_error("set twice");
+  expect_error("duplicate value for column 'a.c'");
 
   b.begin_row();
   b.set_int(w, 1);  // outside its list element
@@ -188,7 +188,7 @@ TEST_F(RowBuilderTest, MisuseIsReportedAndTheRowRolledBack) {
 
   b.begin_row();
   b.set_string(ac, "x");
-  expect_error("set_string on int32");
+  expect_error("set_string on column 'a.c' (int32)");
 
   b.begin_row();
   b.set_int(ac, std::int64_t{1} << 40);
@@ -196,7 +196,7 @@ TEST_F(RowBuilderTest, MisuseIsReportedAndTheRowRolledBack) {
 
   b.begin_row();
   b.set_null(ac);
-  expect_error("required column 'a.c' set to null");
+  expect_error("null for required column 'a.c'");
 
   b.begin_row();
   b.begin_map(NodeRef{m});
