@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "parquet/level_scan.hpp"
 #include "parquet/rle.hpp"
 
 namespace tdump::parquet {
@@ -14,9 +15,7 @@ namespace tdump::parquet {
 namespace {
 
 std::size_t count_equal(std::span<const std::uint8_t> levels, std::size_t begin, std::size_t end, std::uint8_t v) {
-  std::size_t n = 0;
-  for (std::size_t i = begin; i < end; ++i) n += levels[i] == v ? 1 : 0;
-  return n;
+  return tdump::parquet::count_equal(levels.data() + begin, end - begin, v);
 }
 
 std::size_t plain_size(const LeafColumn& leaf, std::size_t begin, std::size_t end) {

@@ -90,6 +90,7 @@ void ColumnBatch::clear() {
   depth_ = 0;
   rows_ = 0;
   failed_ = false;
+  raw_used_ = false;
   error_.clear();
 }
 

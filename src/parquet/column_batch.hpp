@@ -88,7 +88,12 @@ class ColumnBatch {
   // --- Low-level API -----------------------------------------------------------------------
   // Direct access to a leaf's levels and values. After appending every leaf's entries for n
   // rows, call add_raw_rows(n). Do not mix with the row builder inside one row.
-  [[nodiscard]] LeafColumn& raw(ColumnRef column) { return leaves_[column.leaf]; }
+  [[nodiscard]] LeafColumn& raw(ColumnRef column) {
+    raw_used_ = true;
+    return leaves_[column.leaf];
+  }
+  // Whether raw() was used since the last clear(): then the writer validates the levels.
+  [[nodiscard]] bool raw_used() const noexcept { return raw_used_; }
   void add_raw_rows(std::size_t n) { rows_ += n; }
 
   // Checks every leaf's levels against the schema (range, row count, value count, nesting).
@@ -145,6 +150,7 @@ class ColumnBatch {
   std::uint64_t next_id_ = 0;
   std::size_t rows_ = 0;
   bool failed_ = false;
+  bool raw_used_ = false;
   std::string error_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <cstddef>
 
+#include "parquet/level_scan.hpp"
+
 namespace tdump::parquet {
 
 namespace {
@@ -49,7 +51,11 @@ void encode(std::span<const T> values, int bit_width, ByteBuffer& out) {
   while (i < n) {
     const T v = values[i];
     std::size_t j = i + 1;
-    while (j < n && values[j] == v) ++j;
+    if constexpr (sizeof(T) == 1) {
+      j = i + run_length(values.data() + i, n - i, v);
+    } else {
+      while (j < n && values[j] == v) ++j;
+    }
     std::size_t run = j - i;
     if (run < kMinRleRun) {
       i = j;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "parquet/level_scan.hpp"
+
 namespace tdump::parquet {
 
 namespace {
@@ -65,7 +67,10 @@ Status ParquetWriter::write(const ColumnBatch& batch) {
   if (batch.schema() != schema_) {
     return fail(make_error(ErrorCode::kInvalidArgument, "parquet writer: batch built for another schema object"));
   }
-  if (auto s = batch.validate(); !s) return fail(std::move(s).error());
+  // Row-builder batches are valid by construction; levels appended by hand are checked.
+  if (batch.raw_used()) {
+    if (auto s = batch.validate(); !s) return fail(std::move(s).error());
+  }
   const std::size_t rows = batch.num_rows();
   if (rows == 0) return {};
   // Rows per group: the row cap, lowered so a group's raw size stays near the byte target.
@@ -80,13 +85,13 @@ Status ParquetWriter::write(const ColumnBatch& batch) {
   value_pos_.assign(schema_->num_leaves(), 0);
   for (std::size_t done = 0; done < rows;) {
     const std::size_t n = std::min(per_group, rows - done);
-    if (auto s = write_row_group(batch, n); !s) return fail(std::move(s).error());
+    if (auto s = write_row_group(batch, n, rows - done); !s) return fail(std::move(s).error());
     done += n;
   }
   return {};
 }
 
-Status ParquetWriter::write_row_group(const ColumnBatch& batch, std::size_t rows) {
+Status ParquetWriter::write_row_group(const ColumnBatch& batch, std::size_t rows, std::size_t rows_left) {
   RowGroupMeta rg;
   rg.num_rows = static_cast<std::int64_t>(rows);
   rg.file_offset = file_.position();
@@ -100,14 +105,12 @@ Status ParquetWriter::write_row_group(const ColumnBatch& batch, std::size_t rows
     // The chunk ends where row number `rows` (counted from the chunk's start) begins.
     if (info.max_rep == 0) {
       range.level_end = range.level_begin + rows;
+    } else if (rows_left == rows) {
+      range.level_end = leaf.num_levels();  // the batch's last group takes every remaining entry
     } else {
       const auto rep = leaf.rep_levels();
-      std::size_t starts = 0;
-      std::size_t k = range.level_begin;
-      for (; k < rep.size(); ++k) {
-        if (rep[k] == 0 && starts++ == rows) break;
-      }
-      range.level_end = k;
+      range.level_end = range.level_begin + find_nth_zero(rep.data() + range.level_begin,
+                                                          rep.size() - range.level_begin, rows);
     }
     chunk_.clear();
     std::size_t value_end = 0;
