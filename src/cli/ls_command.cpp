@@ -1,21 +1,135 @@
-// `tiff-dumper ls STORE_URL [--prefix P]`: placeholder until the stores land (issue 4).
+// `tiff-dumper ls STORE_URL [--prefix P] [-o KEY=VALUE ...] [--page-size N] [--max-keys N] [--json]`:
+// lists a store's keys with size and date, and a total, so a user can check a store
+// configuration (URL, options, credentials) before a long run.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
+#include "http/engine.hpp"
+#include "store/client_options.hpp"
+#include "store/object_store.hpp"
 
 namespace tdump::cli {
+namespace {
+
+struct LsArgs {
+  std::string url;
+  std::vector<std::string> prefixes;
+  std::vector<std::string> options;
+  std::size_t page_size = 0;
+  std::size_t max_keys = 0;
+  bool json = false;
+};
+
+std::string iso_utc(std::int64_t micros) {
+  std::time_t seconds = static_cast<std::time_t>(micros / 1'000'000 - (micros % 1'000'000 < 0 ? 1 : 0));
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+int exit_code_for(const Error& error) {
+  return error.code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFatal;
+}
+
+int fail(const Error& error) {
+  std::cerr << "ls: " << error.describe() << "\n";
+  return exit_code_for(error);
+}
+
+int run_ls(const LsArgs& args) {
+  store::StoreOptions options;
+  options.warn = [](std::string_view message) { std::cerr << "ls: warning: " << message << "\n"; };
+  for (const auto& option : args.options) {
+    auto eq = option.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "ls: --option " << option << ": expected KEY=VALUE\n";
+      return kExitUsage;
+    }
+    options.values[option.substr(0, eq)] = option.substr(eq + 1);
+  }
+  auto client = store::client_config_from_options(options);
+  if (!client) return fail(client.error());
+  auto engine = http::Engine::create(*client);
+  if (!engine) return fail(engine.error());
+  std::shared_ptr<http::Engine> shared_engine(std::move(*engine));
+  auto opened = store::open_store(args.url, options, shared_engine);
+  if (!opened) return fail(opened.error());
+  auto& store = **opened;
+
+  std::uint64_t objects = 0;
+  std::uint64_t bytes = 0;
+  std::vector<std::string> prefixes = args.prefixes.empty() ? std::vector<std::string>{""} : args.prefixes;
+  std::string line;
+  for (const auto& prefix : prefixes) {
+    auto stream = store.list(prefix, args.page_size);
+    for (bool more = true; more;) {
+      auto page = stream->next();
+      if (!page) {
+        std::fflush(stdout);
+        std::cerr << "ls: listing " << store.url_for(prefix) << " failed after " << objects
+                  << " keys: " << page.error().describe() << "\n";
+        return exit_code_for(page.error());
+      }
+      if (!page->has_value()) break;
+      for (const auto& meta : (*page)->objects) {
+        ++objects;
+        if (meta.size) bytes += *meta.size;
+        if (args.json) {
+          nlohmann::json row = {{"key", meta.key}, {"url", store.url_for(meta.key)}};
+          row["size"] = meta.size ? nlohmann::json(*meta.size) : nlohmann::json(nullptr);
+          row["last_modified"] = meta.last_modified_us ? nlohmann::json(iso_utc(*meta.last_modified_us)) : nullptr;
+          row["etag"] = meta.etag.empty() ? nlohmann::json(nullptr) : nlohmann::json(meta.etag);
+          line = row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        } else {
+          line = fmt::format("{:>14}  {:<20}  {}", meta.size ? std::to_string(*meta.size) : "-",
+                             meta.last_modified_us ? iso_utc(*meta.last_modified_us) : "-", meta.key);
+        }
+        line.push_back('\n');
+        std::fwrite(line.data(), 1, line.size(), stdout);
+        if (args.max_keys != 0 && objects >= args.max_keys) {
+          more = false;
+          break;
+        }
+      }
+    }
+    if (args.max_keys != 0 && objects >= args.max_keys) break;
+  }
+  std::string total = fmt::format("total: {} objects, {} bytes{}\n", objects, bytes,
+                                  args.max_keys != 0 && objects >= args.max_keys ? " (stopped at --max-keys)" : "");
+  if (args.json) {
+    std::fflush(stdout);
+    std::fputs(total.c_str(), stderr);
+  } else {
+    std::fputs(total.c_str(), stdout);
+  }
+  shared_engine->shutdown();
+  return kExitOk;
+}
+
+}  // namespace
 
 CommandRunner add_ls_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("ls", "List the keys of a store with size and date");
-  auto url = std::make_shared<std::string>();
-  cmd->add_option("store", *url, "Store URL")->required();
-  return [url] {
-    std::cerr << "ls: not implemented yet\n";
-    return kExitFatal;
-  };
+  auto* cmd = app.add_subcommand("ls", "List the keys of a store with size and date (check a store configuration)");
+  auto args = std::make_shared<LsArgs>();
+  cmd->add_option("store", args->url, "Store URL (s3://, gs://, az://, abfs[s]://, http(s)://, file:// or a path)")
+      ->required();
+  cmd->add_option("--prefix", args->prefixes, "List only keys under this prefix (repeatable)");
+  cmd->add_option("-o,--option", args->options, "Store option KEY=VALUE, obstore names (repeatable)");
+  cmd->add_option("--page-size", args->page_size, "Keys per listing request (0 = the store's maximum)");
+  cmd->add_option("--max-keys", args->max_keys, "Stop after this many keys (0 = all)");
+  cmd->add_flag("--json", args->json, "One JSON object per key (key, url, size, last_modified, etag); total on stderr");
+  return [args] { return run_ls(*args); };
 }
 
 }  // namespace tdump::cli

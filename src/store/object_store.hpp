@@ -94,6 +94,9 @@ struct StoreOptions {
   EnvLookup env = process_env();
   // Home directory for ~/.aws/credentials and ~/.aws/config (empty: $HOME).
   std::string home;
+  // Where warnings about options go (an obstore option we accept but ignore); unset: spdlog's
+  // default logger.
+  std::function<void(std::string_view message)> warn;
 };
 
 // Builds a store from its URL (s3://, gs://, az://, abfs[s]://, https://ACCOUNT.blob.core.windows.net/,

@@ -81,8 +81,13 @@ Result<std::optional<std::chrono::milliseconds>> ResolvedOptions::duration(std::
 
 void ResolvedOptions::warn_ignored(std::string_view store_kind) const {
   for (const auto& key : ignored_) {
-    spdlog::warn("{} store: option '{}' is an obstore option that tiff-dumper does not implement; ignored",
-                 store_kind, key);
+    std::string message = std::string(store_kind) + " store: option '" + key +
+                          "' is an obstore option that tiff-dumper does not implement; ignored";
+    if (warn_) {
+      warn_(message);
+    } else {
+      spdlog::warn("{}", message);
+    }
   }
 }
 
@@ -90,6 +95,7 @@ Result<ResolvedOptions> resolve_options(const StoreOptions& options,
                                         std::span<const std::span<const OptionKey>> key_sets,
                                         std::string_view env_prefix, std::string_view store_kind) {
   ResolvedOptions out;
+  out.warn_ = options.warn;
   std::vector<std::string_view> all_names;
   for (auto keys : key_sets) {
     for (const auto& key : keys) {

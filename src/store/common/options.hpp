@@ -4,6 +4,7 @@
 // Resolution rejects unknown keys with a "did you mean", and value parsers name the key, the
 // value (unless secret) and the rule on a bad value.
 #include <chrono>
+#include <functional>
 #include <array>
 #include <map>
 #include <optional>
@@ -41,7 +42,7 @@ class ResolvedOptions {
   [[nodiscard]] Result<std::optional<std::chrono::milliseconds>> duration(std::string_view name) const;
   // Keys obstore knows but we do not implement (each named once), for a warning.
   [[nodiscard]] const std::vector<std::string>& ignored() const { return ignored_; }
-  // Logs one warning per ignored key.
+  // One warning per ignored key, to options.warn (or spdlog when unset).
   void warn_ignored(std::string_view store_kind) const;
 
  private:
@@ -50,6 +51,7 @@ class ResolvedOptions {
                                                  std::string_view env_prefix, std::string_view store_kind);
   std::map<std::string, OptionValue, std::less<>> values_;
   std::vector<std::string> ignored_;
+  std::function<void(std::string_view)> warn_;
 };
 
 // Matches every user key (case-insensitively) against `key_sets`; an unknown key is an error

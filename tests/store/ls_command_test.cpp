@@ -1,0 +1,99 @@
+// `tiff-dumper ls` as a user runs it: listings of a local folder and an nginx WebDAV tree with
+// sizes and dates checked against stat(2), JSON lines, and the exit codes of bad configs.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+
+#include <sstream>
+
+#include "process.hpp"
+#include "servers.hpp"
+#include "temp_dir.hpp"
+
+namespace tdump::store {
+namespace {
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+tdump::testing::CommandResult ls(std::vector<std::string> args) {
+  args.insert(args.begin(), {TDUMP_CLI_PATH, "ls"});
+  return tdump::testing::run_command(args, {{"HOME", "/nonexistent"}, {"AWS_ACCESS_KEY_ID", ""}});
+}
+
+std::string utc(std::time_t t) {
+  char buf[32];
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+TEST(LsCommand, LocalFolderWithSizesDatesAndTotal) {
+  tdump::testing::TempDir dir("lscmd");
+  tdump::testing::write_file(dir / "b/two.tif", "22");
+  tdump::testing::write_file(dir / "a one.tif", "1");
+  tdump::testing::write_file(dir / "b/c/three.tif", "333");
+  auto r = ls({dir.path().string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = split_lines(r.out);
+  ASSERT_EQ(lines.size(), 4U) << r.out;
+  const std::vector<std::string> keys = {"a one.tif", "b/c/three.tif", "b/two.tif"};
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    struct stat st {};
+    ASSERT_EQ(stat((dir / keys[i]).c_str(), &st), 0);
+    std::istringstream fields(lines[i]);
+    std::string size, date;
+    fields >> size >> date;
+    EXPECT_EQ(size, std::to_string(st.st_size)) << lines[i];
+    EXPECT_EQ(date, utc(st.st_mtime)) << lines[i];
+    EXPECT_EQ(lines[i].substr(lines[i].size() - keys[i].size()), keys[i]);
+  }
+  EXPECT_EQ(lines[3], "total: 3 objects, 6 bytes");
+
+  auto prefixed = ls({dir.path().string(), "--prefix", "b/", "--json"});
+  ASSERT_EQ(prefixed.exit_code, 0) << prefixed.err;
+  auto json_lines = split_lines(prefixed.out);
+  ASSERT_EQ(json_lines.size(), 2U);
+  auto first = nlohmann::json::parse(json_lines[0]);
+  EXPECT_EQ(first["key"], "b/c/three.tif");
+  EXPECT_EQ(first["size"], 3);
+  EXPECT_EQ(first["url"], "file://" + dir.path().string() + "/b/c/three.tif");
+  EXPECT_NE(prefixed.err.find("total: 2 objects, 5 bytes"), std::string::npos);
+}
+
+TEST(LsCommand, WebDavTreeOverHttp) {
+  tdump::testing::NginxServer nginx;
+  tdump::testing::write_file(nginx.root() / "data/x y/1.tif", "abcd");
+  tdump::testing::write_file(nginx.root() / "data/2.tif", "ef");
+  auto r = ls({nginx.base_url() + "/data", "--page-size", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = split_lines(r.out);
+  ASSERT_EQ(lines.size(), 3U) << r.out;
+  EXPECT_NE(lines[0].find("2.tif"), std::string::npos);
+  EXPECT_NE(lines[1].find("x y/1.tif"), std::string::npos);
+  EXPECT_EQ(lines[2], "total: 2 objects, 6 bytes");
+}
+
+TEST(LsCommand, BadConfigurationsExitWithClearMessages) {
+  auto typo = ls({"s3://bucket", "-o", "skip_signatur=true"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("did you mean 'skip_signature'"), std::string::npos) << typo.err;
+  auto not_kv = ls({"s3://bucket", "-o", "novalue"});
+  EXPECT_EQ(not_kv.exit_code, 2);
+  auto no_creds = ls({"s3://bucket"});
+  EXPECT_EQ(no_creds.exit_code, 3);
+  EXPECT_NE(no_creds.err.find("skip_signature"), std::string::npos) << no_creds.err;
+  auto refused_http = ls({"s3://bucket", "-o", "endpoint=http://127.0.0.1:1", "-o", "skip_signature=true"});
+  EXPECT_EQ(refused_http.exit_code, 2);
+  EXPECT_NE(refused_http.err.find("allow_http"), std::string::npos) << refused_http.err;
+  auto missing = ls({"/no/such/folder"});
+  EXPECT_EQ(missing.exit_code, 3);
+}
+
+}  // namespace
+}  // namespace tdump::store
