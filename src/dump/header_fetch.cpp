@@ -25,6 +25,8 @@ void HeaderFetch::start(store::ObjectStore& store, store::ObjectMeta meta, const
   facts_.object_size = meta_.size;
   error_.reset();
   failed_stage_ = Stage::kFetch;
+  geokeys_.clear();
+  geokey_error_ = {};
 
   std::uint64_t first = settings.prefetch;
   if (file_size_) first = std::min(first, *file_size_);
@@ -106,6 +108,14 @@ void HeaderFetch::process_round() {
   tiff::FileBytes bytes{chunks_, file_size_};
   switch (parser_->parse(bytes, header_)) {
     case tiff::ParseStatus::kComplete:
+      // A malformed GeoKeyDirectory makes the file broken too: one error row, not a row with
+      // silently missing geokeys.
+      geokey_error_ =
+          header_.ifds.empty() ? tiff::TiffError{} : tiff::decode_geokeys(header_, header_.ifds.front(), geokeys_);
+      if (!geokey_error_.ok()) {
+        fail(Stage::kParse, geokey_error_.to_error());
+        return;
+      }
       finish();
       return;
     case tiff::ParseStatus::kFailed:
@@ -135,6 +145,12 @@ void HeaderFetch::process_round() {
     return;
   }
   issue(ranges);
+}
+
+std::string_view HeaderFetch::error_kind() const {
+  if (failed_stage_ == Stage::kParse && !geokey_error_.ok()) return tiff::to_string(geokey_error_.kind);
+  if (failed_stage_ == Stage::kParse && !header_.error.ok()) return tiff::to_string(header_.error.kind);
+  return to_string(error_->code);
 }
 
 void HeaderFetch::finish() {

@@ -14,6 +14,7 @@
 #include "common/error.hpp"
 #include "dump/row_encoder.hpp"
 #include "store/object_store.hpp"
+#include "tiff/geokeys.hpp"
 #include "tiff/header.hpp"
 #include "tiff/parser.hpp"
 
@@ -38,9 +39,13 @@ class HeaderFetch {
   [[nodiscard]] bool ok() const { return !error_; }
   [[nodiscard]] const store::ObjectMeta& meta() const { return meta_; }
   [[nodiscard]] const tiff::TiffHeader& header() const { return header_; }
+  // The GeoKeys of IFD 0 (present == false when it has none).
+  [[nodiscard]] const tiff::GeoKeySet& geokeys() const { return geokeys_; }
   [[nodiscard]] const FetchFacts& facts() const { return facts_; }
   [[nodiscard]] Stage failed_stage() const { return failed_stage_; }
   [[nodiscard]] const Error& error() const { return *error_; }
+  // Stable name of the failure: the TIFF error kind for parse failures, else the error category.
+  [[nodiscard]] std::string_view error_kind() const;
 
  private:
   void issue(const std::vector<tiff::ByteRange>& ranges);
@@ -66,6 +71,8 @@ class HeaderFetch {
   std::atomic<std::size_t> pending_{0};
   std::uint32_t rounds_ = 0;
   tiff::TiffHeader header_;
+  tiff::GeoKeySet geokeys_;
+  tiff::TiffError geokey_error_;
   FetchFacts facts_;
   std::optional<Error> error_;
   Stage failed_stage_ = Stage::kFetch;

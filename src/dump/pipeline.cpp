@@ -221,7 +221,7 @@ void Run::record_list_error(const std::string& prefix, const Error& error) {
   meta.key = prefix;
   auto url = store_->url_for(prefix);
   auto status = error_sink_->append(prefix, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
-    return encoder.append_error(batch, meta, url, Stage::kList, error, error.attempts);
+    return encoder.append_error(batch, meta, url, Stage::kList, to_string(error.code), error, error.attempts);
   });
   if (!status) fatal(std::move(status).error());
   std::lock_guard lock(stage_mutex_);
@@ -284,7 +284,7 @@ void Run::on_header(HeaderFetch& fetch) {
   Status status;
   if (fetch.ok()) {
     status = data_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
-      return encoder.append_data(batch, meta, url, fetch.header(), fetch.facts());
+      return encoder.append_data(batch, meta, url, fetch.header(), fetch.geokeys(), fetch.facts());
     });
     if (status) {
       ++counters_.done;
@@ -292,7 +292,7 @@ void Run::on_header(HeaderFetch& fetch) {
       // A header the row encoder cannot represent: still exactly one row for the key.
       auto error = make_error(ErrorCode::kInternal, "cannot encode the row: " + status.error().message);
       status = error_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
-        return encoder.append_error(batch, meta, url, Stage::kParse, error, fetch.facts().attempts);
+        return encoder.append_error(batch, meta, url, Stage::kParse, "unencodable", error, fetch.facts().attempts);
       });
       ++counters_.failed;
       std::lock_guard lock(stage_mutex_);
@@ -300,7 +300,8 @@ void Run::on_header(HeaderFetch& fetch) {
     }
   } else {
     status = error_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
-      return encoder.append_error(batch, meta, url, fetch.failed_stage(), fetch.error(), fetch.facts().attempts);
+      return encoder.append_error(batch, meta, url, fetch.failed_stage(), fetch.error_kind(), fetch.error(),
+                                  fetch.facts().attempts);
     });
     ++counters_.failed;
     std::lock_guard lock(stage_mutex_);

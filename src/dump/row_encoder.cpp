@@ -66,7 +66,8 @@ std::string_view RowEncoder::utf8(std::string_view text) {
 }
 
 Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
-                               const tiff::TiffHeader& header, const FetchFacts& facts) {
+                               const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys,
+                               const FetchFacts& facts) {
   const auto& c = data_columns();
   batch.begin_row();
   batch.set_string(c.path, utf8(meta.key));
@@ -84,7 +85,7 @@ Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectM
     const tiff::Ifd& ifd0 = header.ifds.front();
     misfits_.clear();
     tag_columns(batch, header, ifd0);
-    geokey_columns(batch, header, ifd0);
+    geokey_columns(batch, geokeys);
     other_tags(batch, header, ifd0);
     ifds(batch, header);
   }
@@ -142,43 +143,42 @@ void RowEncoder::tag_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader
   }
 }
 
-void RowEncoder::geokey_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0) {
+void RowEncoder::geokey_columns(parquet::ColumnBatch& batch, const tiff::GeoKeySet& geokeys) {
   const auto& c = data_columns();
-  // A malformed directory already failed the parse; here it only means "no geokeys".
-  if (!tiff::decode_geokeys(header, ifd0, geokeys_).ok() || !geokeys_.present) return;
+  if (!geokeys.present) return;
   batch.begin_struct(c.geokeys);
   const auto known = tiff::known_geokeys();
-  bool any_other = false;
-  for (const auto& key : geokeys_.keys) {
+  others_.clear();
+  for (const auto& key : geokeys.keys) {
     const tiff::GeoKeyInfo* info = tiff::find_geokey(key.id);
     bool placed = false;
     if (info != nullptr && key.kind == info->kind) {
       auto column = c.geokey_fields[static_cast<std::size_t>(info - known.data())];
       if (key.kind == tiff::GeoValueKind::kShort && key.size == 1) {
-        batch.set_uint(column, geokeys_.shorts_of(key)[0]);
+        batch.set_uint(column, geokeys.shorts_of(key)[0]);
         placed = true;
       } else if (key.kind == tiff::GeoValueKind::kDouble && key.size == 1) {
-        batch.set_double(column, geokeys_.doubles_of(key)[0]);
+        batch.set_double(column, geokeys.doubles_of(key)[0]);
         placed = true;
       } else if (key.kind == tiff::GeoValueKind::kAscii) {
         batch.set_string(column, utf8(key.text));
         placed = true;
       }
     }
-    if (placed) continue;
     // Unknown keys, and known keys whose value has another shape than GeoTIFF 1.1 says.
-    if (!any_other) {
-      batch.begin_map(c.other_geokeys);
-      any_other = true;
-    }
+    if (!placed) others_.push_back(&key);
+  }
+  if (others_.empty()) return;
+  batch.begin_map(c.other_geokeys);
+  for (const tiff::GeoKey* key : others_) {
     batch.begin_entry();
-    batch.set_uint(c.other_geokeys_key, key.id);
+    batch.set_uint(c.other_geokeys_key, key->id);
     json_.clear();
-    tiff::append_geokey_json(json_, geokeys_, key);
+    tiff::append_geokey_json(json_, geokeys, *key);
     batch.set_string(c.other_geokeys_value, json_);
     batch.end_entry();
   }
-  if (any_other) batch.end_map();
+  batch.end_map();
 }
 
 void RowEncoder::other_tags(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0) {
@@ -238,13 +238,13 @@ void RowEncoder::ifds(parquet::ColumnBatch& batch, const tiff::TiffHeader& heade
 }
 
 Status RowEncoder::append_error(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
-                                Stage stage, const Error& error, std::uint32_t attempts) {
+                                Stage stage, std::string_view kind, const Error& error, std::uint32_t attempts) {
   const auto& c = error_columns();
   batch.begin_row();
   batch.set_string(c.path, utf8(meta.key));
   batch.set_string(c.url, utf8(url));
   batch.set_string(c.stage, to_string(stage));
-  batch.set_string(c.kind, to_string(error.code));
+  batch.set_string(c.kind, kind);
   batch.set_string(c.message, utf8(error.message));
   if (error.http_status != 0) batch.set_int(c.http_status, error.http_status);
   if (!error.remote_code.empty()) batch.set_string(c.remote_code, utf8(error.remote_code));

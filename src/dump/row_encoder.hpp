@@ -30,19 +30,21 @@ enum class Stage : std::uint8_t { kList, kFetch, kParse };
 class RowEncoder {
  public:
   Status append_data(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
-                     const tiff::TiffHeader& header, const FetchFacts& facts);
+                     const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys, const FetchFacts& facts);
+  // `kind` is a stable snake_case name: the TIFF error kind for parse failures ("ifd_loop"),
+  // else the error category ("not found", "network error").
   Status append_error(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url, Stage stage,
-                      const Error& error, std::uint32_t attempts);
+                      std::string_view kind, const Error& error, std::uint32_t attempts);
 
  private:
   void tag_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0);
-  void geokey_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0);
+  void geokey_columns(parquet::ColumnBatch& batch, const tiff::GeoKeySet& geokeys);
   void other_tags(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0);
   void ifds(parquet::ColumnBatch& batch, const tiff::TiffHeader& header);
   // Text as valid UTF-8: itself when it is, else its bytes read as Latin-1.
   std::string_view utf8(std::string_view text);
 
-  tiff::GeoKeySet geokeys_;
+  std::vector<const tiff::GeoKey*> others_;
   std::string json_;
   std::string text_;
   // Entries of IFD 0 that did not fit their column (wrong type or out of range) go to other_tags.

@@ -1,0 +1,105 @@
+#include "e2e_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <regex>
+
+#include "duckdb.hpp"
+#include "temp_dir.hpp"
+
+namespace tdump::dump::testing {
+namespace fs = std::filesystem;
+
+tdump::testing::CommandResult run_cli(const std::vector<std::string>& args,
+                                      const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv{TDUMP_CLI_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return tdump::testing::run_command(argv, env);
+}
+
+tdump::testing::ChildProcess start_cli(const std::vector<std::string>& args, const fs::path& log,
+                                       const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv{TDUMP_CLI_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return tdump::testing::ChildProcess(argv, env, {}, log);
+}
+
+fs::path write_config(const fs::path& dir, const std::string& store_name, const std::string& extra,
+                      const std::string& concurrency) {
+  std::string text = "store:\n  name: " + store_name + "\n";
+  text += concurrency.empty() ? "concurrency:\n  n_consumers: 16\n  list_chunk_size: 50\n  write_chunk_size: 100\n"
+                                "  max_buffer_size: 1000\n"
+                              : concurrency;
+  text += extra;
+  auto path = dir / "config.yaml";
+  tdump::testing::write_file(path, text);
+  return path;
+}
+
+std::string sql_quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string data_files(const fs::path& out) {
+  return "read_parquet(" + sql_quote((out / "part-*.parquet").string()) + ")";
+}
+std::string error_files(const fs::path& out) {
+  return "read_parquet(" + sql_quote((out / "errors-*.parquet").string()) + ")";
+}
+
+std::map<std::string, int> keys_written(const fs::path& out) {
+  std::vector<std::string> parts;
+  bool any_data = false;
+  bool any_errors = false;
+  for (const auto& e : fs::directory_iterator(out)) {
+    auto name = e.path().filename().string();
+    if (name.rfind("part-", 0) == 0 && e.path().extension() == ".parquet") any_data = true;
+    if (name.rfind("errors-", 0) == 0 && e.path().extension() == ".parquet") any_errors = true;
+  }
+  if (any_data) parts.push_back("SELECT path FROM " + data_files(out));
+  if (any_errors) parts.push_back("SELECT path FROM " + error_files(out) + " WHERE stage <> 'list'");
+  std::map<std::string, int> keys;
+  if (parts.empty()) return keys;
+  std::string sql = "SELECT path, count(*) AS n FROM (";
+  for (std::size_t i = 0; i < parts.size(); ++i) sql += (i ? " UNION ALL " : "") + parts[i];
+  sql += ") GROUP BY path";
+  for (const auto& row : tdump::testing::duckdb_query(sql)) {
+    keys[row["path"].get<std::string>()] =
+        std::stoi(row["n"].is_string() ? row["n"].get<std::string>() : std::to_string(row["n"].get<long>()));
+  }
+  return keys;
+}
+
+std::set<std::string> tiff_keys_under(const fs::path& root) {
+  std::set<std::string> keys;
+  std::regex tiff(R"(.*\.(tif|tiff)$)", std::regex::icase);
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    auto rel = fs::relative(e.path(), root).generic_string();
+    if (std::regex_match(rel, tiff)) keys.insert(rel);
+  }
+  return keys;
+}
+
+std::vector<std::string> stray_files(const fs::path& out) {
+  std::vector<std::string> stray;
+  std::regex final_name(R"((part|errors)-\d{5}-\d{6}\.parquet|_SUCCESS(-\d{5}-of-\d{5})?)");
+  for (const auto& e : fs::directory_iterator(out)) {
+    auto name = e.path().filename().string();
+    if (name == "_tiff_dumper") continue;
+    if (!std::regex_match(name, final_name)) stray.push_back(name);
+  }
+  for (const auto& e : fs::recursive_directory_iterator(out / "_tiff_dumper")) {
+    auto name = e.path().filename().string();
+    if (e.is_regular_file() && name.find(".tmp") != std::string::npos) stray.push_back(name);
+  }
+  return stray;
+}
+
+}  // namespace tdump::dump::testing

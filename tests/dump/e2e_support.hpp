@@ -1,0 +1,39 @@
+#pragma once
+// End-to-end helpers: run the real `tiff-dumper` binary and read its output with DuckDB.
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "process.hpp"
+
+namespace tdump::dump::testing {
+
+// Runs tiff-dumper with `args` (no shell); the environment gets `env` on top.
+tdump::testing::CommandResult run_cli(const std::vector<std::string>& args,
+                                      const std::map<std::string, std::string>& env = {});
+// Starts tiff-dumper in the background (for kill tests); output goes to `log`.
+tdump::testing::ChildProcess start_cli(const std::vector<std::string>& args, const std::filesystem::path& log,
+                                       const std::map<std::string, std::string>& env = {});
+
+// A config file with the given store and concurrency, plus `extra` YAML appended.
+std::filesystem::path write_config(const std::filesystem::path& dir, const std::string& store_name,
+                                   const std::string& extra = {}, const std::string& concurrency = {});
+
+// SQL text for a quoted string literal.
+std::string sql_quote(const std::string& text);
+// read_parquet(...) over the data or error files of an output directory.
+std::string data_files(const std::filesystem::path& out);
+std::string error_files(const std::filesystem::path& out);
+
+// Every key written (data and error rows), with how many rows each has.
+std::map<std::string, int> keys_written(const std::filesystem::path& out);
+// Keys under `root` (a local folder) whose name ends like a TIFF, relative with '/'.
+std::set<std::string> tiff_keys_under(const std::filesystem::path& root);
+// Files of `out` that are not final outputs or bookkeeping (temp files left behind).
+std::vector<std::string> stray_files(const std::filesystem::path& out);
+
+}  // namespace tdump::dump::testing
