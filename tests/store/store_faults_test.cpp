@@ -1,0 +1,100 @@
+// Store requests through the fault-injecting proxy in front of moto: S3 SlowDown bursts and
+// resets are retried by the engine and the attempts reach the caller; an exhausted budget
+// surfaces S3's own error code; a 404 is not retried.
+#include <gtest/gtest.h>
+
+#include "fault_proxy.hpp"
+#include "servers.hpp"
+#include "store/object_store.hpp"
+#include "store_test_helpers.hpp"
+
+namespace tdump::store {
+namespace {
+
+using testing::options;
+
+class StoreFaultsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    moto_ = std::make_unique<tdump::testing::MotoServer>();
+    moto_->create_bucket("bkt");
+    moto_->put_object("bkt", "k.tif", "0123456789");
+    proxy_ = std::make_unique<tdump::testing::FaultProxy>(moto_->port());
+    engine_ = testing::quick_engine();  // 2 retries: 3 attempts at most
+    auto store = open_store("s3://bkt", options({{"endpoint", proxy_->base_url()}, {"allow_http", "true"},
+                                                 {"access_key_id", "AKID"}, {"secret_access_key", "secret"}}),
+                            engine_);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(*store);
+  }
+  static void TearDownTestSuite() {
+    store_.reset();
+    engine_->shutdown();
+    engine_.reset();
+    proxy_.reset();
+    moto_.reset();
+  }
+  static nlohmann::json slow_down(int times) {
+    return {{"path", "/bkt/k.tif"}, {"times", times},          {"action", "status"},
+            {"status", 503},        {"retry_after", "0"},      {"content_type", "application/xml"},
+            {"body", tdump::testing::FaultProxy::s3_slow_down_body()}};
+  }
+
+  static std::unique_ptr<tdump::testing::MotoServer> moto_;
+  static std::unique_ptr<tdump::testing::FaultProxy> proxy_;
+  static std::shared_ptr<http::Engine> engine_;
+  static std::unique_ptr<ObjectStore> store_;
+};
+std::unique_ptr<tdump::testing::MotoServer> StoreFaultsTest::moto_;
+std::unique_ptr<tdump::testing::FaultProxy> StoreFaultsTest::proxy_;
+std::shared_ptr<http::Engine> StoreFaultsTest::engine_;
+std::unique_ptr<ObjectStore> StoreFaultsTest::store_;
+
+TEST_F(StoreFaultsTest, SlowDownBurstIsRetriedAndCounted) {
+  proxy_->set_rules(nlohmann::json::array({slow_down(2)}));
+  auto read = store_->read_range_blocking("k.tif", {2, 4});
+  ASSERT_TRUE(read.ok()) << read.error().describe();
+  EXPECT_EQ(read->bytes, "2345");
+  EXPECT_EQ(read->attempts, 3U);
+  EXPECT_EQ(proxy_->hits("/bkt/k.tif"), 3);
+}
+
+TEST_F(StoreFaultsTest, ExhaustedBudgetKeepsS3sErrorCode) {
+  proxy_->set_rules(nlohmann::json::array({slow_down(-1)}));
+  auto read = store_->read_range_blocking("k.tif", {0, 4});
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().http_status, 503);
+  EXPECT_EQ(read.error().remote_code, "SlowDown");
+  EXPECT_EQ(read.error().attempts, 3U);
+  EXPECT_NE(read.error().message.find("s3://bkt/k.tif"), std::string::npos);
+  EXPECT_EQ(proxy_->hits("/bkt/k.tif"), 3);
+}
+
+TEST_F(StoreFaultsTest, ResetDuringListingIsRetried) {
+  proxy_->set_rules(nlohmann::json::array({{{"path", "/bkt"}, {"times", 1}, {"action", "reset"}}}));
+  auto listing = testing::list_all(*store_, "", 10);
+  ASSERT_FALSE(listing.error) << listing.error->describe();
+  EXPECT_EQ(listing.keys(), (std::vector<std::string>{"k.tif"}));
+  EXPECT_EQ(proxy_->hits("/bkt"), 2);
+}
+
+TEST_F(StoreFaultsTest, TruncatedBodyIsRetried) {
+  proxy_->set_rules(nlohmann::json::array({{{"path", "/bkt/k.tif"}, {"times", 1}, {"action", "truncate"},
+                                            {"keep_bytes", 2}}}));
+  auto read = store_->read_range_blocking("k.tif", {0, 10});
+  ASSERT_TRUE(read.ok()) << read.error().describe();
+  EXPECT_EQ(read->bytes, "0123456789");
+  EXPECT_EQ(read->attempts, 2U);
+}
+
+TEST_F(StoreFaultsTest, NotFoundIsNotRetried) {
+  proxy_->clear();
+  auto read = store_->read_range_blocking("missing.tif", {0, 4});
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(read.error().attempts, 1U);
+  EXPECT_EQ(proxy_->hits("/bkt/missing.tif"), 1);
+}
+
+}  // namespace
+}  // namespace tdump::store
