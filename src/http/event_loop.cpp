@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -98,13 +99,13 @@ Status EventLoop::start() {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (epoll_fd_ < 0 || wake_fd_ < 0) {
-    return make_error(ErrorCode::kInternal, fmt::format("epoll/eventfd: {}", std::strerror(errno)));
+    return make_error(ErrorCode::kInternal, fmt::format("epoll/eventfd: {}", std::generic_category().message(errno)));
   }
   epoll_event wake{};
   wake.events = EPOLLIN;
   wake.data.fd = wake_fd_;
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake) != 0) {
-    return make_error(ErrorCode::kInternal, fmt::format("epoll_ctl: {}", std::strerror(errno)));
+    return make_error(ErrorCode::kInternal, fmt::format("epoll_ctl: {}", std::generic_category().message(errno)));
   }
   multi_ = curl_multi_init();
   if (multi_ == nullptr) return make_error(ErrorCode::kInternal, "curl_multi_init failed");

@@ -30,37 +30,38 @@ constexpr std::size_t kFileSize = 200'000;
 class EngineFaults : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    nginx_ = new NginxServer();
-    content_ = new std::string(random_bytes(kFileSize, 5));
-    for (const char* name : {"a.bin", "b.bin", "c.bin"}) tdump::testing::write_file(nginx_->root() / name, *content_);
-    proxy_ = new FaultProxy(nginx_->port());
+    server = new NginxServer();
+    content = new std::string(random_bytes(kFileSize, 5));
+    for (const char* name : {"a.bin", "b.bin", "c.bin"}) tdump::testing::write_file(server->root() / name, *content);
+    proxy = new FaultProxy(server->port());
   }
   static void TearDownTestSuite() {
-    delete proxy_;
-    delete nginx_;
-    delete content_;
+    delete proxy;
+    delete server;
+    delete content;
   }
-  void SetUp() override { proxy_->clear(); }
+  void SetUp() override { proxy->clear(); }
 
   static std::unique_ptr<Engine> engine(const ClientConfig& config = fast_retry_config()) {
     auto created = Engine::create(config);
     EXPECT_TRUE(created.ok());
     return std::move(created).value();
   }
-  static std::string url(const std::string& path) { return proxy_->base_url() + path; }
+  static std::string url(const std::string& path) { return proxy->base_url() + path; }
   static Request get_range(const std::string& path, std::uint64_t offset = 1000, std::uint64_t length = 16384) {
     return range_get(url(path), offset, length);
   }
-  static void rules(json list) { proxy_->set_rules(list); }
-  static json rule(const std::string& path, const std::string& action, int times, json extra = json::object()) {
+  // A vector, not a json: `json{one_rule}` is an array under g++ but a copy under clang.
+  static void rules(const std::vector<json>& list) { proxy->set_rules(json(list)); }
+  static json rule(const std::string& path, const std::string& action, int times, const json& extra = json::object()) {
     json r = {{"path", path}, {"action", action}, {"times", times}};
     r.update(extra);
     return r;
   }
 
-  static inline NginxServer* nginx_ = nullptr;
-  static inline FaultProxy* proxy_ = nullptr;
-  static inline std::string* content_ = nullptr;
+  static inline NginxServer* server = nullptr;
+  static inline FaultProxy* proxy = nullptr;
+  static inline std::string* content = nullptr;
 };
 
 TEST_F(EngineFaults, ResetsAreRetriedUntilSuccess) {
@@ -69,9 +70,9 @@ TEST_F(EngineFaults, ResetsAreRetriedUntilSuccess) {
   auto result = http->execute(get_range("/a.bin"));
   ASSERT_TRUE(result.ok()) << result.error().describe();
   EXPECT_EQ(result->status, 206);
-  EXPECT_TRUE(same_bytes(result->body, content_->substr(1000, 16384)));
+  EXPECT_TRUE(same_bytes(result->body, content->substr(1000, 16384)));
   EXPECT_EQ(result->attempts, 3U);
-  EXPECT_EQ(proxy_->hits("/a.bin"), 3);
+  EXPECT_EQ(proxy->hits("/a.bin"), 3);
   const auto stats = http->stats();
   EXPECT_EQ(stats.retries, 2U);
   EXPECT_EQ(stats.attempts, 3U);
@@ -84,7 +85,7 @@ TEST_F(EngineFaults, ClosedWithoutAnswerIsRetried) {
   auto result = http->execute(get_range("/a.bin"));
   ASSERT_TRUE(result.ok()) << result.error().describe();
   EXPECT_EQ(result->attempts, 2U);
-  EXPECT_TRUE(same_bytes(result->body, content_->substr(1000, 16384)));
+  EXPECT_TRUE(same_bytes(result->body, content->substr(1000, 16384)));
 }
 
 TEST_F(EngineFaults, SlowDownBurstIsRetriedHonouringRetryAfterZero) {
@@ -95,7 +96,7 @@ TEST_F(EngineFaults, SlowDownBurstIsRetriedHonouringRetryAfterZero) {
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->status, 206);
   EXPECT_EQ(result->attempts, 4U);
-  EXPECT_EQ(proxy_->hits("/a.bin"), 4);
+  EXPECT_EQ(proxy->hits("/a.bin"), 4);
 }
 
 TEST_F(EngineFaults, EveryRetryableStatusIsRetried) {
@@ -106,7 +107,7 @@ TEST_F(EngineFaults, EveryRetryableStatusIsRetried) {
     ASSERT_TRUE(result.ok());
     EXPECT_EQ(result->status, 206) << status;
     EXPECT_EQ(result->attempts, 2U) << status;
-    EXPECT_EQ(proxy_->hits("/b.bin"), 2) << status;
+    EXPECT_EQ(proxy->hits("/b.bin"), 2) << status;
   }
 }
 
@@ -118,7 +119,7 @@ TEST_F(EngineFaults, NonRetryableStatusesAreReturnedAtOnce) {
     ASSERT_TRUE(result.ok());
     EXPECT_EQ(result->status, status);
     EXPECT_EQ(result->attempts, 1U);
-    EXPECT_EQ(proxy_->hits("/b.bin"), 1) << status;
+    EXPECT_EQ(proxy->hits("/b.bin"), 1) << status;
   }
 }
 
@@ -133,7 +134,7 @@ TEST_F(EngineFaults, PersistentSlowDownReturnsTheLastResponseWithItsErrorBody) {
   EXPECT_EQ(result->status, 503);
   EXPECT_EQ(result->attempts, 4U);
   EXPECT_NE(result->body.find("<Code>SlowDown</Code>"), std::string::npos);
-  EXPECT_EQ(proxy_->hits("/a.bin"), 4);
+  EXPECT_EQ(proxy->hits("/a.bin"), 4);
   EXPECT_EQ(http->stats().failures, 0U);
 }
 
@@ -156,17 +157,17 @@ TEST_F(EngineFaults, RetryAfterBeyondTheBudgetEndsRetryingAtOnce) {
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->status, 429);
   EXPECT_EQ(result->attempts, 1U);
-  EXPECT_EQ(proxy_->hits("/a.bin"), 1);
+  EXPECT_EQ(proxy->hits("/a.bin"), 1);
 }
 
 TEST_F(EngineFaults, StallPastTheTimeoutIsRetried) {
-  rules({rule("/a.bin", "stall", 1, {{"seconds", 5}})});
+  rules({rule("/a.bin", "stall", 1, {{"seconds", 10}})});
   auto config = fast_retry_config();
-  config.timeout = std::chrono::milliseconds(300);
+  config.timeout = std::chrono::milliseconds(1000);
   auto http = engine(config);
   auto result = http->execute(get_range("/a.bin"));
   ASSERT_TRUE(result.ok()) << result.error().describe();
-  EXPECT_TRUE(same_bytes(result->body, content_->substr(1000, 16384)));
+  EXPECT_TRUE(same_bytes(result->body, content->substr(1000, 16384)));
   EXPECT_EQ(result->attempts, 2U);
 }
 
@@ -184,7 +185,7 @@ TEST_F(EngineFaults, PersistentStallFailsWithATimeoutAfterTheRetries) {
   EXPECT_NE(result.error().message.find("timed out"), std::string::npos) << result.error().message;
   EXPECT_NE(result.error().message.find(url("/a.bin")), std::string::npos);
   EXPECT_EQ(http->stats().failures, 1U);
-  EXPECT_EQ(proxy_->hits("/a.bin"), 3);
+  EXPECT_EQ(proxy->hits("/a.bin"), 3);
 }
 
 TEST_F(EngineFaults, RetryTimeBudgetBoundsAnEndlessFault) {
@@ -201,7 +202,7 @@ TEST_F(EngineFaults, RetryTimeBudgetBoundsAnEndlessFault) {
   EXPECT_GT(result.error().attempts, 2U);
   EXPECT_LT(result.error().attempts, 1000U);
   EXPECT_NE(result.error().message.find("budget"), std::string::npos) << result.error().message;
-  EXPECT_EQ(static_cast<int>(result.error().attempts), proxy_->hits("/a.bin"));
+  EXPECT_EQ(static_cast<int>(result.error().attempts), proxy->hits("/a.bin"));
 }
 
 TEST_F(EngineFaults, TruncatedBodiesAreRetried) {
@@ -213,11 +214,11 @@ TEST_F(EngineFaults, TruncatedBodiesAreRetried) {
   auto result = http->execute(whole);
   ASSERT_TRUE(result.ok()) << result.error().describe();
   EXPECT_EQ(result->status, 200);
-  EXPECT_TRUE(same_bytes(result->body, *content_));
+  EXPECT_TRUE(same_bytes(result->body, *content));
   EXPECT_EQ(result->attempts, 3U);
   auto ranged = http->execute(get_range("/a.bin"));
   ASSERT_TRUE(ranged.ok()) << ranged.error().describe();
-  EXPECT_TRUE(same_bytes(ranged->body, content_->substr(1000, 16384)));
+  EXPECT_TRUE(same_bytes(ranged->body, content->substr(1000, 16384)));
   EXPECT_EQ(ranged->attempts, 2U);
 }
 
@@ -266,36 +267,37 @@ TEST_F(EngineFaults, RefusedConnectionsRecoverWhenTheServerComesUp) {
                [&](Result<Response> result) { done.set_value(std::move(result)); });
   // Let a few attempts be refused, then start a proxy on that port.
   while (http->stats().attempts < 3) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  FaultProxy late(nginx_->port(), port);
+  FaultProxy late(server->port(), port);
   auto result = done.get_future().get();
   ASSERT_TRUE(result.ok()) << result.error().describe();
-  EXPECT_TRUE(same_bytes(result->body, content_->substr(0, 100)));
+  EXPECT_TRUE(same_bytes(result->body, content->substr(0, 100)));
   EXPECT_GE(result->attempts, 4U);
 }
 
 TEST_F(EngineFaults, RetriesWaitInsideTheLoopWithoutBlockingOtherRequests) {
   // One request keeps stalling and retrying; many others go through meanwhile.
-  rules({rule("/a.bin", "stall", 3, {{"seconds", 5}})});
+  // Generous timeout: the quick requests go through a Python proxy on a busy machine.
+  rules({rule("/a.bin", "stall", 3, {{"seconds", 10}})});
   auto config = fast_retry_config();
-  config.timeout = std::chrono::milliseconds(400);
+  config.timeout = std::chrono::milliseconds(1500);
   auto http = engine(config);
   std::mutex mutex;
   std::condition_variable changed;
   std::vector<std::string> order;
-  auto record = [&](std::string name) {
-    return [&, name](Result<Response> result) {
-      EXPECT_TRUE(result.ok()) << name;
+  auto record = [&](const std::string& name) {
+    return [&, name](const Result<Response>& result) {
+      EXPECT_TRUE(result.ok()) << name << ": " << (result.ok() ? "" : result.error().describe());
       std::lock_guard lock(mutex);
       order.push_back(name);
       changed.notify_all();
     };
   };
   http->submit(get_range("/a.bin"), record("stalled"));
-  for (int i = 0; i < 200; ++i) http->submit(get_range("/b.bin", static_cast<std::uint64_t>(i) * 100), record("quick"));
+  for (int i = 0; i < 100; ++i) http->submit(get_range("/b.bin", static_cast<std::uint64_t>(i) * 100), record("quick"));
   std::unique_lock lock(mutex);
-  changed.wait(lock, [&] { return order.size() == 201; });
+  changed.wait(lock, [&] { return order.size() == 101; });
   EXPECT_EQ(order.back(), "stalled");
-  EXPECT_EQ(proxy_->hits("/a.bin"), 4);
+  EXPECT_EQ(proxy->hits("/a.bin"), 4);
 }
 
 TEST_F(EngineFaults, MixedFaultsUnderLoadAllEndWithTheRightBytes) {
@@ -311,7 +313,7 @@ TEST_F(EngineFaults, MixedFaultsUnderLoadAllEndWithTheRightBytes) {
   for (std::size_t i = 0; i < 600; ++i) {
     const char* path = i % 3 == 0 ? "/a.bin" : i % 3 == 1 ? "/b.bin" : "/c.bin";
     requests.push_back(get_range(path, i * 300, 8192));
-    expected.push_back(content_->substr(i * 300, 8192));
+    expected.push_back(content->substr(i * 300, 8192));
   }
   auto results = run_all(*http, std::move(requests));
   for (std::size_t i = 0; i < results.size(); ++i) {
@@ -322,7 +324,7 @@ TEST_F(EngineFaults, MixedFaultsUnderLoadAllEndWithTheRightBytes) {
   // Every fault costs exactly one more request at the proxy. The engine retried all of them,
   // except that libcurl itself re-sends once, uncounted, when a reused keep-alive connection is
   // reset before any response byte (what an idle-closed connection looks like): up to the 40 resets.
-  EXPECT_EQ(proxy_->hits("/a.bin") + proxy_->hits("/b.bin") + proxy_->hits("/c.bin"), 720);
+  EXPECT_EQ(proxy->hits("/a.bin") + proxy->hits("/b.bin") + proxy->hits("/c.bin"), 720);
   const auto stats = http->stats();
   EXPECT_GE(stats.retries, 80U);
   EXPECT_LE(stats.retries, 120U);
@@ -340,13 +342,13 @@ TEST_F(EngineFaults, ShutdownCancelsWhatIsInFlightAndWaiting) {
   std::vector<ErrorCode> codes;
   for (int i = 0; i < 10; ++i) {
     for (const char* path : {"/a.bin", "/b.bin"}) {
-      http->submit(get_range(path), [&](Result<Response> result) {
+      http->submit(get_range(path), [&](const Result<Response>& result) {
         std::lock_guard lock(mutex);
         codes.push_back(result.ok() ? ErrorCode::kInternal : result.error().code);
       });
     }
   }
-  while (proxy_->hits("/a.bin") < 10 || proxy_->hits("/b.bin") < 10) {
+  while (proxy->hits("/a.bin") < 10 || proxy->hits("/b.bin") < 10) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   http->shutdown();

@@ -10,7 +10,7 @@
 namespace tdump::http {
 namespace {
 
-std::unique_ptr<Engine> make_engine(ClientConfig config = {}) {
+std::unique_ptr<Engine> make_engine(const ClientConfig& config = {}) {
   auto engine = Engine::create(config);
   EXPECT_TRUE(engine.ok()) << engine.error().describe();
   return std::move(engine).value();
@@ -51,7 +51,7 @@ TEST(EngineLifecycle, CallbacksRunOnALoopThreadNeverInline) {
   std::promise<std::thread::id> ran_on;
   Request request;
   request.url = "not a url";
-  engine->submit(request, [&](Result<Response> result) {
+  engine->submit(request, [&](const Result<Response>& result) {
     EXPECT_FALSE(result.ok());
     ran_on.set_value(std::this_thread::get_id());
   });
@@ -63,7 +63,7 @@ TEST(EngineLifecycle, ExecuteFromACallbackIsRefusedInsteadOfDeadlocking) {
   std::promise<Result<Response>> inner;
   Request request;
   request.url = "not a url";
-  engine->submit(request, [&](Result<Response> /*outer*/) { inner.set_value(engine->execute(Request{})); });
+  engine->submit(request, [&](const Result<Response>& /*outer*/) { inner.set_value(engine->execute(Request{})); });
   auto result = inner.get_future().get();
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, ErrorCode::kInternal);
@@ -73,7 +73,7 @@ TEST(EngineLifecycle, CallbackMaySubmitAgain) {
   auto engine = make_engine();
   std::promise<int> done;
   int rounds = 0;
-  std::function<void(Result<Response>)> again = [&](Result<Response> /*result*/) {
+  std::function<void(Result<Response>)> again = [&](const Result<Response>& /*result*/) {
     if (++rounds == 5) {
       done.set_value(rounds);
       return;

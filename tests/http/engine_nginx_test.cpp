@@ -22,40 +22,40 @@ using tdump::testing::write_file;
 using namespace tdump::http::testing;  // NOLINT(google-build-using-namespace)
 
 constexpr std::size_t kFiles = 200;
-constexpr std::size_t kFileSize = 64 * 1024;
+constexpr std::size_t kFileSize = std::size_t{64} * 1024;
 constexpr std::size_t kBigSize = 1 << 20;
-const char* const kStatusPath = "/__status";
+constexpr char kStatusPath[] = "/__status";
 
 class EngineNginx : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    nginx_ = new NginxServer(1,
+    server = new NginxServer(1,
                              "    location /norange/ { max_ranges 0; }\n"
                              "    location = /__status { stub_status; }\n"
                              "    location = /redirect { return 302 /files/f1.bin?sig=SECRET; }\n");
-    std::filesystem::create_directories(nginx_->root() / "files");
-    std::filesystem::create_directories(nginx_->root() / "norange");
-    files_ = new std::vector<std::string>();
+    std::filesystem::create_directories(server->root() / "files");
+    std::filesystem::create_directories(server->root() / "norange");
+    file_bytes = new std::vector<std::string>();
     for (std::size_t i = 0; i < kFiles; ++i) {
-      files_->push_back(random_bytes(kFileSize, i + 1));
-      write_file(nginx_->root() / "files" / ("f" + std::to_string(i) + ".bin"), files_->back());
+      file_bytes->push_back(random_bytes(kFileSize, i + 1));
+      write_file(server->root() / "files" / ("f" + std::to_string(i) + ".bin"), file_bytes->back());
     }
-    big_ = new std::string(random_bytes(kBigSize, 999));
-    write_file(nginx_->root() / "big.bin", *big_);
-    write_file(nginx_->root() / "norange" / "big.bin", *big_);
+    big_file = new std::string(random_bytes(kBigSize, 999));
+    write_file(server->root() / "big.bin", *big_file);
+    write_file(server->root() / "norange" / "big.bin", *big_file);
   }
   static void TearDownTestSuite() {
-    delete nginx_;
-    delete files_;
-    delete big_;
+    delete server;
+    delete file_bytes;
+    delete big_file;
   }
 
-  static std::unique_ptr<Engine> engine(ClientConfig config = {}) {
+  static std::unique_ptr<Engine> engine(const ClientConfig& config = {}) {
     auto created = Engine::create(config);
     EXPECT_TRUE(created.ok());
     return std::move(created).value();
   }
-  static std::string url(const std::string& path) { return nginx_->base_url() + path; }
+  static std::string url(const std::string& path) { return server->base_url() + path; }
   static std::string file_url(std::size_t i) { return url("/files/f" + std::to_string(i) + ".bin"); }
 
   // `count` random 16 KiB-or-less ranges over the files, and the bytes each must return.
@@ -69,7 +69,7 @@ class EngineNginx : public ::testing::Test {
       const std::size_t offset = rng() % (kFileSize - 1);
       const std::size_t length = std::min<std::size_t>(1 + rng() % 16384, kFileSize - offset);
       requests.push_back(range_get(file_url(file), offset, length));
-      expected.push_back(files_->at(file).substr(offset, length));
+      expected.push_back(file_bytes->at(file).substr(offset, length));
     }
     return {std::move(requests), std::move(expected)};
   }
@@ -83,9 +83,9 @@ class EngineNginx : public ::testing::Test {
     EXPECT_EQ(bad, 0U);
   }
 
-  static inline NginxServer* nginx_ = nullptr;
-  static inline std::vector<std::string>* files_ = nullptr;
-  static inline std::string* big_ = nullptr;
+  static inline NginxServer* server = nullptr;
+  static inline std::vector<std::string>* file_bytes = nullptr;
+  static inline std::string* big_file = nullptr;
 };
 
 TEST_F(EngineNginx, RangedGetsReturnExactBytes) {
@@ -97,7 +97,7 @@ TEST_F(EngineNginx, RangedGetsReturnExactBytes) {
     auto result = http->execute(range_get(url("/big.bin"), c.offset, c.length));
     ASSERT_TRUE(result.ok()) << result.error().describe();
     EXPECT_EQ(result->status, 206);
-    EXPECT_TRUE(same_bytes(result->body, big_->substr(c.offset, c.length)));
+    EXPECT_TRUE(same_bytes(result->body, big_file->substr(c.offset, c.length)));
     EXPECT_EQ(result->header("content-range"), "bytes " + std::to_string(c.offset) + "-" +
                                                    std::to_string(c.offset + c.length - 1) + "/" +
                                                    std::to_string(kBigSize));
@@ -108,7 +108,7 @@ TEST_F(EngineNginx, RangedGetsReturnExactBytes) {
   auto clipped = http->execute(range_get(url("/big.bin"), kBigSize - 100, 16384));
   ASSERT_TRUE(clipped.ok());
   EXPECT_EQ(clipped->status, 206);
-  EXPECT_TRUE(same_bytes(clipped->body, big_->substr(kBigSize - 100)));
+  EXPECT_TRUE(same_bytes(clipped->body, big_file->substr(kBigSize - 100)));
   auto beyond = http->execute(range_get(url("/big.bin"), kBigSize + 10, 100));
   ASSERT_TRUE(beyond.ok());
   EXPECT_EQ(beyond->status, 416);
@@ -143,11 +143,11 @@ TEST_F(EngineNginx, ConnectionLimitPerHostHoldsAndConnectionsAreKeptAlive) {
   ClientConfig config;
   config.max_connections_per_host = 8;
   auto http = engine(config);
-  const auto accepted_before = nginx_accepted_connections(nginx_->port(), kStatusPath);
+  const auto accepted_before = nginx_accepted_connections(server->port(), kStatusPath);
   auto [requests, expected] = random_ranges(3000, 3);
   auto results = run_all(*http, std::move(requests));
   expect_bodies(results, expected);
-  const auto accepted_after = nginx_accepted_connections(nginx_->port(), kStatusPath);
+  const auto accepted_after = nginx_accepted_connections(server->port(), kStatusPath);
   // nginx's own count, minus the status request itself: 3000 requests over at most 8 connections.
   const auto accepted = accepted_after - accepted_before - 1;
   EXPECT_GE(accepted, 1U);
@@ -157,13 +157,13 @@ TEST_F(EngineNginx, ConnectionLimitPerHostHoldsAndConnectionsAreKeptAlive) {
 
 TEST_F(EngineNginx, SequentialRequestsReuseOneHandleAndOneConnection) {
   auto http = engine();
-  const auto accepted_before = nginx_accepted_connections(nginx_->port(), kStatusPath);
+  const auto accepted_before = nginx_accepted_connections(server->port(), kStatusPath);
   for (std::size_t i = 0; i < 100; ++i) {
     auto result = http->execute(range_get(file_url(i), i, 1000));
     ASSERT_TRUE(result.ok());
-    ASSERT_TRUE(same_bytes(result->body, files_->at(i).substr(i, 1000)));
+    ASSERT_TRUE(same_bytes(result->body, file_bytes->at(i).substr(i, 1000)));
   }
-  const auto accepted_after = nginx_accepted_connections(nginx_->port(), kStatusPath);
+  const auto accepted_after = nginx_accepted_connections(server->port(), kStatusPath);
   EXPECT_EQ(accepted_after - accepted_before - 1, 1U);
   const auto stats = http->stats();
   EXPECT_EQ(stats.easy_handles, 1U);
@@ -178,7 +178,7 @@ TEST_F(EngineNginx, MaxBodyBytesStopsAServerThatIgnoresRange) {
   ASSERT_TRUE(capped.ok()) << capped.error().describe();
   EXPECT_EQ(capped->status, 200);  // nginx sent the whole file
   EXPECT_TRUE(capped->body_capped);
-  EXPECT_TRUE(same_bytes(capped->body, big_->substr(0, 16384)));
+  EXPECT_TRUE(same_bytes(capped->body, big_file->substr(0, 16384)));
   EXPECT_EQ(capped->attempts, 1U);
   EXPECT_LT(http->stats().bytes_received, kBigSize);
 
@@ -189,7 +189,7 @@ TEST_F(EngineNginx, MaxBodyBytesStopsAServerThatIgnoresRange) {
   ASSERT_TRUE(whole.ok());
   EXPECT_EQ(whole->status, 206);
   EXPECT_FALSE(whole->body_capped);
-  EXPECT_TRUE(same_bytes(whole->body, big_->substr(0, 16384)));
+  EXPECT_TRUE(same_bytes(whole->body, big_file->substr(0, 16384)));
 }
 
 TEST_F(EngineNginx, NotFoundIsAResponseAndIsNotRetried) {
@@ -230,7 +230,7 @@ TEST_F(EngineNginx, PutAndPropfindCarryMethodBodyAndHeaders) {
   auto stored = http->execute(put);
   ASSERT_TRUE(stored.ok()) << stored.error().describe();
   EXPECT_EQ(stored->status, 201);
-  EXPECT_EQ(tdump::testing::read_file(nginx_->root() / "upload" / "dir" / "new.bin"), payload);
+  EXPECT_EQ(tdump::testing::read_file(server->root() / "upload" / "dir" / "new.bin"), payload);
 
   Request propfind;
   propfind.method = "PROPFIND";
@@ -249,7 +249,7 @@ TEST_F(EngineNginx, RedirectsAreFollowedAndTheEffectiveUrlCarriesNoQuery) {
   auto result = http->execute(request);
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->status, 200);
-  EXPECT_TRUE(same_bytes(result->body, files_->at(1)));
+  EXPECT_TRUE(same_bytes(result->body, file_bytes->at(1)));
   EXPECT_EQ(result->effective_url, file_url(1));
 }
 
@@ -278,7 +278,8 @@ TEST_F(EngineNginx, CallbacksChainFurtherReads) {
   }
   std::unique_lock lock(mutex);
   all_done.wait(lock, [&] { return finished == kChains; });
-  for (std::size_t chain = 0; chain < kChains; ++chain) EXPECT_TRUE(same_bytes(assembled[chain], files_->at(chain)));
+  for (std::size_t chain = 0; chain < kChains; ++chain)
+    EXPECT_TRUE(same_bytes(assembled[chain], file_bytes->at(chain)));
   EXPECT_EQ(http->stats().requests, kChains * (kFileSize / kPiece));
 }
 

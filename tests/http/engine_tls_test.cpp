@@ -19,42 +19,42 @@ using tdump::testing::TempDir;
 using namespace tdump::http::testing;  // NOLINT(google-build-using-namespace)
 
 constexpr std::size_t kFiles = 20;
-constexpr std::size_t kFileSize = 64 * 1024;
-const char* const kStatusPath = "/__status";
+constexpr std::size_t kFileSize = std::size_t{64} * 1024;
+constexpr char kStatusPath[] = "/__status";
 
 class EngineTls : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    certs_ = new TempDir("tls");
-    const auto cert = (certs_->path() / "cert.pem").string();
-    const auto key = (certs_->path() / "key.pem").string();
+    certs = new TempDir("tls");
+    const auto cert = (certs->path() / "cert.pem").string();
+    const auto key = (certs->path() / "key.pem").string();
     tdump::testing::run_checked({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                                  "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
                                  "-addext", "subjectAltName=IP:127.0.0.1"});
-    tls_port_ = tdump::testing::free_port();
-    nginx_ = new NginxServer(1, "    listen 127.0.0.1:" + std::to_string(tls_port_) +
+    tls_port = tdump::testing::free_port();
+    server = new NginxServer(1, "    listen 127.0.0.1:" + std::to_string(tls_port) +
                                     " ssl http2;\n"
                                     "    ssl_certificate " +
                                     cert + ";\n    ssl_certificate_key " + key + ";\n" +
                                     "    location = /__status { stub_status; }\n");
-    ASSERT_TRUE(tdump::testing::wait_for_port(tls_port_, std::chrono::seconds(10)));
-    ca_file_ = new std::string(cert);
-    files_ = new std::vector<std::string>();
+    ASSERT_TRUE(tdump::testing::wait_for_port(tls_port, std::chrono::seconds(10)));
+    ca_file = new std::string(cert);
+    file_bytes = new std::vector<std::string>();
     for (std::size_t i = 0; i < kFiles; ++i) {
-      files_->push_back(random_bytes(kFileSize, 100 + i));
-      tdump::testing::write_file(nginx_->root() / ("f" + std::to_string(i) + ".bin"), files_->back());
+      file_bytes->push_back(random_bytes(kFileSize, 100 + i));
+      tdump::testing::write_file(server->root() / ("f" + std::to_string(i) + ".bin"), file_bytes->back());
     }
   }
   static void TearDownTestSuite() {
-    delete nginx_;
-    delete certs_;
-    delete ca_file_;
-    delete files_;
+    delete server;
+    delete certs;
+    delete ca_file;
+    delete file_bytes;
   }
 
   static ClientConfig tls_config() {
     ClientConfig config;
-    config.ca_file = *ca_file_;
+    config.ca_file = *ca_file;
     return config;
   }
   static std::unique_ptr<Engine> engine(const ClientConfig& config) {
@@ -63,7 +63,7 @@ class EngineTls : public ::testing::Test {
     return std::move(created).value();
   }
   static std::string file_url(std::size_t i) {
-    return "https://127.0.0.1:" + std::to_string(tls_port_) + "/f" + std::to_string(i) + ".bin";
+    return "https://127.0.0.1:" + std::to_string(tls_port) + "/f" + std::to_string(i) + ".bin";
   }
   static std::vector<Result<Response>> fetch_many(Engine& http, std::size_t count, std::vector<std::string>& expected) {
     std::vector<Request> requests;
@@ -71,17 +71,17 @@ class EngineTls : public ::testing::Test {
       const std::size_t file = i % kFiles;
       const std::size_t offset = (i * 977) % (kFileSize - 16384);
       requests.push_back(range_get(file_url(file), offset, 16384));
-      expected.push_back(files_->at(file).substr(offset, 16384));
+      expected.push_back(file_bytes->at(file).substr(offset, 16384));
     }
     return run_all(http, std::move(requests));
   }
-  static std::uint64_t accepted() { return nginx_accepted_connections(nginx_->port(), kStatusPath); }
+  static std::uint64_t accepted() { return nginx_accepted_connections(server->port(), kStatusPath); }
 
-  static inline TempDir* certs_ = nullptr;
-  static inline NginxServer* nginx_ = nullptr;
-  static inline std::uint16_t tls_port_ = 0;
-  static inline std::string* ca_file_ = nullptr;
-  static inline std::vector<std::string>* files_ = nullptr;
+  static inline TempDir* certs = nullptr;
+  static inline NginxServer* server = nullptr;
+  static inline std::uint16_t tls_port = 0;
+  static inline std::string* ca_file = nullptr;
+  static inline std::vector<std::string>* file_bytes = nullptr;
 };
 
 TEST_F(EngineTls, Http2IsNegotiatedAndConcurrentRequestsShareAConnection) {
@@ -135,7 +135,7 @@ TEST_F(EngineTls, VerificationCanBeTurnedOff) {
   auto http = engine(config);
   auto result = http->execute(range_get(file_url(3), 10, 100));
   ASSERT_TRUE(result.ok()) << result.error().describe();
-  EXPECT_TRUE(same_bytes(result->body, files_->at(3).substr(10, 100)));
+  EXPECT_TRUE(same_bytes(result->body, file_bytes->at(3).substr(10, 100)));
 }
 
 }  // namespace
