@@ -19,7 +19,7 @@ build_pkgs=(
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
-  libtiff-tools libtiff-dev geotiff-bin python3
+  libtiff-tools libtiff-dev geotiff-bin python3 python3-gdal
   nginx libnginx-mod-http-dav-ext libnginx-mod-http-echo wrk
   nodejs npm
 )
