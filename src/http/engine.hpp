@@ -67,6 +67,9 @@ struct RetryConfig {
 struct ClientConfig {
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds timeout{30'000};  // whole attempt
+  // Abort an attempt whose response has not started (no status line) this long after it was
+  // started; 0: only `timeout` applies. Catches a server that accepts and then says nothing.
+  std::chrono::milliseconds first_byte_timeout{0};
   // Abort an attempt that moves fewer than low_speed_bytes per second for low_speed_time.
   std::uint32_t low_speed_bytes = 1;
   std::chrono::seconds low_speed_time{30};

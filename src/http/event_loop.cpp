@@ -177,6 +177,7 @@ void EventLoop::run() {
     wait_and_dispatch();
     drain_completions();
     start_due_retries();
+    expire_first_byte_deadlines();
     take_incoming();
     drain_completions();
   }
@@ -198,6 +199,7 @@ int EventLoop::next_wait_ms() const {
   };
   if (curl_deadline_) consider(*curl_deadline_);
   if (!retries_.empty()) consider(retries_.front().due);
+  if (!first_byte_due_.empty()) consider(first_byte_due_.front().due);
   return static_cast<int>(wait.count());
 }
 
@@ -242,6 +244,25 @@ void EventLoop::start_due_retries() {
     Transfer* transfer = retries_.back().transfer;
     retries_.pop_back();
     start_attempt(transfer);
+  }
+}
+
+void EventLoop::expire_first_byte_deadlines() {
+  const auto now = Clock::now();
+  while (!first_byte_due_.empty() && first_byte_due_.front().due <= now) {
+    std::pop_heap(first_byte_due_.begin(), first_byte_due_.end(),
+                  [](const auto& a, const auto& b) { return later(a, b); });
+    const FirstByteDeadline deadline = first_byte_due_.back();
+    first_byte_due_.pop_back();
+    Slot* slot = deadline.slot;
+    // Stale when the slot has moved on to another attempt, or when the response has begun.
+    if (slot->use != deadline.use || slot->transfer == nullptr || slot->transfer->responding) continue;
+    const auto text =
+        fmt::format("no response within the first-byte timeout of {} ms", config_.first_byte_timeout.count());
+    const auto length = std::min(text.size(), slot->error.size() - 1);
+    std::copy_n(text.begin(), length, slot->error.begin());
+    slot->error.at(length) = '\0';
+    on_done(slot, CURLE_OPERATION_TIMEDOUT);  // removes the handle: the attempt is abandoned
   }
 }
 
@@ -356,6 +377,7 @@ void EventLoop::start_attempt(Transfer* transfer) {
   }
   slot->error.front() = '\0';
   slot->transfer = transfer;
+  ++slot->use;
   // The hot path (a GET after a GET) skips the reset: it would also free and reallocate
   // libcurl's receive buffer. Anything else starts from a reset handle, so no method, body or
   // option of an earlier request can leak into this one.
@@ -364,6 +386,11 @@ void EventLoop::start_attempt(Transfer* transfer) {
   slot->configured_for_plain_get = plain_get;
   configure_request(*slot, *transfer);
   const CURLMcode added = curl_multi_add_handle(multi_, slot->easy);
+  if (added == CURLM_OK && config_.first_byte_timeout.count() > 0) {
+    first_byte_due_.push_back(FirstByteDeadline{Clock::now() + config_.first_byte_timeout, slot, slot->use});
+    std::push_heap(first_byte_due_.begin(), first_byte_due_.end(),
+                   [](const auto& a, const auto& b) { return later(a, b); });
+  }
   if (added != CURLM_OK) {
     slot->transfer = nullptr;
     free_slots_.push_back(slot);

@@ -47,6 +47,7 @@ class EventLoop {
     Transfer* transfer = nullptr;
     // Options stay set between uses; a plain GET after a plain GET changes only per-request ones.
     bool configured_for_plain_get = false;
+    std::uint64_t use = 0;  // bumped at each use, so a stale first-byte deadline can be told apart
     std::array<char, CURL_ERROR_SIZE> error{};
   };
   // What the loop knows of a descriptor. Connection sockets are opened and closed through the
@@ -57,6 +58,11 @@ class EventLoop {
     bool registered = false;  // in the epoll set with `events`
     bool wanted = false;      // libcurl currently wants to hear about it
     std::uint32_t events = 0;
+  };
+  struct FirstByteDeadline {
+    std::chrono::steady_clock::time_point due;
+    Slot* slot;
+    std::uint64_t use;
   };
   struct PendingRetry {
     std::chrono::steady_clock::time_point due;
@@ -69,6 +75,7 @@ class EventLoop {
   void take_incoming();
   void start_due_retries();
   void drain_completions();
+  void expire_first_byte_deadlines();
   void start_attempt(Transfer* transfer);
   void on_done(Slot* slot, CURLcode code);
   bool schedule_retry(Transfer* transfer, std::optional<std::chrono::milliseconds> retry_after, bool& budget_exhausted);
@@ -108,8 +115,9 @@ class EventLoop {
   // Loop-thread state.
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> free_slots_;
-  std::vector<PendingRetry> retries_;  // min-heap on `due`
-  std::vector<FdState> fds_;           // indexed by descriptor
+  std::vector<PendingRetry> retries_;              // min-heap on `due`
+  std::vector<FirstByteDeadline> first_byte_due_;  // min-heap on `due`
+  std::vector<FdState> fds_;                       // indexed by descriptor
   std::optional<std::chrono::steady_clock::time_point> curl_deadline_;
   std::mt19937_64 rng_;
 };

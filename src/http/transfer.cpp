@@ -75,6 +75,7 @@ void Transfer::begin_attempt() {
   response.body_capped = false;
   response.http_version = 0;
   capped = false;
+  responding = false;
 }
 
 std::size_t transfer_write_body(char* data, std::size_t size, std::size_t count, void* userdata) {
@@ -99,6 +100,7 @@ std::size_t transfer_write_header(char* data, std::size_t size, std::size_t coun
   if (line.starts_with("HTTP/")) {
     // A new status line: a redirect or an interim 1xx came first; keep only the final headers.
     transfer->response.headers.clear();
+    transfer->responding = true;
     return n;
   }
   const auto colon = line.find(':');

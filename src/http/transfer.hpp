@@ -25,7 +25,8 @@ struct Transfer {
   // Built once per request (on the submitting thread), reused by every attempt.
   curl_slist* header_list = nullptr;
   Response response;
-  bool capped = false;  // the body reached max_body_bytes and the transfer was stopped on purpose
+  bool capped = false;      // the body reached max_body_bytes and the transfer was stopped on purpose
+  bool responding = false;  // a status line arrived in this attempt
   std::uint32_t attempts = 0;
   std::chrono::steady_clock::time_point first_attempt_start{};
 };

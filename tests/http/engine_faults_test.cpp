@@ -188,6 +188,27 @@ TEST_F(EngineFaults, PersistentStallFailsWithATimeoutAfterTheRetries) {
   EXPECT_EQ(proxy->hits("/a.bin"), 3);
 }
 
+TEST_F(EngineFaults, FirstByteTimeoutAbandonsASilentServer) {
+  rules({rule("/a.bin", "stall", 1, {{"seconds", 10}})});
+  auto config = fast_retry_config();
+  config.timeout = std::chrono::milliseconds(60'000);  // only the first-byte timeout can end the stall
+  config.first_byte_timeout = std::chrono::milliseconds(500);
+  auto http = engine(config);
+  auto result = http->execute(get_range("/a.bin"));
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  EXPECT_TRUE(same_bytes(result->body, content->substr(1000, 16384)));
+  EXPECT_EQ(result->attempts, 2U);
+
+  rules({rule("/a.bin", "stall", -1, {{"seconds", 10}})});
+  config.retry.max_retries = 1;
+  auto strict = engine(config);
+  auto failed = strict->execute(get_range("/a.bin"));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, ErrorCode::kNetwork);
+  EXPECT_EQ(failed.error().attempts, 2U);
+  EXPECT_NE(failed.error().message.find("first-byte timeout"), std::string::npos) << failed.error().message;
+}
+
 TEST_F(EngineFaults, RetryTimeBudgetBoundsAnEndlessFault) {
   rules({rule("/a.bin", "reset", -1)});
   auto config = fast_retry_config();
