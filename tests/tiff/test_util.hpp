@@ -29,6 +29,8 @@ struct Session {
   ParseStatus status = ParseStatus::kFailed;
   std::uint64_t bytes_fetched = 0;
   std::size_t parses = 0;
+  // The bytes fetched (offset, bytes): the TiffHeader points into them, so they live here.
+  std::vector<std::pair<std::uint64_t, std::vector<std::uint8_t>>> held;
   [[nodiscard]] std::size_t requests() const {
     std::size_t n = 1;  // the prefetch
     for (const auto& r : rounds) n += r.size();
@@ -39,10 +41,10 @@ struct Session {
 inline Session run_session(const std::vector<std::uint8_t>& file, TiffHeader& out, std::uint64_t prefetch,
                            bool size_known = true, const ParseLimits& limits = {}) {
   HeaderParser parser(limits);
-  std::vector<std::pair<std::uint64_t, std::vector<std::uint8_t>>> held;  // offset, bytes
   std::optional<std::uint64_t> size;
   if (size_known) size = file.size();
   Session s;
+  auto& held = s.held;
   auto fetch = [&](ByteRange r) {
     const std::uint64_t begin = std::min<std::uint64_t>(r.offset, file.size());
     const std::uint64_t end = std::min<std::uint64_t>(r.end(), file.size());
