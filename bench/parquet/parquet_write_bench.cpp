@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "inventory_schema.hpp"
@@ -14,7 +15,11 @@
 namespace tdump::parquet::bench {
 namespace {
 
-constexpr std::uint64_t kRows = 1'000'000;
+// 1,000,000 rows per file; TDUMP_BENCH_ROWS overrides (e.g. for a quick run under a profiler).
+const std::uint64_t kRows = [] {
+  const char* env = std::getenv("TDUMP_BENCH_ROWS");
+  return env != nullptr ? std::strtoull(env, nullptr, 10) : 1'000'000ULL;
+}();
 
 std::filesystem::path output_path() {
   const char* dir = std::getenv("TMPDIR");

@@ -60,6 +60,8 @@ ColumnBatch::ColumnBatch(SchemaPtr schema) : schema_(std::move(schema)) {
     leaves_.emplace_back(l.physical, l.max_def, l.max_rep);
     LeafHot h;
     integer_range(l.type, h.lo, h.hi);
+    h.umax = l.type == ColumnType::kUInt64 ? std::numeric_limits<std::uint64_t>::max()
+                                           : static_cast<std::uint64_t>(std::max<std::int64_t>(h.hi, 0));
     h.node = l.node;
     h.parent = nodes[l.node].parent;
     h.frame_node = nodes[l.node].frame_node;
@@ -73,6 +75,18 @@ ColumnBatch::ColumnBatch(SchemaPtr schema) : schema_(std::move(schema)) {
   for (const SchemaNode& n : nodes) {
     parent_.push_back(n.parent);
     def_.push_back(n.def_level);
+    role_.push_back(n.role);
+    optional_.push_back(n.repetition == format::Repetition::kOptional ? 1 : 0);
+    subtree_end_.push_back(n.subtree_end);
+    leaf_begin_.push_back(n.leaf_begin);
+    leaf_end_.push_back(n.leaf_end);
+  }
+  direct_leaves_.assign(nodes.size(), 0);
+  nested_repeated_.assign(nodes.size(), 0);
+  direct_leaves_[0] = 0;
+  for (const LeafInfo& l : schema_->leaves()) ++direct_leaves_[nodes[l.node].frame_node];
+  for (std::uint32_t n = 1; n < nodes.size(); ++n) {
+    if (nodes[n].role == Role::kRepeated && nodes[n].frame_node != 0) nested_repeated_[nodes[n].frame_node] = 1;
   }
   node_stamp_.assign(nodes.size(), 0);
   leaf_stamp_.assign(leaves_.size(), 0);
@@ -138,7 +152,6 @@ void ColumnBatch::begin_row() {
   failed_ = false;
   Frame root;
   root.id = ++next_id_;
-  root.leaf_end = static_cast<std::uint32_t>(leaves_.size());
   frames_[depth_++] = root;
 }
 
@@ -148,7 +161,7 @@ Status ColumnBatch::end_row() {
   } else if (!failed_ && depth_ != 1) {
     fail("parquet: end_row() while a list or map is still open");
   }
-  if (!failed_) fill_unset(frames_[0], 0, static_cast<std::uint32_t>(leaves_.size()));
+  if (!failed_) fill_unset(frames_[0]);
   depth_ = 0;
   if (failed_) {
     for (LeafColumn& l : leaves_) l.truncate_rows(rows_);
@@ -159,20 +172,35 @@ Status ColumnBatch::end_row() {
   return {};
 }
 
-void ColumnBatch::fill_unset(const Frame& frame, std::uint32_t leaf_begin, std::uint32_t leaf_end) {
-  for (std::uint32_t l = leaf_begin; l < leaf_end; ++l) {
-    if (leaf_stamp_[l] >= frame.id) continue;
-    // The null goes at the level of the deepest ancestor present in this instance.
-    const LeafHot& h = hot_[l];
-    std::uint32_t a = h.parent;
-    while (a != frame.node && node_stamp_[a] < frame.id) a = parent_[a];
-    const std::uint8_t def = def_[a];
-    if (def >= h.max_def) {
-      fail(fmt::format("parquet: required column '{}' not set", schema_->leaves()[l].dotted_path));
-      return;
+void ColumnBatch::fill_unset(const Frame& frame) { fill_children(frame.node, frame.id, def_[frame.node], frame.rep); }
+
+void ColumnBatch::fill_children(std::uint32_t node, std::uint64_t id, std::uint8_t def, std::uint8_t rep) {
+  // Walks the children of a node present in instance `id`. A leaf not written gets a null at
+  // `def`; a present (or required) struct is walked; a list or map begun in this instance has
+  // already given its leaves their entries; anything else absent gives all its leaves one null.
+  const std::uint32_t end = subtree_end_[node];
+  for (std::uint32_t c = node + 1; c < end; c = subtree_end_[c]) {
+    const Role role = role_[c];
+    if (role == Role::kLeaf) {
+      const std::uint32_t l = leaf_begin_[c];
+      if (leaf_stamp_[l] >= id) continue;
+      if (def >= hot_[l].max_def) [[unlikely]] {
+        fail(fmt::format("parquet: required column '{}' not set", schema_->leaves()[l].dotted_path));
+        return;
+      }
+      leaves_[l].add_null(def, rep);
+      leaf_stamp_[l] = id;
+    } else if (node_stamp_[c] >= id || (role == Role::kStruct && !optional_[c])) {
+      if (role == Role::kStruct) {
+        fill_children(c, id, def_[c], rep);
+        if (failed_) return;
+      }
+    } else {
+      for (std::uint32_t l = leaf_begin_[c]; l < leaf_end_[c]; ++l) {
+        leaves_[l].add_null(def, rep);
+        leaf_stamp_[l] = id;
+      }
     }
-    leaves_[l].add_null(def, frame.rep);
-    leaf_stamp_[l] = frame.id;
   }
 }
 
@@ -218,8 +246,6 @@ void ColumnBatch::begin_list(NodeRef list) {
   c.rep = f.rep;
   const SchemaNode& repeated = schema_->nodes()[c.node];
   c.element_rep = repeated.rep_level;
-  c.leaf_begin = repeated.leaf_begin;
-  c.leaf_end = repeated.leaf_end;
   c.container = true;
   push(c);
 }

@@ -104,8 +104,7 @@ class ColumnBatch {
     std::uint64_t id = 0;        // instance id: stamps >= id mean "written in this instance"
     std::uint32_t node = 0;      // the root or the repeated node this frame instantiates
     std::uint32_t count = 0;     // container frames: elements begun so far
-    std::uint32_t leaf_begin = 0;  // leaves of `node`: filled with nulls at the end of an instance
-    std::uint32_t leaf_end = 0;
+    std::uint32_t writes = 0;    // leaves written directly in this instance (fast path of end_element)
     std::uint8_t rep = 0;          // repetition level of the first entry of each leaf in this instance
     std::uint8_t element_rep = 0;  // container frames: repetition level of the second and later elements
     bool container = false;        // between elements of a list/map
@@ -114,6 +113,7 @@ class ColumnBatch {
   struct LeafHot {
     std::int64_t lo = 0;  // integer range accepted by set_int (lo > hi: not an integer column)
     std::int64_t hi = -1;
+    std::uint64_t umax = 0;  // largest value set_uint accepts (0 with lo > hi: none)
     std::uint32_t node = 0;
     std::uint32_t parent = 0;
     std::uint32_t frame_node = 0;
@@ -126,7 +126,8 @@ class ColumnBatch {
   // Starts a value of `column` in the current instance; returns nullptr (and records an error) on misuse.
   LeafColumn* begin_value(ColumnRef column, std::uint8_t& rep);
   void mark_present(std::uint32_t node, const Frame& frame);
-  void fill_unset(const Frame& frame, std::uint32_t leaf_begin, std::uint32_t leaf_end);
+  void fill_unset(const Frame& frame);
+  void fill_children(std::uint32_t node, std::uint64_t id, std::uint8_t def, std::uint8_t rep);
   void put_int(ColumnRef column, std::int64_t v);
   Frame* top() noexcept { return depth_ > 0 ? &frames_[depth_ - 1] : nullptr; }
   bool push(const Frame& f);
@@ -143,6 +144,15 @@ class ColumnBatch {
   std::vector<LeafHot> hot_;
   std::vector<std::uint32_t> parent_;       // per schema node
   std::vector<std::uint8_t> def_;           // per schema node: definition level when present
+  std::vector<SchemaNode::Role> role_;      // per schema node
+  std::vector<std::uint8_t> optional_;      // per schema node
+  std::vector<std::uint32_t> subtree_end_;  // per schema node
+  std::vector<std::uint32_t> leaf_begin_;   // per schema node
+  std::vector<std::uint32_t> leaf_end_;     // per schema node
+  // Per repeated node: an element whose leaves are all written needs no null filling, unless
+  // lists nest below it (their leaves may still be missing).
+  std::vector<std::uint32_t> direct_leaves_;
+  std::vector<std::uint8_t> nested_repeated_;
   std::vector<std::uint64_t> node_stamp_;   // per schema node: last instance it was present in
   std::vector<std::uint64_t> leaf_stamp_;   // per leaf: last instance it got an entry in
   std::vector<Frame> frames_;               // fixed size: the deepest nesting needs 2 * max_rep + 1
@@ -156,7 +166,7 @@ class ColumnBatch {
 
 // ---- Hot path, inline: the pipeline calls these ~100 times per row. ----
 
-inline bool ColumnBatch::push(const Frame& f) {
+[[gnu::always_inline]] inline bool ColumnBatch::push(const Frame& f) {
   if (depth_ == frames_.size()) [[unlikely]] {
     grow_frames();
     return false;
@@ -165,12 +175,12 @@ inline bool ColumnBatch::push(const Frame& f) {
   return true;
 }
 
-inline void ColumnBatch::mark_present(std::uint32_t node, const Frame& frame) {
+[[gnu::always_inline]] inline void ColumnBatch::mark_present(std::uint32_t node, const Frame& frame) {
   for (std::uint32_t n = node; n != frame.node && node_stamp_[n] < frame.id; n = parent_[n]) node_stamp_[n] = frame.id;
 }
 
-inline LeafColumn* ColumnBatch::begin_value(ColumnRef column, std::uint8_t& rep) {
-  const Frame* f = top();
+[[gnu::always_inline]] inline LeafColumn* ColumnBatch::begin_value(ColumnRef column, std::uint8_t& rep) {
+  Frame* f = top();
   const LeafHot& h = hot_[column.leaf];
   if (f == nullptr || f->container || h.frame_node != f->node || leaf_stamp_[column.leaf] >= f->id) [[unlikely]] {
     fail_value(column);
@@ -189,7 +199,7 @@ inline void ColumnBatch::set_bool(ColumnRef column, bool v) {
   if (LeafColumn* leaf = begin_value(column, rep)) leaf->add_bool(v, rep);
 }
 
-inline void ColumnBatch::put_int(ColumnRef column, std::int64_t v) {
+[[gnu::always_inline]] inline void ColumnBatch::put_int(ColumnRef column, std::int64_t v) {
   std::uint8_t rep = 0;
   LeafColumn* leaf = begin_value(column, rep);
   if (leaf == nullptr) return;
@@ -211,12 +221,11 @@ inline void ColumnBatch::set_int(ColumnRef column, std::int64_t v) {
 inline void ColumnBatch::set_uint(ColumnRef column, std::uint64_t v) {
   if (failed_) return;
   const LeafHot& h = hot_[column.leaf];
-  if (h.type == ColumnType::kUInt64) return put_int(column, static_cast<std::int64_t>(v));  // the bits, as UINT_64
-  if (v > static_cast<std::uint64_t>(h.hi) || h.lo > h.hi) [[unlikely]] {
+  if (v > h.umax || h.lo > h.hi) [[unlikely]] {
     if (h.lo > h.hi) return fail_range(column, 0);
     return fail_range_unsigned(column, v);
   }
-  put_int(column, static_cast<std::int64_t>(v));
+  put_int(column, static_cast<std::int64_t>(v));  // in range; a uint64 keeps its bits (the spec's UINT_64)
 }
 
 inline void ColumnBatch::set_double(ColumnRef column, double v) {
@@ -241,8 +250,6 @@ inline void ColumnBatch::begin_element() {
   Frame e;
   e.id = ++next_id_;
   e.node = c->node;
-  e.leaf_begin = c->leaf_begin;
-  e.leaf_end = c->leaf_end;
   // The first element continues the enclosing instance's repetition level; later ones repeat at this list's level.
   e.rep = c->count == 0 ? c->rep : c->element_rep;
   ++c->count;
@@ -253,7 +260,7 @@ inline void ColumnBatch::end_element() {
   if (failed_) return;
   const Frame* t = top();
   if (depth_ < 2 || t->container) [[unlikely]] return fail("parquet: end_element() without begin_element()");
-  fill_unset(*t, t->leaf_begin, t->leaf_end);
+  if (t->writes != direct_leaves_[t->node] || nested_repeated_[t->node] != 0) fill_unset(*t);
   --depth_;
 }
 

@@ -24,29 +24,29 @@ class LeafColumn {
       : physical_(physical), max_def_(max_def), max_rep_(max_rep) {}
 
   // One entry whose value is present (definition level = max_def). rep is ignored when max_rep == 0.
-  void add_bool(bool v, std::uint8_t rep = 0) {
+  [[gnu::always_inline]] void add_bool(bool v, std::uint8_t rep = 0) {
     add_levels(max_def_, rep);
     bools_.push_back(v ? 1 : 0);
   }
-  void add_int32(std::int32_t v, std::uint8_t rep = 0) {
+  [[gnu::always_inline]] void add_int32(std::int32_t v, std::uint8_t rep = 0) {
     add_levels(max_def_, rep);
     i32_.push_back(v);
   }
-  void add_int64(std::int64_t v, std::uint8_t rep = 0) {
+  [[gnu::always_inline]] void add_int64(std::int64_t v, std::uint8_t rep = 0) {
     add_levels(max_def_, rep);
     i64_.push_back(v);
   }
-  void add_double(double v, std::uint8_t rep = 0) {
+  [[gnu::always_inline]] void add_double(double v, std::uint8_t rep = 0) {
     add_levels(max_def_, rep);
     f64_.push_back(v);
   }
-  void add_bytes(std::string_view v, std::uint8_t rep = 0) {
+  [[gnu::always_inline]] void add_bytes(std::string_view v, std::uint8_t rep = 0) {
     add_levels(max_def_, rep);
     heap_.append(v);
     offsets_.push_back(heap_.size());
   }
   // One entry without a value: def < max_def says which ancestor (or the leaf) is null/empty.
-  void add_null(std::uint8_t def, std::uint8_t rep = 0) { add_levels(def, rep); }
+  [[gnu::always_inline]] void add_null(std::uint8_t def, std::uint8_t rep = 0) { add_levels(def, rep); }
 
   // Bulk form: levels for n entries (def is ignored when max_def == 0, rep when max_rep == 0).
   void add_levels_bulk(std::span<const std::uint8_t> def, std::span<const std::uint8_t> rep, std::size_t n);

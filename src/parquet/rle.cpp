@@ -28,6 +28,16 @@ void put_bit_packed(std::span<const T> values, std::size_t begin, std::size_t en
   const std::size_t groups = (count + 7) / 8;
   out.put_uvarint((static_cast<std::uint64_t>(groups) << 1) | 1);
   if (bit_width == 0) return;
+  if (bit_width <= 2 && end - begin == groups * 8) {
+    // Levels of shallow nesting: pack whole groups directly, one or two bytes per 8 values.
+    for (std::size_t g = begin; g < end; g += 8) {
+      std::uint32_t packed = 0;
+      for (int k = 0; k < 8; ++k) packed |= static_cast<std::uint32_t>(values[g + static_cast<std::size_t>(k)]) << (k * bit_width);
+      out.put_byte(static_cast<std::uint8_t>(packed & 0xFF));
+      if (bit_width == 2) out.put_byte(static_cast<std::uint8_t>(packed >> 8));
+    }
+    return;
+  }
   std::uint64_t acc = 0;
   int bits = 0;
   const std::size_t padded = groups * 8;
