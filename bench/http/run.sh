@@ -2,8 +2,9 @@
 # Ranged GETs/s of the HTTP engine alone against nginx on 127.0.0.1, side by side with wrk
 # sending the same requests (same paths, same Range, same concurrency) in the same run.
 #   bench/http/run.sh BUILD_DIR            (e.g. build/release)
-# Environment: DURATION (s, default 10), FILES (default 2000), CONCURRENCY (default "64 256"),
-#              SLOW_CONCURRENCY (default 1024), LOOPS (engine loops / wrk threads, default 1).
+# Environment: DURATION (s per run, default 5), ROUNDS (alternating wrk/engine runs whose medians
+#              are reported, default 3), FILES (default 2000), CONCURRENCY (default "64 256"),
+#              SLOW_CONCURRENCY (default 1024), LOOPS (engine loops = wrk threads, default 1).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "${1:?usage: run.sh BUILD_DIR}" && pwd)"
@@ -11,7 +12,8 @@ load="$build/bench/http/http_load"
 [[ -x "$load" ]] || { echo "missing $load: build the http_load target first" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "wrk not installed (scripts/install-deps.sh --test)" >&2; exit 2; }
 
-duration="${DURATION:-10}"
+duration="${DURATION:-5}"
+rounds="${ROUNDS:-3}"
 files="${FILES:-2000}"
 concurrencies="${CONCURRENCY:-64 256}"
 slow_concurrency="${SLOW_CONCURRENCY:-1024}"
@@ -80,17 +82,31 @@ run_engine() {  # concurrency paths-file
   printf '%s %s %s\n' "$rps" "$cpu" "$out"
 }
 
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
 echo "# HTTP engine vs wrk: ${range_bytes}-byte ranged GETs over $files files of 64 KiB, nginx 1 worker on 127.0.0.1,"
-echo "# ${duration}s per run, engine loops = wrk threads = $loops, $(nproc) cores, $(curl --version | head -1 | cut -d' ' -f1-2)"
-printf '%-28s %12s %12s %8s %14s %14s\n' scenario wrk_rps engine_rps ratio wrk_us_cpu/req eng_us_cpu/req
+echo "# ${duration}s per run, $rounds alternating rounds (medians), engine loops = wrk threads = $loops,"
+echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start, $(curl --version | head -1 | cut -d' ' -f1-2)"
+printf '%-26s %10s %11s %7s %15s %15s\n' scenario wrk_rps engine_rps ratio wrk_cpu_us/req eng_cpu_us/req
 report() {  # name concurrency paths
-  read -r w_rps w_cpu w_err < <(run_wrk "$2" "$3")
-  read -r e_rps e_cpu e_line < <(run_engine "$2" "$3")
-  printf '%-28s %12s %12s %8s %14s %14s\n' "$1" "$w_rps" "$e_rps" "$(awk -v e="$e_rps" -v w="$w_rps" 'BEGIN {printf "%.2f", e / w}')" \
-    "$w_cpu" "$e_cpu"
-  [[ "$w_err" == none ]] || echo "  wrk: $w_err"
-  echo "  engine: $e_line"
+  local w_rps=() w_cpu=() e_rps=() e_cpu=() line
+  for _ in $(seq "$rounds"); do
+    read -r a b c < <(run_wrk "$2" "$3")
+    w_rps+=("$a") w_cpu+=("$b")
+    [[ "$c" == none ]] || echo "  wrk: $c"
+    read -r a b line < <(run_engine "$2" "$3")
+    e_rps+=("$a") e_cpu+=("$b")
+    echo "  engine: $line" >>"$work/engine.log"
+  done
+  local wr wc er ec
+  wr=$(printf '%s\n' "${w_rps[@]}" | median) wc=$(printf '%s\n' "${w_cpu[@]}" | median)
+  er=$(printf '%s\n' "${e_rps[@]}" | median) ec=$(printf '%s\n' "${e_cpu[@]}" | median)
+  printf '%-26s %10s %11s %7s %15s %15s\n' "$1" "$wr" "$er" "$(awk -v e="$er" -v w="$wr" 'BEGIN {printf "%.2f", e / w}')" \
+    "$wc" "$ec"
+  echo "  rounds: wrk ${w_rps[*]} | engine ${e_rps[*]}"
 }
 for c in $concurrencies; do report "local c=$c" "$c" "$work/paths.txt"; done
 report "40ms latency c=$slow_concurrency" "$slow_concurrency" "$work/slow-paths.txt"
 echo "# ideal at 40 ms and c=$slow_concurrency: $((slow_concurrency * 25)) req/s"
+echo "# engine details (connections opened, handles, retries):"
+cat "$work/engine.log"

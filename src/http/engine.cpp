@@ -6,6 +6,7 @@
 #include <future>
 #include <mutex>
 
+#include "http/allocator_tuning.hpp"
 #include "http/curl_share.hpp"
 #include "http/event_loop.hpp"
 #include "http/shared_stats.hpp"
@@ -25,6 +26,7 @@ class EngineImpl final : public Engine {
 
   Status start() {
     if (auto status = ensure_curl_initialised(); !status) return status;
+    if (config_.tune_allocator) keep_freed_memory_for_reuse();
     if (auto status = share_.init(); !status) return status;
     for (std::uint32_t i = 0; i < config_.loops; ++i) {
       loops_.push_back(std::make_unique<EventLoop>(config_, share_.handle(), stats_, this));

@@ -83,6 +83,9 @@ struct ClientConfig {
   // libcurl's receive buffer per pooled handle. Larger than a 16 KiB range plus its headers, so
   // a header fetch is read with one recv() instead of two (libcurl's default is 16 KiB).
   std::uint32_t receive_buffer_bytes = 32 * 1024;
+  // Raise glibc's trim threshold for the process (http/allocator_tuning.hpp): a body allocated
+  // and freed per request otherwise makes glibc return and re-fault pages all the time.
+  bool tune_allocator = true;
   RetryConfig retry;
 };
 
