@@ -16,8 +16,9 @@ void keep_freed_memory_for_reuse() noexcept {
     // from (and go back to) mmap directly, so a burst of large listing pages is returned.
     constexpr int kTrimThreshold = 64 << 20;
     constexpr int kMmapThreshold = 1 << 20;
-    mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
-    mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
+    // glibc's mallopt takes the arena locks; clang-tidy lists it as unsafe regardless.
+    mallopt(M_TRIM_THRESHOLD, kTrimThreshold);  // NOLINT(concurrency-mt-unsafe)
+    mallopt(M_MMAP_THRESHOLD, kMmapThreshold);  // NOLINT(concurrency-mt-unsafe)
   });
 #endif
 }
