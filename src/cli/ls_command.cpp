@@ -1,8 +1,8 @@
 // `tiff-dumper ls STORE_URL [--prefix P] [-o KEY=VALUE ...] [--page-size N] [--max-keys N] [--json]`:
 // lists a store's keys with size and date, and a total, so a user can check a store
 // configuration (URL, options, credentials) before a long run.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>

@@ -10,9 +10,9 @@ namespace {
 // obstore's ClientConfigKey names; the supported ones map onto http::ClientConfig.
 constexpr std::array kClientKeys = {
     OptionKey{"allow_http", {"aws_allow_http", "google_allow_http", "azure_allow_http"}},
-    OptionKey{"allow_invalid_certificates",
-              {"aws_allow_invalid_certificates", "google_allow_invalid_certificates",
-               "azure_allow_invalid_certificates"}},
+    OptionKey{
+        "allow_invalid_certificates",
+        {"aws_allow_invalid_certificates", "google_allow_invalid_certificates", "azure_allow_invalid_certificates"}},
     OptionKey{"connect_timeout", {"aws_connect_timeout", "google_connect_timeout", "azure_connect_timeout"}},
     OptionKey{"timeout", {"aws_timeout", "google_timeout", "azure_timeout"}},
     OptionKey{"user_agent", {"aws_user_agent", "google_user_agent", "azure_user_agent"}},
@@ -43,7 +43,9 @@ bool is_client_key(std::string_view lowered) {
 
 }  // namespace
 
-std::span<const OptionKey> client_option_keys() { return kClientKeys; }
+std::span<const OptionKey> client_option_keys() {
+  return kClientKeys;
+}
 
 Result<http::ClientConfig> client_config_from_options(const StoreOptions& options, http::ClientConfig base) {
   StoreOptions client_only;

@@ -7,7 +7,7 @@
 namespace tdump::store {
 namespace {
 
-constexpr std::size_t kMaxLine = 64 * 1024;  // S3 keys stop at 1 KiB; anything this long is not a key
+constexpr std::size_t kMaxLine = std::size_t{64} * 1024;  // S3 keys stop at 1 KiB; anything this long is not a key
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\r')) text.remove_prefix(1);
@@ -18,7 +18,11 @@ std::string_view trim(std::string_view text) {
 class KeyFileStream final : public ListStream {
  public:
   KeyFileStream(std::FILE* file, bool owned, std::string name, const ObjectStore& store, std::size_t page_size)
-      : file_(file), owned_(owned), name_(std::move(name)), store_(store), page_size_(page_size == 0 ? 1000 : page_size) {}
+      : file_(file),
+        owned_(owned),
+        name_(std::move(name)),
+        store_(store),
+        page_size_(page_size == 0 ? 1000 : page_size) {}
   KeyFileStream(const KeyFileStream&) = delete;
   KeyFileStream& operator=(const KeyFileStream&) = delete;
   ~KeyFileStream() override {
@@ -98,7 +102,8 @@ class KeyFileStream final : public ListStream {
 Result<std::unique_ptr<ListStream>> keys_from_file(const std::string& path, const ObjectStore& store,
                                                    std::size_t page_size) {
   if (path == "-") {
-    return std::unique_ptr<ListStream>(std::make_unique<KeyFileStream>(stdin, false, "standard input", store, page_size));
+    return std::unique_ptr<ListStream>(
+        std::make_unique<KeyFileStream>(stdin, false, "standard input", store, page_size));
   }
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
@@ -106,7 +111,8 @@ Result<std::unique_ptr<ListStream>> keys_from_file(const std::string& path, cons
     return make_error(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
                       "cannot open key file '" + path + "': " + std::strerror(err));  // NOLINT(concurrency-mt-unsafe)
   }
-  return std::unique_ptr<ListStream>(std::make_unique<KeyFileStream>(file, true, "key file '" + path + "'", store, page_size));
+  return std::unique_ptr<ListStream>(
+      std::make_unique<KeyFileStream>(file, true, "key file '" + path + "'", store, page_size));
 }
 
 }  // namespace tdump::store

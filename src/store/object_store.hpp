@@ -45,8 +45,8 @@ struct ByteRange {
 };
 
 struct RangeRead {
-  std::string bytes;         // may be shorter than asked when the object ends first
-  std::uint64_t offset = 0;  // file offset of bytes[0]
+  std::string bytes;                         // may be shorter than asked when the object ends first
+  std::uint64_t offset = 0;                  // file offset of bytes[0]
   std::optional<std::uint64_t> object_size;  // from Content-Range / stat when known
   std::uint32_t attempts = 1;
 };

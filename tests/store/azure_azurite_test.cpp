@@ -12,11 +12,14 @@ namespace {
 using testing::list_all;
 using testing::options;
 
-const std::vector<std::string> kBlobs = {"a.tif",           "dir/with space.tif", "dir/plus+sign.tif",
-                                         "dir/percent%.tif", "dir/eq=uals.tif",    "unicodé/ñ.tif",
-                                         "double//slash.tif", "deep/x/y/z.tif",    "zz.tif"};
+const std::vector<std::string> kBlobs = {
+    "a.tif",           "dir/with space.tif", "dir/plus+sign.tif", "dir/percent%.tif",
+    "dir/eq=uals.tif", "unicodé/ñ.tif",      "double//slash.tif", "deep/x/y/z.tif",
+    "zz.tif"};
 
-std::string content_for(const std::string& name) { return "azure blob " + name + std::string(30, '#'); }
+std::string content_for(const std::string& name) {
+  return "azure blob " + name + std::string(30, '#');
+}
 
 class AzuriteTest : public ::testing::Test {
  protected:
@@ -92,9 +95,10 @@ TEST_F(AzuriteTest, SharedKeyReadsRangesOfAwkwardNames) {
 }
 
 TEST_F(AzuriteTest, SasToken) {
-  auto store = open("az://private/dir", {{"account_name", tdump::testing::AzuriteServer::kAccount},
-                                         {"endpoint", azurite_->account_url()},
-                                         {"allow_http", "true"}},
+  auto store = open("az://private/dir",
+                    {{"account_name", tdump::testing::AzuriteServer::kAccount},
+                     {"endpoint", azurite_->account_url()},
+                     {"allow_http", "true"}},
                     {{"AZURE_STORAGE_SAS_TOKEN", tdump::testing::AzuriteServer::kSas}});
   auto listing = list_all(*store, "", 3);
   ASSERT_FALSE(listing.error) << listing.error->describe();
@@ -114,14 +118,14 @@ TEST_F(AzuriteTest, SasToken) {
 }
 
 TEST_F(AzuriteTest, AnonymousOnAPublicContainerOnly) {
-  auto store = open("az://public", {{"endpoint", azurite_->account_url()}, {"allow_http", "true"},
-                                    {"skip_signature", "true"}});
+  auto store =
+      open("az://public", {{"endpoint", azurite_->account_url()}, {"allow_http", "true"}, {"skip_signature", "true"}});
   auto read = store->read_range_blocking("open.tif", {0, 6});
   ASSERT_TRUE(read.ok()) << read.error().describe();
   EXPECT_EQ(read->bytes, "public");
   EXPECT_EQ(list_all(*store, "", 10).keys(), (std::vector<std::string>{"open.tif"}));
-  auto closed = open("az://private", {{"endpoint", azurite_->account_url()}, {"allow_http", "true"},
-                                      {"azure_skip_signature", "true"}});
+  auto closed = open("az://private",
+                     {{"endpoint", azurite_->account_url()}, {"allow_http", "true"}, {"azure_skip_signature", "true"}});
   auto denied = closed->read_range_blocking("a.tif", {0, 6});
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().code, ErrorCode::kPermissionDenied);

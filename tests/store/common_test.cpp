@@ -71,8 +71,7 @@ TEST(Time, Iso8601MatchesTheDateTool) {
 }
 
 TEST(Time, Rfc1123MatchesTheDateTool) {
-  EXPECT_EQ(parse_rfc1123_us("Tue, 24 Nov 2026 07:51:55 GMT"),
-            date_tool_seconds("2026-11-24T07:51:55Z") * 1'000'000);
+  EXPECT_EQ(parse_rfc1123_us("Tue, 24 Nov 2026 07:51:55 GMT"), date_tool_seconds("2026-11-24T07:51:55Z") * 1'000'000);
   EXPECT_FALSE(parse_rfc1123_us("Tue, 24 Xyz 2026 07:51:55 GMT"));
   auto r = testing::run_command({"date", "-u", "-d", "@1369353600", "+%a, %d %b %Y %H:%M:%S GMT"}, {{"LC_ALL", "C"}});
   EXPECT_EQ(format_rfc1123(1369353600) + "\n", r.out);
@@ -85,8 +84,12 @@ TEST(Crypto, KnownVectors) {
   EXPECT_EQ(hex_encode(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(hex_encode(hmac_sha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-  const std::map<std::string, std::string> rfc4648 = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
-                                                      {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
+  const std::map<std::string, std::string> rfc4648 = {{"", ""},
+                                                      {"f", "Zg=="},
+                                                      {"fo", "Zm8="},
+                                                      {"foo", "Zm9v"},
+                                                      {"foob", "Zm9vYg=="},
+                                                      {"fooba", "Zm9vYmE="},
                                                       {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : rfc4648) {
     EXPECT_EQ(base64_encode(plain), encoded);
@@ -276,7 +279,7 @@ TEST(TreeList, LexicographicOrderAndPrefixPruning) {
   reads.clear();
   EXPECT_EQ(collect("a/y", 10), (std::vector<std::string>{"a/y/deep"}));
   EXPECT_EQ(reads, (std::vector<std::string>{"a/", "a/y/"}));  // z/ and the root are never read
-  EXPECT_TRUE(collect("nothing/here/", 10).empty());         // a missing start directory is an empty listing
+  EXPECT_TRUE(collect("nothing/here/", 10).empty());           // a missing start directory is an empty listing
 }
 
 TEST(TokenCache, OneFetchServesABurstAndRefreshesNearExpiry) {

@@ -20,10 +20,12 @@ namespace {
 using testing::list_all;
 using testing::options;
 
-const std::vector<std::string> kNames = {"a.tif",          "b/with space.tif", "b/plus+sign.tif", "b/percent%25.tif",
+const std::vector<std::string> kNames = {"a.tif",         "b/with space.tif", "b/plus+sign.tif", "b/percent%25.tif",
                                          "b/equals=.tif", "c/unicodé/ñ.tif",  "c/d/e/deep.tif",  "z.tif"};
 
-std::string content_for(const std::string& name) { return "GCS object " + name + std::string(40, '.'); }
+std::string content_for(const std::string& name) {
+  return "GCS object " + name + std::string(40, '.');
+}
 
 class GcsJsonApiTest : public ::testing::Test {
  protected:
@@ -123,9 +125,10 @@ TEST_F(GcsJsonApiTest, UrlPathIsTheRoot) {
 
 TEST_F(GcsJsonApiTest, OneTokenFetchServesManyConcurrentReads) {
   int before = server_->token_requests();
-  auto opened = open_store("gs://bkt", options({{"google_endpoint", server_->endpoint()},
-                                                {"allow_http", "true"},
-                                                {"google_service_account", (*key_file_ / "key.json").string()}}),
+  auto opened = open_store("gs://bkt",
+                           options({{"google_endpoint", server_->endpoint()},
+                                    {"allow_http", "true"},
+                                    {"google_service_account", (*key_file_ / "key.json").string()}}),
                            engine_);
   ASSERT_TRUE(opened.ok());
   auto* store = dynamic_cast<GcsStore*>(opened->get());
@@ -225,8 +228,10 @@ TEST(GcsTokenRefresh, ExpiringTokensAreRefreshed) {
   tdump::testing::TempDir dir("gcsrefresh");
   tdump::testing::write_file(dir / "key.json", server.service_account_json());
   auto engine = testing::quick_engine();
-  auto store = open_store("gs://bkt", options({{"google_endpoint", server.endpoint()}, {"allow_http", "true"},
-                                               {"google_service_account", (dir / "key.json").string()}}),
+  auto store = open_store("gs://bkt",
+                          options({{"google_endpoint", server.endpoint()},
+                                   {"allow_http", "true"},
+                                   {"google_service_account", (dir / "key.json").string()}}),
                           engine);
   ASSERT_TRUE(store.ok());
   ASSERT_TRUE((*store)->read_range_blocking("k.tif", {0, 4}).ok());

@@ -36,18 +36,13 @@ GcsTestServer::GcsTestServer(const GcsServerOptions& options) {
   openssl({"pkey", "-in", (dir_ / "key.pem").string(), "-pubout", "-out", (dir_ / "pub.pem").string()});
   openssl({"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", (dir_ / "other.pem").string()});
   port_ = tdump::testing::free_port();
-  std::vector<std::string> argv = {"python3",
-                                   (tdump::testing::source_dir() / "tests/store/gcs_json_api_server.py").string(),
-                                   "--port",
-                                   std::to_string(port_),
-                                   "--root",
-                                   root().string(),
-                                   "--public-key",
-                                   (dir_ / "pub.pem").string(),
-                                   "--client-email",
-                                   kClientEmail,
-                                   "--token-lifetime",
-                                   std::to_string(options.token_lifetime_seconds)};
+  std::vector<std::string> argv = {
+      "python3",          (tdump::testing::source_dir() / "tests/store/gcs_json_api_server.py").string(),
+      "--port",           std::to_string(port_),
+      "--root",           root().string(),
+      "--public-key",     (dir_ / "pub.pem").string(),
+      "--client-email",   kClientEmail,
+      "--token-lifetime", std::to_string(options.token_lifetime_seconds)};
   for (const auto& bucket : options.public_buckets) {
     argv.push_back("--public");
     argv.push_back(bucket);

@@ -16,11 +16,19 @@ namespace {
 using testing::list_all;
 using testing::options;
 
-const std::vector<std::string> kFiles = {"a.tif",           "dir/with space.tif", "dir/plus+sign.tif",
-                                         "dir/percent%.tif", "dir/sub/deep.tif",  "dir/sub/more/x.tif",
-                                         "unicodé/ñ.tif",    "a-b.tif",           "a.b/c.tif"};
+const std::vector<std::string> kFiles = {"a.tif",
+                                         "dir/with space.tif",
+                                         "dir/plus+sign.tif",
+                                         "dir/percent%.tif",
+                                         "dir/sub/deep.tif",
+                                         "dir/sub/more/x.tif",
+                                         "unicodé/ñ.tif",
+                                         "a-b.tif",
+                                         "a.b/c.tif"};
 
-std::string content_for(const std::string& name) { return "served file " + name + std::string(50, '~'); }
+std::string content_for(const std::string& name) {
+  return "served file " + name + std::string(50, '~');
+}
 
 class NginxTest : public ::testing::Test {
  protected:
@@ -121,8 +129,8 @@ TEST_F(NginxTest, LocationWithoutWebDavSaysSo) {
 TEST_F(NginxTest, KeyFileWithFullUrls) {
   auto store = open("/data");
   tdump::testing::TempDir dir("httpkeys");
-  tdump::testing::write_file(dir / "keys", store->url_for("dir/with space.tif") + "\n" +
-                                               nginx_->base_url() + "/data/unicod%C3%A9/%C3%B1.tif\n");
+  tdump::testing::write_file(dir / "keys", store->url_for("dir/with space.tif") + "\n" + nginx_->base_url() +
+                                               "/data/unicod%C3%A9/%C3%B1.tif\n");
   auto stream = keys_from_file((dir / "keys").string(), *store);
   ASSERT_TRUE(stream.ok());
   auto page = (*stream)->next();

@@ -2,6 +2,8 @@
 // encoding-type=url), Azure List Blobs, the GCS JSON API, and WebDAV multistatus.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "store/azure/azure_client.hpp"
 #include "store/common/xml.hpp"
 #include "store/gcs/gcs_client.hpp"
@@ -138,6 +140,48 @@ TEST(WebDav, MultistatusEntriesOfOneDirectory) {
   EXPECT_EQ((*entries)[1].name, "inner");
   EXPECT_TRUE((*entries)[1].is_dir);
   EXPECT_FALSE(parse_multistatus("<html>not dav</html>", "/").ok());
+}
+
+}  // namespace
+}  // namespace tdump::store
+
+namespace tdump::store {
+namespace {
+
+TEST(S3Requests, HeadersSignedWithTokenAndRequesterPays) {
+  S3Config config;
+  config.bucket = "bkt";
+  config.region = "us-east-1";
+  config.origin = "https://s3.us-east-1.amazonaws.com";
+  config.host = "s3.us-east-1.amazonaws.com";
+  config.base_path = "/bkt";
+  config.request_payer = true;
+  config.credentials = AwsCredentials{"AKID", "SECRET", "SESSIONTOKEN"};
+  S3Client client(config);
+  auto request = client.get_request("a b/c+d.tif", {100, 16});
+  EXPECT_EQ(request.url, "https://s3.us-east-1.amazonaws.com/bkt/a%20b/c%2Bd.tif");
+  std::map<std::string, std::string> headers;
+  for (const auto& h : request.headers) headers[h.name] = h.value;
+  EXPECT_EQ(headers["range"], "bytes=100-115");
+  EXPECT_EQ(headers["x-amz-request-payer"], "requester");
+  EXPECT_EQ(headers["x-amz-security-token"], "SESSIONTOKEN");
+  EXPECT_EQ(headers["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
+  EXPECT_NE(headers["authorization"].find(
+                "SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-request-payer;x-amz-security-token,"),
+            std::string::npos);
+  EXPECT_EQ(headers["authorization"].find("SECRET"), std::string::npos);
+
+  auto list = client.list_request("p/", 5, "tok/+=");
+  EXPECT_EQ(list.url,
+            "https://s3.us-east-1.amazonaws.com/bkt?continuation-token=tok%2F%2B%3D&encoding-type=url&list-type=2&"
+            "max-keys=5&prefix=p%2F");
+
+  config.credentials.reset();  // anonymous: no signature headers at all
+  S3Client anonymous(config);
+  for (const auto& h : anonymous.get_request("k", {0, 1}).headers) {
+    EXPECT_NE(h.name, "authorization");
+    EXPECT_NE(h.name, "x-amz-date");
+  }
 }
 
 }  // namespace

@@ -49,12 +49,12 @@ class LocalStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     root_ = dir_.path() / "root";
-    for (const char* name : {"a.txt", "a/x.tif", "a/b/deep.tif", "a-b", "B.tif", "z/empty/.keep", "sp ace/é+%.tif",
-                             "a/b/c/d/e/f.tif"}) {
+    for (const char* name :
+         {"a.txt", "a/x.tif", "a/b/deep.tif", "a-b", "B.tif", "z/empty/.keep", "sp ace/é+%.tif", "a/b/c/d/e/f.tif"}) {
       testing::write_file(root_ / name, std::string("content of ") + name);
     }
     std::filesystem::create_directories(root_ / "emptydir");
-    std::filesystem::create_symlink(root_ / "a", root_ / "a/b/loop");           // a directory loop
+    std::filesystem::create_symlink(root_ / "a", root_ / "a/b/loop");            // a directory loop
     std::filesystem::create_symlink(root_ / "nowhere", root_ / "dangling.tif");  // skipped
     auto opened = open_store((root_).string(), StoreOptions{}, nullptr);
     ASSERT_TRUE(opened.ok()) << opened.error().message;
@@ -67,7 +67,8 @@ class LocalStoreTest : public ::testing::Test {
 };
 
 TEST_F(LocalStoreTest, WalkIsInByteOrderAndMatchesFind) {
-  auto find = testing::run_command({"sh", "-c", "cd '" + root_.string() + "' && find . -type f | cut -c3- | LC_ALL=C sort"});
+  auto find =
+      testing::run_command({"sh", "-c", "cd '" + root_.string() + "' && find . -type f | cut -c3- | LC_ALL=C sort"});
   ASSERT_EQ(find.exit_code, 0) << find.err;
   auto expected = lines(find.out);
   EXPECT_EQ(list_all(*store_, "", 3), expected);

@@ -1,8 +1,8 @@
 // `tiff-dumper ls` as a user runs it: listings of a local folder and an nginx WebDAV tree with
 // sizes and dates checked against stat(2), JSON lines, and the exit codes of bad configs.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/stat.h>
+#include <nlohmann/json.hpp>
 
 #include <sstream>
 

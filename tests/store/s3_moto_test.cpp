@@ -20,12 +20,25 @@ using testing::list_all;
 using testing::options;
 
 // Keys that break naive SigV4 canonicalisation or URL building.
-const std::vector<std::string> kAwkwardKeys = {
-    "plain.tif",        "with space.tif",   "plus+sign.tif",   "percent%41.tif", "equals=sign.tif",
-    "amp&ersand.tif",   "question?.tif",    "hash#tag.tif",    "unicodé/ñandú.tif", "double//slash.tif",
-    "dir/sub/deep.tif", "tilde~under_score-dash.tif", "semi;colon,comma.tif", "quote'\"s.tif", "star*.tif"};
+const std::vector<std::string> kAwkwardKeys = {"plain.tif",
+                                               "with space.tif",
+                                               "plus+sign.tif",
+                                               "percent%41.tif",
+                                               "equals=sign.tif",
+                                               "amp&ersand.tif",
+                                               "question?.tif",
+                                               "hash#tag.tif",
+                                               "unicodé/ñandú.tif",
+                                               "double//slash.tif",
+                                               "dir/sub/deep.tif",
+                                               "tilde~under_score-dash.tif",
+                                               "semi;colon,comma.tif",
+                                               "quote'\"s.tif",
+                                               "star*.tif"};
 
-std::string content_for(const std::string& key) { return "TIFF bytes of <" + key + "> " + std::string(key.size(), 'x'); }
+std::string content_for(const std::string& key) {
+  return "TIFF bytes of <" + key + "> " + std::string(key.size(), 'x');
+}
 
 class S3MotoTest : public ::testing::Test {
  protected:
@@ -153,18 +166,19 @@ TEST_F(S3MotoTest, MissingKeyAndBucket) {
 }
 
 TEST_F(S3MotoTest, AnonymousAccess) {
-  auto store = open_store("s3://public", options({{"endpoint", moto_->endpoint()}, {"allow_http", "true"},
-                                                  {"skip_signature", "true"}}),
-                          engine_);
+  auto store = open_store(
+      "s3://public", options({{"endpoint", moto_->endpoint()}, {"allow_http", "true"}, {"skip_signature", "true"}}),
+      engine_);
   ASSERT_TRUE(store.ok()) << store.error().message;
   auto read = (*store)->read_range_blocking("open.tif", {0, 6});
   ASSERT_TRUE(read.ok()) << read.error().describe();
   EXPECT_EQ(read->bytes, "public");
   EXPECT_EQ(list_all(**store, "", 10).keys(), (std::vector<std::string>{"open.tif"}));
   // The same anonymous client on a bucket without a public policy is refused.
-  auto closed = open_store("s3://plain", options({{"aws_endpoint", moto_->endpoint()}, {"aws_allow_http", "true"},
-                                                  {"aws_skip_signature", "true"}}),
-                           engine_);
+  auto closed = open_store(
+      "s3://plain",
+      options({{"aws_endpoint", moto_->endpoint()}, {"aws_allow_http", "true"}, {"aws_skip_signature", "true"}}),
+      engine_);
   ASSERT_TRUE(closed.ok());
   auto denied = (*closed)->read_range_blocking("plain.tif", {0, 6});
   ASSERT_FALSE(denied.ok());
@@ -306,10 +320,10 @@ TEST_F(S3MotoAuthTest, EnvironmentAndPrecedence) {
 
 TEST_F(S3MotoAuthTest, ProfileFilesInHome) {
   tdump::testing::TempDir home("awshome");
-  tdump::testing::write_file(home / ".aws/credentials", "[default]\naws_access_key_id = AKIAWRONGDEFAULT\n"
-                                                        "aws_secret_access_key = nope\n\n[moto]\naws_access_key_id = " +
-                                                            keys_.access_key_id + "\naws_secret_access_key = " +
-                                                            keys_.secret_access_key + "\n");
+  tdump::testing::write_file(home / ".aws/credentials",
+                             "[default]\naws_access_key_id = AKIAWRONGDEFAULT\n"
+                             "aws_secret_access_key = nope\n\n[moto]\naws_access_key_id = " +
+                                 keys_.access_key_id + "\naws_secret_access_key = " + keys_.secret_access_key + "\n");
   tdump::testing::write_file(home / ".aws/config", "[profile moto]\nregion = eu-west-2\n");
   auto with_profile = read_with(options(endpoint(), {{"AWS_PROFILE", "moto"}}, home.path().string()));
   ASSERT_TRUE(with_profile.ok()) << with_profile.error().describe();

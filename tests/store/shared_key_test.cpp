@@ -30,9 +30,8 @@ std::string openssl_hmac_base64(std::string_view key_base64, const std::string& 
 }
 
 TEST(SharedKey, StringToSignFollowsTheSpecLayout) {
-  std::array<std::pair<std::string_view, std::string_view>, 3> ms = {{{"x-ms-version", "2021-08-06"},
-                                                                       {"x-ms-date", "Fri, 26 Jun 2015 23:39:12 GMT"},
-                                                                       {"x-ms-range", "bytes=0-99"}}};
+  std::array<std::pair<std::string_view, std::string_view>, 3> ms = {
+      {{"x-ms-version", "2021-08-06"}, {"x-ms-date", "Fri, 26 Jun 2015 23:39:12 GMT"}, {"x-ms-range", "bytes=0-99"}}};
   SharedKeyRequest request{"GET", "/mycontainer/a%20b/c.tif", "", "", "", "", ms};
   EXPECT_EQ(SharedKeySigner::string_to_sign("myaccount", request),
             "GET\n\n\n\n\n\n\n\n\n\n\n\n"
@@ -43,8 +42,8 @@ TEST(SharedKey, StringToSignFollowsTheSpecLayout) {
 TEST(SharedKey, CanonicalizedResourceListsDecodedSortedQueryParameters) {
   std::array<std::pair<std::string_view, std::string_view>, 2> ms = {
       {{"x-ms-date", "Fri, 26 Jun 2015 23:39:12 GMT"}, {"x-ms-version", "2021-08-06"}}};
-  SharedKeyRequest request{"GET", "/mycontainer", "restype=container&comp=list&prefix=a%20b%2F&maxresults=2", "0",
-                           "", "", ms};
+  SharedKeyRequest request{
+      "GET", "/mycontainer", "restype=container&comp=list&prefix=a%20b%2F&maxresults=2", "0", "", "", ms};
   EXPECT_EQ(SharedKeySigner::string_to_sign("myaccount", request),
             "GET\n\n\n\n\n\n\n\n\n\n\n\n"
             "x-ms-date:Fri, 26 Jun 2015 23:39:12 GMT\nx-ms-version:2021-08-06\n"
@@ -52,15 +51,13 @@ TEST(SharedKey, CanonicalizedResourceListsDecodedSortedQueryParameters) {
 }
 
 TEST(SharedKey, SignatureMatchesOpensslHmac) {
-  std::array<std::pair<std::string_view, std::string_view>, 3> ms = {{{"x-ms-date", "Mon, 01 Jan 2024 00:00:00 GMT"},
-                                                                       {"x-ms-version", "2021-08-06"},
-                                                                       {"x-ms-range", "bytes=10-19"}}};
+  std::array<std::pair<std::string_view, std::string_view>, 3> ms = {
+      {{"x-ms-date", "Mon, 01 Jan 2024 00:00:00 GMT"}, {"x-ms-version", "2021-08-06"}, {"x-ms-range", "bytes=10-19"}}};
   SharedKeyRequest request{"GET", "/devstoreaccount1/devstoreaccount1/c/k.tif", "", "", "", "", ms};
   auto signer = SharedKeySigner::create("devstoreaccount1", kKey);
   ASSERT_TRUE(signer.ok());
-  std::string expected =
-      "SharedKey devstoreaccount1:" +
-      openssl_hmac_base64(kKey, SharedKeySigner::string_to_sign("devstoreaccount1", request));
+  std::string expected = "SharedKey devstoreaccount1:" +
+                         openssl_hmac_base64(kKey, SharedKeySigner::string_to_sign("devstoreaccount1", request));
   EXPECT_EQ(signer->authorization(request), expected);
 }
 

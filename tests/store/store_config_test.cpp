@@ -29,14 +29,16 @@ struct Env {
   }
 };
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 TEST(S3Config, PathStyleEndpointRegionAndRoot) {
   Env env;
   auto config = s3_config_from_url("s3://bkt/some/prefix/", env.options({{"endpoint", "http://127.0.0.1:9000"},
-                                                                          {"allow_http", "true"},
-                                                                          {"region", "eu-west-3"},
-                                                                          {"skip_signature", "true"}}));
+                                                                         {"allow_http", "true"},
+                                                                         {"region", "eu-west-3"},
+                                                                         {"skip_signature", "true"}}));
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->bucket, "bkt");
   EXPECT_EQ(config->root_prefix, "some/prefix/");
@@ -58,6 +60,14 @@ TEST(S3Config, AwsHostsAndVirtualHostedStyle) {
   EXPECT_EQ(vh->host, "sentinel-cogs.s3.us-west-2.amazonaws.com");
   EXPECT_EQ(vh->base_path, "");
   EXPECT_EQ(vh->root_prefix, "tiles/");
+
+  Env with_region;
+  with_region.vars = {{"AWS_REGION", "us-east-1"}};  // the URL's region wins over the environment's
+  auto url_region =
+      s3_config_from_url("https://b.s3.eu-west-1.amazonaws.com", with_region.options({{"skip_signature", "1"}}));
+  ASSERT_TRUE(url_region.ok());
+  EXPECT_EQ(url_region->region, "eu-west-1");
+  EXPECT_EQ(url_region->host, "b.s3.eu-west-1.amazonaws.com");
 
   auto ps = s3_config_from_url("https://s3.eu-central-1.amazonaws.com/bkt/a", env.options({{"skip_signature", "1"}}));
   ASSERT_TRUE(ps.ok());
@@ -82,8 +92,8 @@ TEST(S3Config, AwsHostsAndVirtualHostedStyle) {
 
 TEST(S3Config, PlainHttpEndpointNeedsAllowHttp) {
   Env env;
-  auto refused = s3_config_from_url("s3://bkt", env.options({{"endpoint", "http://127.0.0.1:9000"},
-                                                             {"skip_signature", "true"}}));
+  auto refused =
+      s3_config_from_url("s3://bkt", env.options({{"endpoint", "http://127.0.0.1:9000"}, {"skip_signature", "true"}}));
   ASSERT_FALSE(refused.ok());
   EXPECT_TRUE(contains(refused.error().message, "allow_http"));
   EXPECT_TRUE(contains(refused.error().message, "http://127.0.0.1:9000"));
@@ -123,8 +133,8 @@ TEST(S3Config, CredentialPrecedenceOptionsEnvProfile) {
   env.vars = {{"AWS_ACCESS_KEY_ID", "ENVKEY"}, {"AWS_SECRET_ACCESS_KEY", "envsecret"}, {"AWS_PROFILE", "work"}};
   std::string h = home.path().string();
 
-  auto from_options = s3_config_from_url(
-      "s3://b", env.options({{"access_key_id", "OPTKEY"}, {"secret_access_key", "optsecret"}}, h));
+  auto from_options =
+      s3_config_from_url("s3://b", env.options({{"access_key_id", "OPTKEY"}, {"secret_access_key", "optsecret"}}, h));
   ASSERT_TRUE(from_options.ok());
   EXPECT_EQ(from_options->credentials->access_key_id, "OPTKEY");
   EXPECT_EQ(from_options->credentials_source, "options");
@@ -169,7 +179,8 @@ TEST(S3Config, MissingCredentialsSayWhatWasLookedFor) {
   auto none = s3_config_from_url("s3://bkt", env.options());
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.error().code, ErrorCode::kPermissionDenied);
-  for (const char* part : {"access_key_id", "AWS_ACCESS_KEY_ID", "AWS_PROFILE", "~/.aws/credentials", "skip_signature"}) {
+  for (const char* part :
+       {"access_key_id", "AWS_ACCESS_KEY_ID", "AWS_PROFILE", "~/.aws/credentials", "skip_signature"}) {
     EXPECT_TRUE(contains(none.error().message, part)) << part;
   }
   env.vars["AWS_NO_SIGN_REQUEST"] = "true";
@@ -238,16 +249,17 @@ TEST(AzureConfig, UrlFormsAccountsAndCredentials) {
   EXPECT_EQ(https->root_prefix, "x y/");
   EXPECT_TRUE(https->url_encoded);
 
-  auto emulator = azure_config_from_url("az://cont", Env{}.options({{"use_emulator", "true"},
-                                                                    {"endpoint", "http://127.0.0.1:10010"}}));
+  auto emulator = azure_config_from_url(
+      "az://cont", Env{}.options({{"use_emulator", "true"}, {"endpoint", "http://127.0.0.1:10010"}}));
   ASSERT_TRUE(emulator.ok()) << emulator.error().message;
   EXPECT_EQ(emulator->account, "devstoreaccount1");
   EXPECT_EQ(emulator->blob_endpoint, "http://127.0.0.1:10010/devstoreaccount1");
   EXPECT_EQ(emulator->auth, AzureConfig::Auth::kSharedKey);
 
-  auto endpoint_account = azure_config_from_url(
-      "az://cont", Env{}.options({{"endpoint", "http://127.0.0.1:10010/devstoreaccount1"},
-                                  {"allow_http", "true"}, {"skip_signature", "true"}}));
+  auto endpoint_account =
+      azure_config_from_url("az://cont", Env{}.options({{"endpoint", "http://127.0.0.1:10010/devstoreaccount1"},
+                                                        {"allow_http", "true"},
+                                                        {"skip_signature", "true"}}));
   ASSERT_TRUE(endpoint_account.ok()) << endpoint_account.error().message;
   EXPECT_EQ(endpoint_account->account, "devstoreaccount1");
 
@@ -264,7 +276,9 @@ TEST(AzureConfig, UrlFormsAccountsAndCredentials) {
 
 TEST(ClientOptions, MapOntoTheEngineConfig) {
   StoreOptions options;
-  options.values = {{"aws_timeout", "45s"}, {"connect_timeout", "250ms"}, {"allow_invalid_certificates", "true"},
+  options.values = {{"aws_timeout", "45s"},
+                    {"connect_timeout", "250ms"},
+                    {"allow_invalid_certificates", "true"},
                     {"region", "ignored-here"}};
   auto config = client_config_from_options(options);
   ASSERT_TRUE(config.ok()) << config.error().message;

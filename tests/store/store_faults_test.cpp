@@ -21,8 +21,11 @@ class StoreFaultsTest : public ::testing::Test {
     moto_->put_object("bkt", "k.tif", "0123456789");
     proxy_ = std::make_unique<tdump::testing::FaultProxy>(moto_->port());
     engine_ = testing::quick_engine();  // 2 retries: 3 attempts at most
-    auto store = open_store("s3://bkt", options({{"endpoint", proxy_->base_url()}, {"allow_http", "true"},
-                                                 {"access_key_id", "AKID"}, {"secret_access_key", "secret"}}),
+    auto store = open_store("s3://bkt",
+                            options({{"endpoint", proxy_->base_url()},
+                                     {"allow_http", "true"},
+                                     {"access_key_id", "AKID"},
+                                     {"secret_access_key", "secret"}}),
                             engine_);
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(*store);
@@ -35,8 +38,12 @@ class StoreFaultsTest : public ::testing::Test {
     moto_.reset();
   }
   static nlohmann::json slow_down(int times) {
-    return {{"path", "/bkt/k.tif"}, {"times", times},          {"action", "status"},
-            {"status", 503},        {"retry_after", "0"},      {"content_type", "application/xml"},
+    return {{"path", "/bkt/k.tif"},
+            {"times", times},
+            {"action", "status"},
+            {"status", 503},
+            {"retry_after", "0"},
+            {"content_type", "application/xml"},
             {"body", tdump::testing::FaultProxy::s3_slow_down_body()}};
   }
 
@@ -79,8 +86,8 @@ TEST_F(StoreFaultsTest, ResetDuringListingIsRetried) {
 }
 
 TEST_F(StoreFaultsTest, TruncatedBodyIsRetried) {
-  proxy_->set_rules(nlohmann::json::array({{{"path", "/bkt/k.tif"}, {"times", 1}, {"action", "truncate"},
-                                            {"keep_bytes", 2}}}));
+  proxy_->set_rules(
+      nlohmann::json::array({{{"path", "/bkt/k.tif"}, {"times", 1}, {"action", "truncate"}, {"keep_bytes", 2}}}));
   auto read = store_->read_range_blocking("k.tif", {0, 10});
   ASSERT_TRUE(read.ok()) << read.error().describe();
   EXPECT_EQ(read->bytes, "0123456789");

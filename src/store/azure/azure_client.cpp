@@ -31,7 +31,8 @@ void AzureClient::authorise(http::Request& request, std::string_view encoded_pat
   if (signer_) {
     std::array<std::pair<std::string_view, std::string_view>, 3> ms = {
         {{"x-ms-date", date}, {"x-ms-version", kAzureApiVersion}, {"x-ms-range", range}}};
-    SharedKeyRequest to_sign{request.method, encoded_path, query, "", "", "", std::span(ms.data(), range.empty() ? 2 : 3)};
+    SharedKeyRequest to_sign{
+        request.method, encoded_path, query, "", "", "", std::span(ms.data(), range.empty() ? 2 : 3)};
     request.headers.push_back({"authorization", signer_->authorization(to_sign)});
   } else if (config_.auth == AzureConfig::Auth::kBearerToken) {
     request.headers.push_back({"authorization", "Bearer " + config_.bearer_token});
@@ -123,8 +124,8 @@ RemoteError AzureClient::parse_error(const http::Response& response) const {
              code == "InsufficientAccountPermissions" || code == "NoAuthenticationInformation" ||
              code == "PublicAccessNotPermitted" || code == "AuthorizationProtocolMismatch") {
     error.category = ErrorCode::kPermissionDenied;
-    error.message += (error.message.empty() ? "" : " ") + std::string("(credentials: ") + config_.credentials_source +
-                     ")";
+    error.message +=
+        (error.message.empty() ? "" : " ") + std::string("(credentials: ") + config_.credentials_source + ")";
   }
   return error;
 }

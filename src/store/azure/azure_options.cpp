@@ -33,8 +33,8 @@ constexpr std::array kAzureKeys = {
               false,
               false},
     OptionKey{"authority_host", {"azure_storage_authority_host", "azure_authority_host"}, false, false, false},
-    OptionKey{"msi_endpoint", {"azure_msi_endpoint", "azure_identity_endpoint", "identity_endpoint"}, false, false,
-              false},
+    OptionKey{
+        "msi_endpoint", {"azure_msi_endpoint", "azure_identity_endpoint", "identity_endpoint"}, false, false, false},
     OptionKey{"object_id", {"azure_object_id"}, false, false, false},
     OptionKey{"msi_resource_id", {"azure_msi_resource_id"}, false, false, false},
     OptionKey{"federated_token_file", {"azure_federated_token_file"}, false, false, false},
@@ -51,7 +51,9 @@ bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-bool from_options(const OptionValue* value) { return value != nullptr && value->source.rfind("option", 0) == 0; }
+bool from_options(const OptionValue* value) {
+  return value != nullptr && value->source.rfind("option", 0) == 0;
+}
 
 // "acct" from "acct.blob.core.windows.net" / "acct.dfs.core.windows.net".
 std::string account_from_host(std::string_view host) {
@@ -62,7 +64,7 @@ std::string account_from_host(std::string_view host) {
 struct AzureUrlParts {
   std::string account;  // may be empty (az://)
   std::string container;
-  std::string path;  // raw rest
+  std::string path;             // raw rest
   std::string url_base_prefix;  // before the container-relative key
   bool url_encoded = false;
 };
@@ -111,7 +113,9 @@ Result<AzureUrlParts> split_azure_url(std::string_view url) {
 
 }  // namespace
 
-std::span<const OptionKey> azure_option_keys() { return kAzureKeys; }
+std::span<const OptionKey> azure_option_keys() {
+  return kAzureKeys;
+}
 
 bool is_azure_https_host(std::string_view host) {
   return ends_with(host, ".blob.core.windows.net") || ends_with(host, ".dfs.core.windows.net");
@@ -131,9 +135,8 @@ Result<AzureConfig> azure_config_from_url(std::string_view url, const StoreOptio
   config.url_base = parts->url_base_prefix;
   config.url_encoded = parts->url_encoded;
   if (auto name = resolved->text("container_name"); name && *name != config.container) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "option container_name '" + *name + "' differs from the URL's container '" + config.container +
-                          "'");
+    return make_error(ErrorCode::kInvalidArgument, "option container_name '" + *name +
+                                                       "' differs from the URL's container '" + config.container + "'");
   }
 
   auto emulator = resolved->boolean("use_emulator", false);

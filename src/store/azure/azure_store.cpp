@@ -23,18 +23,18 @@ std::string AzureStore::url_for(std::string_view key) const {
 std::unique_ptr<ListStream> AzureStore::list(std::string_view prefix, std::size_t page_size) {
   if (page_size == 0 || page_size > 5000) page_size = 5000;  // List Blobs' maximum
   std::string full_prefix = client_->config().root_prefix + std::string(prefix);
-  return make_paged_list([client = client_, engine = engine_, full_prefix, page_size](const std::string& marker)
-                             -> Result<Page> {
-    http::Request request = client->list_request(full_prefix, page_size, marker);
-    std::string what = "GET " + request.display_url;
-    auto response = engine->execute(std::move(request));
-    if (!response) return annotate_transport_error(std::move(response).error(), what);
-    if (response->status != 200) {
-      return error_from_response(*response, what, [&](const http::Response& r) { return client->parse_error(r); });
-    }
-    if (response->body_capped) return make_error(ErrorCode::kLimit, what + ": listing page larger than 64 MiB");
-    return AzureClient::parse_list(response->body, client->config().root_prefix);
-  });
+  return make_paged_list(
+      [client = client_, engine = engine_, full_prefix, page_size](const std::string& marker) -> Result<Page> {
+        http::Request request = client->list_request(full_prefix, page_size, marker);
+        std::string what = "GET " + request.display_url;
+        auto response = engine->execute(std::move(request));
+        if (!response) return annotate_transport_error(std::move(response).error(), what);
+        if (response->status != 200) {
+          return error_from_response(*response, what, [&](const http::Response& r) { return client->parse_error(r); });
+        }
+        if (response->body_capped) return make_error(ErrorCode::kLimit, what + ": listing page larger than 64 MiB");
+        return AzureClient::parse_list(response->body, client->config().root_prefix);
+      });
 }
 
 void AzureStore::read_range(std::string_view key, ByteRange range, ReadCallback callback) {

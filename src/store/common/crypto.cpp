@@ -85,8 +85,12 @@ std::string hex_encode(std::string_view bytes) {
   return out;
 }
 
-std::string base64_encode(std::string_view bytes) { return encode_base64(bytes, kB64, true); }
-std::string base64url_encode(std::string_view bytes) { return encode_base64(bytes, kB64Url, false); }
+std::string base64_encode(std::string_view bytes) {
+  return encode_base64(bytes, kB64, true);
+}
+std::string base64url_encode(std::string_view bytes) {
+  return encode_base64(bytes, kB64Url, false);
+}
 
 std::optional<std::string> base64_decode(std::string_view text) {
   while (!text.empty() && text.back() == '=') text.remove_suffix(1);
@@ -109,9 +113,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
 }
 
 Result<std::string> rs256_sign(std::string_view private_key_pem, std::string_view data) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(private_key_pem.data(),
-                                                                static_cast<int>(private_key_pem.size())),
-                                                &BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())), &BIO_free);
   if (!bio) return make_error(ErrorCode::kInternal, "out of memory reading a private key");
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr),
                                                           &EVP_PKEY_free);
@@ -124,8 +127,7 @@ Result<std::string> rs256_sign(std::string_view private_key_pem, std::string_vie
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   std::size_t len = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, sha256_md(), nullptr, key.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
-          1) {
+      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
     return make_error(ErrorCode::kInternal, "RS256 signing failed");
   }
   std::string signature(len, '\0');

@@ -21,7 +21,9 @@ inline std::string_view as_view(const Digest& d) {
 
 // Lower-case hex of bytes.
 std::string hex_encode(std::string_view bytes);
-inline std::string hex_encode(const Digest& d) { return hex_encode(as_view(d)); }
+inline std::string hex_encode(const Digest& d) {
+  return hex_encode(as_view(d));
+}
 
 std::string base64_encode(std::string_view bytes);
 // Unpadded URL-safe alphabet (JWT).

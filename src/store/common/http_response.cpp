@@ -34,7 +34,7 @@ std::string range_header_value(ByteRange range) {
 
 std::size_t range_body_cap(ByteRange range) {
   // At least 64 KiB, so an error body (S3's 416 XML names the object size) is never cut short.
-  constexpr std::uint64_t kMinCap = 64 * 1024;
+  constexpr std::uint64_t kMinCap = std::uint64_t{64} * 1024;
   std::uint64_t cap = range.offset + std::max<std::uint64_t>(range.length, 1);
   if (cap < range.offset || cap > std::numeric_limits<std::size_t>::max()) return 0;  // overflow: unlimited
   return static_cast<std::size_t>(std::max(cap, kMinCap));
@@ -107,7 +107,8 @@ Result<RangeRead> range_read_from_response(http::Response response, ByteRange ra
     auto header = response.header("content-range");
     auto parsed = header ? parse_content_range(*header) : std::nullopt;
     if (!parsed || !parsed->first) {
-      Error error = make_error(ErrorCode::kParse, std::string(request) + ": 206 response without a usable Content-Range");
+      Error error =
+          make_error(ErrorCode::kParse, std::string(request) + ": 206 response without a usable Content-Range");
       error.http_status = 206;
       error.attempts = response.attempts;
       return error;
@@ -116,11 +117,10 @@ Result<RangeRead> range_read_from_response(http::Response response, ByteRange ra
     std::uint64_t first = *parsed->first;
     std::uint64_t span = *parsed->last - first + 1;
     if (first > range.offset || response.body.size() != span) {
-      Error error = make_error(ErrorCode::kNetwork, std::string(request) + ": got bytes " + std::to_string(first) +
-                                                        "-" + std::to_string(*parsed->last) + " with " +
-                                                        std::to_string(response.body.size()) +
-                                                        " body bytes for a request from " +
-                                                        std::to_string(range.offset));
+      Error error = make_error(ErrorCode::kNetwork,
+                               std::string(request) + ": got bytes " + std::to_string(first) + "-" +
+                                   std::to_string(*parsed->last) + " with " + std::to_string(response.body.size()) +
+                                   " body bytes for a request from " + std::to_string(range.offset));
       error.http_status = 206;
       error.attempts = response.attempts;
       return error;

@@ -15,8 +15,8 @@ namespace tdump::store {
 
 // What a backend reads from an error body (S3/Azure XML, GCS JSON).
 struct RemoteError {
-  std::string code;     // "NoSuchKey", "AuthorizationFailure", "notFound"
-  std::string message;  // the server's human message
+  std::string code;                          // "NoSuchKey", "AuthorizationFailure", "notFound"
+  std::string message;                       // the server's human message
   std::optional<std::uint64_t> object_size;  // S3's 416 body carries <ActualObjectSize>
   std::optional<ErrorCode> category;         // overrides the status-based category
 };

@@ -124,8 +124,8 @@ Result<ResolvedOptions> resolve_options(const StoreOptions& options,
     OptionValue entry{value, "option '" + user_key + "'", match->secret};
     auto [it, inserted] = out.values_.try_emplace(std::string(match->name), entry);
     if (!inserted && it->second.value != value) {
-      return make_error(ErrorCode::kInvalidArgument, "options " + it->second.source.substr(7) + " and '" +
-                                                         user_key + "' both set '" + std::string(match->name) +
+      return make_error(ErrorCode::kInvalidArgument, "options " + it->second.source.substr(7) + " and '" + user_key +
+                                                         "' both set '" + std::string(match->name) +
                                                          "' to different values; give only one");
     }
     if (!match->supported) out.ignored_.push_back(user_key);

@@ -3,9 +3,9 @@
 // azure_ spellings), and may also be read from an environment variable (AWS_REGION...).
 // Resolution rejects unknown keys with a "did you mean", and value parsers name the key, the
 // value (unless secret) and the rule on a bad value.
+#include <array>
 #include <chrono>
 #include <functional>
-#include <array>
 #include <map>
 #include <optional>
 #include <span>
@@ -19,11 +19,11 @@
 namespace tdump::store {
 
 struct OptionKey {
-  std::string_view name;                     // canonical (obstore's) name
+  std::string_view name;                      // canonical (obstore's) name
   std::array<std::string_view, 8> aliases{};  // other accepted spellings ("" = unused slot)
-  bool supported = true;  // false: obstore knows it; we accept it, warn, and ignore it
-  bool secret = false;    // its value is never echoed
-  bool from_env = true;   // also read from the upper-cased prefixed aliases (AWS_REGION)
+  bool supported = true;                      // false: obstore knows it; we accept it, warn, and ignore it
+  bool secret = false;                        // its value is never echoed
+  bool from_env = true;                       // also read from the upper-cased prefixed aliases (AWS_REGION)
 };
 
 struct OptionValue {

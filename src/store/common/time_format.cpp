@@ -90,7 +90,7 @@ std::optional<std::int64_t> parse_iso8601_us(std::string_view text) {
     std::size_t start = pos;
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
       if (scale > 0) {
-        micros += (text[pos] - '0') * scale;
+        micros += static_cast<std::int64_t>(text[pos] - '0') * scale;
         scale /= 10;
       }
       ++pos;
@@ -104,21 +104,22 @@ std::optional<std::int64_t> parse_iso8601_us(std::string_view text) {
     auto oh = digits(text, pos + 1, 2);
     auto om = digits(text, pos + 4, 2);
     if (!oh || !om || text[pos + 3] != ':') return std::nullopt;
-    offset_seconds = (*oh * 3600 + *om * 60) * (text[pos] == '+' ? 1 : -1);
+    offset_seconds = (std::int64_t{*oh} * 3600 + std::int64_t{*om} * 60) * (text[pos] == '+' ? 1 : -1);
     pos += 6;
   } else {
     return std::nullopt;  // no zone: refuse to guess
   }
   if (pos != text.size()) return std::nullopt;
   std::int64_t days = days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day));
-  std::int64_t seconds = days * 86400 + *hour * 3600 + *minute * 60 + *second - offset_seconds;
+  std::int64_t seconds =
+      days * 86400 + std::int64_t{*hour} * 3600 + std::int64_t{*minute} * 60 + *second - offset_seconds;
   return seconds * 1'000'000 + micros;
 }
 
 std::optional<std::int64_t> parse_rfc1123_us(std::string_view text) {
   // "Tue, 24 Nov 2026 07:51:55 GMT"
-  if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' || text[11] != ' ' ||
-      text[16] != ' ' || text[19] != ':' || text[22] != ':' || text.substr(25) != " GMT") {
+  if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' || text[11] != ' ' || text[16] != ' ' ||
+      text[19] != ':' || text[22] != ':' || text.substr(25) != " GMT") {
     return std::nullopt;
   }
   auto day = digits(text, 5, 2);
@@ -133,7 +134,7 @@ std::optional<std::int64_t> parse_rfc1123_us(std::string_view text) {
   }
   if (month == 0 || *day < 1 || *day > 31) return std::nullopt;
   std::int64_t days = days_from_civil(*year, month, static_cast<unsigned>(*day));
-  return (days * 86400 + *hour * 3600 + *minute * 60 + *second) * 1'000'000;
+  return (days * 86400 + std::int64_t{*hour} * 3600 + std::int64_t{*minute} * 60 + *second) * 1'000'000;
 }
 
 std::string format_rfc1123(std::time_t seconds) {
@@ -157,8 +158,8 @@ std::string format_amz_date(std::time_t seconds) {
 std::string format_iso8601(std::time_t seconds) {
   Broken b = broken_down(seconds);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(b.date.year),
-                b.date.month, b.date.day, b.hour, b.minute, b.second);
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(b.date.year), b.date.month,
+                b.date.day, b.hour, b.minute, b.second);
   return buf;
 }
 

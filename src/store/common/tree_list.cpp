@@ -7,7 +7,9 @@ namespace {
 
 constexpr std::size_t kMaxDepth = 512;  // deeper trees are refused rather than walked forever
 
-std::string sort_key(const TreeEntry& entry) { return entry.is_dir ? entry.name + "/" : entry.name; }
+std::string sort_key(const TreeEntry& entry) {
+  return entry.is_dir ? entry.name + "/" : entry.name;
+}
 
 bool starts_with(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && text.substr(0, prefix.size()) == prefix;
@@ -57,8 +59,8 @@ class TreeListStream final : public ListStream {
         if (looped(entry.identity)) continue;
         if (stack_.size() >= kMaxDepth) {
           failed_ = true;
-          return make_error(ErrorCode::kLimit, "directory tree deeper than " + std::to_string(kMaxDepth) +
-                                                   " levels under '" + key + "'");
+          return make_error(ErrorCode::kLimit,
+                            "directory tree deeper than " + std::to_string(kMaxDepth) + " levels under '" + key + "'");
         }
         auto identity = entry.identity;
         auto status = push(key, identity);  // invalidates `frame` and `entry`

@@ -87,7 +87,9 @@ std::string host_header(const ParsedUrl& url) {
   return default_port ? url.host : url.host + ":" + std::to_string(*url.port);
 }
 
-std::string origin(const ParsedUrl& url) { return url.scheme + "://" + host_header(url); }
+std::string origin(const ParsedUrl& url) {
+  return url.scheme + "://" + host_header(url);
+}
 
 void percent_encode_append(std::string& out, std::string_view text, bool keep_slash) {
   for (char ch : text) {

@@ -11,13 +11,15 @@
 namespace tdump::store {
 namespace {
 
-std::string bearer(const std::string& token) { return "Bearer " + token; }
+std::string bearer(const std::string& token) {
+  return "Bearer " + token;
+}
 
 }  // namespace
 
 std::shared_ptr<TokenCache> make_google_token_cache(const GoogleCredentials& credentials,
                                                     std::shared_ptr<http::Engine> engine) {
-  auto fetch = [credentials, engine](TokenCache::TokenCallback done) {
+  auto fetch = [credentials, engine = std::move(engine)](TokenCache::TokenCallback done) {
     http::Request request;
     request.method = "POST";
     request.url = credentials.token_uri;
@@ -63,13 +65,18 @@ std::shared_ptr<TokenCache> make_google_token_cache(const GoogleCredentials& cre
 }
 
 GcsClient::GcsClient(GcsConfig config, std::shared_ptr<http::Engine> engine) : config_(std::move(config)) {
-  if (config_.auth == GcsConfig::Auth::kOAuth) tokens_ = make_google_token_cache(config_.credentials, std::move(engine));
+  if (config_.auth == GcsConfig::Auth::kOAuth)
+    tokens_ = make_google_token_cache(config_.credentials, std::move(engine));
 }
 
 void GcsClient::with_authorization(std::function<void(Result<std::string>)> use) const {
   switch (config_.auth) {
-    case GcsConfig::Auth::kAnonymous: use(std::string{}); return;
-    case GcsConfig::Auth::kBearerToken: use(bearer(config_.bearer_token)); return;
+    case GcsConfig::Auth::kAnonymous:
+      use(std::string{});
+      return;
+    case GcsConfig::Auth::kBearerToken:
+      use(bearer(config_.bearer_token));
+      return;
     case GcsConfig::Auth::kOAuth:
       tokens_->with_token([use = std::move(use)](Result<std::string> token) {
         if (!token) {
@@ -84,8 +91,10 @@ void GcsClient::with_authorization(std::function<void(Result<std::string>)> use)
 
 Result<std::string> GcsClient::authorization() const {
   switch (config_.auth) {
-    case GcsConfig::Auth::kAnonymous: return std::string{};
-    case GcsConfig::Auth::kBearerToken: return bearer(config_.bearer_token);
+    case GcsConfig::Auth::kAnonymous:
+      return std::string{};
+    case GcsConfig::Auth::kBearerToken:
+      return bearer(config_.bearer_token);
     case GcsConfig::Auth::kOAuth: {
       auto token = tokens_->get();
       if (!token) return std::move(token).error();
@@ -115,8 +124,8 @@ http::Request GcsClient::media_request(std::string_view full_key, ByteRange rang
 
 http::Request GcsClient::list_request(std::string_view full_prefix, std::size_t page_size, const std::string& token,
                                       const std::string& authorization) const {
-  std::vector<std::pair<std::string, std::string>> params = {
-      {"maxResults", std::to_string(page_size)}, {"fields", "items(name,size,updated,etag),nextPageToken"}};
+  std::vector<std::pair<std::string, std::string>> params = {{"maxResults", std::to_string(page_size)},
+                                                             {"fields", "items(name,size,updated,etag),nextPageToken"}};
   if (!full_prefix.empty()) params.emplace_back("prefix", std::string(full_prefix));
   if (!token.empty()) params.emplace_back("pageToken", token);
   http::Request request;

@@ -23,7 +23,9 @@ constexpr std::array kGcsKeys = {
     OptionKey{"endpoint", {"google_endpoint", "google_storage_endpoint"}},
 };
 
-bool from_options(const OptionValue* value) { return value != nullptr && value->source.rfind("option", 0) == 0; }
+bool from_options(const OptionValue* value) {
+  return value != nullptr && value->source.rfind("option", 0) == 0;
+}
 
 Result<std::string> read_credentials_file(const std::string& path, const std::string& source) {
   std::ifstream in(path, std::ios::binary);
@@ -42,7 +44,9 @@ Result<std::string> read_credentials_file(const std::string& path, const std::st
 
 }  // namespace
 
-std::span<const OptionKey> gcs_option_keys() { return kGcsKeys; }
+std::span<const OptionKey> gcs_option_keys() {
+  return kGcsKeys;
+}
 
 Result<GcsConfig> gcs_config_from_url(std::string_view url, const StoreOptions& options) {
   auto parsed = parse_url(url);
@@ -68,8 +72,8 @@ Result<GcsConfig> gcs_config_from_url(std::string_view url, const StoreOptions& 
   if (!skip) return std::move(skip).error();
   if (!*skip) {
     // Options win over the environment; within each, this order.
-    static constexpr std::array<std::string_view, 4> kOrder = {"bearer_token", "service_account_key",
-                                                               "service_account", "application_credentials"};
+    static constexpr std::array<std::string_view, 4> kOrder = {"bearer_token", "service_account_key", "service_account",
+                                                               "application_credentials"};
     const OptionValue* chosen = nullptr;
     std::string_view chosen_key;
     for (bool want_option : {true, false}) {

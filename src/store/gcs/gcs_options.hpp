@@ -20,9 +20,9 @@ struct GcsConfig {
   std::string root_prefix;
   std::string endpoint{kGcsDefaultEndpoint};  // without a trailing '/'
   enum class Auth { kAnonymous, kBearerToken, kOAuth } auth = Auth::kAnonymous;
-  std::string bearer_token;          // kBearerToken
-  GoogleCredentials credentials;     // kOAuth
-  std::string credentials_source;    // for messages: "option service_account (path)", no secrets
+  std::string bearer_token;        // kBearerToken
+  GoogleCredentials credentials;   // kOAuth
+  std::string credentials_source;  // for messages: "option service_account (path)", no secrets
 };
 
 std::span<const OptionKey> gcs_option_keys();

@@ -15,38 +15,38 @@ std::string GcsStore::url_for(std::string_view key) const {
 std::unique_ptr<ListStream> GcsStore::list(std::string_view prefix, std::size_t page_size) {
   if (page_size == 0 || page_size > 1000) page_size = 1000;  // the JSON API's maximum
   std::string full_prefix = client_->config().root_prefix + std::string(prefix);
-  return make_paged_list([client = client_, engine = engine_, full_prefix, page_size](const std::string& token)
-                             -> Result<Page> {
-    auto authorization = client->authorization();
-    if (!authorization) return std::move(authorization).error();
-    http::Request request = client->list_request(full_prefix, page_size, token, *authorization);
-    std::string what = "GET " + request.display_url;
-    auto response = engine->execute(std::move(request));
-    if (!response) return annotate_transport_error(std::move(response).error(), what);
-    if (response->status != 200) return error_from_response(*response, what, &GcsClient::parse_error);
-    if (response->body_capped) return make_error(ErrorCode::kLimit, what + ": listing page larger than 64 MiB");
-    return GcsClient::parse_list(response->body, client->config().root_prefix);
-  });
+  return make_paged_list(
+      [client = client_, engine = engine_, full_prefix, page_size](const std::string& token) -> Result<Page> {
+        auto authorization = client->authorization();
+        if (!authorization) return std::move(authorization).error();
+        http::Request request = client->list_request(full_prefix, page_size, token, *authorization);
+        std::string what = "GET " + request.display_url;
+        auto response = engine->execute(std::move(request));
+        if (!response) return annotate_transport_error(std::move(response).error(), what);
+        if (response->status != 200) return error_from_response(*response, what, &GcsClient::parse_error);
+        if (response->body_capped) return make_error(ErrorCode::kLimit, what + ": listing page larger than 64 MiB");
+        return GcsClient::parse_list(response->body, client->config().root_prefix);
+      });
 }
 
 void GcsStore::read_range(std::string_view key, ByteRange range, ReadCallback callback) {
   std::string full_key = client_->config().root_prefix + std::string(key);
   client_->with_authorization([client = client_, engine = engine_, full_key = std::move(full_key), range,
-                               callback = std::move(callback), what = "GET " + url_for(key)](
-                                  Result<std::string> authorization) mutable {
+                               callback = std::move(callback),
+                               what = "GET " + url_for(key)](Result<std::string> authorization) mutable {
     if (!authorization) {
       callback(std::move(authorization).error());
       return;
     }
     http::Request request = client->media_request(full_key, range, *authorization);
-    engine->submit(std::move(request), [range, callback = std::move(callback),
-                                        what = std::move(what)](Result<http::Response> response) {
-      if (!response) {
-        callback(annotate_transport_error(std::move(response).error(), what));
-        return;
-      }
-      callback(range_read_from_response(std::move(*response), range, what, &GcsClient::parse_error));
-    });
+    engine->submit(std::move(request),
+                   [range, callback = std::move(callback), what = std::move(what)](Result<http::Response> response) {
+                     if (!response) {
+                       callback(annotate_transport_error(std::move(response).error(), what));
+                       return;
+                     }
+                     callback(range_read_from_response(std::move(*response), range, what, &GcsClient::parse_error));
+                   });
   });
 }
 

@@ -19,8 +19,8 @@ std::string string_field(const nlohmann::json& json, const char* name) {
 Result<GoogleCredentials> parse_google_credentials(std::string_view json_text, std::string_view source) {
   auto json = nlohmann::json::parse(json_text, nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
-    return make_error(ErrorCode::kInvalidArgument, "Google credentials from " + std::string(source) +
-                                                       " are not a JSON object");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "Google credentials from " + std::string(source) + " are not a JSON object");
   }
   GoogleCredentials out;
   out.type = string_field(json, "type");
@@ -36,8 +36,8 @@ Result<GoogleCredentials> parse_google_credentials(std::string_view json_text, s
   if (out.type.empty() && !out.private_key.empty()) out.type = "service_account";
   if (out.type == "service_account") {
     if (out.client_email.empty() || out.private_key.empty()) {
-      return make_error(ErrorCode::kInvalidArgument, "the service account key from " + std::string(source) +
-                                                         " lacks client_email or private_key");
+      return make_error(ErrorCode::kInvalidArgument,
+                        "the service account key from " + std::string(source) + " lacks client_email or private_key");
     }
   } else if (out.type == "authorized_user") {
     if (out.client_id.empty() || out.client_secret.empty() || out.refresh_token.empty()) {
@@ -93,7 +93,7 @@ Result<Token> parse_token_response(std::string_view body, std::chrono::steady_cl
       expires_in = std::strtoll(it->get<std::string>().c_str(), nullptr, 10);
     }
   }
-  if (expires_in <= 0 || expires_in > 7 * 24 * 3600) expires_in = 3600;
+  if (expires_in <= 0 || expires_in > std::int64_t{7} * 24 * 3600) expires_in = 3600;
   return Token{std::move(token), now + std::chrono::seconds(expires_in)};
 }
 

@@ -47,9 +47,9 @@ std::string HttpStore::url_for(std::string_view key) const {
 }
 
 std::unique_ptr<ListStream> HttpStore::list(std::string_view prefix, std::size_t page_size) {
-  return make_tree_list([config = config_, engine = engine_](
-                            const std::string& dir) { return propfind(*config, *engine, dir); },
-                        std::string(prefix), page_size);
+  return make_tree_list(
+      [config = config_, engine = engine_](const std::string& dir) { return propfind(*config, *engine, dir); },
+      std::string(prefix), page_size);
 }
 
 void HttpStore::read_range(std::string_view key, ByteRange range, ReadCallback callback) {

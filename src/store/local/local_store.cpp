@@ -118,8 +118,7 @@ Result<RangeRead> read_local_range(const std::string& path, ByteRange range) {
   out.bytes.resize(static_cast<std::size_t>(want));
   std::size_t done = 0;
   while (done < out.bytes.size()) {
-    ssize_t n = ::pread(fd, out.bytes.data() + done, out.bytes.size() - done,
-                        static_cast<off_t>(range.offset + done));
+    ssize_t n = ::pread(fd, out.bytes.data() + done, out.bytes.size() - done, static_cast<off_t>(range.offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno_error(errno, "cannot read " + path);
@@ -145,9 +144,11 @@ std::string LocalStore::url_for(std::string_view key) const {
 
 std::unique_ptr<ListStream> LocalStore::list(std::string_view prefix, std::size_t page_size) {
   return make_tree_list([root = root_](const std::string& dir) { return read_directory(root, dir); },
-                        std::string(prefix), page_size, [root = root_](const std::string& dir) {
+                        std::string(prefix), page_size,
+                        [root = root_](const std::string& dir) {
                           struct stat st {};
-                          if (::stat((root + dir).c_str(), &st) != 0) return std::pair<std::uint64_t, std::uint64_t>{0, 0};
+                          if (::stat((root + dir).c_str(), &st) != 0)
+                            return std::pair<std::uint64_t, std::uint64_t>{0, 0};
                           return std::pair<std::uint64_t, std::uint64_t>{st.st_dev, st.st_ino};
                         });
 }

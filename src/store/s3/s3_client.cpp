@@ -35,7 +35,7 @@ void S3Client::sign(http::Request& request, std::string_view canonical_uri, std:
   headers[n++] = {"x-amz-date", amz_date};
   if (config_.request_payer) headers[n++] = {"x-amz-request-payer", "requester"};
   if (!token.empty()) headers[n++] = {"x-amz-security-token", token};
-  SigV4Request to_sign{request.method, canonical_uri, canonical_query, std::span(headers.data(), n),
+  SigV4Request to_sign{request.method,   canonical_uri, canonical_query, std::span(headers.data(), n),
                        kUnsignedPayload, amz_date};
   request.headers.push_back({"authorization", signer_->authorization(to_sign)});
   request.headers.push_back({"x-amz-content-sha256", std::string(kUnsignedPayload)});
@@ -133,12 +133,13 @@ RemoteError S3Client::parse_error(const http::Response& response) const {
     }
   }
   if (auto region = response.header("x-amz-bucket-region"); region && *region != config_.region) {
-    error.message += " (the bucket is in region " + std::string(*region) + ": set region=" + std::string(*region) +
-                     ")";
+    error.message += " (the bucket is in region " + std::string(*region) + ": set region=" + std::string(*region) + ")";
   }
   return error;
 }
 
-std::string S3Client::describe(const http::Request& request) const { return request.method + " " + request.url; }
+std::string S3Client::describe(const http::Request& request) const {
+  return request.method + " " + request.url;
+}
 
 }  // namespace tdump::store

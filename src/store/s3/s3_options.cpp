@@ -1,6 +1,7 @@
 #include "store/s3/s3_options.hpp"
 
 #include <array>
+#include <initializer_list>
 
 #include "store/client_options.hpp"
 #include "store/common/url.hpp"
@@ -28,8 +29,7 @@ constexpr std::array kS3Keys = {
     OptionKey{"metadata_endpoint", {"aws_metadata_endpoint"}, false, false, false},
     OptionKey{"container_credentials_relative_uri", {"aws_container_credentials_relative_uri"}, false, false, false},
     OptionKey{"container_credentials_full_uri", {"aws_container_credentials_full_uri"}, false, false, false},
-    OptionKey{"container_authorization_token_file", {"aws_container_authorization_token_file"}, false, false,
-              false},
+    OptionKey{"container_authorization_token_file", {"aws_container_authorization_token_file"}, false, false, false},
     OptionKey{"s3_express", {"aws_s3_express"}, false, false, false},
     OptionKey{"checksum_algorithm", {"aws_checksum_algorithm"}, false, false, false},
     OptionKey{"copy_if_not_exists", {"aws_copy_if_not_exists"}, false, false, false},
@@ -41,7 +41,17 @@ constexpr std::array kS3Keys = {
     OptionKey{"sse_customer_key_base64", {"aws_sse_customer_key_base64"}, false, true, false},
 };
 
-bool from_options(const OptionValue* value) { return value != nullptr && value->source.rfind("option", 0) == 0; }
+bool from_options(const OptionValue* value) {
+  return value != nullptr && value->source.rfind("option", 0) == 0;
+}
+
+// The first non-empty candidate, in order of precedence.
+std::string first_set(std::initializer_list<std::string> candidates) {
+  for (const auto& candidate : candidates) {
+    if (!candidate.empty()) return candidate;
+  }
+  return {};
+}
 
 bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
@@ -153,8 +163,8 @@ Status resolve_credentials(const ResolvedOptions& resolved, const StoreOptions& 
       config.credentials_source = "profile '" + profile.name + "'";
       return {};
     }
-    for (const char* unsupported : {"role_arn", "credential_process", "sso_session", "sso_start_url",
-                                    "web_identity_token_file"}) {
+    for (const char* unsupported :
+         {"role_arn", "credential_process", "sso_session", "sso_start_url", "web_identity_token_file"}) {
       if (profile.get(unsupported)) {
         return make_error(ErrorCode::kUnsupported,
                           "AWS profile '" + profile.name + "' uses " + unsupported +
@@ -164,8 +174,8 @@ Status resolve_credentials(const ResolvedOptions& resolved, const StoreOptions& 
       }
     }
   } else if (profile_explicit) {
-    return make_error(ErrorCode::kInvalidArgument, "AWS profile '" + profile.name +
-                                                       "' was not found in the shared credentials or config file");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "AWS profile '" + profile.name + "' was not found in the shared credentials or config file");
   }
   return make_error(ErrorCode::kPermissionDenied,
                     "no S3 credentials found: looked for the options access_key_id / secret_access_key, the "
@@ -178,7 +188,9 @@ Status resolve_credentials(const ResolvedOptions& resolved, const StoreOptions& 
 
 }  // namespace
 
-std::span<const OptionKey> s3_option_keys() { return kS3Keys; }
+std::span<const OptionKey> s3_option_keys() {
+  return kS3Keys;
+}
 
 bool is_s3_https_url(std::string_view host) {
   return ends_with(host, ".amazonaws.com") || ends_with(host, ".r2.cloudflarestorage.com");
@@ -226,25 +238,14 @@ Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& op
   if (config_file.empty()) config_file = home + "/.aws/config";
   AwsProfile profile = load_aws_profile(profile_name, credentials_file, config_file);
 
-  // Region: options (region, default_region), then AWS_REGION, AWS_DEFAULT_REGION, the
-  // profile, the URL's host, then us-east-1.
+  // Region: options (region, default_region), the URL's host, AWS_REGION, AWS_DEFAULT_REGION,
+  // the profile, then us-east-1.
   const OptionValue* region = resolved->find("region");
   const OptionValue* default_region = resolved->find("default_region");
-  if (from_options(region)) {
-    config.region = region->value;
-  } else if (from_options(default_region)) {
-    config.region = default_region->value;
-  } else if (region != nullptr) {
-    config.region = region->value;
-  } else if (default_region != nullptr) {
-    config.region = default_region->value;
-  } else if (!parts->region.empty()) {
-    config.region = parts->region;
-  } else if (auto r = profile.get("region")) {
-    config.region = *r;
-  } else {
-    config.region = "us-east-1";
-  }
+  config.region = first_set(
+      {from_options(region) ? region->value : "", from_options(default_region) ? default_region->value : "",
+       parts->region, region != nullptr ? region->value : "", default_region != nullptr ? default_region->value : "",
+       profile.get("region").value_or(""), "us-east-1"});
 
   auto virtual_hosted = resolved->boolean("virtual_hosted_style_request", parts->virtual_hosted);
   if (!virtual_hosted) return std::move(virtual_hosted).error();
@@ -260,18 +261,12 @@ Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& op
     config.credentials_source = "anonymous";
   }
 
-  // Endpoint: option / AWS_ENDPOINT_URL / AWS_ENDPOINT (via aliases), AWS_ENDPOINT_URL_S3,
-  // the URL (R2), else AWS itself.
-  std::string endpoint;
-  if (const auto* e = resolved->find("endpoint"); e != nullptr && from_options(e)) {
-    endpoint = e->value;
-  } else if (auto s3_specific = env_or_empty(options, "AWS_ENDPOINT_URL_S3"); !s3_specific.empty()) {
-    endpoint = s3_specific;
-  } else if (e != nullptr) {
-    endpoint = e->value;
-  } else {
-    endpoint = parts->endpoint;
-  }
+  // Endpoint: the option, the URL (R2), AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL / AWS_ENDPOINT,
+  // else AWS itself.
+  const OptionValue* endpoint_value = resolved->find("endpoint");
+  std::string endpoint =
+      first_set({from_options(endpoint_value) ? endpoint_value->value : "", parts->endpoint,
+                 env_or_empty(options, "AWS_ENDPOINT_URL_S3"), endpoint_value != nullptr ? endpoint_value->value : ""});
   if (endpoint.empty()) {
     std::string host = config.virtual_hosted ? config.bucket + ".s3." + config.region + ".amazonaws.com"
                                              : "s3." + config.region + ".amazonaws.com";
@@ -285,7 +280,8 @@ Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& op
   auto parsed = parse_url(endpoint);
   if (!parsed) return std::move(parsed).error();
   if (parsed->scheme != "http" && parsed->scheme != "https") {
-    return make_error(ErrorCode::kInvalidArgument, "S3 endpoint '" + endpoint + "' must start with http:// or https://");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "S3 endpoint '" + endpoint + "' must start with http:// or https://");
   }
   if (!parsed->query.empty() || !parsed->userinfo.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "S3 endpoint must be scheme://host[:port][/path]");

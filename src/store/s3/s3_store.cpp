@@ -15,18 +15,18 @@ std::string S3Store::url_for(std::string_view key) const {
 std::unique_ptr<ListStream> S3Store::list(std::string_view prefix, std::size_t page_size) {
   if (page_size == 0 || page_size > 1000) page_size = 1000;  // S3's own maximum
   std::string full_prefix = client_->config().root_prefix + std::string(prefix);
-  return make_paged_list([client = client_, engine = engine_, full_prefix, page_size](const std::string& token)
-                             -> Result<Page> {
-    http::Request request = client->list_request(full_prefix, page_size, token);
-    std::string what = client->describe(request);
-    auto response = engine->execute(std::move(request));
-    if (!response) return annotate_transport_error(std::move(response).error(), what);
-    if (response->status != 200) {
-      return error_from_response(*response, what, [&](const http::Response& r) { return client->parse_error(r); });
-    }
-    if (response->body_capped) return make_error(ErrorCode::kLimit, what + ": listing page larger than 64 MiB");
-    return S3Client::parse_list(response->body, client->config().root_prefix);
-  });
+  return make_paged_list(
+      [client = client_, engine = engine_, full_prefix, page_size](const std::string& token) -> Result<Page> {
+        http::Request request = client->list_request(full_prefix, page_size, token);
+        std::string what = client->describe(request);
+        auto response = engine->execute(std::move(request));
+        if (!response) return annotate_transport_error(std::move(response).error(), what);
+        if (response->status != 200) {
+          return error_from_response(*response, what, [&](const http::Response& r) { return client->parse_error(r); });
+        }
+        if (response->body_capped) return make_error(ErrorCode::kLimit, what + ": listing page larger than 64 MiB");
+        return S3Client::parse_list(response->body, client->config().root_prefix);
+      });
 }
 
 void S3Store::read_range(std::string_view key, ByteRange range, ReadCallback callback) {

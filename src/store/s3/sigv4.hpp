@@ -26,9 +26,9 @@ inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 using SignedHeader = std::pair<std::string_view, std::string_view>;  // lower-case name, trimmed value
 
 struct SigV4Request {
-  std::string_view method;           // "GET"
-  std::string_view canonical_uri;    // the encoded path exactly as sent ("/bucket/a%20b")
-  std::string_view canonical_query;  // sorted, encoded, exactly as sent ("list-type=2&prefix=a")
+  std::string_view method;                // "GET"
+  std::string_view canonical_uri;         // the encoded path exactly as sent ("/bucket/a%20b")
+  std::string_view canonical_query;       // sorted, encoded, exactly as sent ("list-type=2&prefix=a")
   std::span<const SignedHeader> headers;  // sorted by name; host and x-amz-date included
   std::string_view payload_hash;          // kUnsignedPayload or a hex SHA-256
   std::string_view amz_date;              // "20130524T000000Z"
