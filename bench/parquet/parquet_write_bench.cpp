@@ -39,7 +39,8 @@ void fill(InventoryRows& rows, ColumnBatch& batch) {
 }
 
 void report(benchmark::State& state, std::int64_t file_bytes) {
-  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(kRows), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["rows/s"] =
+      benchmark::Counter(static_cast<double>(kRows), benchmark::Counter::kIsIterationInvariantRate);
   if (file_bytes > 0) state.counters["bytes/row"] = static_cast<double>(file_bytes) / static_cast<double>(kRows);
 }
 

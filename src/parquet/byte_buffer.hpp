@@ -37,9 +37,7 @@ class ByteBuffer {
     reserve(n);
     size_ = n;
   }
-  [[nodiscard]] std::string_view view() const noexcept {
-    return {reinterpret_cast<const char*>(data_.get()), size_};
-  }
+  [[nodiscard]] std::string_view view() const noexcept { return {reinterpret_cast<const char*>(data_.get()), size_}; }
 
   void put_byte(std::uint8_t b) {
     if (size_ == capacity_) grow(size_ + 1);

@@ -162,14 +162,17 @@ Result<ColumnChunkMeta> ChunkEncoder::encode(const LeafColumn& leaf, const LeafI
   if (settings.dictionary && leaf.physical() != PhysicalType::kBoolean && n_values > 0 &&
       dictionary_.build(leaf, vb, ve, settings.max_dictionary_bytes)) {
     index_bits = std::max(1, bit_width_for(static_cast<std::uint32_t>(dictionary_.size() - 1)));
-    const std::size_t dictionary_cost = dictionary_.plain_bytes() + (n_values * static_cast<std::size_t>(index_bits) + 7) / 8;
+    const std::size_t dictionary_cost =
+        dictionary_.plain_bytes() + (n_values * static_cast<std::size_t>(index_bits) + 7) / 8;
     use_dictionary = dictionary_cost < plain_bytes;
   }
   compute_min_max(leaf, info.type, vb, ve, use_dictionary ? &dictionary_ : nullptr, settings.max_statistics_bytes,
                   meta.statistics);
 
   const std::int64_t chunk_start = file_offset;
-  auto offset_now = [&](std::size_t out_start) { return chunk_start + static_cast<std::int64_t>(out.size() - out_start); };
+  auto offset_now = [&](std::size_t out_start) {
+    return chunk_start + static_cast<std::int64_t>(out.size() - out_start);
+  };
   const std::size_t out_start = out.size();
 
   if (use_dictionary) {
@@ -186,7 +189,8 @@ Result<ColumnChunkMeta> ChunkEncoder::encode(const LeafColumn& leaf, const LeafI
   // Entries per page from the chunk's average entry size; pages end only where a row ends.
   const std::size_t level_bytes =
       n_levels * static_cast<std::size_t>(bit_width_for(info.max_def) + bit_width_for(info.max_rep)) / 8;
-  const std::size_t value_bytes = use_dictionary ? (n_values * static_cast<std::size_t>(index_bits) + 7) / 8 : plain_bytes;
+  const std::size_t value_bytes =
+      use_dictionary ? (n_values * static_cast<std::size_t>(index_bits) + 7) / 8 : plain_bytes;
   const std::size_t total_bytes = std::max<std::size_t>(1, level_bytes + value_bytes);
   const std::size_t levels_per_page = std::max<std::size_t>(
       1, static_cast<std::size_t>(static_cast<double>(n_levels) * static_cast<double>(settings.target_page_bytes) /
@@ -212,8 +216,8 @@ Result<ColumnChunkMeta> ChunkEncoder::encode(const LeafColumn& leaf, const LeafI
     } else {
       plain_values(leaf, value_pos, value_pos + page_values);
     }
-    if (auto s = put_page(false, static_cast<std::int32_t>(pe - ps), meta.data_encoding, offset_now(out_start), out,
-                          meta);
+    if (auto s =
+            put_page(false, static_cast<std::int32_t>(pe - ps), meta.data_encoding, offset_now(out_start), out, meta);
         !s) {
       return std::move(s).error();
     }

@@ -30,7 +30,8 @@ struct ChunkRange {
 
 class ChunkEncoder {
  public:
-  ChunkEncoder(Compression compression, int zstd_level) : compressor_(compression, zstd_level), codec_(codec_of(compression)) {}
+  ChunkEncoder(Compression compression, int zstd_level)
+      : compressor_(compression, zstd_level), codec_(codec_of(compression)) {}
 
   // Appends the chunk's pages to `out`; `file_offset` is where out's current end will sit in the file.
   // Returns the chunk's metadata; `value_end` receives the index after the chunk's last value.

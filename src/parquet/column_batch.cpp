@@ -172,7 +172,9 @@ Status ColumnBatch::end_row() {
   return {};
 }
 
-void ColumnBatch::fill_unset(const Frame& frame) { fill_children(frame.node, frame.id, def_[frame.node], frame.rep); }
+void ColumnBatch::fill_unset(const Frame& frame) {
+  fill_children(frame.node, frame.id, def_[frame.node], frame.rep);
+}
 
 void ColumnBatch::fill_children(std::uint32_t node, std::uint64_t id, std::uint8_t def, std::uint8_t rep) {
   // Walks the children of a node present in instance `id`. A leaf not written gets a null at
@@ -217,9 +219,11 @@ void ColumnBatch::begin_struct(NodeRef group) {
   const Frame* f = top();
   if (f == nullptr) return fail("parquet: begin_struct() outside a row");
   const SchemaNode& n = schema_->nodes().at(group.index);
-  if (n.role != Role::kStruct) return fail(fmt::format("parquet: '{}' is not a struct", schema_->node_path(group.index)));
+  if (n.role != Role::kStruct)
+    return fail(fmt::format("parquet: '{}' is not a struct", schema_->node_path(group.index)));
   if (f->container || n.frame_node != f->node) {
-    return fail(fmt::format("parquet: struct '{}' begun outside its list element or row", schema_->node_path(group.index)));
+    return fail(
+        fmt::format("parquet: struct '{}' begun outside its list element or row", schema_->node_path(group.index)));
   }
   mark_present(group.index, *f);
 }
@@ -234,7 +238,8 @@ void ColumnBatch::begin_list(NodeRef list) {
     return fail(fmt::format("parquet: '{}' is not a list or map", schema_->node_path(list.index)));
   }
   if (f.container || n.frame_node != f.node) {
-    return fail(fmt::format("parquet: list '{}' begun outside its list element or row", schema_->node_path(list.index)));
+    return fail(
+        fmt::format("parquet: list '{}' begun outside its list element or row", schema_->node_path(list.index)));
   }
   if (node_stamp_[list.index] >= f.id) {
     return fail(fmt::format("parquet: list '{}' set twice", schema_->node_path(list.index)));

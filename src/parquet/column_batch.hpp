@@ -101,10 +101,10 @@ class ColumnBatch {
 
  private:
   struct Frame {
-    std::uint64_t id = 0;        // instance id: stamps >= id mean "written in this instance"
-    std::uint32_t node = 0;      // the root or the repeated node this frame instantiates
-    std::uint32_t count = 0;     // container frames: elements begun so far
-    std::uint32_t writes = 0;    // leaves written directly in this instance (fast path of end_element)
+    std::uint64_t id = 0;          // instance id: stamps >= id mean "written in this instance"
+    std::uint32_t node = 0;        // the root or the repeated node this frame instantiates
+    std::uint32_t count = 0;       // container frames: elements begun so far
+    std::uint32_t writes = 0;      // leaves written directly in this instance (fast path of end_element)
     std::uint8_t rep = 0;          // repetition level of the first entry of each leaf in this instance
     std::uint8_t element_rep = 0;  // container frames: repetition level of the second and later elements
     bool container = false;        // between elements of a list/map
@@ -153,9 +153,9 @@ class ColumnBatch {
   // lists nest below it (their leaves may still be missing).
   std::vector<std::uint32_t> direct_leaves_;
   std::vector<std::uint8_t> nested_repeated_;
-  std::vector<std::uint64_t> node_stamp_;   // per schema node: last instance it was present in
-  std::vector<std::uint64_t> leaf_stamp_;   // per leaf: last instance it got an entry in
-  std::vector<Frame> frames_;               // fixed size: the deepest nesting needs 2 * max_rep + 1
+  std::vector<std::uint64_t> node_stamp_;  // per schema node: last instance it was present in
+  std::vector<std::uint64_t> leaf_stamp_;  // per leaf: last instance it got an entry in
+  std::vector<Frame> frames_;              // fixed size: the deepest nesting needs 2 * max_rep + 1
   std::size_t depth_ = 0;
   std::uint64_t next_id_ = 0;
   std::size_t rows_ = 0;
@@ -194,7 +194,8 @@ class ColumnBatch {
 
 inline void ColumnBatch::set_bool(ColumnRef column, bool v) {
   if (failed_) return;
-  if (hot_[column.leaf].type != ColumnType::kBool) [[unlikely]] return fail_column("set_bool on", column);
+  if (hot_[column.leaf].type != ColumnType::kBool) [[unlikely]]
+    return fail_column("set_bool on", column);
   std::uint8_t rep = 0;
   if (LeafColumn* leaf = begin_value(column, rep)) leaf->add_bool(v, rep);
 }
@@ -214,7 +215,8 @@ inline void ColumnBatch::set_bool(ColumnRef column, bool v) {
 inline void ColumnBatch::set_int(ColumnRef column, std::int64_t v) {
   if (failed_) return;
   const LeafHot& h = hot_[column.leaf];
-  if (v < h.lo || v > h.hi) [[unlikely]] return fail_range(column, v);
+  if (v < h.lo || v > h.hi) [[unlikely]]
+    return fail_range(column, v);
   put_int(column, v);
 }
 
@@ -230,15 +232,18 @@ inline void ColumnBatch::set_uint(ColumnRef column, std::uint64_t v) {
 
 inline void ColumnBatch::set_double(ColumnRef column, double v) {
   if (failed_) return;
-  if (hot_[column.leaf].type != ColumnType::kDouble) [[unlikely]] return fail_column("set_double on", column);
+  if (hot_[column.leaf].type != ColumnType::kDouble) [[unlikely]]
+    return fail_column("set_double on", column);
   std::uint8_t rep = 0;
   if (LeafColumn* leaf = begin_value(column, rep)) leaf->add_double(v, rep);
 }
 
 inline void ColumnBatch::set_string(ColumnRef column, std::string_view v) {
   if (failed_) return;
-  if (hot_[column.leaf].physical != PhysicalType::kByteArray) [[unlikely]] return fail_column("set_string on", column);
-  if (v.size() > 0x7FFFFFFFU) [[unlikely]] return fail_column("value over 2 GiB for", column);
+  if (hot_[column.leaf].physical != PhysicalType::kByteArray) [[unlikely]]
+    return fail_column("set_string on", column);
+  if (v.size() > 0x7FFFFFFFU) [[unlikely]]
+    return fail_column("value over 2 GiB for", column);
   std::uint8_t rep = 0;
   if (LeafColumn* leaf = begin_value(column, rep)) leaf->add_bytes(v, rep);
 }
@@ -246,7 +251,8 @@ inline void ColumnBatch::set_string(ColumnRef column, std::string_view v) {
 inline void ColumnBatch::begin_element() {
   if (failed_) return;
   Frame* c = top();
-  if (c == nullptr || !c->container) [[unlikely]] return fail("parquet: begin_element() outside a list or map");
+  if (c == nullptr || !c->container) [[unlikely]]
+    return fail("parquet: begin_element() outside a list or map");
   Frame e;
   e.id = ++next_id_;
   e.node = c->node;
@@ -259,7 +265,8 @@ inline void ColumnBatch::begin_element() {
 inline void ColumnBatch::end_element() {
   if (failed_) return;
   const Frame* t = top();
-  if (depth_ < 2 || t->container) [[unlikely]] return fail("parquet: end_element() without begin_element()");
+  if (depth_ < 2 || t->container) [[unlikely]]
+    return fail("parquet: end_element() without begin_element()");
   if (t->writes != direct_leaves_[t->node] || nested_repeated_[t->node] != 0) fill_unset(*t);
   --depth_;
 }

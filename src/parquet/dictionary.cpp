@@ -11,7 +11,9 @@ namespace {
 
 constexpr std::uint64_t kGolden = 0x9E3779B97F4A7C15ULL;
 
-inline std::uint64_t mix(std::uint64_t key) { return key * kGolden; }
+inline std::uint64_t mix(std::uint64_t key) {
+  return key * kGolden;
+}
 
 }  // namespace
 

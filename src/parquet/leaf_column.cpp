@@ -4,8 +4,7 @@
 
 namespace tdump::parquet {
 
-void LeafColumn::add_levels_bulk(std::span<const std::uint8_t> def, std::span<const std::uint8_t> rep,
-                                 std::size_t n) {
+void LeafColumn::add_levels_bulk(std::span<const std::uint8_t> def, std::span<const std::uint8_t> rep, std::size_t n) {
   if (max_def_ > 0) def_.insert(def_.end(), def.begin(), def.begin() + static_cast<std::ptrdiff_t>(n));
   if (max_rep_ > 0) rep_.insert(rep_.end(), rep.begin(), rep.begin() + static_cast<std::ptrdiff_t>(n));
 }
@@ -65,8 +64,8 @@ void LeafColumn::truncate_rows(std::size_t keep_row_starts) {
   if (cut == levels) return;
   std::size_t dropped_values = levels - cut;
   if (max_def_ > 0) {
-    dropped_values = static_cast<std::size_t>(
-        std::count(def_.begin() + static_cast<std::ptrdiff_t>(cut), def_.end(), max_def_));
+    dropped_values =
+        static_cast<std::size_t>(std::count(def_.begin() + static_cast<std::ptrdiff_t>(cut), def_.end(), max_def_));
     def_.resize(cut);
   }
   if (max_rep_ > 0) rep_.resize(cut);

@@ -11,7 +11,9 @@ namespace {
 using thrift::CompactWriter;
 using thrift::CType;
 
-std::int32_t wire(format::Encoding e) { return static_cast<std::int32_t>(e); }
+std::int32_t wire(format::Encoding e) {
+  return static_cast<std::int32_t>(e);
+}
 
 // Field ids, from parquet.thrift.
 namespace page_header {
@@ -27,8 +29,8 @@ namespace schema_element {
 constexpr std::int16_t kType = 1, kRepetition = 3, kName = 4, kNumChildren = 5, kConvertedType = 6, kLogicalType = 10;
 }
 namespace statistics {
-constexpr std::int16_t kMax = 1, kMin = 2, kNullCount = 3, kMaxValue = 5, kMinValue = 6, kMaxExact = 7,
-                       kMinExact = 8, kNanCount = 9;
+constexpr std::int16_t kMax = 1, kMin = 2, kNullCount = 3, kMaxValue = 5, kMinValue = 6, kMaxExact = 7, kMinExact = 8,
+                       kNanCount = 9;
 }
 namespace column_meta {
 constexpr std::int16_t kType = 1, kEncodings = 2, kPath = 3, kCodec = 4, kNumValues = 5, kUncompressed = 6,
@@ -160,7 +162,7 @@ void write_logical_type(CompactWriter& w, const Annotation& a) {
       break;
     case L::kInteger:
       w.field_struct(format::logical::kInteger);
-      w.field_i8(1, a.bit_width);  // IntType.bitWidth
+      w.field_i8(1, a.bit_width);    // IntType.bitWidth
       w.field_bool(2, a.is_signed);  // IntType.isSigned
       w.end_struct();
       break;

@@ -32,7 +32,7 @@ struct ColumnChunkMeta {
 struct RowGroupMeta {
   std::vector<ColumnChunkMeta> columns;  // one per leaf, in schema order
   std::int64_t num_rows = 0;
-  std::int64_t total_byte_size = 0;        // uncompressed
+  std::int64_t total_byte_size = 0;  // uncompressed
   std::int64_t total_compressed_size = 0;
   std::int64_t file_offset = 0;
 };

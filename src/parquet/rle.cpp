@@ -32,7 +32,8 @@ void put_bit_packed(std::span<const T> values, std::size_t begin, std::size_t en
     // Levels of shallow nesting: pack whole groups directly, one or two bytes per 8 values.
     for (std::size_t g = begin; g < end; g += 8) {
       std::uint32_t packed = 0;
-      for (int k = 0; k < 8; ++k) packed |= static_cast<std::uint32_t>(values[g + static_cast<std::size_t>(k)]) << (k * bit_width);
+      for (int k = 0; k < 8; ++k)
+        packed |= static_cast<std::uint32_t>(values[g + static_cast<std::size_t>(k)]) << (k * bit_width);
       out.put_byte(static_cast<std::uint8_t>(packed & 0xFF));
       if (bit_width == 2) out.put_byte(static_cast<std::uint8_t>(packed >> 8));
     }

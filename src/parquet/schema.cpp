@@ -108,7 +108,9 @@ Field Field::optional() const {
 
 namespace {
 
-Error invalid(std::string message) { return make_error(ErrorCode::kInvalidArgument, std::move(message)); }
+Error invalid(std::string message) {
+  return make_error(ErrorCode::kInvalidArgument, std::move(message));
+}
 
 struct Flattener {
   std::vector<SchemaNode>& nodes;
@@ -300,7 +302,8 @@ Result<ColumnRef> Schema::column(std::string_view dotted_path) const {
   if (!found) return std::move(found).error();
   const SchemaNode& n = nodes_[found->index];
   if (n.role != SchemaNode::Role::kLeaf) {
-    return make_error(ErrorCode::kInvalidArgument, fmt::format("parquet schema: '{}' is not a leaf column", dotted_path));
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("parquet schema: '{}' is not a leaf column", dotted_path));
   }
   return ColumnRef{n.leaf_begin};
 }

@@ -93,11 +93,13 @@ void compute_min_max(const LeafColumn& leaf, ColumnType type, std::size_t begin,
   out.nan_count.reset();
   const std::size_t n = end - begin;
   const bool unsigned_order = is_unsigned(type);
-  const std::span<const std::uint64_t> entries = dictionary ? dictionary->fixed_entries() : std::span<const std::uint64_t>{};
+  const std::span<const std::uint64_t> entries =
+      dictionary ? dictionary->fixed_entries() : std::span<const std::uint64_t>{};
   switch (leaf.physical()) {
     case PhysicalType::kBoolean: {
       const auto v = leaf.bool_values().subspan(begin, n);
-      integer_min_max<std::uint8_t, std::uint8_t>(n, [&](std::size_t i) { return v[i]; }, out);
+      integer_min_max<std::uint8_t, std::uint8_t>(
+          n, [&](std::size_t i) { return v[i]; }, out);
       break;
     }
     case PhysicalType::kInt32: {
@@ -141,23 +143,27 @@ void compute_min_max(const LeafColumn& leaf, ColumnType type, std::size_t begin,
     case PhysicalType::kDouble: {
       if (dictionary) {
         // Distinct entries say nothing about how many values are NaN: count those over the values.
-        double_min_max(entries.size(), [&](std::size_t i) { return std::bit_cast<double>(entries[i]); }, false, out);
+        double_min_max(
+            entries.size(), [&](std::size_t i) { return std::bit_cast<double>(entries[i]); }, false, out);
         const auto v = leaf.double_values().subspan(begin, n);
         std::int64_t nans = 0;
         for (const double d : v) nans += std::isnan(d) ? 1 : 0;
         out.nan_count = nans;
       } else {
         const auto v = leaf.double_values().subspan(begin, n);
-        double_min_max(n, [&](std::size_t i) { return v[i]; }, true, out);
+        double_min_max(
+            n, [&](std::size_t i) { return v[i]; }, true, out);
       }
       break;
     }
     case PhysicalType::kByteArray: {
       if (dictionary) {
         const auto e = dictionary->byte_entries();
-        bytes_min_max(e.size(), [&](std::size_t i) { return e[i]; }, max_bound_bytes, out);
+        bytes_min_max(
+            e.size(), [&](std::size_t i) { return e[i]; }, max_bound_bytes, out);
       } else {
-        bytes_min_max(n, [&](std::size_t i) { return leaf.bytes_at(begin + i); }, max_bound_bytes, out);
+        bytes_min_max(
+            n, [&](std::size_t i) { return leaf.bytes_at(begin + i); }, max_bound_bytes, out);
       }
       break;
     }

@@ -5,7 +5,9 @@
 namespace tdump::parquet::thrift {
 
 namespace {
-std::uint8_t code(CType t) { return static_cast<std::uint8_t>(t); }
+std::uint8_t code(CType t) {
+  return static_cast<std::uint8_t>(t);
+}
 }  // namespace
 
 void CompactWriter::zigzag32(std::int32_t v) {
@@ -77,14 +79,18 @@ void CompactWriter::field_list(std::int16_t id, CType element_type, std::uint32_
   }
 }
 
-void CompactWriter::element_i32(std::int32_t v) { zigzag32(v); }
+void CompactWriter::element_i32(std::int32_t v) {
+  zigzag32(v);
+}
 
 void CompactWriter::element_binary(std::string_view v) {
   out_.put_uvarint(v.size());
   out_.put_bytes(v);
 }
 
-void CompactWriter::element_struct() { last_ids_.push_back(0); }
+void CompactWriter::element_struct() {
+  last_ids_.push_back(0);
+}
 
 void CompactWriter::end_struct() {
   assert(!last_ids_.empty());

@@ -12,13 +12,17 @@ namespace {
 constexpr std::string_view kMagic = "PAR1";
 }
 
-std::string created_by_string() { return fmt::format("tiff-dumper version {} (parquet writer)", TDUMP_VERSION); }
+std::string created_by_string() {
+  return fmt::format("tiff-dumper version {} (parquet writer)", TDUMP_VERSION);
+}
 
 ParquetWriter::ParquetWriter(SchemaPtr schema, WriterOptions options)
     : schema_(std::move(schema)), options_(std::move(options)), encoder_(options_.compression, options_.zstd_level) {}
 
 Result<std::unique_ptr<ParquetWriter>> ParquetWriter::make(SchemaPtr schema, WriterOptions options) {
-  auto invalid = [](std::string m) { return make_error(ErrorCode::kInvalidArgument, "parquet writer: " + std::move(m)); };
+  auto invalid = [](std::string m) {
+    return make_error(ErrorCode::kInvalidArgument, "parquet writer: " + std::move(m));
+  };
   if (!schema) return invalid("no schema");
   if (options.max_row_group_rows == 0) return invalid("max_row_group_rows must be > 0");
   if (options.target_row_group_bytes == 0) return invalid("target_row_group_bytes must be > 0");
@@ -77,8 +81,8 @@ Status ParquetWriter::write(const ColumnBatch& batch) {
   std::size_t per_group = options_.max_row_group_rows;
   const std::size_t bytes = batch.buffered_bytes();
   if (bytes > 0) {
-    const double by_bytes = static_cast<double>(options_.target_row_group_bytes) * static_cast<double>(rows) /
-                            static_cast<double>(bytes);
+    const double by_bytes =
+        static_cast<double>(options_.target_row_group_bytes) * static_cast<double>(rows) / static_cast<double>(bytes);
     per_group = std::clamp<std::size_t>(static_cast<std::size_t>(by_bytes), 1, per_group);
   }
   level_pos_.assign(schema_->num_leaves(), 0);
@@ -109,8 +113,8 @@ Status ParquetWriter::write_row_group(const ColumnBatch& batch, std::size_t rows
       range.level_end = leaf.num_levels();  // the batch's last group takes every remaining entry
     } else {
       const auto rep = leaf.rep_levels();
-      range.level_end = range.level_begin + find_nth_zero(rep.data() + range.level_begin,
-                                                          rep.size() - range.level_begin, rows);
+      range.level_end =
+          range.level_begin + find_nth_zero(rep.data() + range.level_begin, rep.size() - range.level_begin, rows);
     }
     chunk_.clear();
     std::size_t value_end = 0;

@@ -14,7 +14,8 @@ TEST(LevelScan, MatchesByteLoops) {
   for (int trial = 0; trial < 300; ++trial) {
     std::vector<std::uint8_t> v;
     const int runs = static_cast<int>(rng() % 20);
-    for (int r = 0; r < runs; ++r) v.insert(v.end(), rng() % 40, static_cast<std::uint8_t>(rng() % 4 == 0 ? 255 : rng() % 3));
+    for (int r = 0; r < runs; ++r)
+      v.insert(v.end(), rng() % 40, static_cast<std::uint8_t>(rng() % 4 == 0 ? 255 : rng() % 3));
     const std::size_t n = v.size();
     for (std::uint8_t x : {std::uint8_t{0}, std::uint8_t{1}, std::uint8_t{2}, std::uint8_t{255}}) {
       std::size_t expected = 0;

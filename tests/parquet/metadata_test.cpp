@@ -36,14 +36,14 @@ std::map<std::string, json> metadata_by_path(const std::filesystem::path& file) 
 
 TEST(ParquetMetadata, SchemaShowsPhysicalLogicalAndNestedTypes) {
   tdump::testing::TempDir dir("tdump-parquet");
-  auto schema = make({Field::boolean("b"), Field::int8("i8"), Field::int16("i16"), Field::int32("i32"),
-                      Field::int64("i64").required(), Field::uint8("u8"), Field::uint16("u16"), Field::uint32("u32"),
-                      Field::uint64("u64"), Field::float64("d"), Field::string("s"), Field::binary("bin"),
-                      Field::timestamp_millis("tms"), Field::timestamp_micros("tus"),
-                      Field::group("g", {Field::int32("x")}),
-                      Field::list("ifds", Field::group("element", {Field::uint32("width"),
-                                                                   Field::list("bits", Field::uint16("e").required())})),
-                      Field::map("tags", Field::int32("key"), Field::string("value"))});
+  auto schema =
+      make({Field::boolean("b"), Field::int8("i8"), Field::int16("i16"), Field::int32("i32"),
+            Field::int64("i64").required(), Field::uint8("u8"), Field::uint16("u16"), Field::uint32("u32"),
+            Field::uint64("u64"), Field::float64("d"), Field::string("s"), Field::binary("bin"),
+            Field::timestamp_millis("tms"), Field::timestamp_micros("tus"), Field::group("g", {Field::int32("x")}),
+            Field::list("ifds", Field::group("element", {Field::uint32("width"),
+                                                         Field::list("bits", Field::uint16("e").required())})),
+            Field::map("tags", Field::int32("key"), Field::string("value"))});
   const auto file = dir / "types.parquet";
   ASSERT_TRUE(write_rows(file, schema, {{{"i64", 1}}}).ok());
 
@@ -118,15 +118,31 @@ TEST(ParquetMetadata, SchemaShowsPhysicalLogicalAndNestedTypes) {
 TEST(ParquetMetadata, StatisticsUseEachTypesSortOrder) {
   tdump::testing::TempDir dir("tdump-parquet");
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  auto schema = make({Field::uint32("u32"), Field::uint64("u64"), Field::int32("i32"), Field::string("s"),
-                      Field::float64("d"), Field::float64("zeros"), Field::float64("only_nan"),
-                      Field::timestamp_micros("t"), Field::boolean("b"), Field::string("huge"),
-                      Field::list("l", Field::int16("e"))});
+  auto schema =
+      make({Field::uint32("u32"), Field::uint64("u64"), Field::int32("i32"), Field::string("s"), Field::float64("d"),
+            Field::float64("zeros"), Field::float64("only_nan"), Field::timestamp_micros("t"), Field::boolean("b"),
+            Field::string("huge"), Field::list("l", Field::int16("e"))});
   const std::string huge(5000, 'h');
   std::vector<json> rows = {
-      {{"u32", 4294967295U}, {"u64", 18446744073709551615ULL}, {"i32", -5}, {"s", "a"}, {"d", 2.5}, {"zeros", 0.0},
-       {"only_nan", nan}, {"t", -1000000}, {"b", false}, {"huge", huge}, {"l", {1, nullptr}}},
-      {{"u32", 1}, {"u64", 1}, {"i32", 7}, {"s", "\u00e9"}, {"d", nan}, {"zeros", -0.0}, {"t", 1000000}, {"l", json::array()}},
+      {{"u32", 4294967295U},
+       {"u64", 18446744073709551615ULL},
+       {"i32", -5},
+       {"s", "a"},
+       {"d", 2.5},
+       {"zeros", 0.0},
+       {"only_nan", nan},
+       {"t", -1000000},
+       {"b", false},
+       {"huge", huge},
+       {"l", {1, nullptr}}},
+      {{"u32", 1},
+       {"u64", 1},
+       {"i32", 7},
+       {"s", "\u00e9"},
+       {"d", nan},
+       {"zeros", -0.0},
+       {"t", 1000000},
+       {"l", json::array()}},
       {{"u32", 2147483648U}, {"u64", 9223372036854775808ULL}, {"s", "Z"}, {"d", -0.0}, {"b", true}, {"huge", "x"}},
   };
   const auto file = dir / "stats.parquet";
@@ -163,8 +179,8 @@ TEST(ParquetMetadata, StatisticsUseEachTypesSortOrder) {
 
 TEST(ParquetMetadata, EncodingsCompressionDictionaryAndKeyValues) {
   tdump::testing::TempDir dir("tdump-parquet");
-  auto schema = make({Field::string("distinct"), Field::string("software"), Field::int32("codes"),
-                      Field::string("forced_plain")});
+  auto schema = make(
+      {Field::string("distinct"), Field::string("software"), Field::int32("codes"), Field::string("forced_plain")});
   std::vector<json> rows;
   for (int i = 0; i < 2000; ++i) {
     rows.push_back({{"distinct", "value-" + std::to_string(i)},
@@ -197,8 +213,8 @@ TEST(ParquetMetadata, EncodingsCompressionDictionaryAndKeyValues) {
   for (const auto& [path, row] : metadata_by_path(zstd)) EXPECT_EQ(row["compression"], "ZSTD") << path;
   for (const auto& [path, row] : metadata_by_path(plain)) EXPECT_EQ(row["compression"], "UNCOMPRESSED") << path;
 
-  const auto kv = duckdb_query("SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(" +
-                               sql_path(snappy) + ")");
+  const auto kv =
+      duckdb_query("SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(" + sql_path(snappy) + ")");
   std::map<std::string, std::string> kvs;
   for (const json& row : kv) kvs[row["k"]] = row["v"];
   EXPECT_EQ(kvs["tiff-dumper.schema_version"], "1");

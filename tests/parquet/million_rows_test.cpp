@@ -64,7 +64,8 @@ TEST(ParquetMillionRows, EveryValueReadsBackInDuckDb) {
       "      ELSE tags::BIGINT[] = list_transform(range(id % 4), k -> id + k) END"
       "  AND CASE WHEN id % 13 = 0 THEN g IS NULL"
       "      ELSE g.a = id % 65536 AND CASE WHEN id % 3 = 0 THEN g.s IS NULL ELSE g.s = 's' || (id % 17) END END"
-      ", false)) AS bad FROM read_parquet(" + f + ", file_row_number = true)",
+      ", false)) AS bad FROM read_parquet(" +
+          f + ", file_row_number = true)",
       "SELECT num_row_groups, num_rows FROM parquet_file_metadata(" + f + ")",
   });
   EXPECT_EQ(results[0].at(0)["n"], std::to_string(kRows));

@@ -16,7 +16,9 @@ namespace {
 
 using Role = SchemaNode::Role;
 
-std::uint32_t first_child(std::uint32_t node) { return node + 1; }
+std::uint32_t first_child(std::uint32_t node) {
+  return node + 1;
+}
 
 void feed_node(ColumnBatch& b, const Schema& s, std::uint32_t node, const json& v) {
   const SchemaNode& n = s.nodes()[node];
@@ -125,7 +127,8 @@ json canonical_node(const Schema& s, std::uint32_t node, const json& v) {
         case ColumnType::kTimestampMicros:
           return "t:" + std::to_string(v.get<std::int64_t>());
         default:
-          return v.is_number_unsigned() ? std::to_string(v.get<std::uint64_t>()) : std::to_string(v.get<std::int64_t>());
+          return v.is_number_unsigned() ? std::to_string(v.get<std::uint64_t>())
+                                        : std::to_string(v.get<std::int64_t>());
       }
     case Role::kStruct: {
       json out = json::object();
@@ -144,8 +147,10 @@ json canonical_node(const Schema& s, std::uint32_t node, const json& v) {
       const std::uint32_t key = node + 2;
       const std::uint32_t value = s.nodes()[key].subtree_end;
       std::vector<json> pairs;
-      for (const json& kv : v) pairs.push_back(json::array({canonical_node(s, key, kv.at(0)), canonical_node(s, value, kv.at(1))}));
-      std::sort(pairs.begin(), pairs.end(), [](const json& a, const json& b) { return a[0].get<std::string>() < b[0].get<std::string>(); });
+      for (const json& kv : v)
+        pairs.push_back(json::array({canonical_node(s, key, kv.at(0)), canonical_node(s, value, kv.at(1))}));
+      std::sort(pairs.begin(), pairs.end(),
+                [](const json& a, const json& b) { return a[0].get<std::string>() < b[0].get<std::string>(); });
       return pairs;
     }
     case Role::kRoot:
@@ -205,8 +210,7 @@ std::vector<json> read_with(const std::vector<ReadRequest>& requests) {
   json input = json::array();
   for (const auto& r : requests) input.push_back({{"reader", r.reader}, {"path", r.path.string()}});
   const auto script = tdump::testing::source_dir() / "tests" / "parquet" / "read_parquet.mjs";
-  auto result = tdump::testing::run_command({"node", script.string()}, {}, input.dump(),
-                                            tdump::testing::source_dir());
+  auto result = tdump::testing::run_command({"node", script.string()}, {}, input.dump(), tdump::testing::source_dir());
   if (result.exit_code != 0) throw std::runtime_error("read_parquet.mjs failed: " + result.err);
   return json::parse(result.out).get<std::vector<json>>();
 }

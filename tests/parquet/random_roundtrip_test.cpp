@@ -121,9 +121,14 @@ class Generator {
       case ColumnType::kUInt64:
         return chance(0.2) ? std::numeric_limits<std::uint64_t>::max() : static_cast<std::uint64_t>(rng_());
       case ColumnType::kDouble: {
-        const double specials[] = {0.0, -0.0, std::numeric_limits<double>::infinity(),
-                                   -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN(),
-                                   std::numeric_limits<double>::denorm_min(), 1e300, 42.0};
+        const double specials[] = {0.0,
+                                   -0.0,
+                                   std::numeric_limits<double>::infinity(),
+                                   -std::numeric_limits<double>::infinity(),
+                                   std::numeric_limits<double>::quiet_NaN(),
+                                   std::numeric_limits<double>::denorm_min(),
+                                   1e300,
+                                   42.0};
         if (chance(0.3)) return specials[between(0, 7)];
         return std::uniform_real_distribution<double>(-1e6, 1e6)(rng_);
       }

@@ -46,19 +46,55 @@ Case all_types() {
          {},
          {}};
   c.rows = {
-      {{"b", true}, {"i8", -128}, {"i16", -32768}, {"i32", std::numeric_limits<std::int32_t>::min()},
-       {"i64", std::numeric_limits<std::int64_t>::min()}, {"u8", 0}, {"u16", 0}, {"u32", 0}, {"u64", 0}, {"d", -0.0},
-       {"s", ""}, {"bin", ""}, {"tms", -1}, {"tus", -62135596800000000LL}, {"req_i32", 0}, {"req_s", "a"},
-       {"req_d", 1.5}, {"req_b", false}},
-      {{"b", false}, {"i8", 127}, {"i16", 32767}, {"i32", std::numeric_limits<std::int32_t>::max()},
-       {"i64", std::numeric_limits<std::int64_t>::max()}, {"u8", 255}, {"u16", 65535}, {"u32", 4294967295U},
-       {"u64", 18446744073709551615ULL}, {"d", inf}, {"s", "h\u00e9llo w\u00f6rld \u2713 \u65e5\u672c\u8a9e \U0001F389"},
-       {"bin", std::string("\0\x01\xff\x80", 4)}, {"tms", 1704067200123LL}, {"tus", 1704067200123456LL},
-       {"req_i32", -7}, {"req_s", ""}, {"req_d", -inf}, {"req_b", true}},
+      {{"b", true},
+       {"i8", -128},
+       {"i16", -32768},
+       {"i32", std::numeric_limits<std::int32_t>::min()},
+       {"i64", std::numeric_limits<std::int64_t>::min()},
+       {"u8", 0},
+       {"u16", 0},
+       {"u32", 0},
+       {"u64", 0},
+       {"d", -0.0},
+       {"s", ""},
+       {"bin", ""},
+       {"tms", -1},
+       {"tus", -62135596800000000LL},
+       {"req_i32", 0},
+       {"req_s", "a"},
+       {"req_d", 1.5},
+       {"req_b", false}},
+      {{"b", false},
+       {"i8", 127},
+       {"i16", 32767},
+       {"i32", std::numeric_limits<std::int32_t>::max()},
+       {"i64", std::numeric_limits<std::int64_t>::max()},
+       {"u8", 255},
+       {"u16", 65535},
+       {"u32", 4294967295U},
+       {"u64", 18446744073709551615ULL},
+       {"d", inf},
+       {"s", "h\u00e9llo w\u00f6rld \u2713 \u65e5\u672c\u8a9e \U0001F389"},
+       {"bin", std::string("\0\x01\xff\x80", 4)},
+       {"tms", 1704067200123LL},
+       {"tus", 1704067200123456LL},
+       {"req_i32", -7},
+       {"req_s", ""},
+       {"req_d", -inf},
+       {"req_b", true}},
       {{"d", nan}, {"req_i32", 1}, {"req_s", "z"}, {"req_d", 5e-324}, {"req_b", true}},
-      {{"d", 1e300}, {"u32", 2147483648U}, {"u64", 9223372036854775808ULL}, {"req_i32", 2}, {"req_s", "\t\"quoted\"\n"},
-       {"req_d", 0.1}, {"req_b", false}},
-      {{"d", 123456789.0}, {"s", std::string("nul\0inside", 10)}, {"req_i32", 3}, {"req_s", "x"}, {"req_d", 2.0},
+      {{"d", 1e300},
+       {"u32", 2147483648U},
+       {"u64", 9223372036854775808ULL},
+       {"req_i32", 2},
+       {"req_s", "\t\"quoted\"\n"},
+       {"req_d", 0.1},
+       {"req_b", false}},
+      {{"d", 123456789.0},
+       {"s", std::string("nul\0inside", 10)},
+       {"req_i32", 3},
+       {"req_s", "x"},
+       {"req_d", 2.0},
        {"req_b", true}},
   };
   return c;
@@ -72,10 +108,10 @@ Case structs() {
          {},
          {}};
   c.rows = {
-      {{"req", {{"b", 1}}}},                                                       // g null
-      {{"g", json::object()}, {"req", {{"a", 2}, {"b", 2}}}},                      // g present, all null
-      {{"g", {{"x", 1}}}, {"req", {{"b", 3}}}},                                   // inner null
-      {{"g", {{"inner", {{"w", 9}}}}}, {"req", {{"b", 4}}}},                      // inner present, z null
+      {{"req", {{"b", 1}}}},                                   // g null
+      {{"g", json::object()}, {"req", {{"a", 2}, {"b", 2}}}},  // g present, all null
+      {{"g", {{"x", 1}}}, {"req", {{"b", 3}}}},                // inner null
+      {{"g", {{"inner", {{"w", 9}}}}}, {"req", {{"b", 4}}}},   // inner present, z null
       {{"g", {{"x", 5}, {"y", "s"}, {"inner", {{"z", 0.25}, {"w", -1}}}}}, {"req", {{"a", 6}, {"b", 5}}}},
   };
   return c;
@@ -92,7 +128,9 @@ Case lists() {
       {{"doubles", json::array()}},  // nulls and an empty required list
       {{"opt_elems", json::array()}, {"req_elems", json::array()}, {"doubles", {nullptr}}, {"nested", json::array()}},
       {{"opt_elems", {nullptr}}, {"req_elems", {""}}, {"doubles", {1.5, nullptr, -2.0}}, {"nested", {nullptr}}},
-      {{"opt_elems", {1, nullptr, 3}}, {"req_elems", {"a", "b\u00fc"}}, {"doubles", {0.0}},
+      {{"opt_elems", {1, nullptr, 3}},
+       {"req_elems", {"a", "b\u00fc"}},
+       {"doubles", {0.0}},
        {"nested", {json::array(), {1, 2}, nullptr, {nullptr, 3}}}},
       {{"opt_elems", {nullptr, nullptr}}, {"doubles", json::array()}, {"nested", {{{4}}}}},
   };
@@ -114,10 +152,11 @@ Case list_of_structs() {
       {{"ifds", json::array()}},
       {{"ifds", {nullptr}}},
       {{"ifds", {json::object()}}},
-      {{"ifds", {{{"width", 256}, {"height", 128}, {"bits", {8, 8, 8}}, {"compression", "deflate"}},
-                 nullptr,
-                 {{"width", 128}, {"bits", json::array()}},
-                 {{"height", 4294967295U}, {"compression", ""}}}}},
+      {{"ifds",
+        {{{"width", 256}, {"height", 128}, {"bits", {8, 8, 8}}, {"compression", "deflate"}},
+         nullptr,
+         {{"width", 128}, {"bits", json::array()}},
+         {{"height", 4294967295U}, {"compression", ""}}}}},
   };
   return c;
 }
@@ -133,7 +172,8 @@ Case maps() {
   c.rows = {
       {},
       {{"by_id", json::array()}, {"by_name", json::array()}, {"holder", json::object()}},
-      {{"by_id", {{270, "ImageDescription"}, {305, nullptr}, {-5, ""}}}, {"by_name", json::array({json::array({"a", "1"}), json::array({"b", ""})})},
+      {{"by_id", {{270, "ImageDescription"}, {305, nullptr}, {-5, ""}}},
+       {"by_name", json::array({json::array({"a", "1"}), json::array({"b", ""})})},
        {"holder", {{"m", {{1, nullptr}, {2, json::array()}, {3, {1.0, nullptr}}}}, {"l", json::array()}}}},
       {{"holder", {{"l", {nullptr, 7}}}}},
   };
@@ -141,13 +181,17 @@ Case maps() {
 }
 
 Case zero_rows() {
-  return {"zero_rows", make({Field::int64("a").required(), Field::string("s"), Field::list("l", Field::int32("e"))}),
-          {}, {}};
+  return {"zero_rows",
+          make({Field::int64("a").required(), Field::string("s"), Field::list("l", Field::int32("e"))}),
+          {},
+          {}};
 }
 
 Case one_row() {
-  return {"one_row", make({Field::int64("a").required(), Field::string("s"), Field::list("l", Field::int32("e"))}),
-          {{{"a", 42}, {"s", "only"}, {"l", {1}}}}, {}};
+  return {"one_row",
+          make({Field::int64("a").required(), Field::string("s"), Field::list("l", Field::int32("e"))}),
+          {{{"a", 42}, {"s", "only"}, {"l", {1}}}},
+          {}};
 }
 
 Case large_binary() {
@@ -212,9 +256,8 @@ Case dictionary_fallback() {
 }
 
 std::vector<Case> all_cases() {
-  std::vector<Case> cases{all_types(),  structs(),   lists(),         list_of_structs(), maps(),
-                          zero_rows(),  one_row(),   large_binary(),  many_pages_and_groups(),
-                          dictionary_fallback()};
+  std::vector<Case> cases{all_types(), structs(), lists(),        list_of_structs(),       maps(),
+                          zero_rows(), one_row(), large_binary(), many_pages_and_groups(), dictionary_fallback()};
   cases.push_back(with_codec(all_types(), Compression::kZstd, "_zstd"));
   cases.push_back(with_codec(list_of_structs(), Compression::kZstd, "_zstd"));
   cases.push_back(with_codec(maps(), Compression::kUncompressed, "_uncompressed"));

@@ -12,7 +12,9 @@ namespace {
 
 using Levels = std::vector<std::uint8_t>;
 
-Levels levels_of(std::span<const std::uint8_t> s) { return {s.begin(), s.end()}; }
+Levels levels_of(std::span<const std::uint8_t> s) {
+  return {s.begin(), s.end()};
+}
 
 class RowBuilderTest : public ::testing::Test {
  protected:
@@ -24,7 +26,8 @@ class RowBuilderTest : public ::testing::Test {
     auto s = Schema::make({
         Field::group("a", {Field::int32("b"), Field::int32("c").required()}),
         Field::list("l", Field::int32("element")),
-        Field::list("ifds", Field::group("element", {Field::int32("w"), Field::list("bps", Field::int32("x").required())})),
+        Field::list("ifds",
+                    Field::group("element", {Field::int32("w"), Field::list("bps", Field::int32("x").required())})),
         Field::map("m", Field::int32("key"), Field::string("value")),
     });
     ASSERT_TRUE(s.ok()) << s.error().message;

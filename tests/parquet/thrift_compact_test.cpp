@@ -10,18 +10,20 @@
 namespace tdump::parquet::thrift {
 namespace {
 
-std::vector<std::uint8_t> bytes_of(const ByteBuffer& b) { return {b.data(), b.data() + b.size()}; }
+std::vector<std::uint8_t> bytes_of(const ByteBuffer& b) {
+  return {b.data(), b.data() + b.size()};
+}
 using V = std::vector<std::uint8_t>;
 
 TEST(ThriftCompact, ShortFieldHeadersAndZigzagVarints) {
   ByteBuffer out;
   CompactWriter w(out);
   w.begin_message();
-  w.field_i32(1, 5);     // 0x15, zigzag(5) = 10
-  w.field_i32(2, -1);    // 0x15, zigzag(-1) = 1
-  w.field_i64(3, 300);   // 0x16, zigzag(300) = 600 = 0xD8 0x04
-  w.field_bool(4, true);   // 0x11
-  w.field_bool(5, false);  // 0x12
+  w.field_i32(1, 5);        // 0x15, zigzag(5) = 10
+  w.field_i32(2, -1);       // 0x15, zigzag(-1) = 1
+  w.field_i64(3, 300);      // 0x16, zigzag(300) = 600 = 0xD8 0x04
+  w.field_bool(4, true);    // 0x11
+  w.field_bool(5, false);   // 0x12
   w.field_binary(6, "ab");  // 0x18, len 2, 'a' 'b'
   w.field_i8(7, -2);        // 0x13, raw byte 0xFE
   w.field_i16(8, 7);        // 0x14, zigzag(7) = 14
@@ -45,11 +47,11 @@ TEST(ThriftCompact, NestedStructsRestartFieldIds) {
   ByteBuffer out;
   CompactWriter w(out);
   w.begin_message();
-  w.field_i32(1, 1);   // 0x15 0x02
-  w.field_struct(2);   // 0x1C
-  w.field_i32(1, 2);   // inner delta from 0: 0x15 0x04
-  w.end_struct();      // 0x00
-  w.field_i32(3, 3);   // outer delta from 2: 0x15 0x06
+  w.field_i32(1, 1);  // 0x15 0x02
+  w.field_struct(2);  // 0x1C
+  w.field_i32(1, 2);  // inner delta from 0: 0x15 0x04
+  w.end_struct();     // 0x00
+  w.field_i32(3, 3);  // outer delta from 2: 0x15 0x06
   w.end_struct();
   EXPECT_EQ(bytes_of(out), (V{0x15, 0x02, 0x1C, 0x15, 0x04, 0x00, 0x15, 0x06, 0x00}));
 }
@@ -61,7 +63,7 @@ TEST(ThriftCompact, ListHeadersShortAndLong) {
   w.field_list(1, CType::kI32, 3);  // 0x19, (3 << 4) | 5 = 0x35
   w.element_i32(1);
   w.element_i32(-1);
-  w.element_i32(64);  // zigzag 128 = 0x80 0x01
+  w.element_i32(64);                    // zigzag 128 = 0x80 0x01
   w.field_list(2, CType::kBinary, 15);  // 0x19, 0xF8, varint 15
   for (int i = 0; i < 15; ++i) w.element_binary("");
   w.field_list(3, CType::kStruct, 1);  // 0x19, 0x1C
