@@ -1,6 +1,7 @@
 // `tiff-dumper headers CONFIG_FILE OUT_DIR`: the original's command, plus resume, shards,
 // dry runs, key files and overrides of the common knobs.
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <atomic>
@@ -118,6 +119,7 @@ Status apply_overrides(const HeadersArgs& args, dump::RunConfig& config) {
 }
 
 int run(const HeadersArgs& args) {
+  spdlog::set_level(args.quiet ? spdlog::level::err : args.loud ? spdlog::level::debug : spdlog::level::info);
   auto config = load_config(args.config_file);
   if (!config) {
     std::fprintf(stderr, "error: %s\n", config.error().message.c_str());

@@ -1,4 +1,6 @@
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stderr_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <cstdio>
 #include <vector>
 
@@ -6,6 +8,9 @@
 
 int main(int argc, char** argv) {
   using namespace tdump::cli;
+  // Logs go to stderr: stdout carries the output of `inspect` and `ls`.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("tiff-dumper"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   CLI::App app{"tiff-dumper: inventory the headers of TIFF / GeoTIFF / COG files in object stores"};
   app.name("tiff-dumper");
   app.set_version_flag("--version", TDUMP_VERSION);
