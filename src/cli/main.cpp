@@ -1,5 +1,5 @@
 #include <CLI/CLI.hpp>
-#include <spdlog/sinks/stderr_color_sinks.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <cstdio>
 #include <vector>
