@@ -90,7 +90,7 @@ ColumnBatch::ColumnBatch(SchemaPtr schema) : schema_(std::move(schema)) {
   }
   node_stamp_.assign(nodes.size(), 0);
   leaf_stamp_.assign(leaves_.size(), 0);
-  frames_.resize(static_cast<std::size_t>(2 * max_rep + 1));
+  frames_.resize(2 * static_cast<std::size_t>(max_rep) + 1);
 }
 
 std::size_t ColumnBatch::buffered_bytes() const noexcept {

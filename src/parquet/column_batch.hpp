@@ -38,6 +38,8 @@ class ColumnBatch {
 
   [[nodiscard]] const SchemaPtr& schema() const noexcept { return schema_; }
   [[nodiscard]] std::size_t num_rows() const noexcept { return rows_; }
+  // True between begin_row() and end_row().
+  [[nodiscard]] bool row_open() const noexcept { return depth_ > 0; }
   [[nodiscard]] const LeafColumn& leaf(std::size_t i) const { return leaves_[i]; }
   [[nodiscard]] std::size_t num_leaves() const noexcept { return leaves_.size(); }
   // Raw size of everything buffered (levels and values), for sizing row groups and batches.

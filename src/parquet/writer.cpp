@@ -30,7 +30,8 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::make(SchemaPtr schema, Wri
   if (options.compression == Compression::kZstd && (options.zstd_level < -7 || options.zstd_level > 22)) {
     return invalid(fmt::format("zstd level {} outside -7..22", options.zstd_level));
   }
-  for (const auto& [path, on] : options.column_dictionary) {
+  for (const auto& entry : options.column_dictionary) {
+    const std::string& path = entry.first;
     const auto& leaves = schema->leaves();
     if (std::none_of(leaves.begin(), leaves.end(), [&](const LeafInfo& l) { return l.dotted_path == path; })) {
       return invalid(fmt::format("column_dictionary names unknown column '{}'", path));
@@ -71,6 +72,9 @@ Status ParquetWriter::write(const ColumnBatch& batch) {
   if (batch.schema() != schema_) {
     return fail(make_error(ErrorCode::kInvalidArgument, "parquet writer: batch built for another schema object"));
   }
+  if (batch.row_open()) {
+    return fail(make_error(ErrorCode::kInvalidArgument, "parquet writer: batch has a row begun but not ended"));
+  }
   // Row-builder batches are valid by construction; levels appended by hand are checked.
   if (batch.raw_used()) {
     if (auto s = batch.validate(); !s) return fail(std::move(s).error());
@@ -89,13 +93,13 @@ Status ParquetWriter::write(const ColumnBatch& batch) {
   value_pos_.assign(schema_->num_leaves(), 0);
   for (std::size_t done = 0; done < rows;) {
     const std::size_t n = std::min(per_group, rows - done);
-    if (auto s = write_row_group(batch, n, rows - done); !s) return fail(std::move(s).error());
+    if (auto s = write_row_group(batch, n); !s) return fail(std::move(s).error());
     done += n;
   }
   return {};
 }
 
-Status ParquetWriter::write_row_group(const ColumnBatch& batch, std::size_t rows, std::size_t rows_left) {
+Status ParquetWriter::write_row_group(const ColumnBatch& batch, std::size_t rows) {
   RowGroupMeta rg;
   rg.num_rows = static_cast<std::int64_t>(rows);
   rg.file_offset = file_.position();
@@ -109,9 +113,8 @@ Status ParquetWriter::write_row_group(const ColumnBatch& batch, std::size_t rows
     // The chunk ends where row number `rows` (counted from the chunk's start) begins.
     if (info.max_rep == 0) {
       range.level_end = range.level_begin + rows;
-    } else if (rows_left == rows) {
-      range.level_end = leaf.num_levels();  // the batch's last group takes every remaining entry
     } else {
+      // Entries up to the start of row number `rows` (or all of them for the batch's last group).
       const auto rep = leaf.rep_levels();
       range.level_end =
           range.level_begin + find_nth_zero(rep.data() + range.level_begin, rep.size() - range.level_begin, rows);

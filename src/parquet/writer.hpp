@@ -71,7 +71,7 @@ class ParquetWriter {
 
  private:
   ParquetWriter(SchemaPtr schema, WriterOptions options);
-  Status write_row_group(const ColumnBatch& batch, std::size_t rows, std::size_t rows_left);
+  Status write_row_group(const ColumnBatch& batch, std::size_t rows);
   Status fail(Error error);
 
   SchemaPtr schema_;

@@ -161,6 +161,14 @@ TEST(ParquetFileFailures, AbandonedAndRejectedWritesLeaveNoFile) {
   EXPECT_FALSE((*writer)->write(foreign).ok());
   EXPECT_FALSE((*writer)->is_open());
   EXPECT_TRUE(entries(tmp.path()).empty());
+
+  // So is a batch with a row begun and not ended.
+  batch->begin_row();
+  ASSERT_TRUE((*writer)->open(tmp / "d.parquet").ok());
+  auto open_row = (*writer)->write(*batch);
+  ASSERT_FALSE(open_row.ok());
+  EXPECT_NE(open_row.error().message.find("not ended"), std::string::npos) << open_row.error().message;
+  EXPECT_TRUE(entries(tmp.path()).empty());
 }
 
 TEST(ParquetFileFailures, OneWriterWritesFileAfterFileAndReplacesAtomically) {

@@ -111,7 +111,7 @@ class Generator {
       case ColumnType::kInt32:
         return chance(0.1) ? std::numeric_limits<std::int32_t>::min() : static_cast<std::int32_t>(rng_());
       case ColumnType::kInt64:
-        return chance(0.1) ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(rng_()) - (1LL << 62);
+        return chance(0.1) ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(rng_());
       case ColumnType::kUInt8:
         return between(0, 255);
       case ColumnType::kUInt16:
