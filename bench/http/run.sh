@@ -53,20 +53,32 @@ http {
 CONF
 nginx -c "$work/nginx.conf" -p "$work/" &
 nginx_pid=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/files/f00000" && break; sleep 0.05; done
-check=$(curl -s -r 0-$((range_bytes - 1)) -o /dev/null -w '%{http_code} %{size_download}' "http://127.0.0.1:$port/slow/files/f00000")
+# Ready, and the delayed location serves ranges (python3: no dependency on the code under test).
+check=$(python3 - "$port" "$range_bytes" <<'PY'
+import sys, time, urllib.request
+port, size = sys.argv[1], int(sys.argv[2])
+for _ in range(100):
+    try:
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/slow/files/f00000", headers={"Range": f"bytes=0-{size - 1}"})
+        with urllib.request.urlopen(req) as r:
+            print(r.status, len(r.read()))
+        break
+    except OSError:
+        time.sleep(0.05)
+PY
+)
 [[ "$check" == "206 $range_bytes" ]] || { echo "nginx setup check failed: $check" >&2; exit 1; }
 
 # wrk: requests/s and the CPU seconds it used (GNU time), per request.
 run_wrk() {  # concurrency paths-file
   local c=$1 paths=$2 out
-  out=$( { /usr/bin/time -f 'cpu_seconds=%U+%S' wrk -t"$loops" -c"$c" -d"${duration}s" --latency \
-          -s "$here/rotate.lua" "http://127.0.0.1:$port" -- "$paths" "bytes=0-$((range_bytes - 1))"; } 2>&1)
-  local rps cpu errors
+  # `times` in the subshell prints the CPU its children (wrk) used: "0m1.234s 0m0.567s" (user, sys).
+  out=$(wrk -t"$loops" -c"$c" -d"${duration}s" -s "$here/rotate.lua" "http://127.0.0.1:$port" -- "$paths" \
+          "bytes=0-$((range_bytes - 1))" 2>&1; times)
+  local rps cpu errors total
   rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
-  cpu=$(awk -F'[=+]' '/^cpu_seconds=/ {print $2 + $3}' <<<"$out")
+  cpu=$(tail -1 <<<"$out" | awk '{split($1, u, /[ms]/); split($2, s, /[ms]/); print u[1] * 60 + u[2] + s[1] * 60 + s[2]}')
   errors=$(grep -E 'Non-2xx|Socket errors' <<<"$out" || true)
-  local total
   total=$(awk '/requests in/ {print $1}' <<<"$out")
   printf '%s %s %s\n' "$rps" "$(awk -v c="$cpu" -v n="$total" 'BEGIN {printf "%.2f", c * 1e6 / n}')" "${errors:-none}"
 }
@@ -82,11 +94,16 @@ run_engine() {  # concurrency paths-file
   printf '%s %s %s\n' "$rps" "$cpu" "$out"
 }
 
+curl_version() {
+  local v
+  v=$(strings "$(ldd "$load" | awk '/libcurl/ {print $3}')" | grep -o 'libcurl/[0-9.]*' | head -1) || true
+  echo "${v:-libcurl}"
+}
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 echo "# HTTP engine vs wrk: ${range_bytes}-byte ranged GETs over $files files of 64 KiB, nginx 1 worker on 127.0.0.1,"
 echo "# ${duration}s per run, $rounds alternating rounds (medians), engine loops = wrk threads = $loops,"
-echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start, $(curl --version | head -1 | cut -d' ' -f1-2)"
+echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start, $(curl_version)"
 printf '%-26s %10s %11s %7s %15s %15s\n' scenario wrk_rps engine_rps ratio wrk_cpu_us/req eng_cpu_us/req
 report() {  # name concurrency paths
   local w_rps=() w_cpu=() e_rps=() e_cpu=() line
