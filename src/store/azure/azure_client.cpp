@@ -27,7 +27,7 @@ Result<std::shared_ptr<const AzureClient>> AzureClient::create(AzureConfig confi
 
 void AzureClient::authorise(http::Request& request, std::string_view encoded_path, std::string_view query,
                             std::string_view range) const {
-  std::string date = format_rfc1123(std::time(nullptr));
+  std::string date = rfc1123_now();
   if (signer_) {
     std::array<std::pair<std::string_view, std::string_view>, 3> ms = {
         {{"x-ms-date", date}, {"x-ms-version", kAzureApiVersion}, {"x-ms-range", range}}};

@@ -2,9 +2,10 @@
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
+#include <array>
 #include <memory>
 
 namespace tdump::store {
@@ -17,6 +18,12 @@ constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 const EVP_MD* sha256_md() {
   static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   return md != nullptr ? md : EVP_sha256();
+}
+
+// One digest context per thread, reused: EVP_Digest() allocates and frees one per call.
+EVP_MD_CTX* thread_ctx() {
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  return ctx.get();
 }
 
 std::string encode_base64(std::string_view bytes, const char* alphabet, bool pad) {
@@ -60,16 +67,39 @@ int b64_value(char c) {
 
 Digest sha256(std::string_view data) {
   Digest out{};
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out.data(), &len, sha256_md(), nullptr);
+  EVP_MD_CTX* ctx = thread_ctx();
+  EVP_DigestInit_ex(ctx, sha256_md(), nullptr);
+  EVP_DigestUpdate(ctx, data.data(), data.size());
+  EVP_DigestFinal_ex(ctx, out.data(), nullptr);
   return out;
 }
 
+// RFC 2104 over two SHA-256 passes on a reused context: OpenSSL 3's one-shot HMAC() fetches
+// the MAC implementation on every call, which costs four times the hashing itself, and request
+// signing runs it once per request.
 Digest hmac_sha256(std::string_view key, std::string_view data) {
+  constexpr std::size_t kBlock = 64;
+  std::array<unsigned char, kBlock> block{};
+  if (key.size() > kBlock) {
+    Digest hashed = sha256(key);
+    std::copy(hashed.begin(), hashed.end(), block.begin());
+  } else {
+    std::copy(key.begin(), key.end(), block.begin());
+  }
+  std::array<unsigned char, kBlock> pad{};
+  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x36U;
+  EVP_MD_CTX* ctx = thread_ctx();
+  Digest inner{};
+  EVP_DigestInit_ex(ctx, sha256_md(), nullptr);
+  EVP_DigestUpdate(ctx, pad.data(), pad.size());
+  EVP_DigestUpdate(ctx, data.data(), data.size());
+  EVP_DigestFinal_ex(ctx, inner.data(), nullptr);
+  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x5cU;
   Digest out{};
-  unsigned int len = 0;
-  HMAC(sha256_md(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out.data(), &len);
+  EVP_DigestInit_ex(ctx, sha256_md(), nullptr);
+  EVP_DigestUpdate(ctx, pad.data(), pad.size());
+  EVP_DigestUpdate(ctx, inner.data(), inner.size());
+  EVP_DigestFinal_ex(ctx, out.data(), nullptr);
   return out;
 }
 

@@ -163,4 +163,26 @@ std::string format_iso8601(std::time_t seconds) {
   return buf;
 }
 
+const std::string& amz_date_now() {
+  thread_local std::time_t cached = -1;
+  thread_local std::string text;
+  std::time_t now = std::time(nullptr);
+  if (now != cached) {
+    cached = now;
+    text = format_amz_date(now);
+  }
+  return text;
+}
+
+const std::string& rfc1123_now() {
+  thread_local std::time_t cached = -1;
+  thread_local std::string text;
+  std::time_t now = std::time(nullptr);
+  if (now != cached) {
+    cached = now;
+    text = format_rfc1123(now);
+  }
+  return text;
+}
+
 }  // namespace tdump::store

@@ -20,6 +20,11 @@ std::string format_amz_date(std::time_t seconds);
 // Seconds since the epoch -> "2024-05-01T12:34:56Z".
 std::string format_iso8601(std::time_t seconds);
 
+// The current time in those formats, formatted at most once a second per thread (request
+// signing asks for it on every request).
+const std::string& amz_date_now();
+const std::string& rfc1123_now();
+
 // Days since 1970-01-01 of a proleptic Gregorian date.
 std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
 

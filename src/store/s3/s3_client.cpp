@@ -25,7 +25,7 @@ S3Client::S3Client(S3Config config) : config_(std::move(config)) {
 void S3Client::sign(http::Request& request, std::string_view canonical_uri, std::string_view canonical_query) const {
   if (config_.request_payer) request.headers.push_back({"x-amz-request-payer", "requester"});
   if (!signer_) return;
-  std::string amz_date = format_amz_date(std::time(nullptr));
+  std::string amz_date = amz_date_now();
   const auto& token = signer_->credentials().session_token;
   // Sorted by name, as SigV4 requires.
   std::array<SignedHeader, 5> headers;
