@@ -5,7 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
-#include <cstring>
+#include <system_error>
 #include <utility>
 
 #include <fmt/format.h>
@@ -50,7 +50,9 @@ OutputFile& OutputFile::operator=(OutputFile&& other) noexcept {
 }
 
 Error OutputFile::io_error(std::string_view what, int err, const std::filesystem::path& path) {
-  return make_error(code_for(err), fmt::format("parquet: {} '{}': {}", what, path.string(), std::strerror(err)));
+  // std::system_category().message is strerror's text without strerror's shared buffer.
+  return make_error(code_for(err),
+                    fmt::format("parquet: {} '{}': {}", what, path.string(), std::system_category().message(err)));
 }
 
 Result<OutputFile> OutputFile::create(const std::filesystem::path& final_path) {

@@ -245,7 +245,7 @@ struct Flattener {
 
 }  // namespace
 
-Result<std::shared_ptr<const Schema>> Schema::make(std::vector<Field> fields) {
+Result<std::shared_ptr<const Schema>> Schema::make(const std::vector<Field>& fields) {
   std::shared_ptr<Schema> schema(new Schema());
   SchemaNode root;
   root.name = "schema";
@@ -259,9 +259,12 @@ Result<std::shared_ptr<const Schema>> Schema::make(std::vector<Field> fields) {
 }
 
 std::string Schema::node_path(std::uint32_t node) const {
+  std::vector<const std::string*> names;
+  for (std::uint32_t n = node; n != 0; n = nodes_[n].parent) names.push_back(&nodes_[n].name);
   std::string out;
-  for (std::uint32_t n = node; n != 0; n = nodes_[n].parent) {
-    out = out.empty() ? nodes_[n].name : nodes_[n].name + "." + out;
+  for (auto it = names.rbegin(); it != names.rend(); ++it) {
+    if (!out.empty()) out += '.';
+    out += **it;
   }
   return out;
 }

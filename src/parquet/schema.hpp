@@ -141,7 +141,7 @@ struct LeafInfo {
 class Schema {
  public:
   // Validates (non-empty unique names without '.', non-empty groups, levels <= kMaxLevel) and flattens.
-  static Result<std::shared_ptr<const Schema>> make(std::vector<Field> fields);
+  static Result<std::shared_ptr<const Schema>> make(const std::vector<Field>& fields);
 
   // Looks up a node by its dotted path. The LIST/MAP wrapper levels may be skipped:
   // "ifds.width" finds "ifds.list.element.width", "tags.key" finds "tags.key_value.key".

@@ -20,7 +20,7 @@ using tdump::testing::duckdb_queries;
 using tdump::testing::duckdb_query;
 
 SchemaPtr make(std::vector<Field> fields) {
-  auto s = Schema::make(std::move(fields));
+  auto s = Schema::make(fields);
   if (!s) throw std::runtime_error(s.error().message);
   return *s;
 }

@@ -22,7 +22,7 @@ struct Case {
 };
 
 SchemaPtr make(std::vector<Field> fields) {
-  auto s = Schema::make(std::move(fields));
+  auto s = Schema::make(fields);
   if (!s) throw std::runtime_error(s.error().message);
   return *s;
 }
