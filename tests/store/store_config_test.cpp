@@ -249,6 +249,10 @@ TEST(AzureConfig, UrlFormsAccountsAndCredentials) {
   EXPECT_EQ(https->root_prefix, "x y/");
   EXPECT_TRUE(https->url_encoded);
 
+  auto pasted_sas = azure_config_from_url("https://acct.blob.core.windows.net/cont?sv=1&sig=SECRET", env.options());
+  ASSERT_FALSE(pasted_sas.ok());
+  EXPECT_FALSE(contains(pasted_sas.error().message, "SECRET"));
+
   auto emulator = azure_config_from_url(
       "az://cont", Env{}.options({{"use_emulator", "true"}, {"endpoint", "http://127.0.0.1:10010"}}));
   ASSERT_TRUE(emulator.ok()) << emulator.error().message;

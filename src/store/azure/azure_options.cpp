@@ -97,6 +97,11 @@ Result<AzureUrlParts> split_azure_url(std::string_view url) {
       parts.url_base_prefix = scheme + "://" + parsed->host + "/" + parts.container + "/";
     }
   } else if (scheme == "https" && is_azure_https_host(parsed->host)) {
+    if (!parsed->query.empty()) {  // most likely a pasted SAS URL: keep the secret out of the store name
+      return make_error(ErrorCode::kInvalidArgument,
+                        "the Azure URL has a query string; give a SAS with the sas_key option (or "
+                        "AZURE_STORAGE_SAS_TOKEN) and the URL without '?...'");
+    }
     parts.account = account_from_host(parsed->host);
     take_container_from_path(parsed->path);
     parts.url_base_prefix = "https://" + parsed->host + "/" + percent_encode(parts.container, false) + "/";
