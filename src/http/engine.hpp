@@ -4,6 +4,8 @@
 //
 // - submit() is thread-safe and never runs the callback inline: callbacks run later on one of
 //   the engine's loop threads (one per `ClientConfig::loops`), so a callback may submit again.
+//   (Once shutdown() has returned no loop is left: submit() then fails the request with
+//   kCancelled on the caller's thread.) Details and the full outcome table: docs/http.md.
 // - Any HTTP status is a Response (404 included); the engine has already retried the retryable
 //   ones (408, 429, 500, 502, 503, 504) and transport failures with backoff + full jitter,
 //   honouring Retry-After. An Error comes back only when no usable response arrived after the
