@@ -194,7 +194,7 @@ class ColumnBatch {
   return &leaves_[column.leaf];
 }
 
-inline void ColumnBatch::set_bool(ColumnRef column, bool v) {
+[[gnu::always_inline]] inline void ColumnBatch::set_bool(ColumnRef column, bool v) {
   if (failed_) return;
   if (hot_[column.leaf].type != ColumnType::kBool) [[unlikely]]
     return fail_column("set_bool on", column);
@@ -214,7 +214,7 @@ inline void ColumnBatch::set_bool(ColumnRef column, bool v) {
   }
 }
 
-inline void ColumnBatch::set_int(ColumnRef column, std::int64_t v) {
+[[gnu::always_inline]] inline void ColumnBatch::set_int(ColumnRef column, std::int64_t v) {
   if (failed_) return;
   const LeafHot& h = hot_[column.leaf];
   if (v < h.lo || v > h.hi) [[unlikely]]
@@ -222,7 +222,7 @@ inline void ColumnBatch::set_int(ColumnRef column, std::int64_t v) {
   put_int(column, v);
 }
 
-inline void ColumnBatch::set_uint(ColumnRef column, std::uint64_t v) {
+[[gnu::always_inline]] inline void ColumnBatch::set_uint(ColumnRef column, std::uint64_t v) {
   if (failed_) return;
   const LeafHot& h = hot_[column.leaf];
   if (v > h.umax || h.lo > h.hi) [[unlikely]] {
@@ -232,7 +232,7 @@ inline void ColumnBatch::set_uint(ColumnRef column, std::uint64_t v) {
   put_int(column, static_cast<std::int64_t>(v));  // in range; a uint64 keeps its bits (the spec's UINT_64)
 }
 
-inline void ColumnBatch::set_double(ColumnRef column, double v) {
+[[gnu::always_inline]] inline void ColumnBatch::set_double(ColumnRef column, double v) {
   if (failed_) return;
   if (hot_[column.leaf].type != ColumnType::kDouble) [[unlikely]]
     return fail_column("set_double on", column);
@@ -240,7 +240,7 @@ inline void ColumnBatch::set_double(ColumnRef column, double v) {
   if (LeafColumn* leaf = begin_value(column, rep)) leaf->add_double(v, rep);
 }
 
-inline void ColumnBatch::set_string(ColumnRef column, std::string_view v) {
+[[gnu::always_inline]] inline void ColumnBatch::set_string(ColumnRef column, std::string_view v) {
   if (failed_) return;
   if (hot_[column.leaf].physical != PhysicalType::kByteArray) [[unlikely]]
     return fail_column("set_string on", column);
@@ -250,7 +250,7 @@ inline void ColumnBatch::set_string(ColumnRef column, std::string_view v) {
   if (LeafColumn* leaf = begin_value(column, rep)) leaf->add_bytes(v, rep);
 }
 
-inline void ColumnBatch::begin_element() {
+[[gnu::always_inline]] inline void ColumnBatch::begin_element() {
   if (failed_) return;
   Frame* c = top();
   if (c == nullptr || !c->container) [[unlikely]]
@@ -264,7 +264,7 @@ inline void ColumnBatch::begin_element() {
   push(e);
 }
 
-inline void ColumnBatch::end_element() {
+[[gnu::always_inline]] inline void ColumnBatch::end_element() {
   if (failed_) return;
   const Frame* t = top();
   if (depth_ < 2 || t->container) [[unlikely]]

@@ -5,8 +5,8 @@
 namespace tdump::parquet {
 
 void LeafColumn::add_levels_bulk(std::span<const std::uint8_t> def, std::span<const std::uint8_t> rep, std::size_t n) {
-  if (max_def_ > 0) def_.insert(def_.end(), def.begin(), def.begin() + static_cast<std::ptrdiff_t>(n));
-  if (max_rep_ > 0) rep_.insert(rep_.end(), rep.begin(), rep.begin() + static_cast<std::ptrdiff_t>(n));
+  if (max_def_ > 0) def_.append(def.first(n));
+  if (max_rep_ > 0) rep_.append(rep.first(n));
 }
 
 std::size_t LeafColumn::num_row_starts() const noexcept {
@@ -21,7 +21,7 @@ void LeafColumn::clear() {
   i32_.clear();
   i64_.clear();
   f64_.clear();
-  offsets_.resize(1);
+  offsets_.truncate(1);
   heap_.clear();
 }
 
@@ -66,25 +66,25 @@ void LeafColumn::truncate_rows(std::size_t keep_row_starts) {
   if (max_def_ > 0) {
     dropped_values =
         static_cast<std::size_t>(std::count(def_.begin() + static_cast<std::ptrdiff_t>(cut), def_.end(), max_def_));
-    def_.resize(cut);
+    def_.truncate(cut);
   }
-  if (max_rep_ > 0) rep_.resize(cut);
+  if (max_rep_ > 0) rep_.truncate(cut);
   const std::size_t keep_values = num_values() - dropped_values;
   switch (physical_) {
     case PhysicalType::kBoolean:
-      bools_.resize(keep_values);
+      bools_.truncate(keep_values);
       break;
     case PhysicalType::kInt32:
-      i32_.resize(keep_values);
+      i32_.truncate(keep_values);
       break;
     case PhysicalType::kInt64:
-      i64_.resize(keep_values);
+      i64_.truncate(keep_values);
       break;
     case PhysicalType::kDouble:
-      f64_.resize(keep_values);
+      f64_.truncate(keep_values);
       break;
     case PhysicalType::kByteArray:
-      offsets_.resize(keep_values + 1);
+      offsets_.truncate(keep_values + 1);
       heap_.resize(offsets_.back());
       break;
   }

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "parquet/pod_vector.hpp"
 #include "parquet/schema.hpp"
 
 namespace tdump::parquet {
@@ -21,7 +22,9 @@ namespace tdump::parquet {
 class LeafColumn {
  public:
   LeafColumn(PhysicalType physical, std::uint8_t max_def, std::uint8_t max_rep)
-      : physical_(physical), max_def_(max_def), max_rep_(max_rep) {}
+      : physical_(physical), max_def_(max_def), max_rep_(max_rep) {
+    offsets_.push_back(0);
+  }
 
   // One entry whose value is present (definition level = max_def). rep is ignored when max_rep == 0.
   [[gnu::always_inline]] void add_bool(bool v, std::uint8_t rep = 0) {
@@ -50,9 +53,9 @@ class LeafColumn {
 
   // Bulk form: levels for n entries (def is ignored when max_def == 0, rep when max_rep == 0).
   void add_levels_bulk(std::span<const std::uint8_t> def, std::span<const std::uint8_t> rep, std::size_t n);
-  void add_int32_values(std::span<const std::int32_t> v) { i32_.insert(i32_.end(), v.begin(), v.end()); }
-  void add_int64_values(std::span<const std::int64_t> v) { i64_.insert(i64_.end(), v.begin(), v.end()); }
-  void add_double_values(std::span<const double> v) { f64_.insert(f64_.end(), v.begin(), v.end()); }
+  void add_int32_values(std::span<const std::int32_t> v) { i32_.append(v); }
+  void add_int64_values(std::span<const std::int64_t> v) { i64_.append(v); }
+  void add_double_values(std::span<const double> v) { f64_.append(v); }
 
   void clear();
 
@@ -92,13 +95,13 @@ class LeafColumn {
   PhysicalType physical_;
   std::uint8_t max_def_;
   std::uint8_t max_rep_;
-  std::vector<std::uint8_t> def_;
-  std::vector<std::uint8_t> rep_;
-  std::vector<std::uint8_t> bools_;
-  std::vector<std::int32_t> i32_;
-  std::vector<std::int64_t> i64_;
-  std::vector<double> f64_;
-  std::vector<std::uint64_t> offsets_{0};
+  PodVector<std::uint8_t> def_;
+  PodVector<std::uint8_t> rep_;
+  PodVector<std::uint8_t> bools_;
+  PodVector<std::int32_t> i32_;
+  PodVector<std::int64_t> i64_;
+  PodVector<double> f64_;
+  PodVector<std::uint64_t> offsets_;  // offsets_[0] == 0 always
   std::string heap_;
 };
 
