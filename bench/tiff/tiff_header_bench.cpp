@@ -26,9 +26,12 @@ namespace {
 std::atomic<long> g_allocations{0};
 }
 extern "C" {
-void* __libc_malloc(std::size_t size);                 // NOLINT(bugprone-reserved-identifier): glibc's own allocator
-void* __libc_calloc(std::size_t n, std::size_t size);  // NOLINT(bugprone-reserved-identifier)
-void* __libc_realloc(void* p, std::size_t size);       // NOLINT(bugprone-reserved-identifier)
+// glibc's own allocator, under its reserved names.
+// NOLINTBEGIN(bugprone-reserved-identifier,readability-identifier-naming)
+void* __libc_malloc(std::size_t size);
+void* __libc_calloc(std::size_t n, std::size_t size);
+void* __libc_realloc(void* p, std::size_t size);
+// NOLINTEND(bugprone-reserved-identifier,readability-identifier-naming)
 void* malloc(std::size_t size) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   return __libc_malloc(size);
@@ -68,7 +71,7 @@ void bench_ours(benchmark::State& state, const std::vector<std::uint8_t>* file) 
     return;
   }
   long allocations = 0;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark loop idiom
     const long before = g_allocations.load(std::memory_order_relaxed);
     if (parser.parse(bytes, header) != ParseStatus::kComplete) state.SkipWithError("parse failed");
     if (!decode_geokeys(header, header.ifds[0], geokeys).ok()) state.SkipWithError("geokeys failed");
@@ -125,7 +128,7 @@ int mem_map(thandle_t h, void** base, toff_t* size) {
 void mem_unmap(thandle_t, void*, toff_t) {}
 
 // GeoTIFF and GDAL tags, registered as libgeotiff and GDAL register them.
-const TIFFFieldInfo kExtraFields[] = {
+const TIFFFieldInfo extra_fields[] = {
     {33550, -1, -1, TIFF_DOUBLE, FIELD_CUSTOM, 1, 1, const_cast<char*>("ModelPixelScale")},
     {33922, -1, -1, TIFF_DOUBLE, FIELD_CUSTOM, 1, 1, const_cast<char*>("ModelTiepoint")},
     {34264, -1, -1, TIFF_DOUBLE, FIELD_CUSTOM, 1, 1, const_cast<char*>("ModelTransformation")},
@@ -137,14 +140,14 @@ const TIFFFieldInfo kExtraFields[] = {
 };
 TIFFExtendProc g_parent_extender = nullptr;
 void extend_tags(TIFF* tif) {
-  TIFFMergeFieldInfo(tif, kExtraFields, sizeof(kExtraFields) / sizeof(kExtraFields[0]));
+  TIFFMergeFieldInfo(tif, extra_fields, sizeof(extra_fields) / sizeof(extra_fields[0]));
   if (g_parent_extender != nullptr) g_parent_extender(tif);
 }
 
 void bench_libtiff(benchmark::State& state, const std::vector<std::uint8_t>* file) {
   long allocations = 0;
   int ifds = 0;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark loop idiom
     const long before = g_allocations.load(std::memory_order_relaxed);
     MemoryFile mem{file};
     // "rDO": deferred, on-demand strip/tile arrays, as GDAL opens files (libtiff's fastest).

@@ -47,7 +47,8 @@ void check_against_whole_file(std::span<const std::uint8_t> data, const ParseLim
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,  // NOLINT(readability-identifier-naming)
+                                      std::size_t size) {
   const std::span<const std::uint8_t> file(data, size);
   const ParseLimits limits = fuzz_limits(size);
   FetchOptions options;

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
+#include <system_error>
 
 namespace tdump::cli {
 
@@ -15,7 +15,7 @@ Result<LocalFile> LocalFile::open(const std::string& path) {
   if (fd < 0) {
     int err = errno;
     return make_error(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
-                      fmt::format("cannot open {}: {}", path, std::strerror(err)));
+                      fmt::format("cannot open {}: {}", path, std::system_category().message(err)));
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -49,8 +49,8 @@ tiff::RangeReader LocalFile::reader() const {
       ssize_t n = ::pread(fd_, buffer.data() + done, buffer.size() - done, static_cast<off_t>(offset + done));
       if (n < 0) {
         if (errno == EINTR) continue;
-        return make_error(ErrorCode::kIo,
-                          fmt::format("read {} at offset {}: {}", path_, offset + done, std::strerror(errno)));
+        return make_error(ErrorCode::kIo, fmt::format("read {} at offset {}: {}", path_, offset + done,
+                                                      std::system_category().message(errno)));
       }
       if (n == 0) break;  // end of file
       done += static_cast<std::uint64_t>(n);

@@ -20,7 +20,7 @@ namespace tdump::tiff {
 using RangeReader = std::function<Result<std::uint64_t>(std::uint64_t offset, std::span<std::uint8_t> buffer)>;
 
 struct FetchOptions {
-  std::uint64_t prefetch = 16 * 1024;  // bytes of the first read
+  std::uint64_t prefetch = std::uint64_t{16} * 1024;  // bytes of the first read
   std::uint32_t max_reads = 1024;      // reads per header, all rounds together
 };
 

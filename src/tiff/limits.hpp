@@ -15,7 +15,7 @@ struct ParseLimits {
   // and the values written right after it usually arrive in the same request.
   std::uint64_t ifd_read_ahead = 4096;
   // Needed ranges closer than this are merged into one request.
-  std::uint64_t coalesce_gap = 32 * 1024;
+  std::uint64_t coalesce_gap = std::uint64_t{32} * 1024;
   bool parse_sub_ifds = true;  // follow tag 330 (SubIFDs)
   bool strict_ascii = true;    // ASCII values must be UTF-8 (else kInvalidAscii)
 };

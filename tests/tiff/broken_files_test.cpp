@@ -13,11 +13,11 @@
 namespace tdump::tiff::testing {
 namespace {
 
-const std::filesystem::path kBrokenDir = std::filesystem::path(TDUMP_SOURCE_DIR) / "tests/fixtures/broken";
+const std::filesystem::path broken_dir = std::filesystem::path(TDUMP_SOURCE_DIR) / "tests/fixtures/broken";
 
 std::vector<std::pair<std::string, std::string>> expected_kinds() {
   std::vector<std::pair<std::string, std::string>> out;
-  std::ifstream in(kBrokenDir / "EXPECTED");
+  std::ifstream in(broken_dir / "EXPECTED");
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -59,7 +59,7 @@ TEST(BrokenFiles, EachFailsWithItsOwnKind) {
   ASSERT_GE(expected.size(), 8U);
   std::set<std::string> kinds;
   for (const auto& [file, kind] : expected) {
-    auto bytes = read_bytes(kBrokenDir / file);
+    auto bytes = read_bytes(broken_dir / file);
     EXPECT_EQ(error_kind(bytes, true), kind) << file;
     EXPECT_EQ(error_kind(bytes, false), kind) << file << " (size unknown)";
     kinds.insert(kind);
@@ -69,7 +69,7 @@ TEST(BrokenFiles, EachFailsWithItsOwnKind) {
 
 TEST(BrokenFiles, EveryPrefixOfEveryBrokenFileFailsCleanly) {
   for (const auto& [file, kind] : expected_kinds()) {
-    auto bytes = read_bytes(kBrokenDir / file);
+    auto bytes = read_bytes(broken_dir / file);
     for (std::size_t n = 0; n <= bytes.size(); ++n) {
       std::vector<std::uint8_t> prefix(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
       EXPECT_NE(error_kind(prefix, n % 2 == 0), "none") << file << " cut at " << n;
@@ -78,7 +78,7 @@ TEST(BrokenFiles, EveryPrefixOfEveryBrokenFileFailsCleanly) {
 }
 
 TEST(Fetcher, CountsReadsAndPropagatesReaderErrors) {
-  auto bytes = read_bytes(kBrokenDir / "ifd_loop_two.tif");
+  auto bytes = read_bytes(broken_dir / "ifd_loop_two.tif");
   HeaderFetcher fetcher;
   TiffHeader h;
   FetchStats stats;

@@ -17,8 +17,8 @@ namespace {
 
 // A GeoTIFF whose directory holds `keys` (id, location, count, value) after the 4-value header.
 std::vector<std::uint8_t> geotiff(ByteOrder order, const std::vector<std::vector<std::uint64_t>>& keys,
-                                  std::vector<double> params = {}, std::string ascii_params = {},
-                                  std::vector<std::uint64_t> trailing_shorts = {}) {
+                                  const std::vector<double>& params = {}, const std::string& ascii_params = {},
+                                  const std::vector<std::uint64_t>& trailing_shorts = {}) {
   TiffBuilder b(order, false);
   const std::uint64_t pixel = b.append("x");
   std::vector<std::uint64_t> dir = {1, 1, 0, keys.size()};

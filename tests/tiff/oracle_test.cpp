@@ -133,16 +133,16 @@ TEST_P(Oracle, EveryEntryMatchesTiffdump) {
 
 // ---- tiffinfo: libtiff's interpretation of each IFD (sizes, tiling, bits, codes) ----
 // Names tiffinfo prints for codes, from TIFF 6.0 and the registered extensions.
-const std::map<std::string, std::uint32_t> kCompressionNames = {
+const std::map<std::string, std::uint32_t> compression_names = {
     {"None", 1},         {"CCITT Group 4", 4}, {"LZW", 5},      {"JPEG", 7},     {"AdobeDeflate", 8},
     {"PackBits", 32773}, {"LERC", 34887},      {"LZMA", 34925}, {"ZSTD", 50000}, {"WEBP", 50001}};
-const std::map<std::string, std::uint32_t> kPhotometricNames = {
+const std::map<std::string, std::uint32_t> photometric_names = {
     {"min-is-white", 0},      {"min-is-black", 1}, {"RGB color", 2}, {"palette color (RGB from colormap)", 3},
     {"transparency mask", 4}, {"separated", 5},    {"YCbCr", 6}};
-const std::map<std::string, std::uint32_t> kSampleFormatNames = {
+const std::map<std::string, std::uint32_t> sample_format_names = {
     {"unsigned integer", 1}, {"signed integer", 2},         {"IEEE floating point", 3},
     {"untyped data", 4},     {"complex signed integer", 5}, {"complex IEEE floating point", 6}};
-const std::map<std::string, std::uint32_t> kPlanarNames = {{"single image plane", 1}, {"separate image planes", 2}};
+const std::map<std::string, std::uint32_t> planar_names = {{"single image plane", 1}, {"separate image planes", 2}};
 
 std::uint32_t code_of(const std::map<std::string, std::uint32_t>& names, const std::string& name) {
   auto it = names.find(name);
@@ -177,16 +177,16 @@ TEST_P(Oracle, EveryIfdMatchesTiffinfo) {
       EXPECT_EQ(ours.samples_per_pixel, *x.samples);
     }
     if (x.sample_format) {
-      EXPECT_EQ(ours.sample_format, code_of(kSampleFormatNames, *x.sample_format));
+      EXPECT_EQ(ours.sample_format, code_of(sample_format_names, *x.sample_format));
     }
     if (x.compression) {
-      EXPECT_EQ(ours.compression, code_of(kCompressionNames, *x.compression));
+      EXPECT_EQ(ours.compression, code_of(compression_names, *x.compression));
     }
     if (x.photometric) {
-      EXPECT_EQ(ours.photometric, code_of(kPhotometricNames, *x.photometric));
+      EXPECT_EQ(ours.photometric, code_of(photometric_names, *x.photometric));
     }
     if (x.planar) {
-      EXPECT_EQ(ours.planar_configuration, code_of(kPlanarNames, *x.planar));
+      EXPECT_EQ(ours.planar_configuration, code_of(planar_names, *x.planar));
     }
   }
 }
@@ -197,11 +197,11 @@ struct GdalType {
   std::uint32_t sample_format;
 };
 // GDAL data types as TIFF stores them (BitsPerSample of one sample, SampleFormat).
-const std::map<std::string, GdalType> kGdalTypes = {
+const std::map<std::string, GdalType> gdal_types = {
     {"UInt16", {16, 1}}, {"Int16", {16, 2}},  {"UInt32", {32, 1}},   {"Int32", {32, 2}},
     {"UInt64", {64, 1}}, {"Int64", {64, 2}},  {"Float32", {32, 3}},  {"Float64", {64, 3}},
     {"CInt16", {32, 5}}, {"CInt32", {64, 5}}, {"CFloat32", {64, 6}}, {"CFloat64", {128, 6}}};
-const std::map<std::string, std::uint32_t> kGdalCompressions = {
+const std::map<std::string, std::uint32_t> gdal_compressions = {
     {"LZW", 5},           {"JPEG", 7},      {"YCbCr JPEG", 7}, {"DEFLATE", 8},
     {"PACKBITS", 32773},  {"CCITTFAX4", 4}, {"LERC", 34887},   {"LERC_DEFLATE", 34887},
     {"LERC_ZSTD", 34887}, {"LZMA", 34925},  {"ZSTD", 50000},   {"WEBP", 50001}};
@@ -226,8 +226,8 @@ TEST_P(Oracle, MatchesGdalinfo) {
                              bands[0]["metadata"]["IMAGE_STRUCTURE"].value("PIXELTYPE", "") == "SIGNEDBYTE";
     EXPECT_EQ(info.sample_format, signed_byte ? 2U : 1U);
   } else {
-    ASSERT_TRUE(kGdalTypes.count(type)) << type;
-    const GdalType& t = kGdalTypes.at(type);
+    ASSERT_TRUE(gdal_types.count(type)) << type;
+    const GdalType& t = gdal_types.at(type);
     if (t.bits == 16 && t.sample_format == 1) {
       EXPECT_TRUE(info.bits_per_sample > 8 && info.bits_per_sample <= 16) << info.bits_per_sample;  // NBITS=12
     } else {
@@ -267,8 +267,8 @@ TEST_P(Oracle, MatchesGdalinfo) {
   if (compression.empty()) {
     EXPECT_EQ(info.compression, 1U);
   } else {
-    ASSERT_TRUE(kGdalCompressions.count(compression)) << compression;
-    EXPECT_EQ(info.compression, kGdalCompressions.at(compression));
+    ASSERT_TRUE(gdal_compressions.count(compression)) << compression;
+    EXPECT_EQ(info.compression, gdal_compressions.at(compression));
     if (compression == "YCbCr JPEG") {
       EXPECT_EQ(info.photometric, 6U);
     }
@@ -310,7 +310,7 @@ TEST_P(Oracle, MatchesGdalinfo) {
 
 // ---- listgeo: every GeoKey (id, type, count, value) and the model tags ----
 // GeoTIFF key names as libgeotiff prints them (1.0 and 1.1 spellings), with their spec ids.
-const std::map<std::string, std::uint16_t> kGeoKeyIds = {{"GTModelTypeGeoKey", 1024},
+const std::map<std::string, std::uint16_t> geokey_ids = {{"GTModelTypeGeoKey", 1024},
                                                          {"GTRasterTypeGeoKey", 1025},
                                                          {"GTCitationGeoKey", 1026},
                                                          {"GeographicTypeGeoKey", 2048},
@@ -405,8 +405,8 @@ TEST_P(Oracle, EveryGeoKeyMatchesListgeo) {
     const ListgeoKey& x = geo.keys[i];
     const GeoKey& k = ours.keys[i];
     SCOPED_TRACE(x.name);
-    ASSERT_TRUE(kGeoKeyIds.count(x.name)) << "unknown listgeo key name " << x.name;
-    EXPECT_EQ(k.id, kGeoKeyIds.at(x.name));
+    ASSERT_TRUE(geokey_ids.count(x.name)) << "unknown listgeo key name " << x.name;
+    EXPECT_EQ(k.id, geokey_ids.at(x.name));
     EXPECT_EQ(k.count, x.count);
     if (x.type == "Ascii") {
       EXPECT_EQ(k.kind, GeoValueKind::kAscii);
