@@ -1,12 +1,30 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <vector>
 
 #include "cli/commands.hpp"
 
+namespace {
+
+// Every request in flight over HTTP/1.1 holds a socket: a default soft limit of 1024 descriptors
+// would cap n_consumers well below its default of 1000 plus the files we write. Raise the soft
+// limit to the hard one (no privilege needed).
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  raise_open_file_limit();
   using namespace tdump::cli;
   // Logs go to stderr: stdout carries the output of `inspect` and `ls`.
   spdlog::set_default_logger(spdlog::stderr_color_mt("tiff-dumper"));
