@@ -8,10 +8,6 @@ namespace tdump::tiff {
 
 Status HeaderFetcher::read_range(const RangeReader& read, ByteRange range, std::optional<std::uint64_t>& file_size,
                                  FetchStats& stats) {
-  if (stats.reads >= options_.max_reads) {
-    return make_error(ErrorCode::kLimit,
-                      fmt::format("over_budget: more than {} reads for one header", options_.max_reads));
-  }
   const std::size_t slot = chunks_.size();
   if (buffers_.size() <= slot) buffers_.emplace_back();
   std::vector<std::uint8_t>& buffer = buffers_[slot];
@@ -44,6 +40,11 @@ Status HeaderFetcher::fetch(const RangeReader& read, std::optional<std::uint64_t
     if (status == ParseStatus::kFailed) return out.error.to_error();
     // Copy the ranges out: `out` is rewritten by the next parse, and reads add chunks.
     needed_.assign(out.needed.begin(), out.needed.end());
+    if (stats.reads + needed_.size() > options_.max_reads) {
+      out.error =
+          TiffError{TiffErrorKind::kOverBudget, fmt::format("the header needs more than {} reads", options_.max_reads)};
+      return out.error.to_error();
+    }
     for (const ByteRange& range : needed_) {
       if (auto read_status = read_range(read, range, file_size, stats); !read_status.ok()) return read_status;
     }

@@ -122,6 +122,7 @@ TEST(Fetcher, LimitsReadsPerHeader) {
   Status status = fetcher.fetch(memory_reader(file), file.size(), h, stats);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, ErrorCode::kLimit);
+  EXPECT_EQ(h.error.kind, TiffErrorKind::kOverBudget);
   EXPECT_EQ(stats.reads, 5U);
 
   options.max_reads = 100;
