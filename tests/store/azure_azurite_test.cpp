@@ -12,7 +12,7 @@ namespace {
 using testing::list_all;
 using testing::options;
 
-const std::vector<std::string> kBlobs = {
+const std::vector<std::string> blob_names = {
     "a.tif",           "dir/with space.tif", "dir/plus+sign.tif", "dir/percent%.tif",
     "dir/eq=uals.tif", "unicodé/ñ.tif",      "double//slash.tif", "deep/x/y/z.tif",
     "zz.tif"};
@@ -24,39 +24,39 @@ std::string content_for(const std::string& name) {
 class AzuriteTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    azurite_ = std::make_unique<tdump::testing::AzuriteServer>();
-    azurite_->create_container("private", false);
-    azurite_->create_container("public", true);
-    for (const auto& name : kBlobs) azurite_->put_blob("private", name, content_for(name));
-    azurite_->put_blob("public", "open.tif", "public blob");
-    engine_ = testing::quick_engine();
+    azurite_server = std::make_unique<tdump::testing::AzuriteServer>();
+    azurite_server->create_container("private", false);
+    azurite_server->create_container("public", true);
+    for (const auto& name : blob_names) azurite_server->put_blob("private", name, content_for(name));
+    azurite_server->put_blob("public", "open.tif", "public blob");
+    test_engine = testing::quick_engine();
   }
   static void TearDownTestSuite() {
-    engine_->shutdown();
-    engine_.reset();
-    azurite_.reset();
+    test_engine->shutdown();
+    test_engine.reset();
+    azurite_server.reset();
   }
   static std::unique_ptr<ObjectStore> open(const std::string& url, std::map<std::string, std::string> values,
                                            std::map<std::string, std::string> env = {}) {
-    auto store = open_store(url, options(std::move(values), std::move(env)), engine_);
+    auto store = open_store(url, options(std::move(values), std::move(env)), test_engine);
     EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
     return store.ok() ? std::move(*store) : nullptr;
   }
   static std::map<std::string, std::string> emulator() {
-    return {{"use_emulator", "true"}, {"endpoint", "http://127.0.0.1:" + std::to_string(azurite_->port())}};
+    return {{"use_emulator", "true"}, {"endpoint", "http://127.0.0.1:" + std::to_string(azurite_server->port())}};
   }
 
-  static std::unique_ptr<tdump::testing::AzuriteServer> azurite_;
-  static std::shared_ptr<http::Engine> engine_;
+  static std::unique_ptr<tdump::testing::AzuriteServer> azurite_server;
+  static std::shared_ptr<http::Engine> test_engine;
 };
-std::unique_ptr<tdump::testing::AzuriteServer> AzuriteTest::azurite_;
-std::shared_ptr<http::Engine> AzuriteTest::engine_;
+std::unique_ptr<tdump::testing::AzuriteServer> AzuriteTest::azurite_server;
+std::shared_ptr<http::Engine> AzuriteTest::test_engine;
 
 TEST_F(AzuriteTest, SharedKeyListsWithMarkers) {
   auto store = open("az://private", emulator());  // the emulator's well-known key
   auto listing = list_all(*store, "", 2);
   ASSERT_FALSE(listing.error) << listing.error->describe();
-  auto expected = kBlobs;
+  auto expected = blob_names;
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(listing.keys(), expected);
   EXPECT_EQ(listing.page_sizes.size(), (expected.size() + 1) / 2);
@@ -72,9 +72,9 @@ TEST_F(AzuriteTest, SharedKeyListsWithMarkers) {
 TEST_F(AzuriteTest, SharedKeyReadsRangesOfAwkwardNames) {
   auto store = open("az://private", {{"account_name", tdump::testing::AzuriteServer::kAccount},
                                      {"account_key", tdump::testing::AzuriteServer::kAccountKey},
-                                     {"endpoint", azurite_->account_url()},
+                                     {"endpoint", azurite_server->account_url()},
                                      {"allow_http", "true"}});
-  for (const auto& name : kBlobs) {
+  for (const auto& name : blob_names) {
     auto content = content_for(name);
     auto all = store->read_range_blocking(name, {0, content.size()});
     ASSERT_TRUE(all.ok()) << name << ": " << all.error().describe();
@@ -97,7 +97,7 @@ TEST_F(AzuriteTest, SharedKeyReadsRangesOfAwkwardNames) {
 TEST_F(AzuriteTest, SasToken) {
   auto store = open("az://private/dir",
                     {{"account_name", tdump::testing::AzuriteServer::kAccount},
-                     {"endpoint", azurite_->account_url()},
+                     {"endpoint", azurite_server->account_url()},
                      {"allow_http", "true"}},
                     {{"AZURE_STORAGE_SAS_TOKEN", tdump::testing::AzuriteServer::kSas}});
   auto listing = list_all(*store, "", 3);
@@ -118,14 +118,15 @@ TEST_F(AzuriteTest, SasToken) {
 }
 
 TEST_F(AzuriteTest, AnonymousOnAPublicContainerOnly) {
-  auto store =
-      open("az://public", {{"endpoint", azurite_->account_url()}, {"allow_http", "true"}, {"skip_signature", "true"}});
+  auto store = open("az://public",
+                    {{"endpoint", azurite_server->account_url()}, {"allow_http", "true"}, {"skip_signature", "true"}});
   auto read = store->read_range_blocking("open.tif", {0, 6});
   ASSERT_TRUE(read.ok()) << read.error().describe();
   EXPECT_EQ(read->bytes, "public");
   EXPECT_EQ(list_all(*store, "", 10).keys(), (std::vector<std::string>{"open.tif"}));
-  auto closed = open("az://private",
-                     {{"endpoint", azurite_->account_url()}, {"allow_http", "true"}, {"azure_skip_signature", "true"}});
+  auto closed =
+      open("az://private",
+           {{"endpoint", azurite_server->account_url()}, {"allow_http", "true"}, {"azure_skip_signature", "true"}});
   auto denied = closed->read_range_blocking("a.tif", {0, 6});
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().code, ErrorCode::kPermissionDenied);
@@ -134,7 +135,7 @@ TEST_F(AzuriteTest, AnonymousOnAPublicContainerOnly) {
 TEST_F(AzuriteTest, WrongKeyIsAuthorizationFailure) {
   auto store = open("az://private", {{"azure_storage_account_name", tdump::testing::AzuriteServer::kAccount},
                                      {"azure_storage_account_key", "d3Jvbmcga2V5IHdyb25nIGtleQ=="},
-                                     {"azure_storage_endpoint", azurite_->account_url()},
+                                     {"azure_storage_endpoint", azurite_server->account_url()},
                                      {"allow_http", "true"}});
   auto read = store->read_range_blocking("a.tif", {0, 4});
   ASSERT_FALSE(read.ok());

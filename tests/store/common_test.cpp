@@ -296,6 +296,7 @@ TEST(TokenCache, OneFetchServesABurstAndRefreshesNearExpiry) {
       std::chrono::seconds(300), [&] { return now; });
   std::atomic<int> served{0};
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
       for (int j = 0; j < 50; ++j) {
@@ -323,14 +324,14 @@ TEST(TokenCache, OneFetchServesABurstAndRefreshesNearExpiry) {
   cache->with_token([&](Result<std::string> t) { EXPECT_EQ(*t, "tok1"); });  // cached: no fetch
   EXPECT_EQ(fetches.load(), 1);
   now += std::chrono::seconds(3600 - 299);  // inside the refresh margin
-  cache->with_token([](Result<std::string>) {});
+  cache->with_token([](const Result<std::string>&) {});
   EXPECT_EQ(fetches.load(), 2);
   {
     std::lock_guard lock(pending_mutex);
     pending.front()(make_error(ErrorCode::kNetwork, "down"));  // a failed refresh is not cached
     pending.clear();
   }
-  cache->with_token([](Result<std::string>) {});
+  cache->with_token([](const Result<std::string>&) {});
   EXPECT_EQ(fetches.load(), 3);
   std::lock_guard lock(pending_mutex);
   pending.front()(Token{"tok2", now + std::chrono::seconds(3600)});

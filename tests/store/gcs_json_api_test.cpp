@@ -20,8 +20,9 @@ namespace {
 using testing::list_all;
 using testing::options;
 
-const std::vector<std::string> kNames = {"a.tif",         "b/with space.tif", "b/plus+sign.tif", "b/percent%25.tif",
-                                         "b/equals=.tif", "c/unicodé/ñ.tif",  "c/d/e/deep.tif",  "z.tif"};
+const std::vector<std::string> object_names = {
+    "a.tif",         "b/with space.tif", "b/plus+sign.tif", "b/percent%25.tif",
+    "b/equals=.tif", "c/unicodé/ñ.tif",  "c/d/e/deep.tif",  "z.tif"};
 
 std::string content_for(const std::string& name) {
   return "GCS object " + name + std::string(40, '.');
@@ -36,48 +37,48 @@ class GcsJsonApiTest : public ::testing::Test {
     opts.client_id = "cid";
     opts.client_secret = "csecret";
     opts.refresh_token = "rtoken";
-    server_ = std::make_unique<testing::GcsTestServer>(opts);
-    for (const auto& name : kNames) server_->put("bkt", name, content_for(name));
-    server_->put("open", "public.tif", "public object");
-    key_file_ = std::make_unique<tdump::testing::TempDir>("gcskey");
-    tdump::testing::write_file(*key_file_ / "key.json", server_->service_account_json());
-    engine_ = testing::quick_engine();
+    gcs_server = std::make_unique<testing::GcsTestServer>(opts);
+    for (const auto& name : object_names) gcs_server->put("bkt", name, content_for(name));
+    gcs_server->put("open", "public.tif", "public object");
+    key_dir = std::make_unique<tdump::testing::TempDir>("gcskey");
+    tdump::testing::write_file(*key_dir / "key.json", gcs_server->service_account_json());
+    test_engine = testing::quick_engine();
   }
   static void TearDownTestSuite() {
-    engine_->shutdown();
-    engine_.reset();
-    server_.reset();
-    key_file_.reset();
+    test_engine->shutdown();
+    test_engine.reset();
+    gcs_server.reset();
+    key_dir.reset();
   }
 
   static std::map<std::string, std::string> base() {
-    return {{"google_endpoint", server_->endpoint()}, {"allow_http", "true"}};
+    return {{"google_endpoint", gcs_server->endpoint()}, {"allow_http", "true"}};
   }
   static std::unique_ptr<ObjectStore> open_with(const std::string& url, std::map<std::string, std::string> extra,
                                                 std::map<std::string, std::string> env = {}) {
     auto values = base();
     for (auto& [k, v] : extra) values[k] = v;
-    auto store = open_store(url, options(values, env), engine_);
+    auto store = open_store(url, options(values, env), test_engine);
     EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
     return store.ok() ? std::move(*store) : nullptr;
   }
   static std::unique_ptr<ObjectStore> open_service_account(const std::string& url = "gs://bkt") {
-    return open_with(url, {{"google_service_account", (*key_file_ / "key.json").string()}});
+    return open_with(url, {{"google_service_account", (*key_dir / "key.json").string()}});
   }
 
-  static std::unique_ptr<testing::GcsTestServer> server_;
-  static std::unique_ptr<tdump::testing::TempDir> key_file_;
-  static std::shared_ptr<http::Engine> engine_;
+  static std::unique_ptr<testing::GcsTestServer> gcs_server;
+  static std::unique_ptr<tdump::testing::TempDir> key_dir;
+  static std::shared_ptr<http::Engine> test_engine;
 };
-std::unique_ptr<testing::GcsTestServer> GcsJsonApiTest::server_;
-std::unique_ptr<tdump::testing::TempDir> GcsJsonApiTest::key_file_;
-std::shared_ptr<http::Engine> GcsJsonApiTest::engine_;
+std::unique_ptr<testing::GcsTestServer> GcsJsonApiTest::gcs_server;
+std::unique_ptr<tdump::testing::TempDir> GcsJsonApiTest::key_dir;
+std::shared_ptr<http::Engine> GcsJsonApiTest::test_engine;
 
 TEST_F(GcsJsonApiTest, ServiceAccountListsWithPageTokens) {
   auto store = open_service_account();
   auto listing = list_all(*store, "", 3);
   ASSERT_FALSE(listing.error) << listing.error->describe();
-  auto expected = kNames;
+  auto expected = object_names;
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(listing.keys(), expected);
   EXPECT_EQ(listing.page_sizes, (std::vector<std::size_t>{3, 3, 2}));
@@ -94,7 +95,7 @@ TEST_F(GcsJsonApiTest, ServiceAccountListsWithPageTokens) {
 
 TEST_F(GcsJsonApiTest, MediaDownloadsWithRanges) {
   auto store = open_service_account();
-  for (const auto& name : kNames) {
+  for (const auto& name : object_names) {
     auto content = content_for(name);
     auto all = store->read_range_blocking(name, {0, content.size()});
     ASSERT_TRUE(all.ok()) << name << ": " << all.error().describe();
@@ -124,12 +125,12 @@ TEST_F(GcsJsonApiTest, UrlPathIsTheRoot) {
 }
 
 TEST_F(GcsJsonApiTest, OneTokenFetchServesManyConcurrentReads) {
-  int before = server_->token_requests();
+  int before = gcs_server->token_requests();
   auto opened = open_store("gs://bkt",
-                           options({{"google_endpoint", server_->endpoint()},
+                           options({{"google_endpoint", gcs_server->endpoint()},
                                     {"allow_http", "true"},
-                                    {"google_service_account", (*key_file_ / "key.json").string()}}),
-                           engine_);
+                                    {"google_service_account", (*key_dir / "key.json").string()}}),
+                           test_engine);
   ASSERT_TRUE(opened.ok());
   auto* store = dynamic_cast<GcsStore*>(opened->get());
   ASSERT_NE(store, nullptr);
@@ -138,24 +139,25 @@ TEST_F(GcsJsonApiTest, OneTokenFetchServesManyConcurrentReads) {
   std::promise<void> all_done;
   std::atomic<int> remaining{kReads};
   for (int i = 0; i < kReads; ++i) {
-    store->read_range(kNames[static_cast<std::size_t>(i) % kNames.size()], {0, 8}, [&](Result<RangeRead> r) {
-      if (r.ok() && r->bytes == "GCS obje") {
-        ++ok;
-      } else {
-        ADD_FAILURE() << (r.ok() ? "bytes: " + r->bytes : r.error().describe());
-      }
-      if (--remaining == 0) all_done.set_value();
-    });
+    store->read_range(object_names[static_cast<std::size_t>(i) % object_names.size()], {0, 8},
+                      [&](Result<RangeRead> r) {
+                        if (r.ok() && r->bytes == "GCS obje") {
+                          ++ok;
+                        } else {
+                          ADD_FAILURE() << (r.ok() ? "bytes: " + r->bytes : r.error().describe());
+                        }
+                        if (--remaining == 0) all_done.set_value();
+                      });
   }
   all_done.get_future().wait();
   EXPECT_EQ(ok.load(), kReads);
   EXPECT_EQ(store->token_fetches(), 1U);
-  EXPECT_EQ(server_->token_requests() - before, 1);
+  EXPECT_EQ(gcs_server->token_requests() - before, 1);
 }
 
 TEST_F(GcsJsonApiTest, ForeignKeyIsRefusedByTheTokenEndpoint) {
   tdump::testing::TempDir dir("gcsforeign");
-  tdump::testing::write_file(dir / "key.json", server_->foreign_service_account_json());
+  tdump::testing::write_file(dir / "key.json", gcs_server->foreign_service_account_json());
   auto store = open_with("gs://bkt", {{"service_account_path", (dir / "key.json").string()}});
   auto read = store->read_range_blocking("a.tif", {0, 4});
   ASSERT_FALSE(read.ok());
@@ -169,9 +171,9 @@ TEST_F(GcsJsonApiTest, ForeignKeyIsRefusedByTheTokenEndpoint) {
 }
 
 TEST_F(GcsJsonApiTest, KeyFromEnvironmentAndInlineKey) {
-  auto from_env = open_with("gs://bkt", {}, {{"GOOGLE_APPLICATION_CREDENTIALS", (*key_file_ / "key.json").string()}});
+  auto from_env = open_with("gs://bkt", {}, {{"GOOGLE_APPLICATION_CREDENTIALS", (*key_dir / "key.json").string()}});
   ASSERT_TRUE(from_env->read_range_blocking("z.tif", {0, 3}).ok());
-  auto inline_key = open_with("gs://bkt", {{"service_account_key", server_->service_account_json()}});
+  auto inline_key = open_with("gs://bkt", {{"service_account_key", gcs_server->service_account_json()}});
   ASSERT_TRUE(inline_key->read_range_blocking("z.tif", {0, 3}).ok());
 }
 
@@ -180,7 +182,7 @@ TEST_F(GcsJsonApiTest, AuthorizedUserRefreshToken) {
   tdump::testing::write_file(dir / "adc.json",
                              R"({"type":"authorized_user","client_id":"cid","client_secret":"csecret",)"
                              R"("refresh_token":"rtoken","token_uri":")" +
-                                 server_->endpoint() + R"(/token"})");
+                                 gcs_server->endpoint() + R"(/token"})");
   auto store = open_with("gs://bkt", {{"application_credentials", (dir / "adc.json").string()}});
   auto read = store->read_range_blocking("z.tif", {0, 3});
   ASSERT_TRUE(read.ok()) << read.error().describe();
@@ -189,7 +191,7 @@ TEST_F(GcsJsonApiTest, AuthorizedUserRefreshToken) {
 
 TEST_F(GcsJsonApiTest, BearerTokenAndAnonymous) {
   auto bearer = open_with("gs://bkt", {{"google_bearer_token", "fixed-test-token"}});
-  EXPECT_EQ(list_all(*bearer, "", 100).objects.size(), kNames.size());
+  EXPECT_EQ(list_all(*bearer, "", 100).objects.size(), object_names.size());
   auto wrong = open_with("gs://bkt", {{"bearer_token", "not-the-token"}});
   auto denied = wrong->read_range_blocking("a.tif", {0, 4});
   ASSERT_FALSE(denied.ok());

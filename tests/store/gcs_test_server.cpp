@@ -44,12 +44,12 @@ GcsTestServer::GcsTestServer(const GcsServerOptions& options) {
       "--client-email",   kClientEmail,
       "--token-lifetime", std::to_string(options.token_lifetime_seconds)};
   for (const auto& bucket : options.public_buckets) {
-    argv.push_back("--public");
+    argv.emplace_back("--public");
     argv.push_back(bucket);
   }
   auto add = [&](const char* flag, const std::string& value) {
     if (value.empty()) return;
-    argv.push_back(flag);
+    argv.emplace_back(flag);
     argv.push_back(value);
   };
   add("--static-token", options.static_token);

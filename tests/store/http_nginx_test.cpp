@@ -16,15 +16,15 @@ namespace {
 using testing::list_all;
 using testing::options;
 
-const std::vector<std::string> kFiles = {"a.tif",
-                                         "dir/with space.tif",
-                                         "dir/plus+sign.tif",
-                                         "dir/percent%.tif",
-                                         "dir/sub/deep.tif",
-                                         "dir/sub/more/x.tif",
-                                         "unicodé/ñ.tif",
-                                         "a-b.tif",
-                                         "a.b/c.tif"};
+const std::vector<std::string> file_names = {"a.tif",
+                                             "dir/with space.tif",
+                                             "dir/plus+sign.tif",
+                                             "dir/percent%.tif",
+                                             "dir/sub/deep.tif",
+                                             "dir/sub/more/x.tif",
+                                             "unicodé/ñ.tif",
+                                             "a-b.tif",
+                                             "a.b/c.tif"};
 
 std::string content_for(const std::string& name) {
   return "served file " + name + std::string(50, '~');
@@ -33,42 +33,43 @@ std::string content_for(const std::string& name) {
 class NginxTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    nginx_ = std::make_unique<tdump::testing::NginxServer>(
+    nginx_server = std::make_unique<tdump::testing::NginxServer>(
         1, "    location /norange/ { max_ranges 0; }\n    location /plain/ { }\n");
-    for (const auto& name : kFiles) tdump::testing::write_file(nginx_->root() / "data" / name, content_for(name));
-    tdump::testing::write_file(nginx_->root() / "norange/f.tif", "0123456789abcdef");
-    tdump::testing::write_file(nginx_->root() / "plain/f.tif", "plain");
-    engine_ = testing::quick_engine();
+    for (const auto& name : file_names)
+      tdump::testing::write_file(nginx_server->root() / "data" / name, content_for(name));
+    tdump::testing::write_file(nginx_server->root() / "norange/f.tif", "0123456789abcdef");
+    tdump::testing::write_file(nginx_server->root() / "plain/f.tif", "plain");
+    test_engine = testing::quick_engine();
   }
   static void TearDownTestSuite() {
-    engine_->shutdown();
-    engine_.reset();
-    nginx_.reset();
+    test_engine->shutdown();
+    test_engine.reset();
+    nginx_server.reset();
   }
   static std::unique_ptr<ObjectStore> open(const std::string& path) {
-    auto store = open_store(nginx_->base_url() + path, options({}), engine_);
+    auto store = open_store(nginx_server->base_url() + path, options({}), test_engine);
     EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
     return store.ok() ? std::move(*store) : nullptr;
   }
 
-  static std::unique_ptr<tdump::testing::NginxServer> nginx_;
-  static std::shared_ptr<http::Engine> engine_;
+  static std::unique_ptr<tdump::testing::NginxServer> nginx_server;
+  static std::shared_ptr<http::Engine> test_engine;
 };
-std::unique_ptr<tdump::testing::NginxServer> NginxTest::nginx_;
-std::shared_ptr<http::Engine> NginxTest::engine_;
+std::unique_ptr<tdump::testing::NginxServer> NginxTest::nginx_server;
+std::shared_ptr<http::Engine> NginxTest::test_engine;
 
 TEST_F(NginxTest, PropfindRecursionListsEveryFileInOrder) {
   auto store = open("/data/");
   auto listing = list_all(*store, "", 2);
   ASSERT_FALSE(listing.error) << listing.error->describe();
-  auto expected = kFiles;
+  auto expected = file_names;
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(listing.keys(), expected);
   for (auto size : listing.page_sizes) EXPECT_LE(size, 2U);
   for (const auto& o : listing.objects) {
     EXPECT_EQ(o.size, content_for(o.key).size()) << o.key;
     struct stat st {};
-    ASSERT_EQ(stat((nginx_->root() / "data" / o.key).c_str(), &st), 0);
+    ASSERT_EQ(stat((nginx_server->root() / "data" / o.key).c_str(), &st), 0);
     ASSERT_TRUE(o.last_modified_us.has_value());
     EXPECT_EQ(*o.last_modified_us / 1'000'000, st.st_mtime) << o.key;
     EXPECT_TRUE(o.etag.empty());  // nginx's PROPFIND has no getetag
@@ -81,7 +82,7 @@ TEST_F(NginxTest, PropfindRecursionListsEveryFileInOrder) {
 
 TEST_F(NginxTest, RangedReadsOfEncodedNames) {
   auto store = open("/data");
-  for (const auto& name : kFiles) {
+  for (const auto& name : file_names) {
     auto content = content_for(name);
     auto part = store->read_range_blocking(name, {3, 9});
     ASSERT_TRUE(part.ok()) << name << ": " << part.error().describe();
@@ -100,7 +101,7 @@ TEST_F(NginxTest, RangedReadsOfEncodedNames) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(missing.error().http_status, 404);
-  EXPECT_NE(missing.error().message.find(nginx_->base_url() + "/data/nope.tif"), std::string::npos);
+  EXPECT_NE(missing.error().message.find(nginx_server->base_url() + "/data/nope.tif"), std::string::npos);
 }
 
 TEST_F(NginxTest, ServerIgnoringRangeIsSliced) {
@@ -129,7 +130,7 @@ TEST_F(NginxTest, LocationWithoutWebDavSaysSo) {
 TEST_F(NginxTest, KeyFileWithFullUrls) {
   auto store = open("/data");
   tdump::testing::TempDir dir("httpkeys");
-  tdump::testing::write_file(dir / "keys", store->url_for("dir/with space.tif") + "\n" + nginx_->base_url() +
+  tdump::testing::write_file(dir / "keys", store->url_for("dir/with space.tif") + "\n" + nginx_server->base_url() +
                                                "/data/unicod%C3%A9/%C3%B1.tif\n");
   auto stream = keys_from_file((dir / "keys").string(), *store);
   ASSERT_TRUE(stream.ok());
@@ -138,7 +139,7 @@ TEST_F(NginxTest, KeyFileWithFullUrls) {
   ASSERT_EQ((*page)->objects.size(), 2U);
   EXPECT_EQ((*page)->objects[0].key, "dir/with space.tif");
   EXPECT_EQ((*page)->objects[1].key, "unicodé/ñ.tif");
-  EXPECT_EQ(store->url_for("dir/with space.tif"), nginx_->base_url() + "/data/dir/with%20space.tif");
+  EXPECT_EQ(store->url_for("dir/with space.tif"), nginx_server->base_url() + "/data/dir/with%20space.tif");
 }
 
 }  // namespace

@@ -81,6 +81,9 @@ TEST_F(LocalStoreTest, PrefixesSelectKeysNotJustDirectories) {
             (std::vector<std::string>{"a-b", "a.txt", "a/b/c/d/e/f.tif", "a/b/deep.tif", "a/x.tif"}));
   EXPECT_TRUE(list_all(*store_, "nothing/", 10).empty());
   EXPECT_TRUE(list_all(*store_, "emptydir/", 10).empty());
+  auto outside = store_->list("../", 10)->next();
+  ASSERT_FALSE(outside.ok());
+  EXPECT_EQ(outside.error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST_F(LocalStoreTest, MetadataMatchesStat) {
@@ -158,7 +161,7 @@ TEST_F(LocalStoreTest, RangesEofAndErrors) {
 
 TEST_F(LocalStoreTest, CallbacksRunOnTheIoThreadNotInline) {
   std::promise<std::thread::id> ran_on;
-  store_->read_range("a.txt", {0, 4}, [&](Result<RangeRead> r) {
+  store_->read_range("a.txt", {0, 4}, [&](const Result<RangeRead>& r) {
     EXPECT_TRUE(r.ok());
     ran_on.set_value(std::this_thread::get_id());
   });

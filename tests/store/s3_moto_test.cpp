@@ -20,7 +20,7 @@ using testing::list_all;
 using testing::options;
 
 // Keys that break naive SigV4 canonicalisation or URL building.
-const std::vector<std::string> kAwkwardKeys = {"plain.tif",
+const std::vector<std::string> awkward_keys = {"plain.tif",
                                                "with space.tif",
                                                "plus+sign.tif",
                                                "percent%41.tif",
@@ -43,42 +43,42 @@ std::string content_for(const std::string& key) {
 class S3MotoTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    moto_ = std::make_unique<tdump::testing::MotoServer>();
-    moto_->create_bucket("plain");
-    for (const auto& key : kAwkwardKeys) moto_->put_object("plain", key, content_for(key));
-    moto_->create_bucket("public");
-    moto_->put_object("public", "open.tif", "public bytes");
-    moto_->make_public("public");
-    engine_ = testing::quick_engine();
+    moto_server = std::make_unique<tdump::testing::MotoServer>();
+    moto_server->create_bucket("plain");
+    for (const auto& key : awkward_keys) moto_server->put_object("plain", key, content_for(key));
+    moto_server->create_bucket("public");
+    moto_server->put_object("public", "open.tif", "public bytes");
+    moto_server->make_public("public");
+    test_engine = testing::quick_engine();
   }
   static void TearDownTestSuite() {
-    engine_->shutdown();
-    engine_.reset();
-    moto_.reset();
+    test_engine->shutdown();
+    test_engine.reset();
+    moto_server.reset();
   }
 
   static std::unique_ptr<ObjectStore> open(const std::string& url, std::map<std::string, std::string> extra = {}) {
-    std::map<std::string, std::string> values = {{"endpoint", moto_->endpoint()},
+    std::map<std::string, std::string> values = {{"endpoint", moto_server->endpoint()},
                                                  {"allow_http", "true"},
                                                  {"access_key_id", "AKIAIOSFODNN7EXAMPLE"},
                                                  {"secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}};
     for (auto& [k, v] : extra) values[k] = v;
-    auto store = open_store(url, options(values), engine_);
+    auto store = open_store(url, options(values), test_engine);
     EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
     return store.ok() ? std::move(*store) : nullptr;
   }
 
-  static std::unique_ptr<tdump::testing::MotoServer> moto_;
-  static std::shared_ptr<http::Engine> engine_;
+  static std::unique_ptr<tdump::testing::MotoServer> moto_server;
+  static std::shared_ptr<http::Engine> test_engine;
 };
-std::unique_ptr<tdump::testing::MotoServer> S3MotoTest::moto_;
-std::shared_ptr<http::Engine> S3MotoTest::engine_;
+std::unique_ptr<tdump::testing::MotoServer> S3MotoTest::moto_server;
+std::shared_ptr<http::Engine> S3MotoTest::test_engine;
 
 TEST_F(S3MotoTest, ListsAwkwardKeysInOrderWithSmallPages) {
   auto store = open("s3://plain");
   auto listing = list_all(*store, "", 2);
   ASSERT_FALSE(listing.error) << listing.error->describe();
-  auto expected = kAwkwardKeys;
+  auto expected = awkward_keys;
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(listing.keys(), expected);
   EXPECT_EQ(listing.page_sizes.size(), (expected.size() + 1) / 2);
@@ -94,7 +94,7 @@ TEST_F(S3MotoTest, ListsAwkwardKeysInOrderWithSmallPages) {
 
 TEST_F(S3MotoTest, ReadsEveryAwkwardKeyExactly) {
   auto store = open("s3://plain");
-  for (const auto& key : kAwkwardKeys) {
+  for (const auto& key : awkward_keys) {
     std::string content = content_for(key);
     auto all = store->read_range_blocking(key, {0, content.size()});
     ASSERT_TRUE(all.ok()) << key << ": " << all.error().describe();
@@ -166,9 +166,10 @@ TEST_F(S3MotoTest, MissingKeyAndBucket) {
 }
 
 TEST_F(S3MotoTest, AnonymousAccess) {
-  auto store = open_store(
-      "s3://public", options({{"endpoint", moto_->endpoint()}, {"allow_http", "true"}, {"skip_signature", "true"}}),
-      engine_);
+  auto store =
+      open_store("s3://public",
+                 options({{"endpoint", moto_server->endpoint()}, {"allow_http", "true"}, {"skip_signature", "true"}}),
+                 test_engine);
   ASSERT_TRUE(store.ok()) << store.error().message;
   auto read = (*store)->read_range_blocking("open.tif", {0, 6});
   ASSERT_TRUE(read.ok()) << read.error().describe();
@@ -177,8 +178,8 @@ TEST_F(S3MotoTest, AnonymousAccess) {
   // The same anonymous client on a bucket without a public policy is refused.
   auto closed = open_store(
       "s3://plain",
-      options({{"aws_endpoint", moto_->endpoint()}, {"aws_allow_http", "true"}, {"aws_skip_signature", "true"}}),
-      engine_);
+      options({{"aws_endpoint", moto_server->endpoint()}, {"aws_allow_http", "true"}, {"aws_skip_signature", "true"}}),
+      test_engine);
   ASSERT_TRUE(closed.ok());
   auto denied = (*closed)->read_range_blocking("plain.tif", {0, 6});
   ASSERT_FALSE(denied.ok());
@@ -188,7 +189,7 @@ TEST_F(S3MotoTest, AnonymousAccess) {
 
 TEST_F(S3MotoTest, VirtualHostedStyleThroughLocalhostNames) {
   // bucket.localhost resolves to 127.0.0.1 inside libcurl; moto picks the bucket from the Host.
-  auto store = open("s3://plain", {{"endpoint", "http://localhost:" + std::to_string(moto_->port())},
+  auto store = open("s3://plain", {{"endpoint", "http://localhost:" + std::to_string(moto_server->port())},
                                    {"virtual_hosted_style_request", "true"}});
   auto listing = list_all(*store, "dir/", 10);
   ASSERT_FALSE(listing.error) << listing.error->describe();
@@ -213,14 +214,14 @@ TEST_F(S3MotoTest, KeyFilesAcceptS3Urls) {
 }
 
 TEST_F(S3MotoTest, TenThousandKeys) {
-  moto_->create_bucket("many");
+  moto_server->create_bucket("many");
   std::vector<std::pair<std::string, std::string>> objects;
   for (int i = 0; i < 10'000; ++i) {
     char key[32];
     std::snprintf(key, sizeof key, "k/%05d.tif", i);
     objects.emplace_back(key, std::to_string(i));
   }
-  testing::put_objects_parallel(*moto_, "many", objects, 8);
+  testing::put_objects_parallel(*moto_server, "many", objects, 8);
   auto store = open("s3://many");
   auto listing = list_all(*store, "k/", 1000);
   ASSERT_FALSE(listing.error) << listing.error->describe();
@@ -242,23 +243,23 @@ TEST_F(S3MotoTest, TenThousandKeys) {
 class S3MotoAuthTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    moto_ = std::make_unique<tdump::testing::MotoServer>(1'000'000);
-    keys_ = testing::create_moto_user(*moto_, "reader");
-    moto_->create_bucket("secure");
-    moto_->put_object("secure", "dir/a b.tif", "secure bytes");
-    testing::set_moto_auth(*moto_, "0");
-    engine_ = testing::quick_engine();
+    moto_server = std::make_unique<tdump::testing::MotoServer>(1'000'000);
+    aws_keys = testing::create_moto_user(*moto_server, "reader");
+    moto_server->create_bucket("secure");
+    moto_server->put_object("secure", "dir/a b.tif", "secure bytes");
+    testing::set_moto_auth(*moto_server, "0");
+    test_engine = testing::quick_engine();
   }
   static void TearDownTestSuite() {
-    engine_->shutdown();
-    engine_.reset();
-    moto_.reset();
+    test_engine->shutdown();
+    test_engine.reset();
+    moto_server.reset();
   }
   static std::map<std::string, std::string> endpoint() {
-    return {{"endpoint", moto_->endpoint()}, {"allow_http", "true"}};
+    return {{"endpoint", moto_server->endpoint()}, {"allow_http", "true"}};
   }
   static Result<RangeRead> read_with(const StoreOptions& opts) {
-    auto store = open_store("s3://secure", opts, engine_);
+    auto store = open_store("s3://secure", opts, test_engine);
     if (!store) return std::move(store).error();
     auto listing = list_all(**store, "", 10);
     if (listing.error) return *listing.error;
@@ -266,18 +267,18 @@ class S3MotoAuthTest : public ::testing::Test {
     return (*store)->read_range_blocking("dir/a b.tif", {0, 6});
   }
 
-  static std::unique_ptr<tdump::testing::MotoServer> moto_;
-  static std::shared_ptr<http::Engine> engine_;
-  static testing::AwsKeys keys_;
+  static std::unique_ptr<tdump::testing::MotoServer> moto_server;
+  static std::shared_ptr<http::Engine> test_engine;
+  static testing::AwsKeys aws_keys;
 };
-std::unique_ptr<tdump::testing::MotoServer> S3MotoAuthTest::moto_;
-std::shared_ptr<http::Engine> S3MotoAuthTest::engine_;
-testing::AwsKeys S3MotoAuthTest::keys_;
+std::unique_ptr<tdump::testing::MotoServer> S3MotoAuthTest::moto_server;
+std::shared_ptr<http::Engine> S3MotoAuthTest::test_engine;
+testing::AwsKeys S3MotoAuthTest::aws_keys;
 
 TEST_F(S3MotoAuthTest, SignedRequestsWithOptionCredentials) {
   auto values = endpoint();
-  values["aws_access_key_id"] = keys_.access_key_id;
-  values["aws_secret_access_key"] = keys_.secret_access_key;
+  values["aws_access_key_id"] = aws_keys.access_key_id;
+  values["aws_secret_access_key"] = aws_keys.secret_access_key;
   auto read = read_with(options(values));
   ASSERT_TRUE(read.ok()) << read.error().describe();
   EXPECT_EQ(read->bytes, "secure");
@@ -285,7 +286,7 @@ TEST_F(S3MotoAuthTest, SignedRequestsWithOptionCredentials) {
 
 TEST_F(S3MotoAuthTest, WrongSecretIsPermissionDeniedWithoutLeakingIt) {
   auto values = endpoint();
-  values["access_key_id"] = keys_.access_key_id;
+  values["access_key_id"] = aws_keys.access_key_id;
   values["secret_access_key"] = "THIS-IS-THE-WRONG-SECRET";
   auto read = read_with(options(values));
   ASSERT_FALSE(read.ok());
@@ -302,19 +303,19 @@ TEST_F(S3MotoAuthTest, WrongSecretIsPermissionDeniedWithoutLeakingIt) {
 }
 
 TEST_F(S3MotoAuthTest, EnvironmentAndPrecedence) {
-  std::map<std::string, std::string> good_env = {{"AWS_ACCESS_KEY_ID", keys_.access_key_id},
-                                                 {"AWS_SECRET_ACCESS_KEY", keys_.secret_access_key},
-                                                 {"AWS_ENDPOINT_URL", moto_->endpoint()}};
+  std::map<std::string, std::string> good_env = {{"AWS_ACCESS_KEY_ID", aws_keys.access_key_id},
+                                                 {"AWS_SECRET_ACCESS_KEY", aws_keys.secret_access_key},
+                                                 {"AWS_ENDPOINT_URL", moto_server->endpoint()}};
   auto from_env = read_with(options({{"allow_http", "true"}}, good_env));
   ASSERT_TRUE(from_env.ok()) << from_env.error().describe();
   // Options beat the environment: wrong keys in options fail even with good ones in env.
   auto values = endpoint();
-  values["access_key_id"] = keys_.access_key_id;
+  values["access_key_id"] = aws_keys.access_key_id;
   values["secret_access_key"] = "wrong";
   EXPECT_FALSE(read_with(options(values, good_env)).ok());
   // ...and good keys in options win over wrong ones in the environment.
   std::map<std::string, std::string> bad_env = {{"AWS_ACCESS_KEY_ID", "AKIAWRONG"}, {"AWS_SECRET_ACCESS_KEY", "x"}};
-  values["secret_access_key"] = keys_.secret_access_key;
+  values["secret_access_key"] = aws_keys.secret_access_key;
   EXPECT_TRUE(read_with(options(values, bad_env)).ok());
 }
 
@@ -323,7 +324,8 @@ TEST_F(S3MotoAuthTest, ProfileFilesInHome) {
   tdump::testing::write_file(home / ".aws/credentials",
                              "[default]\naws_access_key_id = AKIAWRONGDEFAULT\n"
                              "aws_secret_access_key = nope\n\n[moto]\naws_access_key_id = " +
-                                 keys_.access_key_id + "\naws_secret_access_key = " + keys_.secret_access_key + "\n");
+                                 aws_keys.access_key_id + "\naws_secret_access_key = " + aws_keys.secret_access_key +
+                                 "\n");
   tdump::testing::write_file(home / ".aws/config", "[profile moto]\nregion = eu-west-2\n");
   auto with_profile = read_with(options(endpoint(), {{"AWS_PROFILE", "moto"}}, home.path().string()));
   ASSERT_TRUE(with_profile.ok()) << with_profile.error().describe();
@@ -336,11 +338,12 @@ TEST_F(S3MotoAuthTest, ProfileFilesInHome) {
 TEST_F(S3MotoAuthTest, GcsXmlApiThroughTheS3Backend) {
   // GCS's XML API speaks S3 with HMAC keys: what a user writes for gs:// data through the S3
   // backend is an endpoint plus HMAC keys. Here moto stands in for https://storage.googleapis.com.
-  std::map<std::string, std::string> gcs_interop = {{"aws_endpoint", moto_->endpoint()},  // storage.googleapis.com
-                                                    {"aws_region", "auto"},
-                                                    {"aws_access_key_id", keys_.access_key_id},  // GOOG1E... HMAC id
-                                                    {"aws_secret_access_key", keys_.secret_access_key},
-                                                    {"aws_allow_http", "true"}};
+  std::map<std::string, std::string> gcs_interop = {
+      {"aws_endpoint", moto_server->endpoint()},  // storage.googleapis.com
+      {"aws_region", "auto"},
+      {"aws_access_key_id", aws_keys.access_key_id},  // GOOG1E... HMAC id
+      {"aws_secret_access_key", aws_keys.secret_access_key},
+      {"aws_allow_http", "true"}};
   auto read = read_with(options(gcs_interop));
   ASSERT_TRUE(read.ok()) << read.error().describe();
   EXPECT_EQ(read->bytes, "secure");

@@ -11,7 +11,7 @@
 namespace tdump::store {
 namespace {
 
-const AwsCredentials kExampleCredentials{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""};
+const AwsCredentials example_credentials{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""};
 
 TEST(SigV4, GetObjectExampleMatchesAwsDocumentation) {
   // GET /test.txt with Range: bytes=0-9 on examplebucket, 20130524T000000Z, us-east-1.
@@ -25,7 +25,7 @@ TEST(SigV4, GetObjectExampleMatchesAwsDocumentation) {
             "x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
             "x-amz-date:20130524T000000Z\n\nhost;range;x-amz-content-sha256;x-amz-date\n"
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  SigV4Signer signer(kExampleCredentials, "us-east-1", "s3");
+  SigV4Signer signer(example_credentials, "us-east-1", "s3");
   EXPECT_EQ(signer.authorization(request),
             "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
             "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,"
@@ -40,7 +40,7 @@ TEST(SigV4, ListObjectsExampleMatchesAwsDocumentation) {
                                           {"x-amz-content-sha256", kEmptyPayloadSha256},
                                           {"x-amz-date", "20130524T000000Z"}}};
   SigV4Request request{"GET", "/", query, headers, kEmptyPayloadSha256, "20130524T000000Z"};
-  SigV4Signer signer(kExampleCredentials, "us-east-1", "s3");
+  SigV4Signer signer(example_credentials, "us-east-1", "s3");
   EXPECT_EQ(signer.authorization(request),
             "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
             "SignedHeaders=host;x-amz-content-sha256;x-amz-date,"
@@ -48,7 +48,7 @@ TEST(SigV4, ListObjectsExampleMatchesAwsDocumentation) {
 }
 
 TEST(SigV4, CachedSigningKeyFollowsTheDate) {
-  SigV4Signer signer(kExampleCredentials, "us-east-1", "s3");
+  SigV4Signer signer(example_credentials, "us-east-1", "s3");
   std::array<SignedHeader, 4> headers = {{{"host", "examplebucket.s3.amazonaws.com"},
                                           {"range", "bytes=0-9"},
                                           {"x-amz-content-sha256", kEmptyPayloadSha256},
@@ -63,7 +63,7 @@ TEST(SigV4, CachedSigningKeyFollowsTheDate) {
   EXPECT_NE(second.find("/20130525/us-east-1/s3/"), std::string::npos);
   EXPECT_EQ(signer.authorization(day1), first);  // back to day 1: recomputed, same as before
   // A fresh signer (no cache) agrees with the cached one for day 2.
-  SigV4Signer fresh(kExampleCredentials, "us-east-1", "s3");
+  SigV4Signer fresh(example_credentials, "us-east-1", "s3");
   EXPECT_EQ(fresh.authorization(day2), second);
 }
 

@@ -16,26 +16,26 @@ using testing::options;
 class StoreFaultsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    moto_ = std::make_unique<tdump::testing::MotoServer>();
-    moto_->create_bucket("bkt");
-    moto_->put_object("bkt", "k.tif", "0123456789");
-    proxy_ = std::make_unique<tdump::testing::FaultProxy>(moto_->port());
-    engine_ = testing::quick_engine();  // 2 retries: 3 attempts at most
+    moto_server = std::make_unique<tdump::testing::MotoServer>();
+    moto_server->create_bucket("bkt");
+    moto_server->put_object("bkt", "k.tif", "0123456789");
+    fault_proxy = std::make_unique<tdump::testing::FaultProxy>(moto_server->port());
+    test_engine = testing::quick_engine();  // 2 retries: 3 attempts at most
     auto store = open_store("s3://bkt",
-                            options({{"endpoint", proxy_->base_url()},
+                            options({{"endpoint", fault_proxy->base_url()},
                                      {"allow_http", "true"},
                                      {"access_key_id", "AKID"},
                                      {"secret_access_key", "secret"}}),
-                            engine_);
+                            test_engine);
     ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(*store);
+    faulty_store = std::move(*store);
   }
   static void TearDownTestSuite() {
-    store_.reset();
-    engine_->shutdown();
-    engine_.reset();
-    proxy_.reset();
-    moto_.reset();
+    faulty_store.reset();
+    test_engine->shutdown();
+    test_engine.reset();
+    fault_proxy.reset();
+    moto_server.reset();
   }
   static nlohmann::json slow_down(int times) {
     return {{"path", "/bkt/k.tif"},
@@ -47,60 +47,60 @@ class StoreFaultsTest : public ::testing::Test {
             {"body", tdump::testing::FaultProxy::s3_slow_down_body()}};
   }
 
-  static std::unique_ptr<tdump::testing::MotoServer> moto_;
-  static std::unique_ptr<tdump::testing::FaultProxy> proxy_;
-  static std::shared_ptr<http::Engine> engine_;
-  static std::unique_ptr<ObjectStore> store_;
+  static std::unique_ptr<tdump::testing::MotoServer> moto_server;
+  static std::unique_ptr<tdump::testing::FaultProxy> fault_proxy;
+  static std::shared_ptr<http::Engine> test_engine;
+  static std::unique_ptr<ObjectStore> faulty_store;
 };
-std::unique_ptr<tdump::testing::MotoServer> StoreFaultsTest::moto_;
-std::unique_ptr<tdump::testing::FaultProxy> StoreFaultsTest::proxy_;
-std::shared_ptr<http::Engine> StoreFaultsTest::engine_;
-std::unique_ptr<ObjectStore> StoreFaultsTest::store_;
+std::unique_ptr<tdump::testing::MotoServer> StoreFaultsTest::moto_server;
+std::unique_ptr<tdump::testing::FaultProxy> StoreFaultsTest::fault_proxy;
+std::shared_ptr<http::Engine> StoreFaultsTest::test_engine;
+std::unique_ptr<ObjectStore> StoreFaultsTest::faulty_store;
 
 TEST_F(StoreFaultsTest, SlowDownBurstIsRetriedAndCounted) {
-  proxy_->set_rules(nlohmann::json::array({slow_down(2)}));
-  auto read = store_->read_range_blocking("k.tif", {2, 4});
+  fault_proxy->set_rules(nlohmann::json::array({slow_down(2)}));
+  auto read = faulty_store->read_range_blocking("k.tif", {2, 4});
   ASSERT_TRUE(read.ok()) << read.error().describe();
   EXPECT_EQ(read->bytes, "2345");
   EXPECT_EQ(read->attempts, 3U);
-  EXPECT_EQ(proxy_->hits("/bkt/k.tif"), 3);
+  EXPECT_EQ(fault_proxy->hits("/bkt/k.tif"), 3);
 }
 
 TEST_F(StoreFaultsTest, ExhaustedBudgetKeepsS3sErrorCode) {
-  proxy_->set_rules(nlohmann::json::array({slow_down(-1)}));
-  auto read = store_->read_range_blocking("k.tif", {0, 4});
+  fault_proxy->set_rules(nlohmann::json::array({slow_down(-1)}));
+  auto read = faulty_store->read_range_blocking("k.tif", {0, 4});
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.error().http_status, 503);
   EXPECT_EQ(read.error().remote_code, "SlowDown");
   EXPECT_EQ(read.error().attempts, 3U);
   EXPECT_NE(read.error().message.find("s3://bkt/k.tif"), std::string::npos);
-  EXPECT_EQ(proxy_->hits("/bkt/k.tif"), 3);
+  EXPECT_EQ(fault_proxy->hits("/bkt/k.tif"), 3);
 }
 
 TEST_F(StoreFaultsTest, ResetDuringListingIsRetried) {
-  proxy_->set_rules(nlohmann::json::array({{{"path", "/bkt"}, {"times", 1}, {"action", "reset"}}}));
-  auto listing = testing::list_all(*store_, "", 10);
+  fault_proxy->set_rules(nlohmann::json::array({{{"path", "/bkt"}, {"times", 1}, {"action", "reset"}}}));
+  auto listing = testing::list_all(*faulty_store, "", 10);
   ASSERT_FALSE(listing.error) << listing.error->describe();
   EXPECT_EQ(listing.keys(), (std::vector<std::string>{"k.tif"}));
-  EXPECT_EQ(proxy_->hits("/bkt"), 2);
+  EXPECT_EQ(fault_proxy->hits("/bkt"), 2);
 }
 
 TEST_F(StoreFaultsTest, TruncatedBodyIsRetried) {
-  proxy_->set_rules(
+  fault_proxy->set_rules(
       nlohmann::json::array({{{"path", "/bkt/k.tif"}, {"times", 1}, {"action", "truncate"}, {"keep_bytes", 2}}}));
-  auto read = store_->read_range_blocking("k.tif", {0, 10});
+  auto read = faulty_store->read_range_blocking("k.tif", {0, 10});
   ASSERT_TRUE(read.ok()) << read.error().describe();
   EXPECT_EQ(read->bytes, "0123456789");
   EXPECT_EQ(read->attempts, 2U);
 }
 
 TEST_F(StoreFaultsTest, NotFoundIsNotRetried) {
-  proxy_->clear();
-  auto read = store_->read_range_blocking("missing.tif", {0, 4});
+  fault_proxy->clear();
+  auto read = faulty_store->read_range_blocking("missing.tif", {0, 4});
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(read.error().attempts, 1U);
-  EXPECT_EQ(proxy_->hits("/bkt/missing.tif"), 1);
+  EXPECT_EQ(fault_proxy->hits("/bkt/missing.tif"), 1);
 }
 
 }  // namespace

@@ -58,6 +58,9 @@ class FdCloser {
 };
 
 Result<std::vector<TreeEntry>> read_directory(const std::string& root, const std::string& dir) {
+  if (!dir.empty() && !safe_key(dir)) {  // a prefix such as "../" would walk out of the root
+    return make_error(ErrorCode::kInvalidArgument, "prefix '" + dir + "' leaves the store folder " + root);
+  }
   std::string path = root + dir;
   DIR* handle = ::opendir(path.c_str());
   if (handle == nullptr) return errno_error(errno, "cannot list " + path);
