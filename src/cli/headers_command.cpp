@@ -15,6 +15,7 @@
 #include "cli/commands.hpp"
 #include "cli/config.hpp"
 #include "cli/shard_option.hpp"
+#include "cli/store_setup.hpp"
 #include "common/units.hpp"
 #include "dump/pipeline.hpp"
 
@@ -86,13 +87,9 @@ void print_summary(const dump::RunSummary& s, const dump::RunOptions& options, b
 Status apply_overrides(const HeadersArgs& args, dump::RunConfig& config) {
   if (!args.store.empty()) config.store_name = args.store;
   if (!args.prefixes.empty()) config.prefixes = args.prefixes;
-  for (const auto& option : args.options) {
-    auto eq = option.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return make_error(ErrorCode::kInvalidArgument, fmt::format("--option {}: expected KEY=VALUE", option));
-    }
-    config.store_options[option.substr(0, eq)] = option.substr(eq + 1);
-  }
+  auto options = parse_option_flags(args.options);
+  if (!options) return std::move(options).error();
+  for (auto& [key, value] : *options) config.store_options[key] = value;
   if (args.n_consumers != 0) config.n_consumers = args.n_consumers;
   if (!args.prefetch.empty()) {
     auto bytes = parse_byte_size(args.prefetch);

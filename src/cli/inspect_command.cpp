@@ -1,7 +1,10 @@
-// `tiff-dumper inspect PATH...`: each file's parsed header as one JSON object per line, read
-// through the incremental protocol (a prefetch, then only the ranges the engine asks for).
+// `tiff-dumper inspect PATH_OR_URL...`: each file's parsed header as one JSON object per line,
+// read through the incremental protocol (a prefetch, then only the ranges the engine asks for),
+// from a local file (pread) or through any store (ranged reads).
 #include <CLI/CLI.hpp>
+#include <cstring>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/inspect_json.hpp"
 #include "cli/local_file_reader.hpp"
+#include "cli/store_setup.hpp"
 #include "common/units.hpp"
 #include "tiff/fetcher.hpp"
 #include "tiff/geokeys.hpp"
@@ -19,7 +23,12 @@ namespace {
 struct InspectOptions {
   std::vector<std::string> paths;
   std::string prefetch = "16KiB";
+  std::vector<std::string> options;
 };
+
+bool is_url(const std::string& path) {
+  return path.find("://") != std::string::npos;
+}
 
 nlohmann::json error_json(const std::string& path, const Error& error, const tiff::TiffHeader& header) {
   nlohmann::json doc = {{"path", path}};
@@ -33,14 +42,13 @@ nlohmann::json error_json(const std::string& path, const Error& error, const tif
   return doc;
 }
 
-// One file: its JSON document and whether it parsed.
-std::pair<nlohmann::json, bool> inspect_file(const std::string& path, tiff::HeaderFetcher& fetcher,
-                                             tiff::TiffHeader& header, tiff::GeoKeySet& geokeys) {
-  header.clear();
-  auto file = LocalFile::open(path);
-  if (!file.ok()) return {error_json(path, file.error(), header), false};
+// Parses a header through `reader` and renders it (or the failure) as JSON.
+std::pair<nlohmann::json, bool> inspect_with(const std::string& path, const tiff::RangeReader& reader,
+                                             std::optional<std::uint64_t> size, tiff::HeaderFetcher& fetcher,
+                                             tiff::TiffHeader& header, tiff::GeoKeySet& geokeys,
+                                             const std::optional<std::uint64_t>* learnt_size = nullptr) {
   tiff::FetchStats stats;
-  Status status = fetcher.fetch(file->reader(), file->size(), header, stats);
+  Status status = fetcher.fetch(reader, size, header, stats);
   if (!status.ok()) {
     nlohmann::json doc = error_json(path, status.error(), header);
     doc["reads"] = stats.reads;
@@ -53,8 +61,9 @@ std::pair<nlohmann::json, bool> inspect_file(const std::string& path, tiff::Head
     doc["reads"] = stats.reads;
     return {std::move(doc), false};
   }
+  if (!size && learnt_size != nullptr) size = *learnt_size;
   nlohmann::json doc = {{"path", path},
-                        {"size", file->size()},
+                        {"size", size ? nlohmann::json(*size) : nlohmann::json(nullptr)},
                         {"reads", stats.reads},
                         {"rounds", stats.rounds},
                         {"header_bytes", header.header_bytes}};
@@ -62,12 +71,54 @@ std::pair<nlohmann::json, bool> inspect_file(const std::string& path, tiff::Head
   return {std::move(doc), true};
 }
 
+// A local file, read with pread.
+std::pair<nlohmann::json, bool> inspect_file(const std::string& path, tiff::HeaderFetcher& fetcher,
+                                             tiff::TiffHeader& header, tiff::GeoKeySet& geokeys) {
+  header.clear();
+  auto file = LocalFile::open(path);
+  if (!file.ok()) return {error_json(path, file.error(), header), false};
+  return inspect_with(path, file->reader(), file->size(), fetcher, header, geokeys);
+}
+
+// An object of a store, read with ranged requests; stores are reused across URLs of one store.
+std::pair<nlohmann::json, bool> inspect_url(const std::string& url, const store::StoreOptions& options,
+                                            std::map<std::string, OpenedStore>& stores, tiff::HeaderFetcher& fetcher,
+                                            tiff::TiffHeader& header, tiff::GeoKeySet& geokeys) {
+  header.clear();
+  const std::string store_url = url.substr(0, url.rfind('/'));
+  std::string key;
+  auto found = stores.find(store_url);
+  if (found == stores.end()) {
+    auto opened = open_object_url(url, options);
+    if (!opened) return {error_json(url, opened.error(), header), false};
+    key = std::move(opened->second);
+    found = stores.emplace(store_url, std::move(opened->first)).first;
+  } else {
+    auto k = found->second.store->key_for_url(url);
+    if (!k) return {error_json(url, make_error(ErrorCode::kInvalidArgument, "not an object URL"), header), false};
+    key = std::move(*k);
+  }
+  store::ObjectStore& store = *found->second.store;
+  std::optional<std::uint64_t> object_size;
+  tiff::RangeReader reader = [&](std::uint64_t offset, std::span<std::uint8_t> buffer) -> Result<std::uint64_t> {
+    auto read = store.read_range_blocking(key, {offset, buffer.size()});
+    if (!read) return std::move(read).error();
+    if (read->object_size) object_size = read->object_size;
+    std::size_t n = std::min(read->bytes.size(), buffer.size());
+    std::memcpy(buffer.data(), read->bytes.data(), n);
+    return static_cast<std::uint64_t>(n);
+  };
+  return inspect_with(url, reader, std::nullopt, fetcher, header, geokeys, &object_size);
+}
+
 }  // namespace
 
 CommandRunner add_inspect_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("inspect", "Print each file's parsed TIFF header as JSON (one object per line)");
   auto options = std::make_shared<InspectOptions>();
-  cmd->add_option("paths", options->paths, "TIFF files")->required();
+  cmd->add_option("paths", options->paths, "TIFF files or object URLs (s3://, gs://, az://, http(s)://, file://)")
+      ->required();
+  cmd->add_option("-o,--option", options->options, "Set a store option KEY=VALUE for URLs (repeatable)");
   cmd->add_option("--prefetch", options->prefetch, "Bytes of the first read (e.g. 16384, 16KiB)")
       ->capture_default_str();
   return [options] {
@@ -81,9 +132,18 @@ CommandRunner add_inspect_command(CLI::App& app) {
     tiff::HeaderFetcher fetcher({}, fetch_options);
     tiff::TiffHeader header;
     tiff::GeoKeySet geokeys;
+    store::StoreOptions store_options;
+    auto values = parse_option_flags(options->options);
+    if (!values) {
+      std::cerr << "inspect: " << values.error().message << "\n";
+      return kExitUsage;
+    }
+    store_options.values = std::move(*values);
+    std::map<std::string, OpenedStore> stores;
     bool all_ok = true;
     for (const std::string& path : options->paths) {
-      auto [doc, ok] = inspect_file(path, fetcher, header, geokeys);
+      auto [doc, ok] = is_url(path) ? inspect_url(path, store_options, stores, fetcher, header, geokeys)
+                                    : inspect_file(path, fetcher, header, geokeys);
       all_ok = all_ok && ok;
       std::cout << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     }
