@@ -54,11 +54,11 @@ class GcsJsonApiTest : public ::testing::Test {
   static std::map<std::string, std::string> base() {
     return {{"google_endpoint", gcs_server->endpoint()}, {"allow_http", "true"}};
   }
-  static std::unique_ptr<ObjectStore> open_with(const std::string& url, std::map<std::string, std::string> extra,
+  static std::unique_ptr<ObjectStore> open_with(const std::string& url, const std::map<std::string, std::string>& extra,
                                                 std::map<std::string, std::string> env = {}) {
     auto values = base();
-    for (auto& [k, v] : extra) values[k] = v;
-    auto store = open_store(url, options(values, env), test_engine);
+    for (const auto& [k, v] : extra) values[k] = v;
+    auto store = open_store(url, options(values, std::move(env)), test_engine);
     EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
     return store.ok() ? std::move(*store) : nullptr;
   }

@@ -57,12 +57,13 @@ class S3MotoTest : public ::testing::Test {
     moto_server.reset();
   }
 
-  static std::unique_ptr<ObjectStore> open(const std::string& url, std::map<std::string, std::string> extra = {}) {
+  static std::unique_ptr<ObjectStore> open(const std::string& url,
+                                           const std::map<std::string, std::string>& extra = {}) {
     std::map<std::string, std::string> values = {{"endpoint", moto_server->endpoint()},
                                                  {"allow_http", "true"},
                                                  {"access_key_id", "AKIAIOSFODNN7EXAMPLE"},
                                                  {"secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}};
-    for (auto& [k, v] : extra) values[k] = v;
+    for (const auto& [k, v] : extra) values[k] = v;
     auto store = open_store(url, options(values), test_engine);
     EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
     return store.ok() ? std::move(*store) : nullptr;

@@ -115,6 +115,7 @@ void put_objects_parallel(const tdump::testing::MotoServer& moto, const std::str
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::vector<std::thread> workers;
+  workers.reserve(static_cast<std::size_t>(threads));
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&] {
       for (std::size_t i = next++; i < objects.size() && !failed; i = next++) {
