@@ -216,6 +216,9 @@ Status Run::open_store() {
 
 void Run::record_list_error(const std::string& prefix, const Error& error) {
   spdlog::warn("listing {} failed: {}", store_->url_for(prefix), error.describe());
+  // A prefix that could not be listed is a failure of the run like a key that could not be read:
+  // it counts in `failed`, so the run ends with exit code 1, not 0.
+  ++counters_.failed;
   if (options_.dry_run || !error_sink_) return;
   store::ObjectMeta meta;
   meta.key = prefix;
