@@ -86,7 +86,10 @@ void HeaderFetch::process_round() {
   facts_.attempts = 0;
   for (std::size_t i = 0; i < attempts_.size(); ++i) {
     facts_.attempts += attempts_[i];
-    if (object_sizes_[i] && !file_size_) file_size_ = object_sizes_[i];
+    // The size the server reports now wins over the listing's: an object that changed since it
+    // was listed (say, cut shorter) must end the parse at its real end, not make the parser ask
+    // again and again for bytes the server no longer has.
+    if (object_sizes_[i]) file_size_ = object_sizes_[i];
   }
   for (auto& read_error : read_errors_) {
     if (read_error) {
