@@ -380,3 +380,20 @@ TEST_F(EngineFaults, ShutdownCancelsWhatIsInFlightAndWaiting) {
 
 }  // namespace
 }  // namespace tdump::http
+
+namespace tdump::http {
+namespace {
+
+// The proxy records the path exactly as it arrives: dot segments must not be collapsed, since
+// they are part of object keys ("a/../b.tif" is a valid S3 key, distinct from "b.tif").
+TEST_F(EngineFaults, DotSegmentsAreSentAsGiven) {
+  rules({rule("/x/../a.bin", "status", 1, {{"status", 404}})});
+  auto http = engine();
+  auto result = http->execute(get_range("/x/../a.bin"));
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  EXPECT_EQ(proxy->hits("/x/../a.bin"), 1);
+  EXPECT_EQ(proxy->hits("/a.bin"), 0);
+}
+
+}  // namespace
+}  // namespace tdump::http
