@@ -1,0 +1,600 @@
+// `tiff-dumper headers` under faults and hostile conditions, end to end (issue 5): the real
+// binary against real servers (nginx/WebDAV, moto_server, Azurite) with the scripted fault proxy
+// in between, a disk that fills up mid-run, secrets in configs and in failing requests, hostile
+// objects, and the progress log. DuckDB reads the output; the proxy counts the requests it saw,
+// independently of what the tool reports.
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "duckdb.hpp"
+#include "e2e_support.hpp"
+#include "fault_proxy.hpp"
+#include "fixtures.hpp"
+#include "net.hpp"
+#include "servers.hpp"
+#include "temp_dir.hpp"
+
+namespace tdump::dump::testing {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using tdump::testing::CommandResult;
+using tdump::testing::duckdb_queries;
+using tdump::testing::duckdb_query;
+using tdump::testing::FaultProxy;
+using tdump::testing::TempDir;
+using tdump::testing::write_file;
+
+std::int64_t as_int(const json& v) {
+  if (v.is_string()) return std::stoll(v.get<std::string>());
+  return v.get<std::int64_t>();
+}
+
+fs::path fixture(const std::string& name) {
+  auto path = tdump::tiff::testing::generated_fixtures_dir() / "valid" / name;
+  if (!fs::exists(path)) throw std::runtime_error("missing generated fixture " + path.string());
+  return path;
+}
+
+void copy_into(const fs::path& source, const fs::path& target) {
+  fs::create_directories(target.parent_path());
+  fs::copy_file(source, target, fs::copy_options::overwrite_existing);
+}
+
+// YAML single-quoted scalar: SAS tokens start with characters YAML would otherwise interpret.
+std::string yaml_quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+// Small batches so that even a dozen keys make several listing pages and output files.
+constexpr const char* kSmallBatches =
+    "concurrency:\n  n_consumers: 4\n  list_chunk_size: 4\n  write_chunk_size: 8\n  max_buffer_size: 64\n";
+// A small retry budget (3 attempts) so that faults that never end are quick to record.
+constexpr const char* kSmallRetryBudget = "retry:\n  max_retries: 2\n  init_backoff: 10ms\n  max_backoff: 50ms\n";
+
+std::string config_yaml(const std::string& store, const std::vector<std::string>& prefixes,
+                        const std::map<std::string, std::string>& options, const std::string& extra = {},
+                        const std::string& concurrency = kSmallBatches) {
+  std::string text = "store:\n  name: " + store + "\n";
+  if (!prefixes.empty()) {
+    text += "  prefixes:\n";
+    for (const auto& p : prefixes) text += "    - " + yaml_quote(p) + "\n";
+  }
+  if (!options.empty()) {
+    text += "  obstore_config:\n";
+    for (const auto& [k, v] : options) text += "    " + k + ": " + yaml_quote(v) + "\n";
+  }
+  return text + concurrency + extra;
+}
+
+fs::path write_config_file(const fs::path& dir, const std::string& name, const std::string& yaml) {
+  auto path = dir / name;
+  write_file(path, yaml);
+  return path;
+}
+
+CommandResult headers(const fs::path& config, const fs::path& out, std::vector<std::string> flags = {"--quiet"},
+                      const std::map<std::string, std::string>& env = {}) {
+  std::vector<std::string> args{"headers"};
+  args.insert(args.end(), flags.begin(), flags.end());
+  args.push_back(config.string());
+  args.push_back(out.string());
+  return run_cli(args, env);
+}
+
+// Rows that are in one set and not in the other (EXCEPT ALL both ways): 0 when the two outputs
+// hold exactly the same data rows, every column compared. `where` filters both sides.
+std::int64_t data_row_difference(const fs::path& a, const fs::path& b, const std::string& where = "true",
+                                 const std::string& exclude = {}) {
+  auto side = [&](const fs::path& out) {
+    return "SELECT * " + (exclude.empty() ? std::string() : "EXCLUDE (" + exclude + ") ") + "FROM " + data_files(out) +
+           " WHERE " + where;
+  };
+  auto rows = duckdb_queries({"SELECT count(*) AS n FROM (" + side(a) + " EXCEPT ALL " + side(b) + ")",
+                              "SELECT count(*) AS n FROM (" + side(b) + " EXCEPT ALL " + side(a) + ")"});
+  return as_int(rows[0][0]["n"]) + as_int(rows[1][0]["n"]);
+}
+
+std::map<std::string, json> error_rows(const fs::path& out) {
+  std::map<std::string, json> rows;
+  for (auto& row : duckdb_query("SELECT path, url, stage, kind, message, http_status, remote_code, attempts FROM " +
+                                error_files(out))) {
+    rows[row["path"].get<std::string>()] = row;
+  }
+  return rows;
+}
+
+// `rule` with the fields of `more` added (a proxy rule from a template).
+json with(json rule, const json& more) {
+  rule.update(more);
+  return rule;
+}
+
+bool has_files(const fs::path& out, const std::string& prefix) {
+  if (!fs::exists(out)) return false;
+  for (const auto& e : fs::directory_iterator(out)) {
+    if (e.path().filename().string().rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// An HTTP (WebDAV) store: nginx serving real fixtures, the fault proxy in front of it.
+
+// Two prefixes of real fixtures: COGs (one request each), and TIFFs whose header needs more
+// requests (a far IFD, 100k strips, many IFDs, a multi-page file).
+const std::vector<std::string> kPrefixA = {"cog_deflate_rgb.tif", "cog_jpeg_rgb.tif",  "cog_5level_mask.tif",
+                                           "crs_utm_32633.tif",   "gdal_metadata.tif", "tiffset_far_ifd.tif",
+                                           "strips_100k.tif",     "many_ifds.tif"};
+const std::vector<std::string> kPrefixB = {"cog_bigtiff_f32.tif", "bigtiff_tiled_rgb.tif", "crs_lcc_2154.tif",
+                                           "nodata_nan.tif",      "multipage.tif",         "ycbcr_jpeg_overviews.tif"};
+
+class HttpStoreFaults : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir("faults-http");
+    // /norange/ ignores Range (max_ranges 0): every GET answers 200 with the whole file. Its
+    // access log records the body bytes nginx actually sent.
+    nginx_ = new tdump::testing::NginxServer(
+        1, "    location /norange/ { max_ranges 0; dav_ext_methods PROPFIND OPTIONS; access_log " +
+               (dir_->path() / "norange.log").string() + "; }\n");
+    proxy_ = new FaultProxy(nginx_->port());
+    const auto root = nginx_->root();
+    for (const auto& name : kPrefixA) copy_into(fixture(name), root / "data/a" / name);
+    for (const auto& name : kPrefixB) copy_into(fixture(name), root / "data/b" / name);
+
+    // The clean run every faulty run is compared with, through the same proxy with no rules.
+    proxy_->clear();
+    clean_ = dir_->path() / "clean";
+    auto r = headers(config(), clean_);
+    clean_exit_ = r.exit_code;
+    clean_err_ = r.err;
+    for (const auto& key : keys()) clean_hits_[key] = proxy_->hits(path_of(key));
+  }
+  static void TearDownTestSuite() {
+    delete proxy_;
+    delete nginx_;
+    delete dir_;
+  }
+
+  static std::string store(const std::string& folder = "data") { return proxy_->base_url() + "/" + folder; }
+  static fs::path config(const std::string& extra = {}, const std::map<std::string, std::string>& options = {},
+                         const std::vector<std::string>& prefixes = {"a/", "b/"}) {
+    auto all = options;
+    all["allow_http"] = "true";
+    static int n = 0;
+    return write_config_file(dir_->path(), "config-" + std::to_string(++n) + ".yaml",
+                             config_yaml(store(), prefixes, all, extra));
+  }
+  static std::vector<std::string> keys() {
+    std::vector<std::string> out;
+    for (const auto& name : kPrefixA) out.push_back("a/" + name);
+    for (const auto& name : kPrefixB) out.push_back("b/" + name);
+    return out;
+  }
+  // The request path the proxy sees for a key.
+  static std::string path_of(const std::string& key, const std::string& folder = "data") {
+    return "/" + folder + "/" + key;
+  }
+  static std::string sql_list(const std::vector<std::string>& keys) {
+    std::string out;
+    for (const auto& k : keys) out += (out.empty() ? "" : ", ") + sql_quote(k);
+    return "(" + out + ")";
+  }
+
+  void SetUp() override {
+    ASSERT_EQ(clean_exit_, 0) << clean_err_;
+    // --quiet on a clean run: nothing at all on stderr.
+    ASSERT_EQ(clean_err_, "");
+  }
+
+  static TempDir* dir_;
+  static tdump::testing::NginxServer* nginx_;
+  static FaultProxy* proxy_;
+  static fs::path clean_;
+  static int clean_exit_;
+  static std::string clean_err_;
+  static std::map<std::string, int> clean_hits_;
+};
+TempDir* HttpStoreFaults::dir_ = nullptr;
+tdump::testing::NginxServer* HttpStoreFaults::nginx_ = nullptr;
+FaultProxy* HttpStoreFaults::proxy_ = nullptr;
+fs::path HttpStoreFaults::clean_;
+int HttpStoreFaults::clean_exit_ = -1;
+std::string HttpStoreFaults::clean_err_;
+std::map<std::string, int> HttpStoreFaults::clean_hits_;
+
+TEST_F(HttpStoreFaults, CleanRunHasEveryKeyOnceAndOneRequestPerCog) {
+  auto written = keys_written(clean_);
+  EXPECT_EQ(written.size(), keys().size());
+  for (const auto& key : keys()) EXPECT_EQ(written[key], 1) << key;
+  EXPECT_FALSE(has_files(clean_, "errors-"));
+  for (const auto& key : keys()) {
+    EXPECT_GE(clean_hits_[key], 1) << key;
+    if (fs::path(key).filename().string().rfind("cog_", 0) == 0) {
+      EXPECT_EQ(clean_hits_[key], 1) << key;
+    }
+  }
+  EXPECT_GT(clean_hits_["a/tiffset_far_ifd.tif"], 1) << "a far IFD costs a second request";
+}
+
+TEST_F(HttpStoreFaults, ResetsSlowDownsAndTruncatedBodiesAreRetriedAndRowsEqualACleanRun) {
+  const json slow_down = {
+      {"action", "status"}, {"status", 503}, {"retry_after", "1"}, {"body", FaultProxy::s3_slow_down_body()}};
+  // key -> the rule for its first request(s), and how many extra requests it causes.
+  const std::vector<std::tuple<std::string, json, int>> faults = {
+      {"a/cog_deflate_rgb.tif", {{"action", "reset"}, {"times", 1}}, 1},
+      {"a/cog_jpeg_rgb.tif", with(slow_down, {{"times", 2}}), 2},
+      {"a/tiffset_far_ifd.tif", {{"action", "truncate"}, {"keep_bytes", 100}, {"times", 1}}, 1},
+      {"b/cog_bigtiff_f32.tif", {{"action", "close"}, {"times", 1}}, 1},
+      {"b/multipage.tif", {{"action", "truncate"}, {"keep_bytes", 5000}, {"then", "reset"}, {"times", 1}}, 1},
+  };
+  json rules = json::array();
+  for (const auto& [key, rule, extra] : faults) rules.push_back(with(rule, {{"path", path_of(key)}}));
+  // The listing of one prefix is reset once too.
+  rules.push_back({{"path", "/data/b/"}, {"action", "reset"}, {"times", 1}});
+  proxy_->set_rules(rules);
+
+  TempDir tmp;
+  auto out = tmp.path() / "out";
+  auto r = headers(config(), out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  // Every key exactly once, as a data row equal in every column to the clean run's.
+  auto written = keys_written(out);
+  EXPECT_EQ(written.size(), keys().size());
+  for (const auto& key : keys()) EXPECT_EQ(written[key], 1) << key;
+  EXPECT_FALSE(has_files(out, "errors-"));
+  EXPECT_EQ(data_row_difference(clean_, out), 0);
+  EXPECT_TRUE(stray_files(out).empty());
+
+  // The proxy saw the retries: one more request per injected fault, and nothing else changed.
+  std::map<std::string, int> extra_requests;
+  for (const auto& [key, rule, extra] : faults) extra_requests[key] = extra;
+  for (const auto& key : keys()) {
+    EXPECT_EQ(proxy_->hits(path_of(key)), clean_hits_[key] + extra_requests[key]) << key;
+  }
+  EXPECT_GE(proxy_->hits("/data/b/"), 2);
+}
+
+TEST_F(HttpStoreFaults, AKeyWhoseEveryAttemptFailsIsOneFetchErrorRowAndTheRestAreRows) {
+  // 500 on every attempt, and a server that accepts and then says nothing past the timeout.
+  const std::string always_500 = "a/gdal_metadata.tif";
+  const std::string always_stalls = "b/crs_lcc_2154.tif";
+  proxy_->set_rules(json::array({
+      {{"path", path_of(always_500)}, {"action", "status"}, {"status", 500}, {"times", -1}, {"body", "boom"}},
+      {{"path", path_of(always_stalls)}, {"action", "stall"}, {"seconds", 4}, {"times", -1}},
+  }));
+  TempDir tmp;
+  auto out = tmp.path() / "out";
+  auto r = headers(config(kSmallRetryBudget, {{"timeout", "1s"}}), out);
+  EXPECT_EQ(r.exit_code, 1) << "per-file errors give exit code 1\n" << r.err;
+
+  auto written = keys_written(out);
+  EXPECT_EQ(written.size(), keys().size());
+  for (const auto& key : keys()) EXPECT_EQ(written[key], 1) << key;
+
+  auto errors = error_rows(out);
+  ASSERT_EQ(errors.size(), 2U);
+  // retry.max_retries = 2: the first attempt and two retries.
+  const auto& e500 = errors.at(always_500);
+  EXPECT_EQ(e500["stage"], "fetch");
+  EXPECT_EQ(as_int(e500["http_status"]), 500);
+  EXPECT_EQ(as_int(e500["attempts"]), 3);
+  EXPECT_EQ(e500["url"], store() + "/" + always_500);
+  EXPECT_NE(e500["message"].get<std::string>().find("500"), std::string::npos) << e500.dump();
+  EXPECT_EQ(proxy_->hits(path_of(always_500)), 3);
+
+  const auto& stall = errors.at(always_stalls);
+  EXPECT_EQ(stall["stage"], "fetch");
+  EXPECT_TRUE(stall["http_status"].is_null()) << stall.dump();
+  EXPECT_EQ(stall["kind"], "network error");
+  EXPECT_EQ(as_int(stall["attempts"]), 3);
+  EXPECT_EQ(proxy_->hits(path_of(always_stalls)), 3);
+
+  // The other keys' rows are exactly the clean run's.
+  const std::string others = "path NOT IN " + sql_list({always_500, always_stalls});
+  EXPECT_EQ(data_row_difference(clean_, out, others), 0);
+}
+
+TEST_F(HttpStoreFaults, AListingThatFailsForGoodOnOnePrefixIsAListErrorRowAndTheOtherCompletes) {
+  proxy_->set_rules(json::array({{{"path", "/data/b/"}, {"action", "status"}, {"status", 500}, {"times", -1}}}));
+  TempDir tmp;
+  auto out = tmp.path() / "out";
+  auto r = headers(config(kSmallRetryBudget), out);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+
+  auto written = keys_written(out);
+  EXPECT_EQ(written.size(), kPrefixA.size());
+  for (const auto& name : kPrefixA) EXPECT_EQ(written["a/" + name], 1) << name;
+  EXPECT_EQ(data_row_difference(clean_, out, "path LIKE 'a/%'"), 0);
+
+  auto errors = error_rows(out);
+  ASSERT_EQ(errors.size(), 1U);
+  const auto& row = errors.begin()->second;
+  EXPECT_EQ(row["path"], "b/");
+  EXPECT_EQ(row["stage"], "list");
+  EXPECT_EQ(as_int(row["http_status"]), 500);
+  EXPECT_EQ(as_int(row["attempts"]), 3);
+  EXPECT_EQ(proxy_->hits("/data/b/"), 3);
+  EXPECT_TRUE(fs::exists(out / "_SUCCESS"));
+}
+
+TEST_F(HttpStoreFaults, AListingThatFailsOnEveryPrefixIsFatalWithExitCode3) {
+  proxy_->set_rules(
+      json::array({{{"path", "/data/"}, {"prefix", true}, {"action", "status"}, {"status", 500}, {"times", -1}}}));
+  TempDir tmp;
+  auto out = tmp.path() / "out";
+  auto r = headers(config(kSmallRetryBudget), out);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("error: listing " + store() + "/ failed"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out / "_SUCCESS"));
+  EXPECT_FALSE(has_files(out, "part-"));
+  auto errors = error_rows(out);
+  EXPECT_EQ(errors.size(), 2U);
+  for (const auto& [path, row] : errors) {
+    EXPECT_EQ(row["stage"], "list") << path;
+    EXPECT_EQ(as_int(row["http_status"]), 500) << path;
+  }
+}
+
+// Hostile objects: an empty one, and one cut short between its listing and its read.
+TEST_F(HttpStoreFaults, EmptyAndShrunkObjectsAreParseErrorRowsAndTheRunEnds) {
+  const auto root = nginx_->root();
+  write_file(root / "hostile/empty.tif", "");
+  copy_into(fixture("cog_5level_mask.tif"), root / "hostile/shrinks.tif");
+  copy_into(fixture("cog_deflate_rgb.tif"), root / "hostile/ok.tif");
+
+  // The first GET of shrinks.tif stalls (then the connection closes and the read is retried);
+  // while it stalls, the file is cut to 100 bytes, inside its first IFD: the listing said one
+  // size, the retried read finds another.
+  proxy_->set_rules(
+      json::array({{{"path", "/hostile/shrinks.tif"}, {"action", "stall"}, {"seconds", 2}, {"times", 1}}}));
+  TempDir tmp;
+  auto cfg = write_config_file(tmp.path(), "hostile.yaml", config_yaml(store("hostile"), {}, {{"allow_http", "true"}}));
+  auto out = tmp.path() / "out";
+  auto log = tmp.path() / "run.log";
+  auto child = start_cli({"headers", "--quiet", cfg.string(), out.string()}, log);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (proxy_->hits("/hostile/shrinks.tif") == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(proxy_->hits("/hostile/shrinks.tif"), 1);
+  fs::resize_file(root / "hostile/shrinks.tif", 100);
+  auto code = child.wait(std::chrono::seconds(120));
+  ASSERT_TRUE(code.has_value()) << "the run hangs";
+  EXPECT_EQ(*code, 1) << tdump::testing::read_file(log);
+
+  auto written = keys_written(out);
+  EXPECT_EQ(written.size(), 3U);
+  for (const auto& [key, n] : written) EXPECT_EQ(n, 1) << key;
+  auto errors = error_rows(out);
+  EXPECT_EQ(errors.size(), 2U);
+  // An empty object: nothing to fetch, and a parse error that says so.
+  ASSERT_TRUE(errors.count("empty.tif"));
+  EXPECT_EQ(errors["empty.tif"]["stage"], "parse");
+  EXPECT_EQ(errors["empty.tif"]["kind"], "truncated") << errors["empty.tif"].dump();
+  EXPECT_EQ(proxy_->hits("/hostile/empty.tif"), 0);
+  // The shrunk object: the 100 bytes left end inside its first IFD. The stalled attempt, its
+  // retry, and no endless asking for bytes past the new end.
+  ASSERT_TRUE(errors.count("shrinks.tif"));
+  EXPECT_EQ(errors["shrinks.tif"]["stage"], "parse") << errors["shrinks.tif"].dump();
+  EXPECT_EQ(proxy_->hits("/hostile/shrinks.tif"), 2);
+  EXPECT_EQ(data_row_difference(clean_, out, "path IN ('ok.tif', 'a/cog_deflate_rgb.tif')", "path, url, last_modified"),
+            0);
+}
+
+// A server that ignores Range (nginx `max_ranges 0`) answers every read with the whole object:
+// the reads stop at a bounded number of bytes, the rows are those of the same files served
+// properly, and header_bytes stays within fetch.max_header_bytes. No proxy here: it would buffer
+// whole bodies itself and hide what the client reads.
+TEST_F(HttpStoreFaults, AServerIgnoringRangeSendingAHugeBodyIsReadOnlyAsFarAsNeeded) {
+  const auto root = nginx_->root();
+  // A COG followed by 256 MiB (sparse), and a TIFF whose second IFD lies near its end.
+  copy_into(fixture("cog_deflate_rgb.tif"), root / "norange/huge.tif");
+  fs::resize_file(root / "norange/huge.tif", 256ULL << 20);
+  copy_into(fixture("tiffset_far_ifd.tif"), root / "norange/far.tif");
+  const std::uint64_t budget = 256 * 1024;
+  TempDir tmp;
+  auto cfg = write_config_file(tmp.path(), "norange.yaml",
+                               config_yaml(nginx_->base_url() + "/norange", {}, {{"allow_http", "true"}},
+                                           "fetch:\n  max_header_bytes: " + std::to_string(budget) + "\n"));
+  auto out = tmp.path() / "out";
+  auto log = tmp.path() / "run.log";
+  auto child = start_cli({"headers", "--quiet", cfg.string(), out.string()}, log);
+  auto code = child.wait(std::chrono::seconds(120));
+  ASSERT_TRUE(code.has_value()) << "the run hangs";
+  ASSERT_EQ(*code, 0) << tdump::testing::read_file(log);
+
+  auto rows = duckdb_query("SELECT path, header_bytes, size, requests FROM " + data_files(out));
+  ASSERT_EQ(rows.size(), 2U);
+  for (const auto& row : rows) {
+    EXPECT_LE(as_int(row["header_bytes"]), static_cast<std::int64_t>(budget)) << row.dump();
+    if (row["path"] == "huge.tif") {
+      EXPECT_EQ(as_int(row["size"]), 256LL << 20);
+      EXPECT_EQ(as_int(row["requests"]), 1);
+    }
+  }
+  // Every value read from the header equals the clean run's for the same bytes.
+  const std::string listing_columns = "path, url, size, etag, last_modified, header_bytes";
+  EXPECT_EQ(data_row_difference(clean_, out, "path IN ('huge.tif', 'a/cog_deflate_rgb.tif')", listing_columns), 0);
+  EXPECT_EQ(data_row_difference(clean_, out, "path IN ('far.tif', 'a/tiffset_far_ifd.tif')",
+                                "path, url, etag, last_modified"),
+            0);
+
+  // nginx's own account of the body bytes it sent for each GET of huge.tif ("combined" log
+  // format: ... "GET /norange/huge.tif HTTP/1.1" 200 BYTES ...). Socket buffers let it push a
+  // few MiB before it notices the client has gone; nowhere near the 256 MiB body.
+  auto access_log = tdump::testing::read_file(dir_->path() / "norange.log");
+  std::regex get_huge(R"re("GET /norange/huge\.tif HTTP/1\.1" (\d+) (\d+))re");
+  int gets = 0;
+  for (std::sregex_iterator it(access_log.begin(), access_log.end(), get_huge), end; it != end; ++it) {
+    ++gets;
+    EXPECT_EQ((*it)[1].str(), "200");
+    EXPECT_LT(std::stoll((*it)[2].str()), 32LL << 20) << "the client read most of a 256 MiB body";
+  }
+  EXPECT_EQ(gets, 1) << access_log;
+}
+
+TEST_F(HttpStoreFaults, AKeyFromAKeyFileThatIsGoneIsAFetchErrorRowNotRetried) {
+  TempDir tmp;
+  auto keys_file = tmp.path() / "keys.txt";
+  write_file(keys_file, "a/cog_deflate_rgb.tif\na/gone.tif\n");
+  proxy_->clear();
+  auto out = tmp.path() / "out";
+  auto r = headers(config(), out, {"--quiet", "--keys", keys_file.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto errors = error_rows(out);
+  ASSERT_EQ(errors.size(), 1U);
+  const auto& row = errors.at("a/gone.tif");
+  EXPECT_EQ(row["stage"], "fetch");
+  EXPECT_EQ(row["kind"], "not found");
+  EXPECT_EQ(as_int(row["http_status"]), 404);
+  EXPECT_EQ(as_int(row["attempts"]), 1);
+  EXPECT_EQ(proxy_->hits("/data/a/gone.tif"), 1);
+  // Keys from a file have no listing: no last_modified or etag; everything else as listed.
+  EXPECT_EQ(data_row_difference(clean_, out, "path = 'a/cog_deflate_rgb.tif'", "last_modified, etag"), 0);
+}
+
+// Without --quiet and with stderr not a terminal, the run logs periodic `progress:` lines (every
+// 10 s): a run kept alive 12 s by one stalled read shows at least one.
+TEST_F(HttpStoreFaults, ALongRunLogsPeriodicProgressLines) {
+  const std::string stalled = "b/nodata_nan.tif";
+  proxy_->set_rules(json::array({{{"path", path_of(stalled)}, {"action", "stall"}, {"seconds", 12}, {"times", 1}}}));
+  TempDir tmp;
+  auto out = tmp.path() / "out";
+  auto r = headers(config(), out, {});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::regex progress(R"(progress: listed (\d+) \| done (\d+) \| failed (\d+) \| in flight (\d+) \| )");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.err, m, progress)) << r.err;
+  // At 10 s every other key is long done and the stalled one is still in flight.
+  EXPECT_EQ(std::stoul(m[1].str()), keys().size());
+  EXPECT_EQ(std::stoul(m[2].str()), keys().size() - 1);
+  EXPECT_EQ(m[3].str(), "0");
+  EXPECT_EQ(m[4].str(), "1");
+  EXPECT_NE(r.err.find("done: " + std::to_string(keys().size()) + " headers"), std::string::npos) << r.err;
+  EXPECT_EQ(data_row_difference(clean_, out), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// S3: moto_server behind the fault proxy.
+
+class S3ListingFaults : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    moto_ = new tdump::testing::MotoServer();
+    moto_->create_bucket("faults");
+    // 7 and 5 keys with 2 keys a page: 4 + 3 listing pages.
+    const std::vector<std::string> names = {"cog_deflate_rgb.tif", "cog_jpeg_rgb.tif", "cog_lzma_f32.tif",
+                                            "crs_lcc_2154.tif",    "nodata_nan.tif",   "palette.tif",
+                                            "type_int16.tif"};
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      auto bytes = tdump::testing::read_file(fixture(names[i]));
+      moto_->put_object("faults", "p1/" + names[i], bytes);
+      if (i < 5) moto_->put_object("faults", "p2/" + names[i], bytes);
+    }
+    proxy_ = new FaultProxy(moto_->port());
+    dir_ = new TempDir("faults-s3");
+    proxy_->clear();
+    clean_ = dir_->path() / "clean";
+    auto r = headers(config(), clean_);
+    clean_exit_ = r.exit_code;
+    clean_err_ = r.err;
+    clean_list_hits_ = proxy_->hits("/faults");
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    delete proxy_;
+    delete moto_;
+  }
+  void SetUp() override { ASSERT_EQ(clean_exit_, 0) << clean_err_; }
+
+  static fs::path config(const std::string& extra = {}) {
+    static int n = 0;
+    return write_config_file(dir_->path(), "s3-" + std::to_string(++n) + ".yaml",
+                             config_yaml("s3://faults", {"p1/", "p2/"},
+                                         {{"endpoint", proxy_->base_url()},
+                                          {"allow_http", "true"},
+                                          {"region", "us-east-1"},
+                                          {"access_key_id", "AKIAIOSFODNN7EXAMPLE"},
+                                          {"secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}},
+                                         extra,
+                                         "concurrency:\n  n_consumers: 2\n  list_chunk_size: 2\n  write_chunk_size: 4\n"
+                                         "  max_buffer_size: 64\n"));
+  }
+
+  static TempDir* dir_;
+  static tdump::testing::MotoServer* moto_;
+  static FaultProxy* proxy_;
+  static fs::path clean_;
+  static int clean_exit_;
+  static std::string clean_err_;
+  static int clean_list_hits_;
+};
+TempDir* S3ListingFaults::dir_ = nullptr;
+tdump::testing::MotoServer* S3ListingFaults::moto_ = nullptr;
+FaultProxy* S3ListingFaults::proxy_ = nullptr;
+fs::path S3ListingFaults::clean_;
+int S3ListingFaults::clean_exit_ = -1;
+std::string S3ListingFaults::clean_err_;
+int S3ListingFaults::clean_list_hits_ = 0;
+
+TEST_F(S3ListingFaults, ASlowDownBurstOnListingPagesIsRetriedAndTheListingCompletes) {
+  EXPECT_EQ(clean_list_hits_, 7) << "4 + 3 listing pages (path-style ListObjectsV2 on /faults)";
+  EXPECT_EQ(keys_written(clean_).size(), 12U);
+  proxy_->set_rules(json::array({{{"path", "/faults"},
+                                  {"action", "status"},
+                                  {"status", 503},
+                                  {"retry_after", "1"},
+                                  {"body", FaultProxy::s3_slow_down_body()},
+                                  {"times", 3}}}));
+  TempDir tmp;
+  auto out = tmp.path() / "out";
+  auto r = headers(config(), out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto written = keys_written(out);
+  EXPECT_EQ(written.size(), 12U);
+  for (const auto& [key, n] : written) EXPECT_EQ(n, 1) << key;
+  EXPECT_EQ(data_row_difference(clean_, out), 0);
+  EXPECT_EQ(proxy_->hits("/faults"), clean_list_hits_ + 3);
+}
+
+TEST_F(S3ListingFaults, AListingThatFailsOnEveryPrefixIsFatalWithExitCode3) {
+  proxy_->set_rules(json::array({{{"path", "/faults"},
+                                  {"action", "status"},
+                                  {"status", 503},
+                                  {"body", FaultProxy::s3_slow_down_body()},
+                                  {"times", -1}}}));
+  TempDir tmp;
+  auto out = tmp.path() / "out";
+  auto r = headers(config(kSmallRetryBudget), out);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("error: listing s3://faults/ failed"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out / "_SUCCESS"));
+  auto errors = error_rows(out);
+  ASSERT_EQ(errors.size(), 2U);
+  for (const auto& prefix : {"p1/", "p2/"}) {
+    const auto& row = errors.at(prefix);
+    EXPECT_EQ(row["stage"], "list");
+    EXPECT_EQ(as_int(row["http_status"]), 503);
+    EXPECT_EQ(row["remote_code"], "SlowDown");
+    EXPECT_EQ(as_int(row["attempts"]), 3);
+  }
+  EXPECT_EQ(proxy_->hits("/faults"), 6);
+}
+
+}  // namespace
+}  // namespace tdump::dump::testing
