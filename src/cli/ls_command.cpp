@@ -13,8 +13,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "http/engine.hpp"
-#include "store/client_options.hpp"
+#include "cli/store_setup.hpp"
 #include "store/object_store.hpp"
 
 namespace tdump::cli {
@@ -50,22 +49,12 @@ int fail(const Error& error) {
 int run_ls(const LsArgs& args) {
   store::StoreOptions options;
   options.warn = [](std::string_view message) { std::cerr << "ls: warning: " << message << "\n"; };
-  for (const auto& option : args.options) {
-    auto eq = option.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::cerr << "ls: --option " << option << ": expected KEY=VALUE\n";
-      return kExitUsage;
-    }
-    options.values[option.substr(0, eq)] = option.substr(eq + 1);
-  }
-  auto client = store::client_config_from_options(options);
-  if (!client) return fail(client.error());
-  auto engine = http::Engine::create(*client);
-  if (!engine) return fail(engine.error());
-  std::shared_ptr<http::Engine> shared_engine(std::move(*engine));
-  auto opened = store::open_store(args.url, options, shared_engine);
+  auto values = parse_option_flags(args.options);
+  if (!values) return fail(values.error());
+  options.values = std::move(*values);
+  auto opened = open_store_for_cli(args.url, options);
   if (!opened) return fail(opened.error());
-  auto& store = **opened;
+  auto& store = *opened->store;
 
   std::uint64_t objects = 0;
   std::uint64_t bytes = 0;
