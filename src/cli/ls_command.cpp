@@ -102,7 +102,7 @@ int run_ls(const LsArgs& args) {
   } else {
     std::fputs(total.c_str(), stdout);
   }
-  shared_engine->shutdown();
+  opened->engine->shutdown();
   return kExitOk;
 }
 
