@@ -57,7 +57,7 @@ void print_summary(const dump::RunSummary& s, const dump::RunOptions& options, b
   std::string out;
   if (dry_run) {
     out += fmt::format("dry run: {} TIFF keys listed", s.listed);
-    if (s.skipped_done > 0) out += fmt::format(", {} of them already in {}", s.skipped_done, options.out_dir.string());
+    if (s.skipped_done > 0) out += fmt::format(", {} of them already in {}", s.skipped_done, options.out_dir);
     out += "\n";
     std::fputs(out.c_str(), stderr);
     return;
@@ -78,7 +78,7 @@ void print_summary(const dump::RunSummary& s, const dump::RunOptions& options, b
                        static_cast<double>(s.bytes) / static_cast<double>(finished) / 1024.0,
                        static_cast<double>(s.bytes) / 1e6);
   }
-  out += fmt::format("  output: {} ({} files)\n", options.out_dir.string(), s.files.size());
+  out += fmt::format("  output: {} ({} files)\n", options.out_dir, s.files.size());
   if (!s.manifest.empty()) out += fmt::format("  manifest: {}\n", s.manifest.string());
   if (s.interrupted) out += "  run again with --resume to complete it\n";
   std::fputs(out.c_str(), stderr);
@@ -127,7 +127,8 @@ int run(const HeadersArgs& args) {
     return kExitUsage;
   }
   auto shard = resolve_shard(args.shard, args.shards, [](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
+    // Read once, before any thread starts.
+    const char* value = std::getenv(std::string(name).c_str());  // NOLINT(concurrency-mt-unsafe)
     if (value == nullptr) return std::nullopt;
     return std::string(value);
   });
@@ -167,7 +168,9 @@ CommandRunner add_headers_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("headers", "Dump the headers of every TIFF of a store to Parquet files");
   auto args = std::make_shared<HeadersArgs>();
   cmd->add_option("CONFIG_FILE", args->config_file, "YAML config (see config.yaml)")->required();
-  cmd->add_option("OUT_DIR", args->out_dir, "Directory for the Parquet files (created if missing)")->required();
+  cmd->add_option("OUT_DIR", args->out_dir,
+                  "Directory for the Parquet files (created if missing), or a store URL such as s3://bucket/prefix")
+      ->required();
   auto* quiet = cmd->add_flag("-q,--quiet", args->quiet, "No progress display and no summary");
   cmd->add_flag("-v,--loud", args->loud, "More detail in the logs")->excludes(quiet);
   cmd->add_flag("--resume", args->resume, "Complete an interrupted run in OUT_DIR, skipping keys already written");

@@ -21,7 +21,7 @@
 namespace tdump::dump {
 
 struct FetchSettings {
-  std::uint64_t prefetch = 16 * 1024;
+  std::uint64_t prefetch = std::uint64_t{16} * 1024;
   std::uint32_t max_rounds = 32;  // parse rounds per header (each fetches what the parser lists)
   tiff::ParseLimits limits;
 };

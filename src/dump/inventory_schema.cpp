@@ -95,7 +95,7 @@ DataColumns build_data_columns() {
                                            .required()));
 
   DataColumns c;
-  c.schema = must(parquet::Schema::make(std::move(fields)));
+  c.schema = must(parquet::Schema::make(fields));
   const auto& s = *c.schema;
   auto col = [&](const char* name) { return must(s.column(name)); };
   auto node = [&](const char* name) { return must(s.find(name)); };
