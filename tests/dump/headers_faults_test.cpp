@@ -446,6 +446,28 @@ TEST_F(HttpStoreFaults, AServerIgnoringRangeSendingAHugeBodyIsReadOnlyAsFarAsNee
     EXPECT_LT(std::stoll((*it)[2].str()), 32LL << 20) << "the client read most of a 256 MiB body";
   }
   EXPECT_EQ(gets, 1) << access_log;
+
+  // A budget smaller than far.tif's header (its second IFD lies past the prefetch): one error
+  // row of kind over_budget, and no read beyond the prefetch.
+  auto far_gets = [&] {
+    auto text = tdump::testing::read_file(dir_->path() / "norange.log");
+    std::regex get_far(R"re("GET /norange/far\.tif HTTP/1\.1")re");
+    return std::distance(std::sregex_iterator(text.begin(), text.end(), get_far), std::sregex_iterator());
+  };
+  const auto far_gets_before = far_gets();
+  auto small = write_config_file(tmp.path(), "small.yaml",
+                                 config_yaml(nginx_->base_url() + "/norange", {}, {{"allow_http", "true"}},
+                                             "fetch:\n  prefetch: 16KiB\n  max_header_bytes: 16KiB\n"));
+  auto small_out = tmp.path() / "small";
+  auto r = headers(small, small_out);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto errors = error_rows(small_out);
+  ASSERT_EQ(errors.size(), 1U);
+  ASSERT_TRUE(errors.count("far.tif"));
+  EXPECT_EQ(errors["far.tif"]["stage"], "parse");
+  EXPECT_EQ(errors["far.tif"]["kind"], "over_budget") << errors["far.tif"].dump();
+  EXPECT_EQ(far_gets(), far_gets_before + 1);
+  EXPECT_EQ(keys_written(small_out).size(), 2U);
 }
 
 TEST_F(HttpStoreFaults, AKeyFromAKeyFileThatIsGoneIsAFetchErrorRowNotRetried) {
@@ -594,6 +616,332 @@ TEST_F(S3ListingFaults, AListingThatFailsOnEveryPrefixIsFatalWithExitCode3) {
     EXPECT_EQ(as_int(row["attempts"]), 3);
   }
   EXPECT_EQ(proxy_->hits("/faults"), 6);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A disk that fills up mid-run: OUT_DIR on a small tmpfs.
+
+// A tmpfs mounted on `dir` while the object lives (needs root / CAP_SYS_ADMIN).
+class Tmpfs {
+ public:
+  Tmpfs(fs::path dir, std::uint64_t bytes) : dir_(std::move(dir)) {
+    fs::create_directories(dir_);
+    if (::mount("tmpfs", dir_.c_str(), "tmpfs", 0, options(bytes).c_str()) == 0) {
+      mounted_ = true;
+    } else {
+      error_ = std::strerror(errno);
+    }
+  }
+  Tmpfs(const Tmpfs&) = delete;
+  Tmpfs& operator=(const Tmpfs&) = delete;
+  ~Tmpfs() {
+    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
+  }
+  [[nodiscard]] bool mounted() const { return mounted_; }
+  [[nodiscard]] const std::string& error() const { return error_; }
+  [[nodiscard]] const fs::path& path() const { return dir_; }
+  // More (or less) room, the files kept.
+  bool resize(std::uint64_t bytes) {
+    return ::mount("tmpfs", dir_.c_str(), "tmpfs", MS_REMOUNT, options(bytes).c_str()) == 0;
+  }
+
+ private:
+  static std::string options(std::uint64_t bytes) { return "size=" + std::to_string(bytes) + ",mode=0755"; }
+  fs::path dir_;
+  bool mounted_ = false;
+  std::string error_;
+};
+
+constexpr std::uint64_t kPage = 4096;
+std::uint64_t round_up_to_page(std::uint64_t n) {
+  return (n + kPage - 1) / kPage * kPage;
+}
+
+// What the files under `dir` occupy on a tmpfs: whole pages.
+std::uint64_t bytes_on_disk(const fs::path& dir) {
+  std::uint64_t total = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) total += round_up_to_page(e.file_size());
+  }
+  return total;
+}
+
+TEST(DiskFull, ARunThatFillsTheDiskStopsWithENOSPCNamingTheFileAndResumeCompletesIt) {
+  TempDir tmp("faults-disk");
+  // A local store of some 1,200 keys: every valid fixture, hard-linked into 16 folders.
+  auto store = tmp.path() / "store";
+  std::set<std::string> expected;
+  for (int folder = 0; folder < 16; ++folder) {
+    for (const auto& f : tdump::tiff::testing::valid_fixtures()) {
+      std::string key = "d" + std::to_string(folder) + "/" + f.filename().string();
+      fs::create_directories((store / key).parent_path());
+      std::error_code ec;
+      fs::create_hard_link(f, store / key, ec);
+      if (ec) fs::create_symlink(f, store / key);  // another file system: the local store follows links
+      expected.insert(key);
+    }
+  }
+  ASSERT_GT(expected.size(), 1000U);
+  auto cfg = write_config_file(tmp.path(), "disk.yaml",
+                               config_yaml(store.string(), {}, {}, {},
+                                           "concurrency:\n  n_consumers: 16\n  list_chunk_size: 50\n"
+                                           "  write_chunk_size: 50\n  max_buffer_size: 1000\n"));
+  // What a whole run writes, measured on an ordinary disk.
+  auto reference = tmp.path() / "reference";
+  auto r = headers(cfg, reference);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::uint64_t needed = bytes_on_disk(reference);
+  ASSERT_GT(needed, 20 * kPage);
+
+  // Half of that: the disk fills up in the middle of the run.
+  Tmpfs disk(tmp.path() / "disk", round_up_to_page(needed / 2));
+  if (!disk.mounted()) {
+    GTEST_SKIP() << "cannot mount a tmpfs here (" << disk.error() << "); this test needs root";
+  }
+  auto out = disk.path() / "out";
+  r = headers(cfg, out);
+  // A full disk is fatal: exit code 3, the message names the file and the cause.
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("error: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(out.string() + "/"), std::string::npos) << "the message names the file\n" << r.err;
+  EXPECT_FALSE(fs::exists(out / "_SUCCESS"));
+  EXPECT_TRUE(stray_files(out).empty()) << "temp files left behind";
+  // Every keys sidecar belongs to a committed file: no half-committed file.
+  for (const auto& e : fs::directory_iterator(out / "_tiff_dumper" / "keys")) {
+    auto name = e.path().filename().string();
+    ASSERT_TRUE(name.ends_with(".keys")) << name;
+    EXPECT_TRUE(fs::exists(out / name.substr(0, name.size() - 5))) << name;
+  }
+  // What was committed is whole (DuckDB reads every file) and holds each of its keys once.
+  auto partial = keys_written(out);
+  EXPECT_GT(partial.size(), 0U);
+  EXPECT_LT(partial.size(), expected.size());
+  for (const auto& [key, n] : partial) EXPECT_EQ(n, 1) << key;
+
+  // Room again: --resume completes the run, every key exactly once, nothing left over.
+  ASSERT_TRUE(disk.resize(round_up_to_page(needed * 4))) << std::strerror(errno);
+  r = headers(cfg, out, {"--quiet", "--resume"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto written = keys_written(out);
+  EXPECT_EQ(written.size(), expected.size());
+  for (const auto& key : expected) EXPECT_EQ(written[key], 1) << key;
+  EXPECT_TRUE(fs::exists(out / "_SUCCESS"));
+  EXPECT_TRUE(stray_files(out).empty());
+  EXPECT_EQ(data_row_difference(reference, out), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets never leak: not into any output file, stdout or stderr, at any log level, in runs
+// that succeed and in runs whose requests fail (403, 404, 400).
+
+// Where a secret shows up: stdout, stderr, and every file under `out`, byte for byte (the runs
+// write uncompressed Parquet, so strings are stored as they are).
+std::vector<std::string> leaks(const CommandResult& r, const fs::path& out, const std::vector<std::string>& secrets) {
+  std::vector<std::pair<std::string, std::string>> places = {{"stdout", r.out}, {"stderr", r.err}};
+  if (fs::exists(out)) {
+    for (const auto& e : fs::recursive_directory_iterator(out)) {
+      if (e.is_regular_file()) places.emplace_back(e.path().string(), tdump::testing::read_file(e.path()));
+    }
+  }
+  std::vector<std::string> found;
+  for (const auto& [where, text] : places) {
+    for (const auto& secret : secrets) {
+      // Only a prefix of the secret in the report: the report is an output too.
+      if (text.find(secret) != std::string::npos) found.push_back(where + " holds " + secret.substr(0, 6) + "...");
+    }
+  }
+  return found;
+}
+
+struct SecretCase {
+  std::string name;
+  std::string yaml;
+  std::vector<std::string> flags;  // e.g. --keys FILE
+  int exit_code = 0;
+  std::map<std::string, std::string> env;
+};
+
+class Secrets : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir("faults-secrets");
+    const std::vector<std::string> names = {"cog_deflate_rgb.tif", "crs_lcc_2154.tif", "tiffset_far_ifd.tif"};
+    // S3 without signature checks (moto's default): a session token is accepted as sent.
+    moto_ = new tdump::testing::MotoServer();
+    moto_->create_bucket("sec");
+    for (const auto& n : names) moto_->put_object("sec", "k/" + n, tdump::testing::read_file(fixture(n)));
+    moto_->make_public("sec");
+    // S3 with signature checks after the setup: a bucket, its objects, an IAM user, its access
+    // key and its policy (the first N requests are not checked).
+    moto_auth_ = new tdump::testing::MotoServer(static_cast<int>(1 + names.size() + 3));
+    moto_auth_->create_bucket("sec");
+    for (const auto& n : names) moto_auth_->put_object("sec", "k/" + n, tdump::testing::read_file(fixture(n)));
+    iam_call("Action=CreateUser&UserName=dumper&Version=2010-05-08");
+    auto key = iam_call("Action=CreateAccessKey&UserName=dumper&Version=2010-05-08");
+    std::smatch m;
+    if (std::regex_search(key, m, std::regex("<AccessKeyId>([^<]+)</AccessKeyId>"))) iam_key_id_ = m[1].str();
+    if (std::regex_search(key, m, std::regex("<SecretAccessKey>([^<]+)</SecretAccessKey>"))) iam_secret_ = m[1].str();
+    iam_call("Action=PutUserPolicy&UserName=dumper&PolicyName=s3&Version=2010-05-08&PolicyDocument=" +
+             tdump::testing::url_encode_path(
+                 R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]})"));
+    // Azure: a private container.
+    azurite_ = new tdump::testing::AzuriteServer();
+    azurite_->create_container("sec", false);
+    for (const auto& n : names) azurite_->put_blob("sec", "k/" + n, tdump::testing::read_file(fixture(n)));
+    // A key file: one key that exists, one that does not.
+    write_file(dir_->path() / "keys.txt", "k/cog_deflate_rgb.tif\nk/missing.tif\n");
+  }
+  static void TearDownTestSuite() {
+    delete azurite_;
+    delete moto_auth_;
+    delete moto_;
+    delete dir_;
+  }
+
+  // An IAM query-API call to moto; the credential scope names the service it routes to.
+  static std::string iam_call(const std::string& form) {
+    auto r = tdump::testing::simple_http(
+        "POST", moto_auth_->port(), "/", form,
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIAMSETUP/20240101/us-east-1/iam/aws4_request, "
+        "SignedHeaders=host, Signature=00\r\n");
+    if (r.status != 200) throw std::runtime_error("moto IAM call failed: " + std::to_string(r.status) + " " + r.body);
+    return r.body;
+  }
+
+  static std::string s3_yaml(const tdump::testing::MotoServer& moto, std::map<std::string, std::string> creds) {
+    creds["endpoint"] = moto.endpoint();
+    creds["allow_http"] = "true";
+    creds["region"] = "us-east-1";
+    // The whole bucket, no prefix: moto checks signatures against a canonical query of its own
+    // that leaves '/' unescaped (prefix=k/), where SigV4 (and this client) escape it (k%2F).
+    return config_yaml("s3://sec", {}, creds);
+  }
+  static std::string azure_yaml(std::map<std::string, std::string> creds) {
+    creds["endpoint"] = azurite_->account_url();
+    creds["allow_http"] = "true";
+    return config_yaml("az://sec", {"k/"}, creds);
+  }
+
+  // Runs the case quietly-by-default and with --loud, uncompressed; checks its exit code and
+  // that no secret appears anywhere.
+  static void check(const SecretCase& c, const std::vector<std::string>& secrets) {
+    for (const std::vector<std::string>& level : {std::vector<std::string>{}, std::vector<std::string>{"--loud"}}) {
+      SCOPED_TRACE(c.name + (level.empty() ? "" : " --loud"));
+      TempDir tmp("secret-run");
+      auto cfg = write_config_file(tmp.path(), "c.yaml", c.yaml);
+      auto out = tmp.path() / "out";
+      std::vector<std::string> flags = {"--compression", "none"};
+      flags.insert(flags.end(), level.begin(), level.end());
+      flags.insert(flags.end(), c.flags.begin(), c.flags.end());
+      auto r = headers(cfg, out, flags, c.env);
+      EXPECT_EQ(r.exit_code, c.exit_code) << r.err;
+      // The failures did reach the outputs that are searched.
+      if (c.exit_code != 0) {
+        EXPECT_TRUE(has_files(out, "errors-")) << r.err;
+      }
+      // The search works: it finds the secrets in what the case was given.
+      CommandResult given;
+      given.out = tdump::testing::read_file(cfg);
+      for (const auto& [name, value] : c.env) given.out += value + "\n";
+      EXPECT_FALSE(leaks(given, {}, secrets).empty());
+      // ... and inside the output files: a key the run wrote, in a data or an error row.
+      if (c.exit_code != 3) {
+        EXPECT_FALSE(leaks(CommandResult{}, out, {"k/cog_deflate_rgb.tif"}).empty());
+      }
+      for (const auto& leak : leaks(r, out, secrets)) ADD_FAILURE() << leak;
+    }
+  }
+
+  static TempDir* dir_;
+  static tdump::testing::MotoServer* moto_;
+  static tdump::testing::MotoServer* moto_auth_;
+  static tdump::testing::AzuriteServer* azurite_;
+  static std::string iam_key_id_;
+  static std::string iam_secret_;
+};
+TempDir* Secrets::dir_ = nullptr;
+tdump::testing::MotoServer* Secrets::moto_ = nullptr;
+tdump::testing::MotoServer* Secrets::moto_auth_ = nullptr;
+tdump::testing::AzuriteServer* Secrets::azurite_ = nullptr;
+std::string Secrets::iam_key_id_;
+std::string Secrets::iam_secret_;
+
+TEST_F(Secrets, S3SecretKeyAndSessionTokenNeverReachOutputsOrLogs) {
+  ASSERT_FALSE(iam_key_id_.empty());
+  ASSERT_FALSE(iam_secret_.empty());
+  const std::string secret = "fAuLtSSecretKey/DoNotLeak+0123456789abcdefAB";
+  const std::string token = "FQoGZXIvYXdzEFaultsSessionToken/DoNotLeak+0123456789abcdefghijklmnop==";
+  const std::string wrong_secret = "WrongSecretKey/DoNotLeak+000000000000000000";
+  const std::vector<std::string> secrets = {secret, token, wrong_secret, iam_secret_};
+  const std::map<std::string, std::string> with_token = {
+      {"access_key_id", "AKIAFAULTSTESTKEY001"}, {"secret_access_key", secret}, {"session_token", token}};
+  const std::string keys = (dir_->path() / "keys.txt").string();
+  const std::vector<SecretCase> cases = {
+      {"signed with a session token", s3_yaml(*moto_, with_token), {}, 0},
+      {"a missing key (404 NoSuchKey)", s3_yaml(*moto_, with_token), {"--keys", keys}, 1},
+      {"IAM user, right secret",
+       s3_yaml(*moto_auth_, {{"access_key_id", iam_key_id_}, {"secret_access_key", iam_secret_}}),
+       {},
+       0},
+      {"IAM user, wrong secret: listing 403 SignatureDoesNotMatch",
+       s3_yaml(*moto_auth_, {{"access_key_id", iam_key_id_}, {"secret_access_key", wrong_secret}}),
+       {},
+       3},
+      {"IAM user, wrong secret: reads 403",
+       s3_yaml(*moto_auth_, {{"access_key_id", iam_key_id_}, {"secret_access_key", wrong_secret}}),
+       {"--keys", keys},
+       1},
+      {"a session token the server refuses (400 InvalidToken)",
+       s3_yaml(*moto_auth_,
+               {{"access_key_id", iam_key_id_}, {"secret_access_key", iam_secret_}, {"session_token", token}}),
+       {},
+       3},
+      {"credentials from the environment, missing key",
+       s3_yaml(*moto_, {}),
+       {"--keys", keys},
+       1,
+       {{"AWS_ACCESS_KEY_ID", "AKIAFAULTSTESTKEY001"},
+        {"AWS_SECRET_ACCESS_KEY", secret},
+        {"AWS_SESSION_TOKEN", token}}},
+  };
+  for (const auto& c : cases) check(c, secrets);
+}
+
+TEST_F(Secrets, AzureAccountKeyAndSasSignatureNeverReachOutputsOrLogs) {
+  const std::string account_key = tdump::testing::AzuriteServer::kAccountKey;
+  const std::string wrong_key =
+      "V3JvbmdBY2NvdW50S2V5L0RvTm90TGVhay9Xcm9uZ0FjY291bnRLZXkvRG9Ob3RMZWFrL1dyb25nQWNjb3VudEtleS9Eb05vdExlYWsv";
+  const std::string sas = tdump::testing::AzuriteServer::kSas;
+  // The signature, as sent (percent-encoded) and decoded: its first 32 characters are the same.
+  const std::string sas_signature = "QasnztzZZ0YhpTIK8Qxshc1teEr7mrIN";
+  const std::string wrong_sas_signature = "V3JvbmdTaWduYXR1cmVEb05vdExlYWsx";
+  const std::string wrong_sas = std::regex_replace(sas, std::regex("sig=.*"), "sig=" + wrong_sas_signature + "%3D");
+  const std::vector<std::string> secrets = {account_key, wrong_key, sas_signature, wrong_sas_signature};
+  const std::string keys = (dir_->path() / "keys.txt").string();
+  const std::string account = tdump::testing::AzuriteServer::kAccount;
+  const std::vector<SecretCase> cases = {
+      {"account key", azure_yaml({{"account_name", account}, {"account_key", account_key}}), {}, 0},
+      {"account key, a missing blob (404)",
+       azure_yaml({{"account_name", account}, {"account_key", account_key}}),
+       {"--keys", keys},
+       1},
+      {"wrong account key: listing 403", azure_yaml({{"account_name", account}, {"account_key", wrong_key}}), {}, 3},
+      {"wrong account key: reads 403",
+       azure_yaml({{"account_name", account}, {"account_key", wrong_key}}),
+       {"--keys", keys},
+       1},
+      {"SAS", azure_yaml({{"account_name", account}, {"sas_key", sas}}), {}, 0},
+      {"SAS, a missing blob (404)", azure_yaml({{"account_name", account}, {"sas_key", sas}}), {"--keys", keys}, 1},
+      {"wrong SAS: listing 403", azure_yaml({{"account_name", account}, {"sas_key", wrong_sas}}), {}, 3},
+      {"SAS from the environment, a missing blob",
+       azure_yaml({{"account_name", account}}),
+       {"--keys", keys},
+       1,
+       {{"AZURE_STORAGE_SAS_TOKEN", sas}}},
+  };
+  for (const auto& c : cases) check(c, secrets);
 }
 
 }  // namespace
