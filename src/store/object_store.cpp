@@ -22,6 +22,16 @@ std::optional<std::string> ObjectStore::key_for_url(std::string_view url) const 
   return urls_are_encoded() ? percent_decode(rest) : std::string(rest);
 }
 
+Status ObjectStore::put_object(std::string_view key, std::string_view /*bytes*/) {
+  return make_error(ErrorCode::kUnsupported,
+                    "cannot write " + url_for(key) + ": a " + std::string(scheme()) + " store does not support writes");
+}
+
+Status ObjectStore::delete_object(std::string_view key) {
+  return make_error(ErrorCode::kUnsupported,
+                    "cannot delete " + url_for(key) + ": a " + std::string(scheme()) + " store does not support writes");
+}
+
 EnvLookup process_env() {
   return [](std::string_view name) -> std::optional<std::string> {
     const char* value = std::getenv(std::string(name).c_str());  // NOLINT(concurrency-mt-unsafe): read-only use

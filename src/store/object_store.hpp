@@ -77,6 +77,15 @@ class ObjectStore {
   // url_for("") and, for stores whose URLs are percent-encoded, decodes the rest.
   [[nodiscard]] virtual std::optional<std::string> key_for_url(std::string_view url) const;
 
+  // Writes, for an OUT_DIR that is itself a store. Control-plane calls: they block, so call them
+  // from a worker thread, never from an engine loop thread (the engine's retries apply).
+  // put_object stores `bytes` as the whole object `key` in one request, replacing any previous
+  // object: readers see the old object or the new one, never a part. delete_object removes `key`;
+  // a missing key is success (a missing bucket or container is not). Anonymous stores refuse to
+  // write. The defaults return kUnsupported naming the store kind.
+  virtual Status put_object(std::string_view key, std::string_view bytes);
+  virtual Status delete_object(std::string_view key);
+
  protected:
   // True when url_for() percent-encodes keys (http(s)://, file://); false for s3://, gs://,
   // az:// URLs, which carry keys verbatim like the AWS / gsutil tools print them.
@@ -97,7 +106,14 @@ struct StoreOptions {
   // Where warnings about options go (an obstore option we accept but ignore); unset: spdlog's
   // default logger.
   std::function<void(std::string_view message)> warn;
+  // The store will be written to (an OUT_DIR): GCS then asks for a read-write token scope
+  // instead of a read-only one.
+  bool for_writing = false;
 };
+
+// The kind of store a URL opens ("s3", "gs", "az", "http", "file"), as open_store would pick
+// it, without opening it; an error for a scheme no store handles.
+Result<std::string_view> store_kind_of_url(std::string_view url);
 
 // Builds a store from its URL (s3://, gs://, az://, abfs[s]://, https://ACCOUNT.blob.core.windows.net/,
 // http(s)://, file://, or a plain path). Errors name the bad URL part or option and what was expected.

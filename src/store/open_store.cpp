@@ -16,30 +16,38 @@ Error needs_engine(std::string_view url) {
 
 }  // namespace
 
-Result<std::unique_ptr<ObjectStore>> open_store(std::string_view url, const StoreOptions& options,
-                                                std::shared_ptr<http::Engine> engine) {
+Result<std::string_view> store_kind_of_url(std::string_view url) {
   if (url.empty()) return make_error(ErrorCode::kInvalidArgument, "the store URL is empty");
   auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return open_local_store(url, options);
+  if (scheme_end == std::string_view::npos) return std::string_view("file");
   std::string scheme = ascii_lower(url.substr(0, scheme_end));
-  if (scheme == "file") return open_local_store(url, options);
-  bool s3 = scheme == "s3" || scheme == "s3a";
-  bool gcs = scheme == "gs";
-  bool azure = scheme == "az" || scheme == "adl" || scheme == "azure" || scheme == "abfs" || scheme == "abfss";
-  bool web = scheme == "http" || scheme == "https";
-  if (!s3 && !gcs && !azure && !web) {
+  if (scheme == "file") return std::string_view("file");
+  if (scheme == "s3" || scheme == "s3a") return std::string_view("s3");
+  if (scheme == "gs") return std::string_view("gs");
+  if (scheme == "az" || scheme == "adl" || scheme == "azure" || scheme == "abfs" || scheme == "abfss") {
+    return std::string_view("az");
+  }
+  if (scheme != "http" && scheme != "https") {
     return make_error(ErrorCode::kInvalidArgument,
                       "unsupported store URL scheme '" + scheme +
                           "://' (expected s3://, gs://, az://, abfs[s]://, http(s)://, file:// or a path)");
   }
-  if (!engine) return needs_engine(url);
-  if (s3) return open_s3_store(url, options, std::move(engine));
-  if (gcs) return open_gcs_store(url, options, std::move(engine));
-  if (azure) return open_azure_store(url, options, std::move(engine));
   auto parsed = parse_url(url);
   if (!parsed) return std::move(parsed).error();
-  if (scheme == "https" && is_azure_https_host(parsed->host)) return open_azure_store(url, options, std::move(engine));
-  if (scheme == "https" && is_s3_https_url(parsed->host)) return open_s3_store(url, options, std::move(engine));
+  if (scheme == "https" && is_azure_https_host(parsed->host)) return std::string_view("az");
+  if (scheme == "https" && is_s3_https_url(parsed->host)) return std::string_view("s3");
+  return std::string_view("http");
+}
+
+Result<std::unique_ptr<ObjectStore>> open_store(std::string_view url, const StoreOptions& options,
+                                                std::shared_ptr<http::Engine> engine) {
+  auto kind = store_kind_of_url(url);
+  if (!kind) return std::move(kind).error();
+  if (*kind == "file") return open_local_store(url, options);
+  if (!engine) return needs_engine(url);
+  if (*kind == "s3") return open_s3_store(url, options, std::move(engine));
+  if (*kind == "gs") return open_gcs_store(url, options, std::move(engine));
+  if (*kind == "az") return open_azure_store(url, options, std::move(engine));
   return open_http_store(url, options, std::move(engine));
 }
 

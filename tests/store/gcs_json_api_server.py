@@ -4,6 +4,8 @@
 It follows Google's documented behaviour for what tiff-dumper uses:
   GET  /storage/v1/b/BUCKET/o?prefix=&maxResults=&pageToken=&fields=   objects.list
   GET  /storage/v1/b/BUCKET/o/OBJECT?alt=media  (Range: bytes=a-b)     media download, 200/206/416
+  POST /upload/storage/v1/b/BUCKET/o?uploadType=media&name=OBJECT      objects.insert, media upload
+  DELETE /storage/v1/b/BUCKET/o/OBJECT                                 objects.delete, 204 / 404
   POST /token   OAuth 2.0 token endpoint: a service account's RS256 JWT assertion
                 (urn:ietf:params:oauth:grant-type:jwt-bearer) checked against the public key it
                 was given, or an authorized_user refresh_token grant
@@ -11,7 +13,10 @@ It follows Google's documented behaviour for what tiff-dumper uses:
 
 Objects are the files under --root: ROOT/BUCKET/<object name>. Errors use the JSON API's
 {"error": {"code", "message", "errors": [{"reason", ...}]}} shape. Buckets listed in --public
-need no Authorization; others need a Bearer token issued by /token or given by --static-token.
+need no Authorization to read; others need a Bearer token issued by /token or given by
+--static-token. Writes always need a token whose scope allows them (devstorage.read_write,
+devstorage.full_control or cloud-platform; a read_only token gets 403 insufficientPermissions,
+as Google answers); the static token and refresh-token grants may write.
 """
 import argparse
 import base64
@@ -29,7 +34,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ARGS = None
 LOCK = threading.Lock()
-TOKENS = {}  # token -> expiry (epoch seconds)
+TOKENS = {}  # token -> (expiry in epoch seconds, scope)
+WRITE_SCOPES = ("devstorage.read_write", "devstorage.full_control", "cloud-platform")
 STATS = {"token_requests": 0, "requests": 0}
 MAX_RESULTS = 1000
 
@@ -116,20 +122,32 @@ class Handler(BaseHTTPRequestHandler):
                                           "errors": [{"domain": "global", "reason": reason, "message": message}]}},
                        extra)
 
-    def authorized(self, bucket):
-        if bucket in ARGS.public:
+    def authorized(self, bucket, write=False):
+        if bucket in ARGS.public and not write:
             return True
         header = self.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
-            self.send_error_json(401, "required", "Anonymous caller does not have storage.objects.get access.")
+            action = "storage.objects.create" if write else "storage.objects.get"
+            self.send_error_json(401, "required", f"Anonymous caller does not have {action} access.")
             return False
         token = header[len("Bearer "):]
-        with LOCK:
-            expiry = TOKENS.get(token)
-        if token == ARGS.static_token or (expiry is not None and expiry > time.time()):
+        if ARGS.static_token and token == ARGS.static_token:
             return True
-        self.send_error_json(401, "authError", "Invalid Credentials")
-        return False
+        with LOCK:
+            expiry, scope = TOKENS.get(token, (None, ""))
+        if expiry is None or expiry <= time.time():
+            self.send_error_json(401, "authError", "Invalid Credentials")
+            return False
+        if write and not any(s in scope for s in WRITE_SCOPES):
+            self.send_error_json(403, "insufficientPermissions", "Insufficient Permission")
+            return False
+        return True
+
+    def object_path(self, bucket_dir, name):
+        """The file of an object, or None for a name that would leave the bucket's folder."""
+        if not name or name.startswith("/") or ".." in name.split("/") or "\0" in name:
+            return None
+        return os.path.join(bucket_dir, name)
 
     def do_GET(self):
         with LOCK:
@@ -210,18 +228,73 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def do_DELETE(self):
+        with LOCK:
+            STATS["requests"] += 1
+            STATS["deletes"] = STATS.get("deletes", 0) + 1
+        url = urllib.parse.urlsplit(self.path)
+        parts = url.path.split("/")
+        if len(parts) < 7 or parts[1:4] != ["storage", "v1", "b"] or parts[5] != "o":
+            return self.send_error_json(404, "notFound", "Not Found")
+        bucket = urllib.parse.unquote(parts[4])
+        bucket_dir = os.path.join(ARGS.root, bucket)
+        if not self.authorized(bucket, write=True):
+            return
+        if not os.path.isdir(bucket_dir):
+            return self.send_error_json(404, "notFound", "The specified bucket does not exist.")
+        name = urllib.parse.unquote("/".join(parts[6:]))
+        path = self.object_path(bucket_dir, name)
+        if path is None or not os.path.isfile(path):
+            return self.send_error_json(404, "notFound", f"No such object: {bucket}/{name}")
+        os.unlink(path)
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def upload(self, url, body):
+        """objects.insert with uploadType=media: the body is the whole object."""
+        parts = url.path.split("/")
+        # ['', 'upload', 'storage', 'v1', 'b', BUCKET, 'o']
+        if len(parts) != 7 or parts[2:5] != ["storage", "v1", "b"] or parts[6] != "o":
+            return self.send_error_json(404, "notFound", "Not Found")
+        bucket = urllib.parse.unquote(parts[5])
+        bucket_dir = os.path.join(ARGS.root, bucket)
+        query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        if not self.authorized(bucket, write=True):
+            return
+        if not os.path.isdir(bucket_dir):
+            return self.send_error_json(404, "notFound", "The specified bucket does not exist.")
+        if query.get("uploadType", [""])[0] != "media":
+            return self.send_error_json(400, "invalid", "uploadType must be media here")
+        name = query.get("name", [""])[0]
+        path = self.object_path(bucket_dir, name)
+        if path is None:
+            return self.send_error_json(400, "required", "Required parameter: name" if not name else "Invalid object name")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temp = f"{path}.upload-{secrets.token_hex(4)}"
+        with open(temp, "wb") as f:
+            f.write(body)
+        os.replace(temp, path)  # readers see the old object or the new one
+        with LOCK:
+            STATS["uploads"] = STATS.get("uploads", 0) + 1
+        self.send_json(200, object_resource(bucket, bucket_dir, name))
+
     def do_POST(self):
         with LOCK:
             STATS["requests"] += 1
         length = int(self.headers.get("Content-Length", "0"))
+        url = urllib.parse.urlsplit(self.path)
+        if url.path.startswith("/upload/"):
+            return self.upload(url, self.rfile.read(length))
         form = urllib.parse.parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
-        if urllib.parse.urlsplit(self.path).path != "/token":
+        if url.path != "/token":
             return self.send_error_json(404, "notFound", "Not Found")
         with LOCK:
             STATS["token_requests"] += 1
         grant = form.get("grant_type", [""])[0]
+        scope = "https://www.googleapis.com/auth/devstorage.read_write"  # a user's consented scope
         if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
-            problem = self.check_assertion(form.get("assertion", [""])[0])
+            problem, scope = self.check_assertion(form.get("assertion", [""])[0])
         elif grant == "refresh_token":
             ok = (form.get("client_id", [""])[0] == ARGS.client_id and ARGS.client_id and
                   form.get("client_secret", [""])[0] == ARGS.client_secret and
@@ -233,34 +306,34 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(400, {"error": "invalid_grant", "error_description": problem})
         token = "ya29.test-" + secrets.token_hex(16)
         with LOCK:
-            TOKENS[token] = time.time() + ARGS.token_lifetime
+            TOKENS[token] = (time.time() + ARGS.token_lifetime, scope)
         self.send_json(200, {"access_token": token, "expires_in": ARGS.token_lifetime, "token_type": "Bearer"})
 
     def check_assertion(self, assertion):
         pieces = assertion.split(".")
         if len(pieces) != 3:
-            return "malformed JWT"
+            return "malformed JWT", ""
         try:
             header = json.loads(b64url_decode(pieces[0]))
             claims = json.loads(b64url_decode(pieces[1]))
             signature = b64url_decode(pieces[2])
         except Exception:
-            return "malformed JWT"
+            return "malformed JWT", ""
         if header.get("alg") != "RS256":
-            return "alg must be RS256"
+            return "alg must be RS256", ""
         if not ARGS.public_key or not verify_rs256((pieces[0] + "." + pieces[1]).encode(), signature, ARGS.public_key):
-            return "Invalid JWT Signature."
+            return "Invalid JWT Signature.", ""
         now = time.time()
         if claims.get("iss") != ARGS.client_email:
-            return "unknown issuer"
+            return "unknown issuer", ""
         if claims.get("aud") != f"http://127.0.0.1:{ARGS.port}/token":
-            return "bad audience"
+            return "bad audience", ""
         if "devstorage" not in claims.get("scope", ""):
-            return "bad scope"
+            return "bad scope", ""
         iat, exp = claims.get("iat", 0), claims.get("exp", 0)
         if not (iat - 300 <= now <= exp) or exp - iat > 3600:
-            return "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe."
-        return None
+            return "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.", ""
+        return None, claims.get("scope", "")
 
 
 def main():

@@ -144,4 +144,22 @@ std::string md5_hex(std::string_view data) {
   return out;
 }
 
+std::string test_payload(std::size_t bytes, std::uint32_t seed) {
+  std::string out(bytes, '\0');
+  std::uint64_t state = 0x9E3779B97F4A7C15ULL ^ seed;
+  for (auto& c : out) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;  // Knuth's MMIX LCG
+    c = static_cast<char>(state >> 56);
+  }
+  return out;
+}
+
+const std::vector<std::string>& awkward_write_keys() {
+  static const std::vector<std::string> keys = {"plain.bin",         "with space.bin", "plus+sign.bin",
+                                                "percent%41.bin",    "equals=sign.bin", "amp&ersand.bin",
+                                                "question?.bin",     "hash#tag.bin",    "unicodé/ñandú.bin",
+                                                "dir/sub/deep.bin",  "semi;colon,comma.bin", "tilde~under_score-dash.bin"};
+  return keys;
+}
+
 }  // namespace tdump::store::testing

@@ -42,4 +42,12 @@ void put_objects_parallel(const tdump::testing::MotoServer& moto, const std::str
 // Hex MD5 of bytes (S3's ETag of a single-part upload), by OpenSSL directly.
 std::string md5_hex(std::string_view data);
 
+// `bytes` pseudo-random bytes (every byte value occurs), the same for the same seed: a body
+// large enough to show a truncated, repeated or re-ordered upload.
+std::string test_payload(std::size_t bytes, std::uint32_t seed);
+
+// Keys that break naive URL building or signing, for write tests (no "//": some servers merge
+// slashes in paths, which would be their doing, not ours).
+const std::vector<std::string>& awkward_write_keys();
+
 }  // namespace tdump::store::testing

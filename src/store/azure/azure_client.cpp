@@ -26,13 +26,17 @@ Result<std::shared_ptr<const AzureClient>> AzureClient::create(AzureConfig confi
 }
 
 void AzureClient::authorise(http::Request& request, std::string_view encoded_path, std::string_view query,
-                            std::string_view range) const {
+                            const Signed& parts) const {
   std::string date = rfc1123_now();
   if (signer_) {
-    std::array<std::pair<std::string_view, std::string_view>, 3> ms = {
-        {{"x-ms-date", date}, {"x-ms-version", kAzureApiVersion}, {"x-ms-range", range}}};
-    SharedKeyRequest to_sign{
-        request.method, encoded_path, query, "", "", "", std::span(ms.data(), range.empty() ? 2 : 3)};
+    std::array<std::pair<std::string_view, std::string_view>, 4> ms;
+    std::size_t n = 0;
+    ms[n++] = {"x-ms-date", date};
+    ms[n++] = {"x-ms-version", kAzureApiVersion};
+    if (!parts.range.empty()) ms[n++] = {"x-ms-range", parts.range};
+    if (!parts.blob_type.empty()) ms[n++] = {"x-ms-blob-type", parts.blob_type};
+    SharedKeyRequest to_sign{request.method,     encoded_path, query, parts.content_length, parts.content_type,
+                             "",                 std::span(ms.data(), n)};
     request.headers.push_back({"authorization", signer_->authorization(to_sign)});
   } else if (config_.auth == AzureConfig::Auth::kBearerToken) {
     request.headers.push_back({"authorization", "Bearer " + config_.bearer_token});
@@ -45,19 +49,53 @@ void AzureClient::authorise(http::Request& request, std::string_view encoded_pat
   }
 }
 
-http::Request AzureClient::get_request(std::string_view full_key, ByteRange range) const {
-  http::Request request;
+std::string AzureClient::blob_path(std::string_view full_key) const {
   std::string path = path_prefix_ + "/";
   percent_encode_append(path, config_.container, false);
   path += '/';
   percent_encode_append(path, full_key, true);
+  return path;
+}
+
+http::Request AzureClient::get_request(std::string_view full_key, ByteRange range) const {
+  http::Request request;
+  std::string path = blob_path(full_key);
   request.url = origin_ + path;
   request.display_url = request.url;  // before the SAS is appended
   std::string range_value = range_header_value(range);
-  authorise(request, path, "", range_value);
+  authorise(request, path, "", Signed{.range = range_value});
   request.headers.push_back({"x-ms-range", std::move(range_value)});
   request.expected_body_bytes = static_cast<std::size_t>(range.length);
   request.max_body_bytes = range_body_cap(range);
+  return request;
+}
+
+http::Request AzureClient::put_request(std::string_view full_key, std::string_view bytes) const {
+  constexpr std::string_view kContentType = "application/octet-stream";
+  constexpr std::string_view kBlockBlob = "BlockBlob";
+  http::Request request;
+  request.method = "PUT";
+  std::string path = blob_path(full_key);
+  request.url = origin_ + path;
+  request.display_url = request.url;  // before the SAS is appended
+  request.body.assign(bytes);
+  // libcurl sends Content-Length from the body; Shared Key signs the same number.
+  std::string length = std::to_string(bytes.size());
+  authorise(request, path, "", Signed{.content_length = length, .content_type = kContentType, .blob_type = kBlockBlob});
+  request.headers.push_back({"content-type", std::string(kContentType)});
+  request.headers.push_back({"x-ms-blob-type", std::string(kBlockBlob)});
+  request.max_body_bytes = 1U << 20;
+  return request;
+}
+
+http::Request AzureClient::delete_request(std::string_view full_key) const {
+  http::Request request;
+  request.method = "DELETE";
+  std::string path = blob_path(full_key);
+  request.url = origin_ + path;
+  request.display_url = request.url;
+  authorise(request, path, "", Signed{});
+  request.max_body_bytes = 1U << 20;
   return request;
 }
 
@@ -72,7 +110,7 @@ http::Request AzureClient::list_request(std::string_view full_prefix, std::size_
   http::Request request;
   request.url = origin_ + path + "?" + query;
   request.display_url = request.url;
-  authorise(request, path, query, "");
+  authorise(request, path, query, Signed{});
   request.max_body_bytes = 64U << 20;
   return request;
 }

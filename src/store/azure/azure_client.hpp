@@ -1,6 +1,7 @@
 #pragma once
-// Azure Blob requests: Get Blob with x-ms-range and List Blobs pages, authorised by Shared
-// Key, SAS or bearer token, and the reading of their answers.
+// Azure Blob requests: Get Blob with x-ms-range, List Blobs pages, Put Blob (block blob, one
+// request) and Delete Blob, authorised by Shared Key, SAS or bearer token, and the reading of
+// their answers.
 #include <optional>
 #include <string>
 
@@ -22,14 +23,26 @@ class AzureClient {
   [[nodiscard]] http::Request get_request(std::string_view full_key, ByteRange range) const;
   [[nodiscard]] http::Request list_request(std::string_view full_prefix, std::size_t page_size,
                                            const std::string& marker) const;
+  // Put Blob of `bytes` as a block blob; Delete Blob. Callers refuse anonymous writes first.
+  [[nodiscard]] http::Request put_request(std::string_view full_key, std::string_view bytes) const;
+  [[nodiscard]] http::Request delete_request(std::string_view full_key) const;
   static Result<Page> parse_list(std::string_view body, std::string_view strip);
   [[nodiscard]] RemoteError parse_error(const http::Response& response) const;
 
  private:
   explicit AzureClient(AzureConfig config) : config_(std::move(config)) {}
+  // The standard and x-ms-* headers a request carries besides date and version, as signed.
+  struct Signed {
+    std::string_view content_length;  // "" for none
+    std::string_view content_type;
+    std::string_view range;      // x-ms-range
+    std::string_view blob_type;  // x-ms-blob-type
+  };
   // Adds date, version and authorisation; `query` is the query before any SAS.
   void authorise(http::Request& request, std::string_view encoded_path, std::string_view query,
-                 std::string_view range) const;
+                 const Signed& parts) const;
+  // "/devstoreaccount1/container/encoded/key" (the endpoint's path, then container and key).
+  [[nodiscard]] std::string blob_path(std::string_view full_key) const;
 
   AzureConfig config_;
   std::optional<SharedKeySigner> signer_;

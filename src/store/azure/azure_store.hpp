@@ -16,6 +16,8 @@ class AzureStore final : public ObjectStore {
   [[nodiscard]] std::string url_for(std::string_view key) const override;
   std::unique_ptr<ListStream> list(std::string_view prefix, std::size_t page_size) override;
   void read_range(std::string_view key, ByteRange range, ReadCallback callback) override;
+  Status put_object(std::string_view key, std::string_view bytes) override;
+  Status delete_object(std::string_view key) override;
 
  protected:
   [[nodiscard]] bool urls_are_encoded() const override { return client_->config().url_encoded; }

@@ -84,6 +84,17 @@ Error error_from_response(const http::Response& response, std::string_view reque
   return error;
 }
 
+Status write_status(Result<http::Response> response, std::string_view request, const RemoteErrorParser& parser) {
+  if (!response) return annotate_transport_error(std::move(response).error(), request);
+  if (response->status >= 200 && response->status < 300) return {};
+  return error_from_response(*response, request, parser);
+}
+
+Error anonymous_write_error(std::string_view request, std::string_view how_anonymous) {
+  return make_error(ErrorCode::kInvalidArgument, std::string(request) + ": writing needs credentials, and this store is anonymous (" +
+                                                     std::string(how_anonymous) + ")");
+}
+
 Error annotate_transport_error(Error error, std::string_view request) {
   if (error.message.find(request) == std::string::npos) error.message = std::string(request) + ": " + error.message;
   return error;

@@ -38,6 +38,13 @@ Error error_from_response(const http::Response& response, std::string_view reque
 Result<RangeRead> range_read_from_response(http::Response response, ByteRange range, std::string_view request,
                                            const RemoteErrorParser& parser);
 
+// The outcome of a write (PUT, POST upload, DELETE): success for any 2xx, else the transport
+// error or error_from_response. `request` is e.g. "PUT s3://bucket/key" (credential-free).
+Status write_status(Result<http::Response> response, std::string_view request, const RemoteErrorParser& parser);
+
+// The error for a write to a store opened without credentials.
+Error anonymous_write_error(std::string_view request, std::string_view how_anonymous);
+
 // Adds the attempts and request to an engine error (kNetwork after retries...).
 Error annotate_transport_error(Error error, std::string_view request);
 

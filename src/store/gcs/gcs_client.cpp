@@ -18,8 +18,8 @@ std::string bearer(const std::string& token) {
 }  // namespace
 
 std::shared_ptr<TokenCache> make_google_token_cache(const GoogleCredentials& credentials,
-                                                    std::shared_ptr<http::Engine> engine) {
-  auto fetch = [credentials, engine = std::move(engine)](TokenCache::TokenCallback done) {
+                                                    std::shared_ptr<http::Engine> engine, std::string_view scope) {
+  auto fetch = [credentials, engine = std::move(engine), scope = std::string(scope)](TokenCache::TokenCallback done) {
     http::Request request;
     request.method = "POST";
     request.url = credentials.token_uri;
@@ -27,7 +27,7 @@ std::shared_ptr<TokenCache> make_google_token_cache(const GoogleCredentials& cre
     request.headers.push_back({"content-type", "application/x-www-form-urlencoded"});
     request.max_body_bytes = 1U << 20;
     if (credentials.type == "service_account") {
-      auto jwt = make_service_account_jwt(credentials, std::time(nullptr), kGcsReadScope);
+      auto jwt = make_service_account_jwt(credentials, std::time(nullptr), scope);
       if (!jwt) {
         done(std::move(jwt).error());
         return;
@@ -66,7 +66,7 @@ std::shared_ptr<TokenCache> make_google_token_cache(const GoogleCredentials& cre
 
 GcsClient::GcsClient(GcsConfig config, std::shared_ptr<http::Engine> engine) : config_(std::move(config)) {
   if (config_.auth == GcsConfig::Auth::kOAuth)
-    tokens_ = make_google_token_cache(config_.credentials, std::move(engine));
+    tokens_ = make_google_token_cache(config_.credentials, std::move(engine), config_.scope);
 }
 
 void GcsClient::with_authorization(std::function<void(Result<std::string>)> use) const {
@@ -104,21 +104,51 @@ Result<std::string> GcsClient::authorization() const {
   return std::string{};
 }
 
+std::string GcsClient::object_url(std::string_view full_key) const {
+  std::string url;
+  url.reserve(config_.endpoint.size() + config_.bucket.size() + full_key.size() * 3 / 2 + 40);
+  url += config_.endpoint;
+  url += "/storage/v1/b/";
+  percent_encode_append(url, config_.bucket, false);
+  url += "/o/";
+  percent_encode_append(url, full_key, false);  // object names are one path segment: '/' -> %2F
+  return url;
+}
+
 http::Request GcsClient::media_request(std::string_view full_key, ByteRange range,
                                        const std::string& authorization) const {
   http::Request request;
-  request.url.reserve(config_.endpoint.size() + config_.bucket.size() + full_key.size() * 3 / 2 + 40);
-  request.url += config_.endpoint;
-  request.url += "/storage/v1/b/";
-  percent_encode_append(request.url, config_.bucket, false);
-  request.url += "/o/";
-  percent_encode_append(request.url, full_key, false);  // object names are one path segment: '/' -> %2F
+  request.url = object_url(full_key);
   request.url += "?alt=media";
   request.display_url = request.url;
   request.headers.push_back({"range", range_header_value(range)});
   if (!authorization.empty()) request.headers.push_back({"authorization", authorization});
   request.expected_body_bytes = static_cast<std::size_t>(range.length);
   request.max_body_bytes = range_body_cap(range);
+  return request;
+}
+
+http::Request GcsClient::upload_request(std::string_view full_key, std::string_view bytes,
+                                        const std::string& authorization) const {
+  http::Request request;
+  request.method = "POST";
+  request.url = config_.endpoint + "/upload/storage/v1/b/" + percent_encode(config_.bucket, false) + "/o?" +
+                canonical_query({{"uploadType", "media"}, {"name", std::string(full_key)}});
+  request.display_url = request.url;
+  request.body.assign(bytes);
+  request.headers.push_back({"content-type", "application/octet-stream"});
+  if (!authorization.empty()) request.headers.push_back({"authorization", authorization});
+  request.max_body_bytes = 1U << 20;  // the object resource JSON, or an error
+  return request;
+}
+
+http::Request GcsClient::delete_request(std::string_view full_key, const std::string& authorization) const {
+  http::Request request;
+  request.method = "DELETE";
+  request.url = object_url(full_key);
+  request.display_url = request.url;
+  if (!authorization.empty()) request.headers.push_back({"authorization", authorization});
+  request.max_body_bytes = 1U << 20;
   return request;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// GCS JSON API requests (objects.list pages, media downloads with Range) and the reading of
-// their answers, plus the OAuth token source for credential files.
+// GCS JSON API requests (objects.list pages, media downloads with Range, media uploads,
+// objects.delete) and the reading of their answers, plus the OAuth token source for
+// credential files.
 #include <memory>
 #include <string>
 
@@ -23,10 +24,16 @@ class GcsClient {
   void with_authorization(std::function<void(Result<std::string>)> use) const;
   [[nodiscard]] Result<std::string> authorization() const;  // blocking (lister thread)
 
+  // "ENDPOINT/storage/v1/b/BUCKET/o/OBJECT" (the object name as one encoded path segment).
+  [[nodiscard]] std::string object_url(std::string_view full_key) const;
   [[nodiscard]] http::Request media_request(std::string_view full_key, ByteRange range,
                                             const std::string& authorization) const;
   [[nodiscard]] http::Request list_request(std::string_view full_prefix, std::size_t page_size,
                                            const std::string& token, const std::string& authorization) const;
+  // objects.insert as a media upload (one request, the whole object) and objects.delete.
+  [[nodiscard]] http::Request upload_request(std::string_view full_key, std::string_view bytes,
+                                             const std::string& authorization) const;
+  [[nodiscard]] http::Request delete_request(std::string_view full_key, const std::string& authorization) const;
   static Result<Page> parse_list(std::string_view body, std::string_view strip);
   static RemoteError parse_error(const http::Response& response);
 
@@ -37,8 +44,9 @@ class GcsClient {
   std::shared_ptr<TokenCache> tokens_;  // OAuth only
 };
 
-// The token source of a credentials file: each fetch POSTs to its token_uri through `engine`.
+// The token source of a credentials file: each fetch POSTs to its token_uri through `engine`;
+// a service account asks for `scope`.
 std::shared_ptr<TokenCache> make_google_token_cache(const GoogleCredentials& credentials,
-                                                    std::shared_ptr<http::Engine> engine);
+                                                    std::shared_ptr<http::Engine> engine, std::string_view scope);
 
 }  // namespace tdump::store

@@ -61,6 +61,7 @@ Result<GcsConfig> gcs_config_from_url(std::string_view url, const StoreOptions& 
   resolved->warn_ignored("GCS");
 
   GcsConfig config;
+  config.scope = options.for_writing ? kGcsReadWriteScope : kGcsReadScope;
   config.bucket = parsed->host;
   config.root_prefix = root_prefix_from_path(percent_decode(parsed->path));
   if (auto bucket = resolved->text("bucket"); bucket && *bucket != config.bucket) {
@@ -124,7 +125,7 @@ Result<GcsConfig> gcs_config_from_url(std::string_view url, const StoreOptions& 
       config.credentials = std::move(*credentials);
       config.auth = GcsConfig::Auth::kOAuth;
       if (config.credentials.type == "service_account") {  // a bad key fails now, not on the first read
-        auto probe = make_service_account_jwt(config.credentials, std::time(nullptr), kGcsReadScope);
+        auto probe = make_service_account_jwt(config.credentials, std::time(nullptr), config.scope);
         if (!probe) return std::move(probe).error();
       }
       auto status = check_allow_http(*resolved, config.credentials.token_uri, "OAuth token_uri");

@@ -23,6 +23,8 @@ struct GcsConfig {
   std::string bearer_token;        // kBearerToken
   GoogleCredentials credentials;   // kOAuth
   std::string credentials_source;  // for messages: "option service_account (path)", no secrets
+  // The OAuth scope a service account asks for: read-only unless the store is written to.
+  std::string_view scope = kGcsReadScope;
 };
 
 std::span<const OptionKey> gcs_option_keys();

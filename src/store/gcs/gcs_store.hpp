@@ -16,6 +16,8 @@ class GcsStore final : public ObjectStore {
   [[nodiscard]] std::string url_for(std::string_view key) const override;
   std::unique_ptr<ListStream> list(std::string_view prefix, std::size_t page_size) override;
   void read_range(std::string_view key, ByteRange range, ReadCallback callback) override;
+  Status put_object(std::string_view key, std::string_view bytes) override;
+  Status delete_object(std::string_view key) override;
 
   // OAuth token fetches so far (tests: many concurrent reads share one).
   [[nodiscard]] std::size_t token_fetches() const { return client_->token_fetches(); }

@@ -14,6 +14,8 @@ namespace tdump::store {
 
 inline constexpr std::string_view kGoogleTokenUri = "https://oauth2.googleapis.com/token";
 inline constexpr std::string_view kGcsReadScope = "https://www.googleapis.com/auth/devstorage.read_only";
+// Asked for only by a store opened for writing (an OUT_DIR in a bucket).
+inline constexpr std::string_view kGcsReadWriteScope = "https://www.googleapis.com/auth/devstorage.read_write";
 
 struct GoogleCredentials {
   std::string type;  // "service_account" or "authorized_user"

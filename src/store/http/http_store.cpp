@@ -1,6 +1,7 @@
 #include "store/http/http_store.hpp"
 
 #include <array>
+#include <vector>
 
 #include "store/client_options.hpp"
 #include "store/common/http_response.hpp"
@@ -68,6 +69,55 @@ void HttpStore::read_range(std::string_view key, ByteRange range, ReadCallback c
                     }
                     callback(range_read_from_response(std::move(*response), range, what, nullptr));
                   });
+}
+
+Status HttpStore::put_object(std::string_view key, std::string_view bytes) {
+  make_parent_collections(key);
+  http::Request request;
+  request.method = "PUT";
+  request.url = url_for(key);
+  request.display_url = request.url;
+  request.body.assign(bytes);
+  request.headers.push_back({"content-type", "application/octet-stream"});
+  request.max_body_bytes = 1U << 20;
+  std::string what = "PUT " + request.url;
+  return write_status(engine_->execute(std::move(request)), what, nullptr);
+}
+
+void HttpStore::make_parent_collections(std::string_view key) {
+  // The root (""), then every prefix of the key that ends a folder ("a/", "a/b/").
+  std::vector<std::string_view> folders{key.substr(0, 0)};
+  for (auto slash = key.find('/'); slash != std::string_view::npos; slash = key.find('/', slash + 1)) {
+    folders.push_back(key.substr(0, slash + 1));
+  }
+  for (auto folder : folders) {
+    {
+      std::lock_guard lock(collections_mutex_);
+      if (collections_.count(folder) != 0) continue;
+    }
+    http::Request request;
+    request.method = "MKCOL";
+    request.url = url_for(folder);
+    request.display_url = request.url;
+    request.max_body_bytes = 1U << 20;
+    auto response = engine_->execute(std::move(request));
+    if (response && (response->status == 201 || response->status == 405)) {  // made, or already there
+      std::lock_guard lock(collections_mutex_);
+      collections_.emplace(folder);
+    }
+  }
+}
+
+Status HttpStore::delete_object(std::string_view key) {
+  http::Request request;
+  request.method = "DELETE";
+  request.url = url_for(key);
+  request.display_url = request.url;
+  request.max_body_bytes = 1U << 20;
+  std::string what = "DELETE " + request.url;
+  auto response = engine_->execute(std::move(request));
+  if (response && (response->status == 404 || response->status == 410)) return {};  // already gone
+  return write_status(std::move(response), what, nullptr);
 }
 
 Result<std::unique_ptr<ObjectStore>> open_http_store(std::string_view url, const StoreOptions& options,

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -133,6 +134,45 @@ Result<RangeRead> read_local_range(const std::string& path, ByteRange range) {
   return out;
 }
 
+Status write_local_file_atomically(const std::string& path, std::string_view bytes) {
+  std::filesystem::path target(path);
+  std::error_code ec;
+  std::filesystem::create_directories(target.parent_path(), ec);
+  if (ec) return make_error(ErrorCode::kIo, "cannot create the folder of " + path + ": " + ec.message());
+  static std::atomic<std::uint64_t> counter{0};
+  std::filesystem::path temp = target.parent_path() / ("." + target.filename().string() + ".tmp-" +
+                                                       std::to_string(::getpid()) + "-" + std::to_string(++counter));
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return errno_error(errno, "cannot create " + temp.string());
+  auto fail = [&](const std::string& what) {
+    int err = errno;
+    if (fd >= 0) ::close(fd);
+    ::unlink(temp.c_str());
+    return errno_error(err, what);
+  };
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("cannot write " + temp.string());
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) return fail("cannot flush " + temp.string());
+  int closed = ::close(fd);
+  fd = -1;
+  if (closed != 0) return fail("cannot close " + temp.string());
+  if (::rename(temp.c_str(), path.c_str()) != 0) return fail("cannot rename into " + path);
+  // Make the rename itself durable.
+  int dir_fd = ::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return {};
+}
+
 LocalStore::LocalStore(std::string root, unsigned io_threads)
     : root_(std::move(root)), io_(std::make_unique<IoThreads>(io_threads)) {
   if (root_.empty() || root_.back() != '/') root_.push_back('/');
@@ -171,6 +211,22 @@ void LocalStore::read_range(std::string_view key, ByteRange range, ReadCallback 
     }
     callback(read_local_range(path, range));
   });
+}
+
+Status LocalStore::put_object(std::string_view key, std::string_view bytes) {
+  if (!safe_key(key) || key.back() == '/') {
+    return make_error(ErrorCode::kInvalidArgument, "key '" + std::string(key) + "' is not a file path inside " + root_);
+  }
+  return write_local_file_atomically(root_ + std::string(key), bytes);
+}
+
+Status LocalStore::delete_object(std::string_view key) {
+  if (!safe_key(key)) {
+    return make_error(ErrorCode::kInvalidArgument, "key '" + std::string(key) + "' is not a path inside " + root_);
+  }
+  std::string path = root_ + std::string(key);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return errno_error(errno, "cannot delete " + path);
+  return {};
 }
 
 Result<std::unique_ptr<ObjectStore>> open_local_store(std::string_view url, const StoreOptions& options) {

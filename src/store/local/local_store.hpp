@@ -1,6 +1,7 @@
 #pragma once
-// Local files (file:///path and plain paths): a recursive walk in lexicographic key order and
-// pread() range reads on a small I/O thread pool.
+// Local files (file:///path and plain paths): a recursive walk in lexicographic key order,
+// pread() range reads on a small I/O thread pool, and writes through a temporary file in the
+// same folder, fsynced and renamed into place.
 #include <memory>
 #include <string>
 
@@ -18,6 +19,8 @@ class LocalStore final : public ObjectStore {
   [[nodiscard]] std::string url_for(std::string_view key) const override;
   std::unique_ptr<ListStream> list(std::string_view prefix, std::size_t page_size) override;
   void read_range(std::string_view key, ByteRange range, ReadCallback callback) override;
+  Status put_object(std::string_view key, std::string_view bytes) override;
+  Status delete_object(std::string_view key) override;
 
   // The ETag the walk reports: "<inode hex>-<mtime µs hex>-<size hex>", which changes whenever
   // the file is replaced, touched or resized.
@@ -33,6 +36,10 @@ class LocalStore final : public ObjectStore {
 
 // file:///abs/path, file://localhost/abs/path, or a plain (relative or absolute) path.
 Result<std::unique_ptr<ObjectStore>> open_local_store(std::string_view url, const StoreOptions& options);
+
+// Writes `bytes` to `path` atomically: a temporary file beside it (".NAME.tmp-PID-N"), fsync,
+// rename, fsync of the folder. Creates missing parent folders.
+Status write_local_file_atomically(const std::string& path, std::string_view bytes);
 
 // Reads a byte range of a local file (the work of one read_range task).
 Result<RangeRead> read_local_range(const std::string& path, ByteRange range);

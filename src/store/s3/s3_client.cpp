@@ -22,7 +22,8 @@ S3Client::S3Client(S3Config config) : config_(std::move(config)) {
   if (config_.credentials) signer_.emplace(*config_.credentials, config_.region, "s3");
 }
 
-void S3Client::sign(http::Request& request, std::string_view canonical_uri, std::string_view canonical_query) const {
+void S3Client::sign(http::Request& request, std::string_view canonical_uri, std::string_view canonical_query,
+                    std::string_view payload_hash) const {
   if (config_.request_payer) request.headers.push_back({"x-amz-request-payer", "requester"});
   if (!signer_) return;
   std::string amz_date = amz_date_now();
@@ -31,14 +32,14 @@ void S3Client::sign(http::Request& request, std::string_view canonical_uri, std:
   std::array<SignedHeader, 5> headers;
   std::size_t n = 0;
   headers[n++] = {"host", config_.host};
-  headers[n++] = {"x-amz-content-sha256", kUnsignedPayload};
+  headers[n++] = {"x-amz-content-sha256", payload_hash};
   headers[n++] = {"x-amz-date", amz_date};
   if (config_.request_payer) headers[n++] = {"x-amz-request-payer", "requester"};
   if (!token.empty()) headers[n++] = {"x-amz-security-token", token};
-  SigV4Request to_sign{request.method,   canonical_uri, canonical_query, std::span(headers.data(), n),
-                       kUnsignedPayload, amz_date};
+  SigV4Request to_sign{request.method, canonical_uri, canonical_query, std::span(headers.data(), n),
+                       payload_hash,   amz_date};
   request.headers.push_back({"authorization", signer_->authorization(to_sign)});
-  request.headers.push_back({"x-amz-content-sha256", std::string(kUnsignedPayload)});
+  request.headers.push_back({"x-amz-content-sha256", std::string(payload_hash)});
   request.headers.push_back({"x-amz-date", std::move(amz_date)});
   if (!token.empty()) request.headers.push_back({"x-amz-security-token", token});
 }
@@ -60,6 +61,43 @@ http::Request S3Client::get_request(std::string_view full_key, ByteRange range) 
   request.expected_body_bytes = static_cast<std::size_t>(range.length);
   request.max_body_bytes = range_body_cap(range);
   request.display_url = request.url;
+  return request;
+}
+
+std::string S3Client::object_path(std::string_view full_key) const {
+  std::string path;
+  path.reserve(config_.base_path.size() + full_key.size() * 3 / 2 + 2);
+  path += config_.base_path;
+  path += '/';
+  percent_encode_append(path, full_key, true);
+  return path;
+}
+
+http::Request S3Client::put_request(std::string_view full_key, std::string_view bytes) const {
+  http::Request request;
+  request.method = "PUT";
+  std::string path = object_path(full_key);
+  request.url = config_.origin + path;
+  request.display_url = request.url;
+  request.body.assign(bytes);
+  request.headers.reserve(8);
+  request.headers.push_back({"content-type", "application/octet-stream"});
+  // S3 checks a signed payload hash against the body it received: a body damaged on the way
+  // is refused instead of stored.
+  std::string payload_hash = config_.unsigned_payload ? std::string(kUnsignedPayload) : hex_encode(sha256(bytes));
+  sign(request, path, "", payload_hash);
+  request.max_body_bytes = 1U << 20;  // the answer is empty or a small XML error
+  return request;
+}
+
+http::Request S3Client::delete_request(std::string_view full_key) const {
+  http::Request request;
+  request.method = "DELETE";
+  std::string path = object_path(full_key);
+  request.url = config_.origin + path;
+  request.display_url = request.url;
+  sign(request, path, "", kEmptyPayloadSha256);
+  request.max_body_bytes = 1U << 20;
   return request;
 }
 

@@ -21,6 +21,10 @@ class S3Client {
 
   // GET of `full_key` (root prefix included) with a Range header, signed unless anonymous.
   [[nodiscard]] http::Request get_request(std::string_view full_key, ByteRange range) const;
+  // PutObject of `bytes` (the payload's SHA-256 signed, or UNSIGNED-PAYLOAD with
+  // unsigned_payload); DeleteObject. Callers refuse anonymous writes first.
+  [[nodiscard]] http::Request put_request(std::string_view full_key, std::string_view bytes) const;
+  [[nodiscard]] http::Request delete_request(std::string_view full_key) const;
   // One ListObjectsV2 page.
   [[nodiscard]] http::Request list_request(std::string_view full_prefix, std::size_t page_size,
                                            const std::string& token) const;
@@ -33,7 +37,10 @@ class S3Client {
   [[nodiscard]] std::string describe(const http::Request& request) const;
 
  private:
-  void sign(http::Request& request, std::string_view canonical_uri, std::string_view canonical_query) const;
+  void sign(http::Request& request, std::string_view canonical_uri, std::string_view canonical_query,
+            std::string_view payload_hash = kUnsignedPayload) const;
+  // "/bucket/encoded/key" (path style) or "/encoded/key" (virtual-hosted).
+  [[nodiscard]] std::string object_path(std::string_view full_key) const;
 
   S3Config config_;
   std::optional<SigV4Signer> signer_;

@@ -23,7 +23,7 @@ constexpr std::array kS3Keys = {
     OptionKey{"virtual_hosted_style_request", {"aws_virtual_hosted_style_request"}},
     OptionKey{"skip_signature", {"aws_skip_signature"}},
     OptionKey{"request_payer", {"aws_request_payer"}},
-    OptionKey{"unsigned_payload", {"aws_unsigned_payload"}},  // GETs are always sent unsigned-payload
+    OptionKey{"unsigned_payload", {"aws_unsigned_payload"}},  // PUTs only: GETs are always unsigned-payload
     OptionKey{"profile", {"aws_profile"}},
     OptionKey{"imdsv1_fallback", {"aws_imdsv1_fallback"}, false, false, false},
     OptionKey{"metadata_endpoint", {"aws_metadata_endpoint"}, false, false, false},
@@ -253,6 +253,9 @@ Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& op
   auto payer = resolved->boolean("request_payer", false);
   if (!payer) return std::move(payer).error();
   config.request_payer = *payer;
+  auto unsigned_payload = resolved->boolean("unsigned_payload", false);
+  if (!unsigned_payload) return std::move(unsigned_payload).error();
+  config.unsigned_payload = *unsigned_payload;
 
   if (!anonymous) {
     auto status = resolve_credentials(*resolved, options, profile, profile_explicit, config);

@@ -19,6 +19,9 @@ struct S3Config {
   std::string region;
   bool virtual_hosted = false;
   bool request_payer = false;
+  // PUT bodies are signed with their SHA-256 unless this is set (obstore's unsigned_payload);
+  // GETs and DELETEs carry no body and are always sent UNSIGNED-PAYLOAD.
+  bool unsigned_payload = false;
   std::optional<AwsCredentials> credentials;  // unset: anonymous (skip_signature)
   std::string credentials_source;             // "options", "environment", "profile 'x'" (no secrets)
 

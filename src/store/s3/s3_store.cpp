@@ -42,6 +42,24 @@ void S3Store::read_range(std::string_view key, ByteRange range, ReadCallback cal
   });
 }
 
+Status S3Store::put_object(std::string_view key, std::string_view bytes) {
+  std::string what = "PUT " + url_for(key);
+  if (!client_->config().credentials) return anonymous_write_error(what, "skip_signature is set");
+  auto response = engine_->execute(client_->put_request(client_->config().root_prefix + std::string(key), bytes));
+  return write_status(std::move(response), what, [&](const http::Response& r) { return client_->parse_error(r); });
+}
+
+Status S3Store::delete_object(std::string_view key) {
+  std::string what = "DELETE " + url_for(key);
+  if (!client_->config().credentials) return anonymous_write_error(what, "skip_signature is set");
+  auto response = engine_->execute(client_->delete_request(client_->config().root_prefix + std::string(key)));
+  auto parse = [&](const http::Response& r) { return client_->parse_error(r); };
+  // S3 answers 204 for a missing key; S3-compatible servers may say NoSuchKey. A missing
+  // bucket stays an error.
+  if (response && response->status == 404 && parse(*response).code == "NoSuchKey") return {};
+  return write_status(std::move(response), what, parse);
+}
+
 Result<std::unique_ptr<ObjectStore>> open_s3_store(std::string_view url, const StoreOptions& options,
                                                    std::shared_ptr<http::Engine> engine) {
   auto config = s3_config_from_url(url, options);
