@@ -33,7 +33,7 @@ const std::vector<Section>& sections() {
       {"filter", {"suffixes", "include", "exclude"}},
       {"fetch", {"prefetch", "max_header_bytes", "io_threads"}},
       {"retry", {"max_retries", "init_backoff", "max_backoff", "retry_timeout"}},
-      {"output", {"compression", "compression_level", "row_group_size"}},
+      {"output", {"compression", "compression_level", "row_group_size", "store_options"}},
   };
   return kSections;
 }
@@ -276,6 +276,7 @@ RunConfig read_config(const YAML::Node& root, const Reader& reader, Lines& lines
     }
     if (key == "compression_level") c.compression_level = static_cast<int>(reader.uint(v, d, 1, 22));
     if (key == "row_group_size") c.row_group_size = reader.uint(v, d, 0, kMax);
+    if (key == "store_options") c.output_store_options = reader.options(v, d);
   });
   return c;
 }

@@ -1,22 +1,18 @@
 #include "dump/output_dir.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <optional>
 #include <regex>
-#include <sstream>
+#include <set>
 
 namespace tdump::dump {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kStateDir = "_tiff_dumper";
+constexpr std::string_view kStateDir = "_tiff_dumper/";
+constexpr std::string_view kKeysDir = "_tiff_dumper/keys/";
 
 std::string shard_tag(const Shard& shard) {
   return fmt::format("{:05}", shard.index);
@@ -26,47 +22,20 @@ std::string kind_prefix(FileKind kind) {
   return kind == FileKind::kData ? "part" : "errors";
 }
 
-Error io_error(const std::string& what, const fs::path& path, int err) {
-  return make_error(ErrorCode::kIo, fmt::format("{} {}: {}", what, path.string(), std::strerror(err)));
+// The output files of every shard at the top of OUT_DIR.
+Result<std::vector<StoredObject>> list_outputs(OutputStorage& storage) {
+  std::vector<StoredObject> out;
+  for (std::string_view prefix : {"part-", "errors-"}) {
+    auto listed = storage.list(prefix);
+    if (!listed) return std::move(listed).error();
+    for (auto& object : *listed) out.push_back(std::move(object));
+  }
+  return out;
 }
 
-// Writes a whole file under a temp name, fsyncs it, renames it into place.
-Status write_file_atomically(const fs::path& path, std::string_view content) {
-  fs::path temp = path;
-  temp += fmt::format(".tmp-{}", getpid());
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return io_error("cannot create", temp, errno);
-  std::size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return io_error("cannot write", temp, err);
-    }
-    off += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    int err = errno;
-    ::unlink(temp.c_str());
-    return io_error("cannot flush", temp, err);
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(temp.c_str());
-    return io_error("cannot rename into", path, err);
-  }
-  return {};
-}
-
-std::optional<std::string> read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+Error cannot_list(const OutputStorage& storage, Error error) {
+  error.message = fmt::format("OUT_DIR {}: cannot list it: {}", storage.location(), error.message);
+  return error;
 }
 
 }  // namespace
@@ -112,110 +81,123 @@ std::string OutputDir::unescape_key(std::string_view line) {
 }
 
 Result<OutputDir> OutputDir::open(const fs::path& dir, Shard shard, const std::string& fingerprint, bool resume) {
-  std::error_code ec;
-  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("OUT_DIR {} exists and is not a directory", dir.string()));
-  }
-  fs::create_directories(dir / kStateDir / "keys", ec);
-  if (ec) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("OUT_DIR {}: cannot create it: {}", dir.string(), ec.message()));
-  }
-  if (::access(dir.c_str(), W_OK) != 0) {
-    return make_error(ErrorCode::kInvalidArgument, fmt::format("OUT_DIR {} is not writable", dir.string()));
-  }
+  auto storage = open_local_output(dir);
+  if (!storage) return std::move(storage).error();
+  return open(std::move(storage).value(), shard, fingerprint, resume);
+}
 
-  OutputDir out(dir, shard);
-  const std::string identity = fmt::format("{{\"fingerprint\": \"{}\", \"shard\": {}, \"shards\": {}}}\n", fingerprint,
-                                           shard.index, shard.count);
-  // Every shard descriptor present must belong to the same run.
-  std::regex descriptor_name(R"(shard-(\d{5})\.json)");
-  for (const auto& entry : fs::directory_iterator(dir / kStateDir, ec)) {
-    std::smatch m;
-    std::string name = entry.path().filename().string();
-    if (!std::regex_match(name, m, descriptor_name)) continue;
-    auto text = read_text(entry.path()).value_or("");
-    if (text.find(fmt::format("\"fingerprint\": \"{}\"", fingerprint)) == std::string::npos ||
-        text.find(fmt::format("\"shards\": {}}}", shard.count)) == std::string::npos) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        fmt::format("OUT_DIR {} holds the output of a different run (store, prefixes, filters or shard "
-                                    "count differ; see {}): use another OUT_DIR",
-                                    dir.string(), entry.path().string()));
-    }
-  }
-  // Output files without any descriptor come from something else (another tool, an old run).
-  std::regex output_name(R"((part|errors)-(\d{5})-(\d{6})\.parquet)");
-  bool own_output = false;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::smatch m;
-    std::string name = entry.path().filename().string();
-    if (!std::regex_match(name, m, output_name)) continue;
-    if (!fs::exists(dir / kStateDir / fmt::format("shard-{}.json", m[2].str()))) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        fmt::format("OUT_DIR {} holds {} which no tiff-dumper run recorded: use another OUT_DIR",
-                                    dir.string(), name));
-    }
-    if (m[2].str() == shard_tag(shard)) own_output = true;
-  }
-  const fs::path own_descriptor = dir / kStateDir / fmt::format("shard-{}.json", shard_tag(shard));
-  if (!resume && (own_output || fs::exists(out.manifest_path()))) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("OUT_DIR {} already holds output of this run{}: pass --resume to complete it, or use "
-                                  "another OUT_DIR",
-                                  dir.string(), shard.count > 1 ? fmt::format(" (shard {})", shard.index) : ""));
-  }
-  if (auto status = write_file_atomically(own_descriptor, identity); !status) return std::move(status).error();
-  if (auto status = out.load_resume_state(); !status) return std::move(status).error();
+Result<OutputDir> OutputDir::open(const std::string& location, const OutputStoreSettings& settings, Shard shard,
+                                  const std::string& fingerprint, bool resume) {
+  OutputStoreSettings with_tag = settings;
+  with_tag.shard_tag = shard_tag(shard);
+  auto storage = open_output(location, with_tag);
+  if (!storage) return std::move(storage).error();
+  return open(std::move(storage).value(), shard, fingerprint, resume);
+}
+
+Result<OutputDir> OutputDir::open(std::unique_ptr<OutputStorage> storage, Shard shard, const std::string& fingerprint,
+                                  bool resume) {
+  OutputDir out(std::move(storage), shard);
+  if (auto status = out.check_and_claim(fingerprint, resume); !status) return std::move(status).error();
   return out;
 }
 
-Status OutputDir::load_resume_state() {
-  std::error_code ec;
-  const std::string tag = shard_tag(shard_);
-  std::regex final_name(fmt::format(R"((part|errors)-{}-(\d{{6}})\.parquet)", tag));
-  // Temp files of this shard: anything naming one of its outputs that is not a final name.
-  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
-    std::string name = entry.path().filename().string();
+Status OutputDir::check_and_claim(const std::string& fingerprint, bool resume) {
+  const std::string& where = storage_->location();
+  auto state = storage_->list(kStateDir);
+  if (!state) return cannot_list(*storage_, std::move(state).error());
+  // Every shard descriptor present must belong to the same run.
+  const std::regex descriptor_name(R"(_tiff_dumper/shard-(\d{5})\.json)");
+  std::set<std::string> recorded_shards;
+  std::vector<StoredObject> descriptors;
+  for (const auto& object : *state) {
     std::smatch m;
-    if (std::regex_match(name, m, final_name)) {
-      auto kind = m[1].str() == "part" ? 0 : 1;
-      next_sequence_[kind] = std::max<std::uint64_t>(next_sequence_[kind], std::stoull(m[2].str()) + 1);
+    if (!std::regex_match(object.name, m, descriptor_name)) continue;
+    recorded_shards.insert(m[1].str());
+    descriptors.push_back(object);
+  }
+  auto same_run = storage_->read_each(descriptors, [&](const StoredObject& object, const std::string& text) -> Status {
+    if (text.find(fmt::format("\"fingerprint\": \"{}\"", fingerprint)) == std::string::npos ||
+        text.find(fmt::format("\"shards\": {}}}", shard_.count)) == std::string::npos) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        fmt::format("OUT_DIR {} holds the output of a different run (store, prefixes, filters or shard "
+                                    "count differ; see {}): use another OUT_DIR",
+                                    where, storage_->describe(object.name)));
+    }
+    return {};
+  });
+  if (!same_run) return same_run;
+  // Output files without any descriptor come from something else (another tool, an old run).
+  auto outputs = list_outputs(*storage_);
+  if (!outputs) return cannot_list(*storage_, std::move(outputs).error());
+  const std::regex output_name(R"((part|errors)-(\d{5})-(\d{6})\.parquet)");
+  bool own_output = false;
+  for (const auto& object : *outputs) {
+    std::smatch m;
+    if (!std::regex_match(object.name, m, output_name)) continue;
+    if (recorded_shards.count(m[2].str()) == 0) {
+      return make_error(
+          ErrorCode::kInvalidArgument,
+          fmt::format("OUT_DIR {} holds {} which no tiff-dumper run recorded: use another OUT_DIR", where, object.name));
+    }
+    if (m[2].str() == shard_tag(shard_)) own_output = true;
+  }
+  auto manifests = storage_->list("_SUCCESS");
+  if (!manifests) return cannot_list(*storage_, std::move(manifests).error());
+  const bool has_manifest = std::any_of(manifests->begin(), manifests->end(),
+                                        [&](const StoredObject& object) { return object.name == manifest_name(); });
+  if (!resume && (own_output || has_manifest)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("OUT_DIR {} already holds output of this run{}: pass --resume to complete it, or use "
+                                  "another OUT_DIR",
+                                  where, shard_.count > 1 ? fmt::format(" (shard {})", shard_.index) : ""));
+  }
+  const std::string identity = fmt::format("{{\"fingerprint\": \"{}\", \"shard\": {}, \"shards\": {}}}\n",
+                                           fingerprint, shard_.index, shard_.count);
+  if (auto status = storage_->write(fmt::format("{}shard-{}.json", kStateDir, shard_tag(shard_)), identity); !status) {
+    return status;
+  }
+  return load_resume_state(*outputs, *state);
+}
+
+Status OutputDir::load_resume_state(const std::vector<StoredObject>& outputs, const std::vector<StoredObject>& state) {
+  const std::string tag = shard_tag(shard_);
+  resume_.removed += storage_->remove_leftovers(tag);
+  const std::regex final_name(fmt::format(R"((part|errors)-{}-(\d{{6}})\.parquet)", tag));
+  std::set<std::string> present;
+  for (const auto& object : outputs) {
+    std::smatch m;
+    if (!std::regex_match(object.name, m, final_name)) continue;
+    auto kind = m[1].str() == "part" ? 0 : 1;
+    next_sequence_[kind] = std::max<std::uint64_t>(next_sequence_[kind], std::stoull(m[2].str()) + 1);
+    present.insert(object.name);
+  }
+  const std::regex sidecar_name(fmt::format(R"(_tiff_dumper/keys/((part|errors)-{}-\d{{6}}\.parquet)\.keys)", tag));
+  std::vector<StoredObject> sidecars;
+  for (const auto& object : state) {
+    std::smatch m;
+    if (!std::regex_match(object.name, m, sidecar_name)) continue;  // another shard's, or not a sidecar
+    if (present.count(m[1].str()) == 0) {
+      // The Parquet file never appeared: the commit was interrupted and its keys are not done.
+      if (auto status = storage_->remove(object.name); !status) return status;
+      ++resume_.removed;
       continue;
     }
-    if (name.find(fmt::format("part-{}-", tag)) != std::string::npos ||
-        name.find(fmt::format("errors-{}-", tag)) != std::string::npos) {
-      fs::remove(entry.path(), ec);
-      ++resume_.removed;
-    }
+    sidecars.push_back(object);
   }
   std::vector<std::uint64_t> hashes;
-  for (const auto& entry : fs::directory_iterator(dir_ / kStateDir / "keys", ec)) {
-    std::string name = entry.path().filename().string();
-    if (name.size() < 5 || name.substr(name.size() - 5) != ".keys") {
-      fs::remove(entry.path(), ec);  // a sidecar's own temp file
-      ++resume_.removed;
-      continue;
-    }
-    std::string parquet_name = name.substr(0, name.size() - 5);
-    std::smatch m;
-    if (!std::regex_match(parquet_name, m, final_name)) continue;  // another shard's
-    if (!fs::exists(dir_ / parquet_name)) {
-      fs::remove(entry.path(), ec);  // the rename never happened: the file's keys are not done
-      ++resume_.removed;
-      continue;
-    }
-    auto text = read_text(entry.path());
-    if (!text) return io_error("cannot read", entry.path(), errno);
+  auto read = storage_->read_each(sidecars, [&](const StoredObject& /*object*/, const std::string& text) -> Status {
     std::size_t start = 0;
-    while (start < text->size()) {
-      auto end = text->find('\n', start);
-      if (end == std::string::npos) end = text->size();
-      hashes.push_back(stable_key_hash(unescape_key(std::string_view(*text).substr(start, end - start))));
+    while (start < text.size()) {
+      auto end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      hashes.push_back(stable_key_hash(unescape_key(std::string_view(text).substr(start, end - start))));
       start = end + 1;
     }
     ++resume_.files;
-  }
+    return {};
+  });
+  if (!read) return read;
   std::sort(hashes.begin(), hashes.end());
   resume_.keys = hashes.size();
   done_hashes_ = std::move(hashes);
@@ -230,9 +212,10 @@ PlannedFile OutputDir::plan(FileKind kind) {
   PlannedFile file;
   file.kind = kind;
   file.sequence = next_sequence_[kind == FileKind::kData ? 0 : 1]++;
-  std::string name = fmt::format("{}-{}-{:06}.parquet", kind_prefix(kind), shard_tag(shard_), file.sequence);
-  file.final_path = dir_ / name;
-  file.keys_path = dir_ / kStateDir / "keys" / (name + ".keys");
+  file.name = fmt::format("{}-{}-{:06}.parquet", kind_prefix(kind), shard_tag(shard_), file.sequence);
+  file.final_path = storage_->writer_path(file.name);
+  file.keys_name = std::string(kKeysDir) + file.name + ".keys";
+  if (!storage_->remote()) file.keys_path = storage_->describe(file.keys_name);
   return file;
 }
 
@@ -245,33 +228,47 @@ Status OutputDir::write_keys(const PlannedFile& file, const std::vector<std::str
     text += escape_key(key);
     text += '\n';
   }
-  return write_file_atomically(file.keys_path, text);
+  return storage_->write(file.keys_name, text);
+}
+
+Status OutputDir::publish(const PlannedFile& file) const {
+  return storage_->publish(file.name);
 }
 
 void OutputDir::discard(const PlannedFile& file) const {
-  std::error_code ec;
-  fs::remove(file.keys_path, ec);
+  storage_->drop_staged(file.name);
+  // Best effort: a sidecar left behind is removed by the next --resume.
+  if (auto status = storage_->remove(file.keys_name); !status) {
+    spdlog::warn("could not remove {}: {}", storage_->describe(file.keys_name), status.error().describe());
+  }
 }
 
 std::vector<std::string> OutputDir::committed_files() const {
   std::vector<std::string> files;
-  std::regex final_name(fmt::format(R"((part|errors)-{}-\d{{6}}\.parquet)", shard_tag(shard_)));
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
-    std::string name = entry.path().filename().string();
-    if (std::regex_match(name, final_name)) files.push_back(name);
+  auto outputs = list_outputs(*storage_);
+  if (!outputs) {
+    spdlog::warn("cannot list the output files in {}: {}", storage_->location(), outputs.error().describe());
+    return files;
+  }
+  const std::regex final_name(fmt::format(R"((part|errors)-{}-\d{{6}}\.parquet)", shard_tag(shard_)));
+  for (const auto& object : *outputs) {
+    if (std::regex_match(object.name, final_name)) files.push_back(object.name);
   }
   std::sort(files.begin(), files.end());
   return files;
 }
 
+std::string OutputDir::manifest_name() const {
+  if (shard_.count <= 1) return "_SUCCESS";
+  return fmt::format("_SUCCESS-{:05}-of-{:05}", shard_.index, shard_.count);
+}
+
 fs::path OutputDir::manifest_path() const {
-  if (shard_.count <= 1) return dir_ / "_SUCCESS";
-  return dir_ / fmt::format("_SUCCESS-{:05}-of-{:05}", shard_.index, shard_.count);
+  return storage_->describe(manifest_name());
 }
 
 Status OutputDir::write_manifest(const std::string& json) const {
-  return write_file_atomically(manifest_path(), json);
+  return storage_->write(manifest_name(), json);
 }
 
 }  // namespace tdump::dump

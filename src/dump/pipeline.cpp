@@ -177,7 +177,8 @@ class Run {
 
   std::atomic<bool> internal_stop_{false};
   std::mutex fatal_mutex_;
-  std::optional<Error> fatal_;
+  std::optional<Error> fatal_;  // the first fatal error; read after the threads are joined
+  std::atomic<bool> failed_{false};
 };
 
 void Run::fatal(Error error) {
@@ -185,6 +186,7 @@ void Run::fatal(Error error) {
     std::lock_guard lock(fatal_mutex_);
     if (!fatal_) fatal_ = std::move(error);
   }
+  failed_ = true;
   request_stop();
 }
 
@@ -336,6 +338,8 @@ Status Run::write_job(WriteJob& job, parquet::ParquetWriter& writer) {
     out_->discard(file);
     return status;
   }
+  // Remote OUT_DIR: the PUT of the closed file is the commit (a no-op locally: close renamed it).
+  if (auto published = out_->publish(file); !published) return published;
   spdlog::debug("wrote {} ({} rows)", file.final_path.string(), job.batch->num_rows());
   return {};
 }
@@ -343,6 +347,7 @@ Status Run::write_job(WriteJob& job, parquet::ParquetWriter& writer) {
 void Run::write_loop() {
   parquet::WriterOptions options;
   options.compression = to_parquet(config_.compression);
+  options.fsync = !out_->remote();  // a staged file is PUT, then deleted: its durability on disk is moot
   options.zstd_level = config_.compression_level;
   options.max_row_group_rows = config_.row_group_size != 0 ? config_.row_group_size : config_.write_chunk_size;
   options.key_value_metadata = {
@@ -352,11 +357,14 @@ void Run::write_loop() {
   };
   auto data_writer = parquet::ParquetWriter::make(data_columns().schema, options);
   auto error_writer = parquet::ParquetWriter::make(error_columns().schema, options);
-  if (!data_writer || !error_writer) {
-    fatal(!data_writer ? std::move(data_writer).error() : std::move(error_writer).error());
+  if (!data_writer.ok() || !error_writer.ok()) {
+    fatal(data_writer.ok() ? error_writer.error() : data_writer.error());
+    while (writes_.pop()) {
+    }
+    return;
   }
   while (auto job = writes_.pop()) {
-    if (!data_writer || !error_writer || fatal_) continue;  // drain after a fatal error
+    if (failed_.load()) continue;  // after a fatal error: drain, so no producer blocks
     auto& writer = job->kind == FileKind::kData ? **data_writer : **error_writer;
     if (auto status = write_job(*job, writer); !status) {
       fatal(std::move(status).error());
@@ -410,7 +418,14 @@ Result<RunSummary> Run::execute() {
   if (auto s = open_store(); !s) return std::move(s).error();
 
   if (!options_.dry_run || options_.resume) {
-    auto out = OutputDir::open(options_.out_dir, options_.shard, fingerprint_, options_.resume);
+    OutputStoreSettings out_settings;
+    out_settings.options =
+        output_store_options(config_.store_name, config_.store_options, options_.out_dir, config_.output_store_options);
+    out_settings.retry.max_retries = config_.max_retries;
+    out_settings.retry.init_backoff = config_.init_backoff;
+    out_settings.retry.max_backoff = config_.max_backoff;
+    out_settings.retry.retry_timeout = config_.retry_timeout;
+    auto out = OutputDir::open(options_.out_dir, out_settings, options_.shard, fingerprint_, options_.resume);
     if (!out) return std::move(out).error();
     out_.emplace(std::move(out).value());
     if (out_->resume_state().files > 0) {
@@ -521,7 +536,7 @@ Result<RunSummary> Run::execute() {
   if (fatal_) return *fatal_;
   if (lister_count > 0 && failed_listers_ == lister_count && counters_.listed == 0) {
     return make_error(ErrorCode::kNotFound, fmt::format("listing {} failed; see the error rows in {} or the log above",
-                                                        store_->url_for(""), options_.out_dir.string()));
+                                                        store_->url_for(""), options_.out_dir));
   }
   if (!summary.interrupted && !options_.dry_run) {
     if (auto s = out_->write_manifest(manifest(summary).dump(2) + "\n"); !s) return std::move(s).error();

@@ -17,7 +17,7 @@
 namespace tdump::dump {
 
 struct RunOptions {
-  std::filesystem::path out_dir;
+  std::string out_dir;  // a local folder, or a store URL (s3://bucket/prefix, az://..., gs://..., https://...)
   bool resume = false;
   bool dry_run = false;                  // list and count only
   Shard shard;                           // this process's part of the keys

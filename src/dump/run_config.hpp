@@ -29,7 +29,7 @@ struct RunConfig {
   std::vector<std::string> exclude;                    // globs on the key
 
   // fetch: the header reads
-  std::uint64_t prefetch = 16 * 1024;                    // bytes of the first range request
+  std::uint64_t prefetch = std::uint64_t{16} * 1024;                    // bytes of the first range request
   std::uint64_t max_header_bytes = 64ULL * 1024 * 1024;  // budget per header, all requests together
   std::uint32_t io_threads = 1;                          // HTTP event loops
 
@@ -43,6 +43,9 @@ struct RunConfig {
   OutputCompression compression = OutputCompression::kSnappy;
   int compression_level = 3;         // zstd only
   std::uint64_t row_group_size = 0;  // rows per row group; 0: one per file (write_chunk_size)
+  // Store options for an OUT_DIR given as a store URL (obstore names). Empty: the input store's
+  // options when OUT_DIR is the same kind of store, else none.
+  std::map<std::string, std::string> output_store_options;
 };
 
 }  // namespace tdump::dump
