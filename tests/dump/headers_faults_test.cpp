@@ -8,9 +8,9 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <fstream>
 #include <regex>
+#include <system_error>
 #include <thread>
 
 #include "duckdb.hpp"
@@ -135,53 +135,55 @@ bool has_files(const fs::path& out, const std::string& prefix) {
 
 // Two prefixes of real fixtures: COGs (one request each), and TIFFs whose header needs more
 // requests (a far IFD, 100k strips, many IFDs, a multi-page file).
-const std::vector<std::string> kPrefixA = {"cog_deflate_rgb.tif", "cog_jpeg_rgb.tif",  "cog_5level_mask.tif",
-                                           "crs_utm_32633.tif",   "gdal_metadata.tif", "tiffset_far_ifd.tif",
-                                           "strips_100k.tif",     "many_ifds.tif"};
-const std::vector<std::string> kPrefixB = {"cog_bigtiff_f32.tif", "bigtiff_tiled_rgb.tif", "crs_lcc_2154.tif",
-                                           "nodata_nan.tif",      "multipage.tif",         "ycbcr_jpeg_overviews.tif"};
+const std::vector<std::string> prefix_a_names = {"cog_deflate_rgb.tif", "cog_jpeg_rgb.tif",  "cog_5level_mask.tif",
+                                                 "crs_utm_32633.tif",   "gdal_metadata.tif", "tiffset_far_ifd.tif",
+                                                 "strips_100k.tif",     "many_ifds.tif"};
+const std::vector<std::string> prefix_b_names = {"cog_bigtiff_f32.tif", "bigtiff_tiled_rgb.tif",
+                                                 "crs_lcc_2154.tif",    "nodata_nan.tif",
+                                                 "multipage.tif",       "ycbcr_jpeg_overviews.tif"};
 
 class HttpStoreFaults : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir("faults-http");
+    suite_dir = new TempDir("faults-http");
     // /norange/ ignores Range (max_ranges 0): every GET answers 200 with the whole file. Its
     // access log records the body bytes nginx actually sent.
-    nginx_ = new tdump::testing::NginxServer(
+    nginx_server = new tdump::testing::NginxServer(
         1, "    location /norange/ { max_ranges 0; dav_ext_methods PROPFIND OPTIONS; access_log " +
-               (dir_->path() / "norange.log").string() + "; }\n");
-    proxy_ = new FaultProxy(nginx_->port());
-    const auto root = nginx_->root();
-    for (const auto& name : kPrefixA) copy_into(fixture(name), root / "data/a" / name);
-    for (const auto& name : kPrefixB) copy_into(fixture(name), root / "data/b" / name);
+               (suite_dir->path() / "norange.log").string() + "; }\n");
+    fault_proxy = new FaultProxy(nginx_server->port());
+    const auto root = nginx_server->root();
+    for (const auto& name : prefix_a_names) copy_into(fixture(name), root / "data/a" / name);
+    for (const auto& name : prefix_b_names) copy_into(fixture(name), root / "data/b" / name);
 
     // The clean run every faulty run is compared with, through the same proxy with no rules.
-    proxy_->clear();
-    clean_ = dir_->path() / "clean";
-    auto r = headers(config(), clean_);
-    clean_exit_ = r.exit_code;
-    clean_err_ = r.err;
-    for (const auto& key : keys()) clean_hits_[key] = proxy_->hits(path_of(key));
+    fault_proxy->clear();
+    clean_out = suite_dir->path() / "clean";
+    auto r = headers(config(), clean_out);
+    clean_exit = r.exit_code;
+    clean_err = r.err;
+    for (const auto& key : keys()) clean_hits[key] = fault_proxy->hits(path_of(key));
   }
   static void TearDownTestSuite() {
-    delete proxy_;
-    delete nginx_;
-    delete dir_;
+    delete fault_proxy;
+    delete nginx_server;
+    delete suite_dir;
   }
 
-  static std::string store(const std::string& folder = "data") { return proxy_->base_url() + "/" + folder; }
+  static std::string store(const std::string& folder = "data") { return fault_proxy->base_url() + "/" + folder; }
   static fs::path config(const std::string& extra = {}, const std::map<std::string, std::string>& options = {},
                          const std::vector<std::string>& prefixes = {"a/", "b/"}) {
     auto all = options;
     all["allow_http"] = "true";
     static int n = 0;
-    return write_config_file(dir_->path(), "config-" + std::to_string(++n) + ".yaml",
+    return write_config_file(suite_dir->path(), "config-" + std::to_string(++n) + ".yaml",
                              config_yaml(store(), prefixes, all, extra));
   }
   static std::vector<std::string> keys() {
     std::vector<std::string> out;
-    for (const auto& name : kPrefixA) out.push_back("a/" + name);
-    for (const auto& name : kPrefixB) out.push_back("b/" + name);
+    out.reserve(prefix_a_names.size() + prefix_b_names.size());
+    for (const auto& name : prefix_a_names) out.push_back("a/" + name);
+    for (const auto& name : prefix_b_names) out.push_back("b/" + name);
     return out;
   }
   // The request path the proxy sees for a key.
@@ -195,39 +197,39 @@ class HttpStoreFaults : public ::testing::Test {
   }
 
   void SetUp() override {
-    ASSERT_EQ(clean_exit_, 0) << clean_err_;
+    ASSERT_EQ(clean_exit, 0) << clean_err;
     // --quiet on a clean run: nothing at all on stderr.
-    ASSERT_EQ(clean_err_, "");
+    ASSERT_EQ(clean_err, "");
   }
 
-  static TempDir* dir_;
-  static tdump::testing::NginxServer* nginx_;
-  static FaultProxy* proxy_;
-  static fs::path clean_;
-  static int clean_exit_;
-  static std::string clean_err_;
-  static std::map<std::string, int> clean_hits_;
+  static TempDir* suite_dir;
+  static tdump::testing::NginxServer* nginx_server;
+  static FaultProxy* fault_proxy;
+  static fs::path clean_out;
+  static int clean_exit;
+  static std::string clean_err;
+  static std::map<std::string, int> clean_hits;
 };
-TempDir* HttpStoreFaults::dir_ = nullptr;
-tdump::testing::NginxServer* HttpStoreFaults::nginx_ = nullptr;
-FaultProxy* HttpStoreFaults::proxy_ = nullptr;
-fs::path HttpStoreFaults::clean_;
-int HttpStoreFaults::clean_exit_ = -1;
-std::string HttpStoreFaults::clean_err_;
-std::map<std::string, int> HttpStoreFaults::clean_hits_;
+TempDir* HttpStoreFaults::suite_dir = nullptr;
+tdump::testing::NginxServer* HttpStoreFaults::nginx_server = nullptr;
+FaultProxy* HttpStoreFaults::fault_proxy = nullptr;
+fs::path HttpStoreFaults::clean_out;
+int HttpStoreFaults::clean_exit = -1;
+std::string HttpStoreFaults::clean_err;
+std::map<std::string, int> HttpStoreFaults::clean_hits;
 
 TEST_F(HttpStoreFaults, CleanRunHasEveryKeyOnceAndOneRequestPerCog) {
-  auto written = keys_written(clean_);
+  auto written = keys_written(clean_out);
   EXPECT_EQ(written.size(), keys().size());
   for (const auto& key : keys()) EXPECT_EQ(written[key], 1) << key;
-  EXPECT_FALSE(has_files(clean_, "errors-"));
+  EXPECT_FALSE(has_files(clean_out, "errors-"));
   for (const auto& key : keys()) {
-    EXPECT_GE(clean_hits_[key], 1) << key;
+    EXPECT_GE(clean_hits[key], 1) << key;
     if (fs::path(key).filename().string().rfind("cog_", 0) == 0) {
-      EXPECT_EQ(clean_hits_[key], 1) << key;
+      EXPECT_EQ(clean_hits[key], 1) << key;
     }
   }
-  EXPECT_GT(clean_hits_["a/tiffset_far_ifd.tif"], 1) << "a far IFD costs a second request";
+  EXPECT_GT(clean_hits["a/tiffset_far_ifd.tif"], 1) << "a far IFD costs a second request";
 }
 
 TEST_F(HttpStoreFaults, ResetsSlowDownsAndTruncatedBodiesAreRetriedAndRowsEqualACleanRun) {
@@ -245,7 +247,7 @@ TEST_F(HttpStoreFaults, ResetsSlowDownsAndTruncatedBodiesAreRetriedAndRowsEqualA
   for (const auto& [key, rule, extra] : faults) rules.push_back(with(rule, {{"path", path_of(key)}}));
   // The listing of one prefix is reset once too.
   rules.push_back({{"path", "/data/b/"}, {"action", "reset"}, {"times", 1}});
-  proxy_->set_rules(rules);
+  fault_proxy->set_rules(rules);
 
   TempDir tmp;
   auto out = tmp.path() / "out";
@@ -257,23 +259,23 @@ TEST_F(HttpStoreFaults, ResetsSlowDownsAndTruncatedBodiesAreRetriedAndRowsEqualA
   EXPECT_EQ(written.size(), keys().size());
   for (const auto& key : keys()) EXPECT_EQ(written[key], 1) << key;
   EXPECT_FALSE(has_files(out, "errors-"));
-  EXPECT_EQ(data_row_difference(clean_, out), 0);
+  EXPECT_EQ(data_row_difference(clean_out, out), 0);
   EXPECT_TRUE(stray_files(out).empty());
 
   // The proxy saw the retries: one more request per injected fault, and nothing else changed.
   std::map<std::string, int> extra_requests;
   for (const auto& [key, rule, extra] : faults) extra_requests[key] = extra;
   for (const auto& key : keys()) {
-    EXPECT_EQ(proxy_->hits(path_of(key)), clean_hits_[key] + extra_requests[key]) << key;
+    EXPECT_EQ(fault_proxy->hits(path_of(key)), clean_hits[key] + extra_requests[key]) << key;
   }
-  EXPECT_GE(proxy_->hits("/data/b/"), 2);
+  EXPECT_GE(fault_proxy->hits("/data/b/"), 2);
 }
 
 TEST_F(HttpStoreFaults, AKeyWhoseEveryAttemptFailsIsOneFetchErrorRowAndTheRestAreRows) {
   // 500 on every attempt, and a server that accepts and then says nothing past the timeout.
   const std::string always_500 = "a/gdal_metadata.tif";
   const std::string always_stalls = "b/crs_lcc_2154.tif";
-  proxy_->set_rules(json::array({
+  fault_proxy->set_rules(json::array({
       {{"path", path_of(always_500)}, {"action", "status"}, {"status", 500}, {"times", -1}, {"body", "boom"}},
       {{"path", path_of(always_stalls)}, {"action", "stall"}, {"seconds", 4}, {"times", -1}},
   }));
@@ -295,31 +297,31 @@ TEST_F(HttpStoreFaults, AKeyWhoseEveryAttemptFailsIsOneFetchErrorRowAndTheRestAr
   EXPECT_EQ(as_int(e500["attempts"]), 3);
   EXPECT_EQ(e500["url"], store() + "/" + always_500);
   EXPECT_NE(e500["message"].get<std::string>().find("500"), std::string::npos) << e500.dump();
-  EXPECT_EQ(proxy_->hits(path_of(always_500)), 3);
+  EXPECT_EQ(fault_proxy->hits(path_of(always_500)), 3);
 
   const auto& stall = errors.at(always_stalls);
   EXPECT_EQ(stall["stage"], "fetch");
   EXPECT_TRUE(stall["http_status"].is_null()) << stall.dump();
   EXPECT_EQ(stall["kind"], "network error");
   EXPECT_EQ(as_int(stall["attempts"]), 3);
-  EXPECT_EQ(proxy_->hits(path_of(always_stalls)), 3);
+  EXPECT_EQ(fault_proxy->hits(path_of(always_stalls)), 3);
 
   // The other keys' rows are exactly the clean run's.
   const std::string others = "path NOT IN " + sql_list({always_500, always_stalls});
-  EXPECT_EQ(data_row_difference(clean_, out, others), 0);
+  EXPECT_EQ(data_row_difference(clean_out, out, others), 0);
 }
 
 TEST_F(HttpStoreFaults, AListingThatFailsForGoodOnOnePrefixIsAListErrorRowAndTheOtherCompletes) {
-  proxy_->set_rules(json::array({{{"path", "/data/b/"}, {"action", "status"}, {"status", 500}, {"times", -1}}}));
+  fault_proxy->set_rules(json::array({{{"path", "/data/b/"}, {"action", "status"}, {"status", 500}, {"times", -1}}}));
   TempDir tmp;
   auto out = tmp.path() / "out";
   auto r = headers(config(kSmallRetryBudget), out);
   EXPECT_EQ(r.exit_code, 1) << r.err;
 
   auto written = keys_written(out);
-  EXPECT_EQ(written.size(), kPrefixA.size());
-  for (const auto& name : kPrefixA) EXPECT_EQ(written["a/" + name], 1) << name;
-  EXPECT_EQ(data_row_difference(clean_, out, "path LIKE 'a/%'"), 0);
+  EXPECT_EQ(written.size(), prefix_a_names.size());
+  for (const auto& name : prefix_a_names) EXPECT_EQ(written["a/" + name], 1) << name;
+  EXPECT_EQ(data_row_difference(clean_out, out, "path LIKE 'a/%'"), 0);
 
   auto errors = error_rows(out);
   ASSERT_EQ(errors.size(), 1U);
@@ -328,12 +330,12 @@ TEST_F(HttpStoreFaults, AListingThatFailsForGoodOnOnePrefixIsAListErrorRowAndThe
   EXPECT_EQ(row["stage"], "list");
   EXPECT_EQ(as_int(row["http_status"]), 500);
   EXPECT_EQ(as_int(row["attempts"]), 3);
-  EXPECT_EQ(proxy_->hits("/data/b/"), 3);
+  EXPECT_EQ(fault_proxy->hits("/data/b/"), 3);
   EXPECT_TRUE(fs::exists(out / "_SUCCESS"));
 }
 
 TEST_F(HttpStoreFaults, AListingThatFailsOnEveryPrefixIsFatalWithExitCode3) {
-  proxy_->set_rules(
+  fault_proxy->set_rules(
       json::array({{{"path", "/data/"}, {"prefix", true}, {"action", "status"}, {"status", 500}, {"times", -1}}}));
   TempDir tmp;
   auto out = tmp.path() / "out";
@@ -352,7 +354,7 @@ TEST_F(HttpStoreFaults, AListingThatFailsOnEveryPrefixIsFatalWithExitCode3) {
 
 // Hostile objects: an empty one, and one cut short between its listing and its read.
 TEST_F(HttpStoreFaults, EmptyAndShrunkObjectsAreParseErrorRowsAndTheRunEnds) {
-  const auto root = nginx_->root();
+  const auto root = nginx_server->root();
   write_file(root / "hostile/empty.tif", "");
   copy_into(fixture("cog_5level_mask.tif"), root / "hostile/shrinks.tif");
   copy_into(fixture("cog_deflate_rgb.tif"), root / "hostile/ok.tif");
@@ -360,7 +362,7 @@ TEST_F(HttpStoreFaults, EmptyAndShrunkObjectsAreParseErrorRowsAndTheRunEnds) {
   // The first GET of shrinks.tif stalls (then the connection closes and the read is retried);
   // while it stalls, the file is cut to 100 bytes, inside its first IFD: the listing said one
   // size, the retried read finds another.
-  proxy_->set_rules(
+  fault_proxy->set_rules(
       json::array({{{"path", "/hostile/shrinks.tif"}, {"action", "stall"}, {"seconds", 2}, {"times", 1}}}));
   TempDir tmp;
   auto cfg = write_config_file(tmp.path(), "hostile.yaml", config_yaml(store("hostile"), {}, {{"allow_http", "true"}}));
@@ -368,10 +370,10 @@ TEST_F(HttpStoreFaults, EmptyAndShrunkObjectsAreParseErrorRowsAndTheRunEnds) {
   auto log = tmp.path() / "run.log";
   auto child = start_cli({"headers", "--quiet", cfg.string(), out.string()}, log);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (proxy_->hits("/hostile/shrinks.tif") == 0 && std::chrono::steady_clock::now() < deadline) {
+  while (fault_proxy->hits("/hostile/shrinks.tif") == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ASSERT_EQ(proxy_->hits("/hostile/shrinks.tif"), 1);
+  ASSERT_EQ(fault_proxy->hits("/hostile/shrinks.tif"), 1);
   fs::resize_file(root / "hostile/shrinks.tif", 100);
   auto code = child.wait(std::chrono::seconds(120));
   ASSERT_TRUE(code.has_value()) << "the run hangs";
@@ -386,14 +388,15 @@ TEST_F(HttpStoreFaults, EmptyAndShrunkObjectsAreParseErrorRowsAndTheRunEnds) {
   ASSERT_TRUE(errors.count("empty.tif"));
   EXPECT_EQ(errors["empty.tif"]["stage"], "parse");
   EXPECT_EQ(errors["empty.tif"]["kind"], "truncated") << errors["empty.tif"].dump();
-  EXPECT_EQ(proxy_->hits("/hostile/empty.tif"), 0);
+  EXPECT_EQ(fault_proxy->hits("/hostile/empty.tif"), 0);
   // The shrunk object: the 100 bytes left end inside its first IFD. The stalled attempt, its
   // retry, and no endless asking for bytes past the new end.
   ASSERT_TRUE(errors.count("shrinks.tif"));
   EXPECT_EQ(errors["shrinks.tif"]["stage"], "parse") << errors["shrinks.tif"].dump();
-  EXPECT_EQ(proxy_->hits("/hostile/shrinks.tif"), 2);
-  EXPECT_EQ(data_row_difference(clean_, out, "path IN ('ok.tif', 'a/cog_deflate_rgb.tif')", "path, url, last_modified"),
-            0);
+  EXPECT_EQ(fault_proxy->hits("/hostile/shrinks.tif"), 2);
+  EXPECT_EQ(
+      data_row_difference(clean_out, out, "path IN ('ok.tif', 'a/cog_deflate_rgb.tif')", "path, url, last_modified"),
+      0);
 }
 
 // A server that ignores Range (nginx `max_ranges 0`) answers every read with the whole object:
@@ -401,15 +404,15 @@ TEST_F(HttpStoreFaults, EmptyAndShrunkObjectsAreParseErrorRowsAndTheRunEnds) {
 // properly, and header_bytes stays within fetch.max_header_bytes. No proxy here: it would buffer
 // whole bodies itself and hide what the client reads.
 TEST_F(HttpStoreFaults, AServerIgnoringRangeSendingAHugeBodyIsReadOnlyAsFarAsNeeded) {
-  const auto root = nginx_->root();
+  const auto root = nginx_server->root();
   // A COG followed by 256 MiB (sparse), and a TIFF whose second IFD lies near its end.
   copy_into(fixture("cog_deflate_rgb.tif"), root / "norange/huge.tif");
   fs::resize_file(root / "norange/huge.tif", 256ULL << 20);
   copy_into(fixture("tiffset_far_ifd.tif"), root / "norange/far.tif");
-  const std::uint64_t budget = 256 * 1024;
+  const std::uint64_t budget = std::uint64_t{256} * 1024;
   TempDir tmp;
   auto cfg = write_config_file(tmp.path(), "norange.yaml",
-                               config_yaml(nginx_->base_url() + "/norange", {}, {{"allow_http", "true"}},
+                               config_yaml(nginx_server->base_url() + "/norange", {}, {{"allow_http", "true"}},
                                            "fetch:\n  max_header_bytes: " + std::to_string(budget) + "\n"));
   auto out = tmp.path() / "out";
   auto log = tmp.path() / "run.log";
@@ -429,15 +432,15 @@ TEST_F(HttpStoreFaults, AServerIgnoringRangeSendingAHugeBodyIsReadOnlyAsFarAsNee
   }
   // Every value read from the header equals the clean run's for the same bytes.
   const std::string listing_columns = "path, url, size, etag, last_modified, header_bytes";
-  EXPECT_EQ(data_row_difference(clean_, out, "path IN ('huge.tif', 'a/cog_deflate_rgb.tif')", listing_columns), 0);
-  EXPECT_EQ(data_row_difference(clean_, out, "path IN ('far.tif', 'a/tiffset_far_ifd.tif')",
+  EXPECT_EQ(data_row_difference(clean_out, out, "path IN ('huge.tif', 'a/cog_deflate_rgb.tif')", listing_columns), 0);
+  EXPECT_EQ(data_row_difference(clean_out, out, "path IN ('far.tif', 'a/tiffset_far_ifd.tif')",
                                 "path, url, etag, last_modified"),
             0);
 
   // nginx's own account of the body bytes it sent for each GET of huge.tif ("combined" log
   // format: ... "GET /norange/huge.tif HTTP/1.1" 200 BYTES ...). Socket buffers let it push a
   // few MiB before it notices the client has gone; nowhere near the 256 MiB body.
-  auto access_log = tdump::testing::read_file(dir_->path() / "norange.log");
+  auto access_log = tdump::testing::read_file(suite_dir->path() / "norange.log");
   std::regex get_huge(R"re("GET /norange/huge\.tif HTTP/1\.1" (\d+) (\d+))re");
   int gets = 0;
   for (std::sregex_iterator it(access_log.begin(), access_log.end(), get_huge), end; it != end; ++it) {
@@ -450,13 +453,13 @@ TEST_F(HttpStoreFaults, AServerIgnoringRangeSendingAHugeBodyIsReadOnlyAsFarAsNee
   // A budget smaller than far.tif's header (its second IFD lies past the prefetch): one error
   // row of kind over_budget, and no read beyond the prefetch.
   auto far_gets = [&] {
-    auto text = tdump::testing::read_file(dir_->path() / "norange.log");
+    auto text = tdump::testing::read_file(suite_dir->path() / "norange.log");
     std::regex get_far(R"re("GET /norange/far\.tif HTTP/1\.1")re");
     return std::distance(std::sregex_iterator(text.begin(), text.end(), get_far), std::sregex_iterator());
   };
   const auto far_gets_before = far_gets();
   auto small = write_config_file(tmp.path(), "small.yaml",
-                                 config_yaml(nginx_->base_url() + "/norange", {}, {{"allow_http", "true"}},
+                                 config_yaml(nginx_server->base_url() + "/norange", {}, {{"allow_http", "true"}},
                                              "fetch:\n  prefetch: 16KiB\n  max_header_bytes: 16KiB\n"));
   auto small_out = tmp.path() / "small";
   auto r = headers(small, small_out);
@@ -474,7 +477,7 @@ TEST_F(HttpStoreFaults, AKeyFromAKeyFileThatIsGoneIsAFetchErrorRowNotRetried) {
   TempDir tmp;
   auto keys_file = tmp.path() / "keys.txt";
   write_file(keys_file, "a/cog_deflate_rgb.tif\na/gone.tif\n");
-  proxy_->clear();
+  fault_proxy->clear();
   auto out = tmp.path() / "out";
   auto r = headers(config(), out, {"--quiet", "--keys", keys_file.string()});
   EXPECT_EQ(r.exit_code, 1) << r.err;
@@ -485,16 +488,17 @@ TEST_F(HttpStoreFaults, AKeyFromAKeyFileThatIsGoneIsAFetchErrorRowNotRetried) {
   EXPECT_EQ(row["kind"], "not found");
   EXPECT_EQ(as_int(row["http_status"]), 404);
   EXPECT_EQ(as_int(row["attempts"]), 1);
-  EXPECT_EQ(proxy_->hits("/data/a/gone.tif"), 1);
+  EXPECT_EQ(fault_proxy->hits("/data/a/gone.tif"), 1);
   // Keys from a file have no listing: no last_modified or etag; everything else as listed.
-  EXPECT_EQ(data_row_difference(clean_, out, "path = 'a/cog_deflate_rgb.tif'", "last_modified, etag"), 0);
+  EXPECT_EQ(data_row_difference(clean_out, out, "path = 'a/cog_deflate_rgb.tif'", "last_modified, etag"), 0);
 }
 
 // Without --quiet and with stderr not a terminal, the run logs periodic `progress:` lines (every
 // 10 s): a run kept alive 12 s by one stalled read shows at least one.
 TEST_F(HttpStoreFaults, ALongRunLogsPeriodicProgressLines) {
   const std::string stalled = "b/nodata_nan.tif";
-  proxy_->set_rules(json::array({{{"path", path_of(stalled)}, {"action", "stall"}, {"seconds", 12}, {"times", 1}}}));
+  fault_proxy->set_rules(
+      json::array({{{"path", path_of(stalled)}, {"action", "stall"}, {"seconds", 12}, {"times", 1}}}));
   TempDir tmp;
   auto out = tmp.path() / "out";
   auto r = headers(config(), out, {});
@@ -508,7 +512,7 @@ TEST_F(HttpStoreFaults, ALongRunLogsPeriodicProgressLines) {
   EXPECT_EQ(m[3].str(), "0");
   EXPECT_EQ(m[4].str(), "1");
   EXPECT_NE(r.err.find("done: " + std::to_string(keys().size()) + " headers"), std::string::npos) << r.err;
-  EXPECT_EQ(data_row_difference(clean_, out), 0);
+  EXPECT_EQ(data_row_difference(clean_out, out), 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -517,38 +521,38 @@ TEST_F(HttpStoreFaults, ALongRunLogsPeriodicProgressLines) {
 class S3ListingFaults : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    moto_ = new tdump::testing::MotoServer();
-    moto_->create_bucket("faults");
+    moto_server = new tdump::testing::MotoServer();
+    moto_server->create_bucket("faults");
     // 7 and 5 keys with 2 keys a page: 4 + 3 listing pages.
     const std::vector<std::string> names = {"cog_deflate_rgb.tif", "cog_jpeg_rgb.tif", "cog_lzma_f32.tif",
                                             "crs_lcc_2154.tif",    "nodata_nan.tif",   "palette.tif",
                                             "type_int16.tif"};
     for (std::size_t i = 0; i < names.size(); ++i) {
       auto bytes = tdump::testing::read_file(fixture(names[i]));
-      moto_->put_object("faults", "p1/" + names[i], bytes);
-      if (i < 5) moto_->put_object("faults", "p2/" + names[i], bytes);
+      moto_server->put_object("faults", "p1/" + names[i], bytes);
+      if (i < 5) moto_server->put_object("faults", "p2/" + names[i], bytes);
     }
-    proxy_ = new FaultProxy(moto_->port());
-    dir_ = new TempDir("faults-s3");
-    proxy_->clear();
-    clean_ = dir_->path() / "clean";
-    auto r = headers(config(), clean_);
-    clean_exit_ = r.exit_code;
-    clean_err_ = r.err;
-    clean_list_hits_ = proxy_->hits("/faults");
+    fault_proxy = new FaultProxy(moto_server->port());
+    suite_dir = new TempDir("faults-s3");
+    fault_proxy->clear();
+    clean_out = suite_dir->path() / "clean";
+    auto r = headers(config(), clean_out);
+    clean_exit = r.exit_code;
+    clean_err = r.err;
+    clean_list_hits = fault_proxy->hits("/faults");
   }
   static void TearDownTestSuite() {
-    delete dir_;
-    delete proxy_;
-    delete moto_;
+    delete suite_dir;
+    delete fault_proxy;
+    delete moto_server;
   }
-  void SetUp() override { ASSERT_EQ(clean_exit_, 0) << clean_err_; }
+  void SetUp() override { ASSERT_EQ(clean_exit, 0) << clean_err; }
 
   static fs::path config(const std::string& extra = {}) {
     static int n = 0;
-    return write_config_file(dir_->path(), "s3-" + std::to_string(++n) + ".yaml",
+    return write_config_file(suite_dir->path(), "s3-" + std::to_string(++n) + ".yaml",
                              config_yaml("s3://faults", {"p1/", "p2/"},
-                                         {{"endpoint", proxy_->base_url()},
+                                         {{"endpoint", fault_proxy->base_url()},
                                           {"allow_http", "true"},
                                           {"region", "us-east-1"},
                                           {"access_key_id", "AKIAIOSFODNN7EXAMPLE"},
@@ -558,31 +562,31 @@ class S3ListingFaults : public ::testing::Test {
                                          "  max_buffer_size: 64\n"));
   }
 
-  static TempDir* dir_;
-  static tdump::testing::MotoServer* moto_;
-  static FaultProxy* proxy_;
-  static fs::path clean_;
-  static int clean_exit_;
-  static std::string clean_err_;
-  static int clean_list_hits_;
+  static TempDir* suite_dir;
+  static tdump::testing::MotoServer* moto_server;
+  static FaultProxy* fault_proxy;
+  static fs::path clean_out;
+  static int clean_exit;
+  static std::string clean_err;
+  static int clean_list_hits;
 };
-TempDir* S3ListingFaults::dir_ = nullptr;
-tdump::testing::MotoServer* S3ListingFaults::moto_ = nullptr;
-FaultProxy* S3ListingFaults::proxy_ = nullptr;
-fs::path S3ListingFaults::clean_;
-int S3ListingFaults::clean_exit_ = -1;
-std::string S3ListingFaults::clean_err_;
-int S3ListingFaults::clean_list_hits_ = 0;
+TempDir* S3ListingFaults::suite_dir = nullptr;
+tdump::testing::MotoServer* S3ListingFaults::moto_server = nullptr;
+FaultProxy* S3ListingFaults::fault_proxy = nullptr;
+fs::path S3ListingFaults::clean_out;
+int S3ListingFaults::clean_exit = -1;
+std::string S3ListingFaults::clean_err;
+int S3ListingFaults::clean_list_hits = 0;
 
 TEST_F(S3ListingFaults, ASlowDownBurstOnListingPagesIsRetriedAndTheListingCompletes) {
-  EXPECT_EQ(clean_list_hits_, 7) << "4 + 3 listing pages (path-style ListObjectsV2 on /faults)";
-  EXPECT_EQ(keys_written(clean_).size(), 12U);
-  proxy_->set_rules(json::array({{{"path", "/faults"},
-                                  {"action", "status"},
-                                  {"status", 503},
-                                  {"retry_after", "1"},
-                                  {"body", FaultProxy::s3_slow_down_body()},
-                                  {"times", 3}}}));
+  EXPECT_EQ(clean_list_hits, 7) << "4 + 3 listing pages (path-style ListObjectsV2 on /faults)";
+  EXPECT_EQ(keys_written(clean_out).size(), 12U);
+  fault_proxy->set_rules(json::array({{{"path", "/faults"},
+                                       {"action", "status"},
+                                       {"status", 503},
+                                       {"retry_after", "1"},
+                                       {"body", FaultProxy::s3_slow_down_body()},
+                                       {"times", 3}}}));
   TempDir tmp;
   auto out = tmp.path() / "out";
   auto r = headers(config(), out);
@@ -590,16 +594,16 @@ TEST_F(S3ListingFaults, ASlowDownBurstOnListingPagesIsRetriedAndTheListingComple
   auto written = keys_written(out);
   EXPECT_EQ(written.size(), 12U);
   for (const auto& [key, n] : written) EXPECT_EQ(n, 1) << key;
-  EXPECT_EQ(data_row_difference(clean_, out), 0);
-  EXPECT_EQ(proxy_->hits("/faults"), clean_list_hits_ + 3);
+  EXPECT_EQ(data_row_difference(clean_out, out), 0);
+  EXPECT_EQ(fault_proxy->hits("/faults"), clean_list_hits + 3);
 }
 
 TEST_F(S3ListingFaults, AListingThatFailsOnEveryPrefixIsFatalWithExitCode3) {
-  proxy_->set_rules(json::array({{{"path", "/faults"},
-                                  {"action", "status"},
-                                  {"status", 503},
-                                  {"body", FaultProxy::s3_slow_down_body()},
-                                  {"times", -1}}}));
+  fault_proxy->set_rules(json::array({{{"path", "/faults"},
+                                       {"action", "status"},
+                                       {"status", 503},
+                                       {"body", FaultProxy::s3_slow_down_body()},
+                                       {"times", -1}}}));
   TempDir tmp;
   auto out = tmp.path() / "out";
   auto r = headers(config(kSmallRetryBudget), out);
@@ -615,7 +619,7 @@ TEST_F(S3ListingFaults, AListingThatFailsOnEveryPrefixIsFatalWithExitCode3) {
     EXPECT_EQ(row["remote_code"], "SlowDown");
     EXPECT_EQ(as_int(row["attempts"]), 3);
   }
-  EXPECT_EQ(proxy_->hits("/faults"), 6);
+  EXPECT_EQ(fault_proxy->hits("/faults"), 6);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -629,7 +633,7 @@ class Tmpfs {
     if (::mount("tmpfs", dir_.c_str(), "tmpfs", 0, options(bytes).c_str()) == 0) {
       mounted_ = true;
     } else {
-      error_ = std::strerror(errno);
+      error_ = std::system_category().message(errno);
     }
   }
   Tmpfs(const Tmpfs&) = delete;
@@ -720,7 +724,7 @@ TEST(DiskFull, ARunThatFillsTheDiskStopsWithENOSPCNamingTheFileAndResumeComplete
   for (const auto& [key, n] : partial) EXPECT_EQ(n, 1) << key;
 
   // Room again: --resume completes the run, every key exactly once, nothing left over.
-  ASSERT_TRUE(disk.resize(round_up_to_page(needed * 4))) << std::strerror(errno);
+  ASSERT_TRUE(disk.resize(round_up_to_page(needed * 4))) << std::system_category().message(errno);
   r = headers(cfg, out, {"--quiet", "--resume"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto written = keys_written(out);
@@ -765,44 +769,44 @@ struct SecretCase {
 class Secrets : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir("faults-secrets");
+    suite_dir = new TempDir("faults-secrets");
     const std::vector<std::string> names = {"cog_deflate_rgb.tif", "crs_lcc_2154.tif", "tiffset_far_ifd.tif"};
     // S3 without signature checks (moto's default): a session token is accepted as sent.
-    moto_ = new tdump::testing::MotoServer();
-    moto_->create_bucket("sec");
-    for (const auto& n : names) moto_->put_object("sec", "k/" + n, tdump::testing::read_file(fixture(n)));
-    moto_->make_public("sec");
+    moto_server = new tdump::testing::MotoServer();
+    moto_server->create_bucket("sec");
+    for (const auto& n : names) moto_server->put_object("sec", "k/" + n, tdump::testing::read_file(fixture(n)));
+    moto_server->make_public("sec");
     // S3 with signature checks after the setup: a bucket, its objects, an IAM user, its access
     // key and its policy (the first N requests are not checked).
-    moto_auth_ = new tdump::testing::MotoServer(static_cast<int>(1 + names.size() + 3));
-    moto_auth_->create_bucket("sec");
-    for (const auto& n : names) moto_auth_->put_object("sec", "k/" + n, tdump::testing::read_file(fixture(n)));
+    moto_auth_server = new tdump::testing::MotoServer(static_cast<int>(1 + names.size() + 3));
+    moto_auth_server->create_bucket("sec");
+    for (const auto& n : names) moto_auth_server->put_object("sec", "k/" + n, tdump::testing::read_file(fixture(n)));
     iam_call("Action=CreateUser&UserName=dumper&Version=2010-05-08");
     auto key = iam_call("Action=CreateAccessKey&UserName=dumper&Version=2010-05-08");
     std::smatch m;
-    if (std::regex_search(key, m, std::regex("<AccessKeyId>([^<]+)</AccessKeyId>"))) iam_key_id_ = m[1].str();
-    if (std::regex_search(key, m, std::regex("<SecretAccessKey>([^<]+)</SecretAccessKey>"))) iam_secret_ = m[1].str();
+    if (std::regex_search(key, m, std::regex("<AccessKeyId>([^<]+)</AccessKeyId>"))) iam_key_id = m[1].str();
+    if (std::regex_search(key, m, std::regex("<SecretAccessKey>([^<]+)</SecretAccessKey>"))) iam_secret = m[1].str();
     iam_call("Action=PutUserPolicy&UserName=dumper&PolicyName=s3&Version=2010-05-08&PolicyDocument=" +
              tdump::testing::url_encode_path(
                  R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]})"));
     // Azure: a private container.
-    azurite_ = new tdump::testing::AzuriteServer();
-    azurite_->create_container("sec", false);
-    for (const auto& n : names) azurite_->put_blob("sec", "k/" + n, tdump::testing::read_file(fixture(n)));
+    azurite_server = new tdump::testing::AzuriteServer();
+    azurite_server->create_container("sec", false);
+    for (const auto& n : names) azurite_server->put_blob("sec", "k/" + n, tdump::testing::read_file(fixture(n)));
     // A key file: one key that exists, one that does not.
-    write_file(dir_->path() / "keys.txt", "k/cog_deflate_rgb.tif\nk/missing.tif\n");
+    write_file(suite_dir->path() / "keys.txt", "k/cog_deflate_rgb.tif\nk/missing.tif\n");
   }
   static void TearDownTestSuite() {
-    delete azurite_;
-    delete moto_auth_;
-    delete moto_;
-    delete dir_;
+    delete azurite_server;
+    delete moto_auth_server;
+    delete moto_server;
+    delete suite_dir;
   }
 
   // An IAM query-API call to moto; the credential scope names the service it routes to.
   static std::string iam_call(const std::string& form) {
     auto r = tdump::testing::simple_http(
-        "POST", moto_auth_->port(), "/", form,
+        "POST", moto_auth_server->port(), "/", form,
         "Content-Type: application/x-www-form-urlencoded\r\n"
         "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIAMSETUP/20240101/us-east-1/iam/aws4_request, "
         "SignedHeaders=host, Signature=00\r\n");
@@ -819,7 +823,7 @@ class Secrets : public ::testing::Test {
     return config_yaml("s3://sec", {}, creds);
   }
   static std::string azure_yaml(std::map<std::string, std::string> creds) {
-    creds["endpoint"] = azurite_->account_url();
+    creds["endpoint"] = azurite_server->account_url();
     creds["allow_http"] = "true";
     return config_yaml("az://sec", {"k/"}, creds);
   }
@@ -854,52 +858,52 @@ class Secrets : public ::testing::Test {
     }
   }
 
-  static TempDir* dir_;
-  static tdump::testing::MotoServer* moto_;
-  static tdump::testing::MotoServer* moto_auth_;
-  static tdump::testing::AzuriteServer* azurite_;
-  static std::string iam_key_id_;
-  static std::string iam_secret_;
+  static TempDir* suite_dir;
+  static tdump::testing::MotoServer* moto_server;
+  static tdump::testing::MotoServer* moto_auth_server;
+  static tdump::testing::AzuriteServer* azurite_server;
+  static std::string iam_key_id;
+  static std::string iam_secret;
 };
-TempDir* Secrets::dir_ = nullptr;
-tdump::testing::MotoServer* Secrets::moto_ = nullptr;
-tdump::testing::MotoServer* Secrets::moto_auth_ = nullptr;
-tdump::testing::AzuriteServer* Secrets::azurite_ = nullptr;
-std::string Secrets::iam_key_id_;
-std::string Secrets::iam_secret_;
+TempDir* Secrets::suite_dir = nullptr;
+tdump::testing::MotoServer* Secrets::moto_server = nullptr;
+tdump::testing::MotoServer* Secrets::moto_auth_server = nullptr;
+tdump::testing::AzuriteServer* Secrets::azurite_server = nullptr;
+std::string Secrets::iam_key_id;
+std::string Secrets::iam_secret;
 
 TEST_F(Secrets, S3SecretKeyAndSessionTokenNeverReachOutputsOrLogs) {
-  ASSERT_FALSE(iam_key_id_.empty());
-  ASSERT_FALSE(iam_secret_.empty());
+  ASSERT_FALSE(iam_key_id.empty());
+  ASSERT_FALSE(iam_secret.empty());
   const std::string secret = "fAuLtSSecretKey/DoNotLeak+0123456789abcdefAB";
   const std::string token = "FQoGZXIvYXdzEFaultsSessionToken/DoNotLeak+0123456789abcdefghijklmnop==";
   const std::string wrong_secret = "WrongSecretKey/DoNotLeak+000000000000000000";
-  const std::vector<std::string> secrets = {secret, token, wrong_secret, iam_secret_};
+  const std::vector<std::string> secrets = {secret, token, wrong_secret, iam_secret};
   const std::map<std::string, std::string> with_token = {
       {"access_key_id", "AKIAFAULTSTESTKEY001"}, {"secret_access_key", secret}, {"session_token", token}};
-  const std::string keys = (dir_->path() / "keys.txt").string();
+  const std::string keys = (suite_dir->path() / "keys.txt").string();
   const std::vector<SecretCase> cases = {
-      {"signed with a session token", s3_yaml(*moto_, with_token), {}, 0},
-      {"a missing key (404 NoSuchKey)", s3_yaml(*moto_, with_token), {"--keys", keys}, 1},
+      {"signed with a session token", s3_yaml(*moto_server, with_token), {}, 0},
+      {"a missing key (404 NoSuchKey)", s3_yaml(*moto_server, with_token), {"--keys", keys}, 1},
       {"IAM user, right secret",
-       s3_yaml(*moto_auth_, {{"access_key_id", iam_key_id_}, {"secret_access_key", iam_secret_}}),
+       s3_yaml(*moto_auth_server, {{"access_key_id", iam_key_id}, {"secret_access_key", iam_secret}}),
        {},
        0},
       {"IAM user, wrong secret: listing 403 SignatureDoesNotMatch",
-       s3_yaml(*moto_auth_, {{"access_key_id", iam_key_id_}, {"secret_access_key", wrong_secret}}),
+       s3_yaml(*moto_auth_server, {{"access_key_id", iam_key_id}, {"secret_access_key", wrong_secret}}),
        {},
        3},
       {"IAM user, wrong secret: reads 403",
-       s3_yaml(*moto_auth_, {{"access_key_id", iam_key_id_}, {"secret_access_key", wrong_secret}}),
+       s3_yaml(*moto_auth_server, {{"access_key_id", iam_key_id}, {"secret_access_key", wrong_secret}}),
        {"--keys", keys},
        1},
       {"a session token the server refuses (400 InvalidToken)",
-       s3_yaml(*moto_auth_,
-               {{"access_key_id", iam_key_id_}, {"secret_access_key", iam_secret_}, {"session_token", token}}),
+       s3_yaml(*moto_auth_server,
+               {{"access_key_id", iam_key_id}, {"secret_access_key", iam_secret}, {"session_token", token}}),
        {},
        3},
       {"credentials from the environment, missing key",
-       s3_yaml(*moto_, {}),
+       s3_yaml(*moto_server, {}),
        {"--keys", keys},
        1,
        {{"AWS_ACCESS_KEY_ID", "AKIAFAULTSTESTKEY001"},
@@ -919,7 +923,7 @@ TEST_F(Secrets, AzureAccountKeyAndSasSignatureNeverReachOutputsOrLogs) {
   const std::string wrong_sas_signature = "V3JvbmdTaWduYXR1cmVEb05vdExlYWsx";
   const std::string wrong_sas = std::regex_replace(sas, std::regex("sig=.*"), "sig=" + wrong_sas_signature + "%3D");
   const std::vector<std::string> secrets = {account_key, wrong_key, sas_signature, wrong_sas_signature};
-  const std::string keys = (dir_->path() / "keys.txt").string();
+  const std::string keys = (suite_dir->path() / "keys.txt").string();
   const std::string account = tdump::testing::AzuriteServer::kAccount;
   const std::vector<SecretCase> cases = {
       {"account key", azure_yaml({{"account_name", account}, {"account_key", account_key}}), {}, 0},
