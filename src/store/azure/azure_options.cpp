@@ -47,14 +47,6 @@ constexpr std::array kAzureKeys = {
     OptionKey{"fabric_cluster_identifier", {"azure_fabric_cluster_identifier"}, false, false, false},
 };
 
-bool ends_with(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-bool from_options(const OptionValue* value) {
-  return value != nullptr && value->source.rfind("option", 0) == 0;
-}
-
 // "acct" from "acct.blob.core.windows.net" / "acct.dfs.core.windows.net".
 std::string account_from_host(std::string_view host) {
   auto dot = host.find('.');
@@ -123,7 +115,7 @@ std::span<const OptionKey> azure_option_keys() {
 }
 
 bool is_azure_https_host(std::string_view host) {
-  return ends_with(host, ".blob.core.windows.net") || ends_with(host, ".dfs.core.windows.net");
+  return host.ends_with(".blob.core.windows.net") || host.ends_with(".dfs.core.windows.net");
 }
 
 Result<AzureConfig> azure_config_from_url(std::string_view url, const StoreOptions& options) {
@@ -149,7 +141,7 @@ Result<AzureConfig> azure_config_from_url(std::string_view url, const StoreOptio
   const OptionValue* account_option = resolved->find("account_name");
   // The URL's account wins over the environment, an explicit option over both (if they differ, fail).
   if (!parts->account.empty()) {
-    if (from_options(account_option) && account_option->value != parts->account) {
+    if (is_from_options(account_option) && account_option->value != parts->account) {
       return make_error(ErrorCode::kInvalidArgument, "option account_name '" + account_option->value +
                                                          "' differs from the URL's account '" + parts->account + "'");
     }
@@ -168,7 +160,7 @@ Result<AzureConfig> azure_config_from_url(std::string_view url, const StoreOptio
     if (base.empty()) base = "http://127.0.0.1:10000";
     while (!base.empty() && base.back() == '/') base.pop_back();
     // An endpoint that already ends with the account (".../devstoreaccount1") is taken as is.
-    if (!ends_with(base, "/" + config.account)) base += "/" + config.account;
+    if (!base.ends_with("/" + config.account)) base += "/" + config.account;
     config.blob_endpoint = base;
   } else if (endpoint != nullptr) {
     auto status = check_allow_http(*resolved, endpoint->value, "Azure endpoint");
@@ -204,17 +196,7 @@ Result<AzureConfig> azure_config_from_url(std::string_view url, const StoreOptio
     return config;
   }
   static constexpr std::array<std::string_view, 3> kOrder = {"account_key", "sas_key", "token"};
-  const OptionValue* chosen = nullptr;
-  std::string_view chosen_key;
-  for (bool want_option : {true, false}) {
-    for (auto key : kOrder) {
-      const auto* value = resolved->find(key);
-      if (chosen == nullptr && value != nullptr && from_options(value) == want_option) {
-        chosen = value;
-        chosen_key = key;
-      }
-    }
-  }
+  const auto [chosen, chosen_key] = resolved->first_present(kOrder);
   if (chosen == nullptr && *emulator) {
     config.auth = AzureConfig::Auth::kSharedKey;
     config.account_key = std::string(kAzuriteKey);

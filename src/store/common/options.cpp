@@ -51,6 +51,20 @@ const OptionValue* ResolvedOptions::find(std::string_view name) const {
   return it == values_.end() ? nullptr : &it->second;
 }
 
+bool is_from_options(const OptionValue* value) {
+  return value != nullptr && value->source.rfind("option", 0) == 0;
+}
+
+ResolvedOptions::Chosen ResolvedOptions::first_present(std::span<const std::string_view> names) const {
+  for (const bool want_option : {true, false}) {
+    for (const auto name : names) {
+      const auto* value = find(name);
+      if (value != nullptr && is_from_options(value) == want_option) return {value, name};
+    }
+  }
+  return {};
+}
+
 std::optional<std::string> ResolvedOptions::text(std::string_view name) const {
   const auto* v = find(name);
   if (v == nullptr) return std::nullopt;

@@ -32,10 +32,20 @@ struct OptionValue {
   bool secret = false;
 };
 
+// True when the value was given as an option (not read from the environment).
+bool is_from_options(const OptionValue* value);
+
 class ResolvedOptions {
  public:
   // The value of a canonical key: from the options, else from the environment.
   [[nodiscard]] const OptionValue* find(std::string_view name) const;
+  // The first of `names` that is set: any given as an option wins over any from the environment;
+  // within each, `names` order. {nullptr, ""} when none is set.
+  struct Chosen {
+    const OptionValue* value = nullptr;
+    std::string_view name;
+  };
+  [[nodiscard]] Chosen first_present(std::span<const std::string_view> names) const;
   [[nodiscard]] std::optional<std::string> text(std::string_view name) const;
   [[nodiscard]] Result<std::optional<bool>> boolean(std::string_view name) const;
   [[nodiscard]] Result<bool> boolean(std::string_view name, bool fallback) const;

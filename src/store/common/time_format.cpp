@@ -163,26 +163,26 @@ std::string format_iso8601(std::time_t seconds) {
   return buf;
 }
 
-const std::string& amz_date_now() {
+namespace {
+
+// The current time formatted by `Format`, re-formatted at most once a second per thread (every
+// signed request needs it).
+template <std::string (*Format)(std::time_t)>
+const std::string& formatted_now() {
   thread_local std::time_t cached = -1;
   thread_local std::string text;
-  std::time_t now = std::time(nullptr);
+  const std::time_t now = std::time(nullptr);
   if (now != cached) {
     cached = now;
-    text = format_amz_date(now);
+    text = Format(now);
   }
   return text;
 }
 
-const std::string& rfc1123_now() {
-  thread_local std::time_t cached = -1;
-  thread_local std::string text;
-  std::time_t now = std::time(nullptr);
-  if (now != cached) {
-    cached = now;
-    text = format_rfc1123(now);
-  }
-  return text;
-}
+}  // namespace
+
+const std::string& amz_date_now() { return formatted_now<format_amz_date>(); }
+
+const std::string& rfc1123_now() { return formatted_now<format_rfc1123>(); }
 
 }  // namespace tdump::store

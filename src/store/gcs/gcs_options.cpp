@@ -23,10 +23,6 @@ constexpr std::array kGcsKeys = {
     OptionKey{"endpoint", {"google_endpoint", "google_storage_endpoint"}},
 };
 
-bool from_options(const OptionValue* value) {
-  return value != nullptr && value->source.rfind("option", 0) == 0;
-}
-
 Result<std::string> read_credentials_file(const std::string& path, const std::string& source) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -75,17 +71,7 @@ Result<GcsConfig> gcs_config_from_url(std::string_view url, const StoreOptions& 
     // Options win over the environment; within each, this order.
     static constexpr std::array<std::string_view, 4> kOrder = {"bearer_token", "service_account_key", "service_account",
                                                                "application_credentials"};
-    const OptionValue* chosen = nullptr;
-    std::string_view chosen_key;
-    for (bool want_option : {true, false}) {
-      for (auto key : kOrder) {
-        const auto* value = resolved->find(key);
-        if (chosen == nullptr && value != nullptr && from_options(value) == want_option) {
-          chosen = value;
-          chosen_key = key;
-        }
-      }
-    }
+    const auto [chosen, chosen_key] = resolved->first_present(kOrder);
     std::string json;
     if (chosen == nullptr) {
       // gcloud's application-default credentials, as the Google SDKs look for them last.

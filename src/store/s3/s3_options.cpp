@@ -41,20 +41,12 @@ constexpr std::array kS3Keys = {
     OptionKey{"sse_customer_key_base64", {"aws_sse_customer_key_base64"}, false, true, false},
 };
 
-bool from_options(const OptionValue* value) {
-  return value != nullptr && value->source.rfind("option", 0) == 0;
-}
-
 // The first non-empty candidate, in order of precedence.
 std::string first_set(std::initializer_list<std::string> candidates) {
   for (const auto& candidate : candidates) {
     if (!candidate.empty()) return candidate;
   }
   return {};
-}
-
-bool ends_with(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
 std::string env_or_empty(const StoreOptions& options, std::string_view name) {
@@ -91,11 +83,11 @@ Result<S3UrlParts> split_s3_url(std::string_view url) {
   if (parsed->scheme == "s3" || parsed->scheme == "s3a") {
     parts.bucket = host;
     parts.path = parsed->path;
-  } else if (ends_with(host, ".r2.cloudflarestorage.com")) {
+  } else if (host.ends_with(".r2.cloudflarestorage.com")) {
     parts.endpoint = "https://" + host;
     parts.region = "auto";
     first_segment(*parsed);
-  } else if (ends_with(host, ".amazonaws.com")) {
+  } else if (host.ends_with(".amazonaws.com")) {
     std::string_view h = host;
     h.remove_suffix(std::string_view(".amazonaws.com").size());
     if (h == "s3" || h.substr(0, 3) == "s3." || h.substr(0, 3) == "s3-") {  // path style
@@ -193,7 +185,7 @@ std::span<const OptionKey> s3_option_keys() {
 }
 
 bool is_s3_https_url(std::string_view host) {
-  return ends_with(host, ".amazonaws.com") || ends_with(host, ".r2.cloudflarestorage.com");
+  return host.ends_with(".amazonaws.com") || host.ends_with(".r2.cloudflarestorage.com");
 }
 
 Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& options) {
@@ -243,7 +235,7 @@ Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& op
   const OptionValue* region = resolved->find("region");
   const OptionValue* default_region = resolved->find("default_region");
   config.region = first_set(
-      {from_options(region) ? region->value : "", from_options(default_region) ? default_region->value : "",
+      {is_from_options(region) ? region->value : "", is_from_options(default_region) ? default_region->value : "",
        parts->region, region != nullptr ? region->value : "", default_region != nullptr ? default_region->value : "",
        profile.get("region").value_or(""), "us-east-1"});
 
@@ -268,7 +260,7 @@ Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& op
   // else AWS itself.
   const OptionValue* endpoint_value = resolved->find("endpoint");
   std::string endpoint =
-      first_set({from_options(endpoint_value) ? endpoint_value->value : "", parts->endpoint,
+      first_set({is_from_options(endpoint_value) ? endpoint_value->value : "", parts->endpoint,
                  env_or_empty(options, "AWS_ENDPOINT_URL_S3"), endpoint_value != nullptr ? endpoint_value->value : ""});
   if (endpoint.empty()) {
     std::string host = config.virtual_hosted ? config.bucket + ".s3." + config.region + ".amazonaws.com"
