@@ -136,9 +136,9 @@ Status OutputDir::check_and_claim(const std::string& fingerprint, bool resume) {
     std::smatch m;
     if (!std::regex_match(object.name, m, output_name)) continue;
     if (recorded_shards.count(m[2].str()) == 0) {
-      return make_error(
-          ErrorCode::kInvalidArgument,
-          fmt::format("OUT_DIR {} holds {} which no tiff-dumper run recorded: use another OUT_DIR", where, object.name));
+      return make_error(ErrorCode::kInvalidArgument,
+                        fmt::format("OUT_DIR {} holds {} which no tiff-dumper run recorded: use another OUT_DIR", where,
+                                    object.name));
     }
     if (m[2].str() == shard_tag(shard_)) own_output = true;
   }
@@ -152,8 +152,8 @@ Status OutputDir::check_and_claim(const std::string& fingerprint, bool resume) {
                                   "another OUT_DIR",
                                   where, shard_.count > 1 ? fmt::format(" (shard {})", shard_.index) : ""));
   }
-  const std::string identity = fmt::format("{{\"fingerprint\": \"{}\", \"shard\": {}, \"shards\": {}}}\n",
-                                           fingerprint, shard_.index, shard_.count);
+  const std::string identity = fmt::format("{{\"fingerprint\": \"{}\", \"shard\": {}, \"shards\": {}}}\n", fingerprint,
+                                           shard_.index, shard_.count);
   if (auto status = storage_->write(fmt::format("{}shard-{}.json", kStateDir, shard_tag(shard_)), identity); !status) {
     return status;
   }

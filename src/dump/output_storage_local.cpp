@@ -82,7 +82,8 @@ class LocalOutput final : public OutputStorage {
     const std::regex manifest_temp(fmt::format(R"(\.?_SUCCESS(-{}-of-\d+)?\.tmp-.*)", tag));
     const std::regex descriptor_temp(fmt::format(R"(\.?shard-{}\.json\.tmp-.*)", tag));
     auto names_output = [&](const std::string& name) {
-      return name.find("part-" + tag + "-") != std::string::npos || name.find("errors-" + tag + "-") != std::string::npos;
+      return name.find("part-" + tag + "-") != std::string::npos ||
+             name.find("errors-" + tag + "-") != std::string::npos;
     };
     std::uint64_t removed = 0;
     auto sweep = [&](const fs::path& folder, auto&& is_leftover) {

@@ -111,9 +111,7 @@ class StoreOutput final : public OutputStorage {
     return {};
   }
 
-  Status write(std::string_view name, std::string_view content) override {
-    return store_->put_object(name, content);
-  }
+  Status write(std::string_view name, std::string_view content) override { return store_->put_object(name, content); }
 
   Status remove(std::string_view name) override { return store_->delete_object(name); }
 

@@ -29,7 +29,7 @@ struct RunConfig {
   std::vector<std::string> exclude;                    // globs on the key
 
   // fetch: the header reads
-  std::uint64_t prefetch = std::uint64_t{16} * 1024;                    // bytes of the first range request
+  std::uint64_t prefetch = std::uint64_t{16} * 1024;     // bytes of the first range request
   std::uint64_t max_header_bytes = 64ULL * 1024 * 1024;  // budget per header, all requests together
   std::uint32_t io_threads = 1;                          // HTTP event loops
 

@@ -28,8 +28,8 @@ Status ObjectStore::put_object(std::string_view key, std::string_view /*bytes*/)
 }
 
 Status ObjectStore::delete_object(std::string_view key) {
-  return make_error(ErrorCode::kUnsupported,
-                    "cannot delete " + url_for(key) + ": a " + std::string(scheme()) + " store does not support writes");
+  return make_error(ErrorCode::kUnsupported, "cannot delete " + url_for(key) + ": a " + std::string(scheme()) +
+                                                 " store does not support writes");
 }
 
 EnvLookup process_env() {

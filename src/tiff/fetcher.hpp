@@ -21,7 +21,7 @@ using RangeReader = std::function<Result<std::uint64_t>(std::uint64_t offset, st
 
 struct FetchOptions {
   std::uint64_t prefetch = std::uint64_t{16} * 1024;  // bytes of the first read
-  std::uint32_t max_reads = 1024;      // reads per header, all rounds together
+  std::uint32_t max_reads = 1024;                     // reads per header, all rounds together
 };
 
 struct FetchStats {

@@ -51,9 +51,9 @@ std::vector<std::string> matches(const std::string& body, const std::string& tag
 // relative to the prefix). Returns the names.
 std::vector<std::string> download_s3(const tdump::testing::MotoServer& moto, const std::string& bucket,
                                      const std::string& prefix, const fs::path& dir) {
-  auto listing = simple_http("GET", moto.port(),
-                             "/" + bucket + "?list-type=2&max-keys=1000&prefix=" +
-                                 tdump::testing::url_encode_path(prefix));
+  auto listing =
+      simple_http("GET", moto.port(),
+                  "/" + bucket + "?list-type=2&max-keys=1000&prefix=" + tdump::testing::url_encode_path(prefix));
   EXPECT_EQ(listing.status, 200) << listing.body;
   EXPECT_EQ(listing.body.find("<IsTruncated>true</IsTruncated>"), std::string::npos);
   std::vector<std::string> names;
@@ -72,8 +72,9 @@ std::vector<std::string> download_azure(const tdump::testing::AzuriteServer& azu
                                         const std::string& prefix, const fs::path& dir) {
   const std::string base = std::string("/") + tdump::testing::AzuriteServer::kAccount + "/" + container;
   const std::string sas = tdump::testing::AzuriteServer::kSas;
-  auto listing = simple_http("GET", azurite.port(), base + "?restype=container&comp=list&maxresults=5000&prefix=" +
-                                                         tdump::testing::url_encode_path(prefix) + "&" + sas);
+  auto listing = simple_http("GET", azurite.port(),
+                             base + "?restype=container&comp=list&maxresults=5000&prefix=" +
+                                 tdump::testing::url_encode_path(prefix) + "&" + sas);
   EXPECT_EQ(listing.status, 200) << listing.body;
   std::vector<std::string> names;
   for (const auto& key : matches(listing.body, "Name")) {
@@ -198,9 +199,9 @@ tdump::testing::AzuriteServer* RemoteOut::azurite_ = nullptr;
 TEST_F(RemoteOut, IntoS3EveryKeyOnceRowsEqualALocalRun) {
   TempDir tmp;
   TempDir staging("staging");
-  auto r = run_cli({"headers", "--quiet", config(tmp.path(), s3_output(moto_->endpoint())).string(),
-                    "s3://results/whole"},
-                   {{"TMPDIR", staging.path().string()}});
+  auto r =
+      run_cli({"headers", "--quiet", config(tmp.path(), s3_output(moto_->endpoint())).string(), "s3://results/whole"},
+              {{"TMPDIR", staging.path().string()}});
   ASSERT_EQ(r.exit_code, 1) << r.err;
   auto names = download_s3(*moto_, "results", "whole/", tmp.path() / "dl");
   EXPECT_TRUE(protocol_violations(names).empty()) << ::testing::PrintToString(protocol_violations(names));
@@ -250,11 +251,12 @@ TEST_F(RemoteOut, SigkillAtEachCommitStepThenResumeGivesEveryKeyOnceAndNoStrayOb
     TempDir tmp;
     const std::string prefix = "killed-" + std::to_string(index++) + "/";
     const std::string held_path = "/results/" + prefix + point.held;
-    proxy.set_rules(nlohmann::json::array({{{"path", held_path}, {"action", "stall"}, {"seconds", 120}, {"times", -1}}}));
+    proxy.set_rules(
+        nlohmann::json::array({{{"path", held_path}, {"action", "stall"}, {"seconds", 120}, {"times", -1}}}));
     {
-      auto child = start_cli({"headers", "--quiet", config(tmp.path(), s3_output(proxy.base_url())).string(),
-                              "s3://results/" + prefix},
-                             tmp.path() / "log");
+      auto child = start_cli(
+          {"headers", "--quiet", config(tmp.path(), s3_output(proxy.base_url())).string(), "s3://results/" + prefix},
+          tmp.path() / "log");
       for (int i = 0; i < 1200 && proxy.hits(held_path) == 0 && child.running(); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
@@ -265,12 +267,12 @@ TEST_F(RemoteOut, SigkillAtEachCommitStepThenResumeGivesEveryKeyOnceAndNoStrayOb
     auto before = download_s3(*moto_, "results", prefix, tmp.path() / "before");
     EXPECT_EQ(std::count(before.begin(), before.end(), point.held), 0) << "the held PUT never reached moto";
     // Without --resume the run refuses to mix with what the killed attempt committed.
-    auto again = run_cli({"headers", "--quiet", config(tmp.path(), s3_output(moto_->endpoint())).string(),
-                          "s3://results/" + prefix});
+    auto again = run_cli(
+        {"headers", "--quiet", config(tmp.path(), s3_output(moto_->endpoint())).string(), "s3://results/" + prefix});
     EXPECT_EQ(again.exit_code, 2) << again.err;
     EXPECT_NE(again.err.find("--resume"), std::string::npos) << again.err;
-    auto resumed = run_cli({"headers", "--quiet", "--resume",
-                            config(tmp.path(), s3_output(moto_->endpoint())).string(), "s3://results/" + prefix});
+    auto resumed = run_cli({"headers", "--quiet", "--resume", config(tmp.path(), s3_output(moto_->endpoint())).string(),
+                            "s3://results/" + prefix});
     // 0 when every failing key was already in a committed error file.
     if (point.held == "_SUCCESS") {
       ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
@@ -289,9 +291,9 @@ TEST_F(RemoteOut, FourShardsShareOneS3OutDir) {
   auto cfg = config(tmp.path(), s3_output(moto_->endpoint()));
   std::vector<tdump::testing::ChildProcess> shards;
   for (int i = 0; i < 4; ++i) {
-    shards.push_back(start_cli({"headers", "--quiet", "--shard", std::to_string(i) + "/4", cfg.string(),
-                                "s3://results/sharded"},
-                               tmp.path() / ("log" + std::to_string(i))));
+    shards.push_back(
+        start_cli({"headers", "--quiet", "--shard", std::to_string(i) + "/4", cfg.string(), "s3://results/sharded"},
+                  tmp.path() / ("log" + std::to_string(i))));
   }
   for (int i = 0; i < 4; ++i) {
     auto code = shards[static_cast<std::size_t>(i)].wait(std::chrono::seconds(300));
@@ -336,8 +338,8 @@ TEST_F(RemoteOut, BadOutputCredentialsFailUpFront) {
   tdump::testing::MotoServer secure(1);  // signature checks on after the bucket exists
   secure.create_bucket("secure");
   TempDir tmp;
-  auto wrong = run_cli({"headers", "--quiet", config(tmp.path(), s3_output(secure.endpoint())).string(),
-                        "s3://secure/out"});
+  auto wrong =
+      run_cli({"headers", "--quiet", config(tmp.path(), s3_output(secure.endpoint())).string(), "s3://secure/out"});
   EXPECT_EQ(wrong.exit_code, 3) << wrong.err;
   EXPECT_NE(wrong.err.find("OUT_DIR s3://secure/out"), std::string::npos) << wrong.err;
   EXPECT_NE(wrong.err.find("InvalidAccessKeyId"), std::string::npos) << wrong.err;

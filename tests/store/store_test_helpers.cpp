@@ -155,10 +155,10 @@ std::string test_payload(std::size_t bytes, std::uint32_t seed) {
 }
 
 const std::vector<std::string>& awkward_write_keys() {
-  static const std::vector<std::string> keys = {"plain.bin",         "with space.bin", "plus+sign.bin",
-                                                "percent%41.bin",    "equals=sign.bin", "amp&ersand.bin",
-                                                "question?.bin",     "hash#tag.bin",    "unicodé/ñandú.bin",
-                                                "dir/sub/deep.bin",  "semi;colon,comma.bin", "tilde~under_score-dash.bin"};
+  static const std::vector<std::string> keys = {
+      "plain.bin",         "with space.bin",   "plus+sign.bin",        "percent%41.bin",
+      "equals=sign.bin",   "amp&ersand.bin",   "question?.bin",        "hash#tag.bin",
+      "unicodé/ñandú.bin", "dir/sub/deep.bin", "semi;colon,comma.bin", "tilde~under_score-dash.bin"};
   return keys;
 }
 

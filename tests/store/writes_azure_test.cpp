@@ -12,10 +12,10 @@
 namespace tdump::store {
 namespace {
 
-using testing::options;
 using tdump::testing::AzuriteServer;
 using tdump::testing::simple_http;
 using tdump::testing::url_encode_path;
+using testing::options;
 
 class AzureWritesTest : public ::testing::Test {
  protected:
@@ -75,22 +75,20 @@ TEST_F(AzureWritesTest, SharedKeyPutsAwkwardNamesOverwritesAndDeletes) {
 }
 
 TEST_F(AzureWritesTest, SasPutsAndDeletesWithoutShowingTheSignature) {
-  auto store = open("az://out/sas",
-                    {{"account_name", AzuriteServer::kAccount},
-                     {"endpoint", azurite_server->account_url()},
-                     {"allow_http", "true"},
-                     {"sas_key", AzuriteServer::kSas}});
+  auto store = open("az://out/sas", {{"account_name", AzuriteServer::kAccount},
+                                     {"endpoint", azurite_server->account_url()},
+                                     {"allow_http", "true"},
+                                     {"sas_key", AzuriteServer::kSas}});
   ASSERT_TRUE(store);
   auto put = store->put_object("dir/x y.bin", "through a SAS");
   ASSERT_TRUE(put.ok()) << put.error().describe();
   EXPECT_EQ(get("out", "sas/dir/x y.bin").body, "through a SAS");
   ASSERT_TRUE(store->delete_object("dir/x y.bin").ok());
   EXPECT_EQ(get("out", "sas/dir/x y.bin").status, 404);
-  auto missing_container = open("az://nocontainer",
-                                {{"account_name", AzuriteServer::kAccount},
-                                 {"endpoint", azurite_server->account_url()},
-                                 {"allow_http", "true"},
-                                 {"sas_key", AzuriteServer::kSas}});
+  auto missing_container = open("az://nocontainer", {{"account_name", AzuriteServer::kAccount},
+                                                     {"endpoint", azurite_server->account_url()},
+                                                     {"allow_http", "true"},
+                                                     {"sas_key", AzuriteServer::kSas}});
   auto failed = missing_container->put_object("k.bin", "x");
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code, ErrorCode::kNotFound);
@@ -130,8 +128,8 @@ TEST_F(AzureWritesTest, AWrongKeyIsRefusedAndNothingIsWritten) {
 }
 
 TEST_F(AzureWritesTest, AnonymousStoresRefuseToWrite) {
-  auto store = open("az://out", {{"endpoint", azurite_server->account_url()}, {"allow_http", "true"},
-                                 {"skip_signature", "true"}});
+  auto store = open("az://out",
+                    {{"endpoint", azurite_server->account_url()}, {"allow_http", "true"}, {"skip_signature", "true"}});
   ASSERT_TRUE(store);
   auto put = store->put_object("anon.bin", "x");
   ASSERT_FALSE(put.ok());

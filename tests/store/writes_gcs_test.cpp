@@ -46,7 +46,9 @@ class GcsWritesTest : public ::testing::Test {
   static std::map<std::string, std::string> service_account() {
     return {{"google_service_account", (*key_dir / "key.json").string()}};
   }
-  static fs::path file_of(const std::string& bucket, const std::string& name) { return gcs_server->root() / bucket / name; }
+  static fs::path file_of(const std::string& bucket, const std::string& name) {
+    return gcs_server->root() / bucket / name;
+  }
 
   static std::unique_ptr<testing::GcsTestServer> gcs_server;
   static std::unique_ptr<tdump::testing::TempDir> key_dir;

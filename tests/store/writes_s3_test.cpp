@@ -14,9 +14,9 @@
 namespace tdump::store {
 namespace {
 
-using testing::options;
 using tdump::testing::simple_http;
 using tdump::testing::url_encode_path;
+using testing::options;
 
 constexpr const char* kAccessKey = "AKIAIOSFODNN7EXAMPLE";
 constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -86,7 +86,7 @@ TEST_F(S3WritesTest, PutsTensOfMegabytesIntact) {
   ASSERT_EQ(back.body.size(), payload.size());
   EXPECT_EQ(testing::md5_hex(back.body), testing::md5_hex(payload));
   EXPECT_NE(back.headers.find(testing::md5_hex(payload)), std::string::npos) << "the ETag is the body's MD5\n"
-                                                                            << back.headers;
+                                                                             << back.headers;
 }
 
 TEST_F(S3WritesTest, DeletingAMissingKeySucceedsAMissingBucketIsAnError) {
@@ -122,14 +122,13 @@ TEST_F(S3WritesTest, AnonymousStoresRefuseToWrite) {
 TEST_F(S3WritesTest, RetriesResendTheWholeBody) {
   tdump::testing::FaultProxy proxy(moto_server->port());
   const auto payload = testing::test_payload(3U << 20, 11);
-  proxy.set_rules(nlohmann::json::array(
-      {{{"path", "/out/retried.bin"}, {"action", "reset"}, {"times", 1}},
-       {{"path", "/out/retried.bin"},
-        {"action", "status"},
-        {"times", 1},
-        {"status", 503},
-        {"retry_after", "0"},
-        {"body", tdump::testing::FaultProxy::s3_slow_down_body()}}}));
+  proxy.set_rules(nlohmann::json::array({{{"path", "/out/retried.bin"}, {"action", "reset"}, {"times", 1}},
+                                         {{"path", "/out/retried.bin"},
+                                          {"action", "status"},
+                                          {"times", 1},
+                                          {"status", 503},
+                                          {"retry_after", "0"},
+                                          {"body", tdump::testing::FaultProxy::s3_slow_down_body()}}}));
   auto store = open("s3://out", proxy.base_url());
   ASSERT_TRUE(store);
   auto put = store->put_object("retried.bin", payload);
@@ -171,7 +170,8 @@ class S3WritesAuthTest : public ::testing::Test {
     test_engine.reset();
     moto_server.reset();
   }
-  static std::unique_ptr<ObjectStore> open(const std::string& secret, const std::map<std::string, std::string>& extra = {}) {
+  static std::unique_ptr<ObjectStore> open(const std::string& secret,
+                                           const std::map<std::string, std::string>& extra = {}) {
     std::map<std::string, std::string> values = {{"endpoint", moto_server->endpoint()},
                                                  {"allow_http", "true"},
                                                  {"access_key_id", aws_keys.access_key_id},

@@ -16,6 +16,8 @@ nlohmann::json duckdb_queries(const std::vector<std::string>& sqls) {
   return nlohmann::json::parse(r.out);
 }
 
-nlohmann::json duckdb_query(const std::string& sql) { return duckdb_queries({sql}).at(0); }
+nlohmann::json duckdb_query(const std::string& sql) {
+  return duckdb_queries({sql}).at(0);
+}
 
 }  // namespace tdump::testing

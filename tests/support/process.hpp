@@ -25,8 +25,7 @@ CommandResult run_command(const std::vector<std::string>& argv,
                           const std::filesystem::path& cwd = {});
 
 // Like run_command but aborts the test (ADD_FAILURE + empty result) on a non-zero exit.
-std::string run_checked(const std::vector<std::string>& argv,
-                        const std::map<std::string, std::string>& extra_env = {});
+std::string run_checked(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env = {});
 
 // A background process killed (SIGTERM, then SIGKILL) when the object dies.
 class ChildProcess {

@@ -19,9 +19,15 @@ void require(bool ok, const std::string& what) {
 
 }  // namespace
 
-std::filesystem::path source_dir() { return TDUMP_SOURCE_DIR; }
-std::filesystem::path binary_dir() { return TDUMP_BINARY_DIR; }
-std::filesystem::path node_bin(const std::string& tool) { return source_dir() / "node_modules" / ".bin" / tool; }
+std::filesystem::path source_dir() {
+  return TDUMP_SOURCE_DIR;
+}
+std::filesystem::path binary_dir() {
+  return TDUMP_BINARY_DIR;
+}
+std::filesystem::path node_bin(const std::string& tool) {
+  return source_dir() / "node_modules" / ".bin" / tool;
+}
 
 std::string url_encode_path(std::string_view key) {
   static const char* hex = "0123456789ABCDEF";
@@ -44,8 +50,8 @@ MotoServer::MotoServer(int auth_after_actions) {
   if (auth_after_actions >= 0) env["INITIAL_NO_AUTH_ACTION_COUNT"] = std::to_string(auth_after_actions);
   process_ = ChildProcess({"moto_server", "-H", "127.0.0.1", "-p", std::to_string(port_)}, env, dir_.path(),
                           dir_ / "moto.log");
-  require(wait_for_port(port_, std::chrono::seconds(30)), "moto_server did not start (see " +
-                                                              (dir_ / "moto.log").string() + ")");
+  require(wait_for_port(port_, std::chrono::seconds(30)),
+          "moto_server did not start (see " + (dir_ / "moto.log").string() + ")");
 }
 
 void MotoServer::create_bucket(const std::string& bucket) const {
@@ -69,24 +75,24 @@ void MotoServer::make_public(const std::string& bucket) const {
 
 AzuriteServer::AzuriteServer() {
   port_ = free_port();
-  process_ = ChildProcess({node_bin("azurite-blob").string(), "--blobHost", "127.0.0.1", "--blobPort",
-                           std::to_string(port_), "--inMemoryPersistence", "--skipApiVersionCheck", "--loose",
-                           "--disableTelemetry", "--silent"},
-                          {}, dir_.path(), dir_ / "azurite.log");
-  require(wait_for_port(port_, std::chrono::seconds(60)), "azurite did not start (see " +
-                                                              (dir_ / "azurite.log").string() + ")");
+  process_ =
+      ChildProcess({node_bin("azurite-blob").string(), "--blobHost", "127.0.0.1", "--blobPort", std::to_string(port_),
+                    "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableTelemetry", "--silent"},
+                   {}, dir_.path(), dir_ / "azurite.log");
+  require(wait_for_port(port_, std::chrono::seconds(60)),
+          "azurite did not start (see " + (dir_ / "azurite.log").string() + ")");
 }
 
 void AzuriteServer::create_container(const std::string& container, bool public_access) const {
-  auto r = simple_http("PUT", port_, std::string("/") + kAccount + "/" + container + "?restype=container&" + kSas,
-                       {}, public_access ? "x-ms-blob-public-access: container\r\n" : "");
+  auto r = simple_http("PUT", port_, std::string("/") + kAccount + "/" + container + "?restype=container&" + kSas, {},
+                       public_access ? "x-ms-blob-public-access: container\r\n" : "");
   require(r.status == 201, "create container: " + std::to_string(r.status) + " " + r.body);
 }
 
 void AzuriteServer::put_blob(const std::string& container, const std::string& key, std::string_view data) const {
-  auto r = simple_http("PUT", port_, std::string("/") + kAccount + "/" + container + "/" + url_encode_path(key) + "?" +
-                                         kSas,
-                       std::string(data), "x-ms-blob-type: BlockBlob\r\n");
+  auto r =
+      simple_http("PUT", port_, std::string("/") + kAccount + "/" + container + "/" + url_encode_path(key) + "?" + kSas,
+                  std::string(data), "x-ms-blob-type: BlockBlob\r\n");
   require(r.status == 201, "put blob " + key + ": " + std::to_string(r.status) + " " + r.body);
 }
 
@@ -114,8 +120,8 @@ NginxServer::NginxServer(int workers, const std::string& extra_server_config) {
   write_file(dir_ / "nginx.conf", conf);
   process_ = ChildProcess({"nginx", "-c", (dir_ / "nginx.conf").string(), "-p", dir_.path().string() + "/"}, {},
                           dir_.path(), dir_ / "stderr.log");
-  require(wait_for_port(port_, std::chrono::seconds(10)), "nginx did not start (see " +
-                                                              (dir_ / "error.log").string() + ")");
+  require(wait_for_port(port_, std::chrono::seconds(10)),
+          "nginx did not start (see " + (dir_ / "error.log").string() + ")");
 }
 
 }  // namespace tdump::testing

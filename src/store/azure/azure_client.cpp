@@ -35,8 +35,8 @@ void AzureClient::authorise(http::Request& request, std::string_view encoded_pat
     ms[n++] = {"x-ms-version", kAzureApiVersion};
     if (!parts.range.empty()) ms[n++] = {"x-ms-range", parts.range};
     if (!parts.blob_type.empty()) ms[n++] = {"x-ms-blob-type", parts.blob_type};
-    SharedKeyRequest to_sign{request.method,     encoded_path, query, parts.content_length, parts.content_type,
-                             "",                 std::span(ms.data(), n)};
+    SharedKeyRequest to_sign{request.method,         encoded_path, query, parts.content_length, parts.content_type, "",
+                             std::span(ms.data(), n)};
     request.headers.push_back({"authorization", signer_->authorization(to_sign)});
   } else if (config_.auth == AzureConfig::Auth::kBearerToken) {
     request.headers.push_back({"authorization", "Bearer " + config_.bearer_token});

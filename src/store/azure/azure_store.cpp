@@ -53,14 +53,16 @@ void AzureStore::read_range(std::string_view key, ByteRange range, ReadCallback 
 
 Status AzureStore::put_object(std::string_view key, std::string_view bytes) {
   std::string what = "PUT " + url_for(key);
-  if (client_->config().auth == AzureConfig::Auth::kAnonymous) return anonymous_write_error(what, "no account key, SAS or token");
+  if (client_->config().auth == AzureConfig::Auth::kAnonymous)
+    return anonymous_write_error(what, "no account key, SAS or token");
   auto response = engine_->execute(client_->put_request(client_->config().root_prefix + std::string(key), bytes));
   return write_status(std::move(response), what, [&](const http::Response& r) { return client_->parse_error(r); });
 }
 
 Status AzureStore::delete_object(std::string_view key) {
   std::string what = "DELETE " + url_for(key);
-  if (client_->config().auth == AzureConfig::Auth::kAnonymous) return anonymous_write_error(what, "no account key, SAS or token");
+  if (client_->config().auth == AzureConfig::Auth::kAnonymous)
+    return anonymous_write_error(what, "no account key, SAS or token");
   auto response = engine_->execute(client_->delete_request(client_->config().root_prefix + std::string(key)));
   auto parse = [&](const http::Response& r) { return client_->parse_error(r); };
   if (response && response->status == 404 && parse(*response).code == "BlobNotFound") return {};  // already gone

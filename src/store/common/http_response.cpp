@@ -91,7 +91,8 @@ Status write_status(Result<http::Response> response, std::string_view request, c
 }
 
 Error anonymous_write_error(std::string_view request, std::string_view how_anonymous) {
-  return make_error(ErrorCode::kInvalidArgument, std::string(request) + ": writing needs credentials, and this store is anonymous (" +
+  return make_error(ErrorCode::kInvalidArgument, std::string(request) +
+                                                     ": writing needs credentials, and this store is anonymous (" +
                                                      std::string(how_anonymous) + ")");
 }
 

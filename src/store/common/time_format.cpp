@@ -181,8 +181,12 @@ const std::string& formatted_now() {
 
 }  // namespace
 
-const std::string& amz_date_now() { return formatted_now<format_amz_date>(); }
+const std::string& amz_date_now() {
+  return formatted_now<format_amz_date>();
+}
 
-const std::string& rfc1123_now() { return formatted_now<format_rfc1123>(); }
+const std::string& rfc1123_now() {
+  return formatted_now<format_rfc1123>();
+}
 
 }  // namespace tdump::store

@@ -52,20 +52,23 @@ void GcsStore::read_range(std::string_view key, ByteRange range, ReadCallback ca
 
 Status GcsStore::put_object(std::string_view key, std::string_view bytes) {
   std::string what = "PUT " + url_for(key);
-  if (client_->config().auth == GcsConfig::Auth::kAnonymous) return anonymous_write_error(what, "skip_signature is set");
+  if (client_->config().auth == GcsConfig::Auth::kAnonymous)
+    return anonymous_write_error(what, "skip_signature is set");
   auto authorization = client_->authorization();
   if (!authorization) return std::move(authorization).error();
-  auto response =
-      engine_->execute(client_->upload_request(client_->config().root_prefix + std::string(key), bytes, *authorization));
+  auto response = engine_->execute(
+      client_->upload_request(client_->config().root_prefix + std::string(key), bytes, *authorization));
   return write_status(std::move(response), what, &GcsClient::parse_error);
 }
 
 Status GcsStore::delete_object(std::string_view key) {
   std::string what = "DELETE " + url_for(key);
-  if (client_->config().auth == GcsConfig::Auth::kAnonymous) return anonymous_write_error(what, "skip_signature is set");
+  if (client_->config().auth == GcsConfig::Auth::kAnonymous)
+    return anonymous_write_error(what, "skip_signature is set");
   auto authorization = client_->authorization();
   if (!authorization) return std::move(authorization).error();
-  auto response = engine_->execute(client_->delete_request(client_->config().root_prefix + std::string(key), *authorization));
+  auto response =
+      engine_->execute(client_->delete_request(client_->config().root_prefix + std::string(key), *authorization));
   // GCS says notFound for a missing object and for a missing bucket alike; only the first is
   // success ("No such object: BUCKET/NAME"; a bucket is "The specified bucket does not exist.").
   if (response && response->status == 404 &&
