@@ -10,6 +10,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <system_error>
 
 #include "dump/output_storage.hpp"
 #include "store/client_options.hpp"
@@ -155,7 +156,7 @@ Result<fs::path> make_staging_folder(const OutputStoreSettings& settings) {
   std::string pattern = (parent / fmt::format("tiff-dumper-out-{}-XXXXXX", settings.shard_tag)).string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     return make_error(ErrorCode::kIo, fmt::format("cannot make a staging folder in {} for the Parquet files: {}",
-                                                  parent.string(), std::strerror(errno)));
+                                                  parent.string(), std::system_category().message(errno)));
   }
   return fs::path(pattern);
 }

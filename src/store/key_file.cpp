@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <system_error>
 
 namespace tdump::store {
 namespace {
@@ -69,7 +70,7 @@ class KeyFileStream final : public ListStream {
       int c = std::fgetc(file_);
       if (c == EOF) {
         if (std::ferror(file_) != 0) {
-          return make_error(ErrorCode::kIo, "cannot read " + name_ + ": " + std::strerror(errno));  // NOLINT
+          return make_error(ErrorCode::kIo, "cannot read " + name_ + ": " + std::system_category().message(errno));
         }
         eof_ = true;
         ++line_number_;
