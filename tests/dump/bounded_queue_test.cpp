@@ -28,6 +28,37 @@ TEST(BoundedQueue, ProducerBlocksWhenFullUntilAConsumerPops) {
   EXPECT_EQ(queue.pop(), 3);
 }
 
+TEST(BoundedQueue, ABlockedProducerResumesOnceTheQueueDrainsToItsLowWaterMark) {
+  BoundedQueue<int> queue(8);  // low water: 8 - 8/4 = 6 items
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(queue.push(i));
+  std::atomic<bool> pushed{false};
+  std::thread producer([&] {
+    queue.push(8);
+    pushed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(queue.try_pop(), 0);  // 7 left: above the low-water mark, no wake-up yet
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(pushed.load());
+  EXPECT_EQ(queue.pop(), 1);  // 6 left: the producer is woken
+  producer.join();
+  EXPECT_TRUE(pushed.load());
+  for (int i = 2; i <= 8; ++i) EXPECT_EQ(queue.pop(), i);
+}
+
+TEST(BoundedQueue, CloseWakesABlockedProducer) {
+  BoundedQueue<int> queue(1);
+  ASSERT_TRUE(queue.push(1));
+  std::atomic<int> result{-1};
+  std::thread producer([&] { result = queue.push(2) ? 1 : 0; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  queue.close();
+  producer.join();
+  EXPECT_EQ(result.load(), 0);
+  EXPECT_EQ(queue.pop(), 1);
+  EXPECT_EQ(queue.pop(), std::nullopt);
+}
+
 TEST(BoundedQueue, CloseDrainsThenEnds) {
   BoundedQueue<int> queue(10);
   queue.push(7);
