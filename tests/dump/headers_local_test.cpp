@@ -414,6 +414,30 @@ TEST_F(ManyKeys, KeysFromAFileInsteadOfListing) {
   EXPECT_EQ(missing[0]["kind"], "not found");
 }
 
+// Empty objects finish inside the read that starts them (nothing to fetch), so a long run of them
+// must not nest one header's completion inside the previous one's without bound.
+TEST(HeadersLocal, TwentyThousandEmptyTiffsInARowAreEachOneErrorRow) {
+  TempDir tmp;
+  const auto root = tmp.path() / "store";
+  fs::create_directories(root / "empty");
+  constexpr int kEmpty = 20000;
+  for (int i = 0; i < kEmpty; ++i) std::ofstream(root / "empty" / ("e" + std::to_string(i) + ".tif"));
+  auto out = tmp.path() / "out";
+  auto config = write_config(
+      tmp.path(), root.string(), {},
+      "concurrency:\n  n_consumers: 4\n  list_chunk_size: 1000\n  write_chunk_size: 5000\n  max_buffer_size: 20000\n");
+  auto r = run_cli({"headers", "--quiet", config.string(), out.string()});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  auto written = keys_written(out);
+  EXPECT_EQ(written.size(), static_cast<std::size_t>(kEmpty));
+  auto rows =
+      duckdb_query("SELECT count(*) AS n, count(DISTINCT path) AS keys, min(stage) AS stage FROM " + error_files(out));
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(as_int(rows[0]["n"]), kEmpty);
+  EXPECT_EQ(as_int(rows[0]["keys"]), kEmpty);
+  EXPECT_EQ(rows[0]["stage"], "parse");
+}
+
 TEST(HeadersCli, UsageAndConfigErrorsExitWithTwo) {
   TempDir tmp;
   auto missing = run_cli({"headers", (tmp.path() / "nope.yaml").string(), (tmp.path() / "out").string()});
