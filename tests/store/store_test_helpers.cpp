@@ -162,4 +162,20 @@ const std::vector<std::string>& awkward_write_keys() {
   return keys;
 }
 
+void check_put_overwrite_delete(ObjectStore& store,
+                                const std::function<std::optional<std::string>(const std::string& key)>& read_back) {
+  for (const auto& key : awkward_write_keys()) {
+    SCOPED_TRACE(key);
+    auto put = store.put_object(key, "first " + key);
+    ASSERT_TRUE(put.ok()) << put.error().describe();
+    EXPECT_EQ(read_back(key), "first " + key);
+    ASSERT_TRUE(store.put_object(key, "second, longer: " + key).ok());
+    EXPECT_EQ(read_back(key), "second, longer: " + key);
+    auto removed = store.delete_object(key);
+    ASSERT_TRUE(removed.ok()) << removed.error().describe();
+    EXPECT_EQ(read_back(key), std::nullopt);
+    EXPECT_TRUE(store.delete_object(key).ok()) << "a second delete of the same key";
+  }
+}
+
 }  // namespace tdump::store::testing

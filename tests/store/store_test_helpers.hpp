@@ -1,8 +1,10 @@
 #pragma once
 // Helpers shared by the store's server tests: an engine with quick retries, listing a whole
 // stream, and test-side setup on moto (IAM users, turning signature checks on, bulk uploads).
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,5 +51,12 @@ std::string test_payload(std::size_t bytes, std::uint32_t seed);
 // Keys that break naive URL building or signing, for write tests (no "//": some servers merge
 // slashes in paths, which would be their doing, not ours).
 const std::vector<std::string>& awkward_write_keys();
+
+// For every awkward key: a put, an overwrite with a longer body, a delete, and a second delete (a
+// missing key is success), each checked through `read_back`, which reads the object by other
+// means than the store under test (the server's files, or a plain HTTP GET) and gives nullopt
+// when it is absent.
+void check_put_overwrite_delete(ObjectStore& store,
+                                const std::function<std::optional<std::string>(const std::string& key)>& read_back);
 
 }  // namespace tdump::store::testing
