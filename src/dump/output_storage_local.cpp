@@ -2,9 +2,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "dump/output_storage.hpp"
 #include "store/local/local_store.hpp"
@@ -12,10 +10,6 @@
 namespace tdump::dump {
 namespace {
 namespace fs = std::filesystem;
-
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
 
 class LocalOutput final : public OutputStorage {
  public:
@@ -39,10 +33,10 @@ class LocalOutput final : public OutputStorage {
       std::string name = it->path().lexically_relative(dir_).generic_string();
       if (it->is_directory(ec)) {
         std::string folder = name + "/";
-        if (!starts_with(prefix, folder) && !starts_with(folder, prefix)) it.disable_recursion_pending();
+        if (!prefix.starts_with(folder) && !folder.starts_with(prefix)) it.disable_recursion_pending();
         continue;
       }
-      if (!it->is_regular_file(ec) || !starts_with(name, prefix)) continue;
+      if (!it->is_regular_file(ec) || !name.starts_with(prefix)) continue;
       auto size = it->file_size(ec);
       if (ec) continue;  // vanished meanwhile
       out.push_back({std::move(name), size});
@@ -53,13 +47,9 @@ class LocalOutput final : public OutputStorage {
   Status read_each(const std::vector<StoredObject>& objects,
                    const std::function<Status(const StoredObject&, std::string)>& use) override {
     for (const auto& object : objects) {
-      std::ifstream in(dir_ / object.name, std::ios::binary);
-      std::stringstream text;
-      if (in) text << in.rdbuf();
-      if (!in || in.bad()) {
-        return make_error(ErrorCode::kIo, fmt::format("cannot read {}", describe(object.name)));
-      }
-      if (auto status = use(object, std::move(text).str()); !status) return status;
+      auto read = store::read_local_range(describe(object.name), store::kWholeFile);
+      if (!read) return std::move(read).error();
+      if (auto status = use(object, std::move(read->bytes)); !status) return status;
     }
     return {};
   }
@@ -98,9 +88,8 @@ class LocalOutput final : public OutputStorage {
       return (names_output(name) && !std::regex_match(name, final_output)) || std::regex_match(name, manifest_temp);
     });
     sweep(dir_ / "_tiff_dumper", [&](const std::string& name) { return std::regex_match(name, descriptor_temp); });
-    sweep(dir_ / "_tiff_dumper" / "keys", [&](const std::string& name) {
-      return names_output(name) && (name.size() < 5 || name.substr(name.size() - 5) != ".keys");
-    });
+    sweep(dir_ / "_tiff_dumper" / "keys",
+          [&](const std::string& name) { return names_output(name) && !name.ends_with(".keys"); });
     return removed;
   }
 

@@ -7,14 +7,12 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <system_error>
 
 #include "dump/output_storage.hpp"
 #include "store/client_options.hpp"
-#include "store/common/url.hpp"
+#include "store/local/local_store.hpp"
 #include "store/object_store.hpp"
 
 namespace tdump::dump {
@@ -121,16 +119,9 @@ class StoreOutput final : public OutputStorage {
   [[nodiscard]] fs::path writer_path(std::string_view name) const override { return staging_ / name; }
 
   Status publish(std::string_view name) override {
-    const fs::path staged = writer_path(name);
-    std::string bytes;
-    {
-      std::ifstream in(staged, std::ios::binary);
-      std::stringstream buffer;
-      if (in) buffer << in.rdbuf();
-      if (!in || in.bad()) return make_error(ErrorCode::kIo, fmt::format("cannot read the staged {}", staged.string()));
-      bytes = std::move(buffer).str();
-    }
-    Status status = store_->put_object(name, bytes);
+    auto staged = store::read_local_range(writer_path(name).string(), store::kWholeFile);
+    if (!staged) return std::move(staged).error();
+    Status status = store_->put_object(name, staged->bytes);
     drop_staged(name);
     return status;
   }
@@ -170,17 +161,9 @@ bool is_remote_location(std::string_view location) {
 
 Result<std::unique_ptr<OutputStorage>> open_output(const std::string& location, const OutputStoreSettings& settings) {
   if (!is_remote_location(location)) {
-    std::string path = location;
-    if (path.rfind("file://", 0) == 0) {
-      std::string_view rest = std::string_view(path).substr(7);
-      if (rest.substr(0, 9) == "localhost") rest.remove_prefix(9);
-      if (rest.empty() || rest.front() != '/') {
-        return make_error(ErrorCode::kInvalidArgument,
-                          fmt::format("OUT_DIR {}: a file URL must be file:///absolute/path", location));
-      }
-      path = store::percent_decode(rest);
-    }
-    return open_local_output(path);
+    auto path = store::local_path_of_url(location);
+    if (!path) return make_error(ErrorCode::kInvalidArgument, "OUT_DIR: " + path.error().message);
+    return open_local_output(*path);
   }
   store::StoreOptions options;
   options.values = settings.options;

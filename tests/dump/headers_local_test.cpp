@@ -460,6 +460,20 @@ TEST(HeadersCli, UsageAndConfigErrorsExitWithTwo) {
   EXPECT_NE(out_is_file.err.find("not a directory"), std::string::npos) << out_is_file.err;
 }
 
+TEST(HeadersCli, AFileUrlOutDirIsThePercentDecodedFolder) {
+  TempDir tmp;
+  write_file(tmp.path() / "s/a.tif", "II*\0");
+  auto config = write_config(tmp.path(), (tmp.path() / "s").string());
+  auto url = run_cli({"headers", "--quiet", config.string(), "file://" + tmp.path().string() + "/out%20dir"});
+  ASSERT_EQ(url.exit_code, 1) << url.err;  // the 4-byte file is an error row
+  EXPECT_TRUE(fs::exists(tmp.path() / "out dir" / "_SUCCESS"));
+  EXPECT_EQ(keys_written(tmp.path() / "out dir").count("a.tif"), 1U);
+
+  auto host = run_cli({"headers", "--quiet", config.string(), "file://elsewhere" + tmp.path().string() + "/o"});
+  EXPECT_EQ(host.exit_code, 2) << host.err;
+  EXPECT_NE(host.err.find("must be file:///absolute/path"), std::string::npos) << host.err;
+}
+
 TEST(HeadersCli, AnotherRunsOutputIsRefused) {
   TempDir tmp;
   write_file(tmp.path() / "s1/a.tif", "II*\0");

@@ -229,23 +229,25 @@ Status LocalStore::delete_object(std::string_view key) {
   return {};
 }
 
+Result<std::string> local_path_of_url(std::string_view url) {
+  if (!url.starts_with("file://")) return std::string(url);
+  std::string_view rest = url.substr(7);
+  if (rest.starts_with("localhost")) rest.remove_prefix(9);
+  if (rest.empty() || rest.front() != '/') {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "file URL '" + std::string(url) + "' must be file:///absolute/path (no host)");
+  }
+  return percent_decode(rest);
+}
+
 Result<std::unique_ptr<ObjectStore>> open_local_store(std::string_view url, const StoreOptions& options) {
   std::array<std::span<const OptionKey>, 1> sets{kLocalKeys};
   auto resolved = resolve_options(options, sets, "", "local");
   if (!resolved) return std::move(resolved).error();
   resolved->warn_ignored("local");
-  std::string path;
-  if (url.substr(0, 7) == "file://") {
-    std::string_view rest = url.substr(7);
-    if (rest.substr(0, 9) == "localhost") rest.remove_prefix(9);
-    if (rest.empty() || rest.front() != '/') {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "file URL '" + std::string(url) + "' must be file:///absolute/path (no host)");
-    }
-    path = percent_decode(rest);
-  } else {
-    path = std::string(url);
-  }
+  auto local_path = local_path_of_url(url);
+  if (!local_path) return std::move(local_path).error();
+  const std::string& path = *local_path;
   std::error_code ec;
   std::filesystem::path absolute = std::filesystem::absolute(path, ec);
   if (ec) return make_error(ErrorCode::kInvalidArgument, "cannot resolve path '" + path + "': " + ec.message());

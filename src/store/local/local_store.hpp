@@ -2,6 +2,7 @@
 // Local files (file:///path and plain paths): a recursive walk in lexicographic key order,
 // pread() range reads on a small I/O thread pool, and writes through a temporary file in the
 // same folder, fsynced and renamed into place.
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -37,9 +38,16 @@ class LocalStore final : public ObjectStore {
 // file:///abs/path, file://localhost/abs/path, or a plain (relative or absolute) path.
 Result<std::unique_ptr<ObjectStore>> open_local_store(std::string_view url, const StoreOptions& options);
 
+// The path a file:///abs/path or file://localhost/abs/path URL names (percent-decoded); a plain
+// path is returned as it is.
+Result<std::string> local_path_of_url(std::string_view url);
+
 // Writes `bytes` to `path` atomically: a temporary file beside it (".NAME.tmp-PID-N"), fsync,
 // rename, fsync of the folder. Creates missing parent folders.
 Status write_local_file_atomically(const std::string& path, std::string_view bytes);
+
+// A range that reads a regular file whole.
+inline constexpr ByteRange kWholeFile{0, std::numeric_limits<std::uint64_t>::max()};
 
 // Reads a byte range of a local file (the work of one read_range task).
 Result<RangeRead> read_local_range(const std::string& path, ByteRange range);
