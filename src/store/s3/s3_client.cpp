@@ -18,16 +18,15 @@ std::string strip_quotes(std::string_view etag) {
 
 }  // namespace
 
-S3Client::S3Client(S3Config config) : config_(std::move(config)) {
-  if (config_.credentials) signer_.emplace(*config_.credentials, config_.region, "s3");
-}
+S3Client::S3Client(S3Config config, std::string credential_source)
+    : config_(std::move(config)), credential_source_(std::move(credential_source)), signer_(config_.region, "s3") {}
 
 void S3Client::sign(http::Request& request, std::string_view canonical_uri, std::string_view canonical_query,
-                    std::string_view payload_hash) const {
+                    const AwsCredential* credential, std::string_view payload_hash) const {
   if (config_.request_payer) request.headers.push_back({"x-amz-request-payer", "requester"});
-  if (!signer_) return;
+  if (credential == nullptr) return;
   std::string amz_date = amz_date_now();
-  const auto& token = signer_->credentials().session_token;
+  const std::string& token = credential->token;
   // Sorted by name, as SigV4 requires.
   std::array<SignedHeader, 5> headers;
   std::size_t n = 0;
@@ -38,45 +37,43 @@ void S3Client::sign(http::Request& request, std::string_view canonical_uri, std:
   if (!token.empty()) headers[n++] = {"x-amz-security-token", token};
   SigV4Request to_sign{request.method, canonical_uri, canonical_query, std::span(headers.data(), n),
                        payload_hash,   amz_date};
-  request.headers.push_back({"authorization", signer_->authorization(to_sign)});
+  request.headers.push_back(
+      {"authorization", signer_.authorization(to_sign, credential->key_id, credential->secret_key)});
   request.headers.push_back({"x-amz-content-sha256", std::string(payload_hash)});
   request.headers.push_back({"x-amz-date", std::move(amz_date)});
   if (!token.empty()) request.headers.push_back({"x-amz-security-token", token});
 }
 
-http::Request S3Client::get_request(std::string_view full_key, ByteRange range) const {
-  http::Request request;
-  request.method = "GET";
+std::string S3Client::object_path(std::string_view key) const {
   std::string path;
-  path.reserve(config_.base_path.size() + full_key.size() * 3 / 2 + 2);
+  path.reserve(config_.base_path.size() + config_.root_prefix.size() + key.size() * 3 / 2 + 2);
   path += config_.base_path;
   path += '/';
-  percent_encode_append(path, full_key, true);
+  percent_encode_append(path, config_.root_prefix, true);
+  percent_encode_append(path, key, true);
+  return path;
+}
+
+http::Request S3Client::read(std::string_view key, ByteRange range, const AwsCredential* credential) const {
+  http::Request request;
+  request.method = "GET";
+  std::string path = object_path(key);
   request.url.reserve(config_.origin.size() + path.size());
   request.url += config_.origin;
   request.url += path;
   request.headers.reserve(6);
   request.headers.push_back({"range", range_header_value(range)});
-  sign(request, path, "");
+  sign(request, path, "", credential);
   request.expected_body_bytes = static_cast<std::size_t>(range.length);
   request.max_body_bytes = range_body_cap(range);
   request.display_url = request.url;
   return request;
 }
 
-std::string S3Client::object_path(std::string_view full_key) const {
-  std::string path;
-  path.reserve(config_.base_path.size() + full_key.size() * 3 / 2 + 2);
-  path += config_.base_path;
-  path += '/';
-  percent_encode_append(path, full_key, true);
-  return path;
-}
-
-http::Request S3Client::put_request(std::string_view full_key, std::string_view bytes) const {
+http::Request S3Client::put(std::string_view key, std::string_view bytes, const AwsCredential* credential) const {
   http::Request request;
   request.method = "PUT";
-  std::string path = object_path(full_key);
+  std::string path = object_path(key);
   request.url = config_.origin + path;
   request.display_url = request.url;
   request.body.assign(bytes);
@@ -85,37 +82,41 @@ http::Request S3Client::put_request(std::string_view full_key, std::string_view 
   // S3 checks a signed payload hash against the body it received: a body damaged on the way
   // is refused instead of stored.
   std::string payload_hash = config_.unsigned_payload ? std::string(kUnsignedPayload) : hex_encode(sha256(bytes));
-  sign(request, path, "", payload_hash);
+  sign(request, path, "", credential, payload_hash);
   request.max_body_bytes = 1U << 20;  // the answer is empty or a small XML error
   return request;
 }
 
-http::Request S3Client::delete_request(std::string_view full_key) const {
+http::Request S3Client::remove(std::string_view key, const AwsCredential* credential) const {
   http::Request request;
   request.method = "DELETE";
-  std::string path = object_path(full_key);
+  std::string path = object_path(key);
   request.url = config_.origin + path;
   request.display_url = request.url;
-  sign(request, path, "", kEmptyPayloadSha256);
+  sign(request, path, "", credential, kEmptyPayloadSha256);
   request.max_body_bytes = 1U << 20;
   return request;
 }
 
-http::Request S3Client::list_request(std::string_view full_prefix, std::size_t page_size,
-                                     const std::string& token) const {
+http::Request S3Client::list(const ListQuery& query, const std::string& token, const AwsCredential* credential) const {
+  std::string full_prefix = config_.root_prefix + query.prefix;
   std::vector<std::pair<std::string, std::string>> params = {
-      {"list-type", "2"}, {"encoding-type", "url"}, {"max-keys", std::to_string(page_size)}};
-  if (!full_prefix.empty()) params.emplace_back("prefix", std::string(full_prefix));
+      {"list-type", "2"}, {"encoding-type", "url"}, {"max-keys", std::to_string(query.page_size)}};
+  if (!full_prefix.empty()) params.emplace_back("prefix", std::move(full_prefix));
   if (!token.empty()) params.emplace_back("continuation-token", token);
-  std::string query = canonical_query(std::move(params));
+  std::string query_text = canonical_query(std::move(params));
   std::string path = config_.base_path.empty() ? "/" : config_.base_path;
   http::Request request;
   request.method = "GET";
-  request.url = config_.origin + path + "?" + query;
-  sign(request, path, query);
+  request.url = config_.origin + path + "?" + query_text;
+  sign(request, path, query_text, credential);
   request.max_body_bytes = 64U << 20;  // a 1000-key page is ~300 KB; refuse absurd bodies
   request.display_url = request.url;
   return request;
+}
+
+Result<Page> S3Client::parse_list(std::string_view body) const {
+  return parse_list(body, config_.root_prefix);
 }
 
 Result<Page> S3Client::parse_list(std::string_view body, std::string_view strip) {
@@ -162,9 +163,9 @@ RemoteError S3Client::parse_error(const http::Response& response) const {
              error.code == "InvalidAccessKeyId" || error.code == "ExpiredToken" || error.code == "InvalidToken" ||
              error.code == "AllAccessDisabled" || error.code == "AccountProblem") {
     error.category = ErrorCode::kPermissionDenied;
-    if (config_.credentials) {
+    if (!credential_source_.empty() && credential_source_ != "anonymous") {
       error.message += error.message.empty() ? "" : " ";
-      error.message += "(credentials from " + config_.credentials_source + ")";
+      error.message += "(credentials from " + credential_source_ + ")";
     } else {
       error.message += error.message.empty() ? "" : " ";
       error.message += "(anonymous request: skip_signature is set)";
@@ -176,8 +177,16 @@ RemoteError S3Client::parse_error(const http::Response& response) const {
   return error;
 }
 
-std::string S3Client::describe(const http::Request& request) const {
-  return request.method + " " + request.url;
+bool S3Client::already_gone(const http::Response& response) const {
+  // S3 answers 204 for a missing key; S3-compatible servers may say NoSuchKey. A missing
+  // bucket stays an error.
+  return parse_error(response).code == "NoSuchKey";
+}
+
+bool S3Client::credential_rejected(const http::Response& response) const {
+  if (response.status != 400 && response.status != 403) return false;
+  const std::string code = parse_xml_error_body(response.body).code;
+  return code == "ExpiredToken" || code == "TokenRefreshRequired" || code == "InvalidToken" || code == "RequestExpired";
 }
 
 }  // namespace tdump::store

@@ -2,6 +2,9 @@
 
 namespace tdump::store {
 
+SigV4Signer::SigV4Signer(std::string region, std::string service)
+    : region_(std::move(region)), service_(std::move(service)) {}
+
 SigV4Signer::SigV4Signer(AwsCredentials credentials, std::string region, std::string service)
     : credentials_(std::move(credentials)), region_(std::move(region)), service_(std::move(service)) {}
 
@@ -32,19 +35,27 @@ std::string SigV4Signer::canonical_request(const SigV4Request& request) {
   return out;
 }
 
-Digest SigV4Signer::signing_key(std::string_view date) const {
+Digest SigV4Signer::signing_key(std::string_view date, std::string_view secret) const {
   std::lock_guard lock(mutex_);
-  if (key_date_ != date) {
-    Digest k_date = hmac_sha256("AWS4" + credentials_.secret_access_key, date);
+  if (key_date_ != date || key_secret_ != secret) {
+    std::string k_secret = "AWS4";
+    k_secret += secret;
+    Digest k_date = hmac_sha256(k_secret, date);
     Digest k_region = hmac_sha256(as_view(k_date), region_);
     Digest k_service = hmac_sha256(as_view(k_region), service_);
     key_ = hmac_sha256(as_view(k_service), "aws4_request");
     key_date_ = std::string(date);
+    key_secret_ = std::string(secret);
   }
   return key_;
 }
 
 std::string SigV4Signer::authorization(const SigV4Request& request) const {
+  return authorization(request, credentials_.access_key_id, credentials_.secret_access_key);
+}
+
+std::string SigV4Signer::authorization(const SigV4Request& request, std::string_view key_id,
+                                       std::string_view secret) const {
   std::string_view date = request.amz_date.substr(0, 8);
   std::string scope;
   scope.reserve(64);
@@ -64,11 +75,11 @@ std::string SigV4Signer::authorization(const SigV4Request& request) const {
   string_to_sign += '\n';
   string_to_sign += hex_encode(sha256(canonical_request(request)));
 
-  Digest key = signing_key(date);
+  Digest key = signing_key(date, secret);
   std::string out;
   out.reserve(200);
   out += "AWS4-HMAC-SHA256 Credential=";
-  out += credentials_.access_key_id;
+  out += key_id;
   out += '/';
   out += scope;
   out += ",SignedHeaders=";

@@ -36,6 +36,9 @@ struct SigV4Request {
 
 class SigV4Signer {
  public:
+  // A signer whose credentials come with each request (they change as they are refreshed).
+  explicit SigV4Signer(std::string region, std::string service = "s3");
+  // A signer bound to one fixed set of credentials.
   SigV4Signer(AwsCredentials credentials, std::string region, std::string service = "s3");
 
   // The canonical request text (exposed for tests against AWS's documented examples).
@@ -43,17 +46,21 @@ class SigV4Signer {
   // "AWS4-HMAC-SHA256 Credential=AKID/20130524/us-east-1/s3/aws4_request,
   //  SignedHeaders=host;range;x-amz-date,Signature=<hex>"
   [[nodiscard]] std::string authorization(const SigV4Request& request) const;
+  // The same with the credentials given here (the signing key is cached per day and secret).
+  [[nodiscard]] std::string authorization(const SigV4Request& request, std::string_view key_id,
+                                          std::string_view secret) const;
   [[nodiscard]] const AwsCredentials& credentials() const { return credentials_; }
 
  private:
-  Digest signing_key(std::string_view date) const;
+  Digest signing_key(std::string_view date, std::string_view secret) const;
 
   AwsCredentials credentials_;
   std::string region_;
   std::string service_;
   mutable std::mutex mutex_;
-  mutable std::string key_date_;  // the day the cached key is for ("20130524")
-  mutable Digest key_{};
+  mutable std::string key_date_;    // guarded by mutex_: the day the cached key is for ("20130524")
+  mutable std::string key_secret_;  // guarded: the secret it was derived from
+  mutable Digest key_{};            // guarded
 };
 
 }  // namespace tdump::store
