@@ -22,6 +22,36 @@ std::optional<std::string> ObjectStore::key_for_url(std::string_view url) const 
   return urls_are_encoded() ? percent_decode(rest) : std::string(rest);
 }
 
+namespace {
+
+// A sequential listing with the keys outside a range dropped.
+class RangeFilteredStream final : public ListStream {
+ public:
+  RangeFilteredStream(std::unique_ptr<ListStream> inner, KeyRange range)
+      : inner_(std::move(inner)), range_(std::move(range)) {}
+  Result<std::optional<ListPage>> next() override {
+    while (true) {
+      auto page = inner_->next();
+      if (!page || !page->has_value()) return page;
+      auto& objects = (*page)->objects;
+      std::erase_if(objects, [&](const ObjectMeta& meta) { return !range_.contains(meta.key); });
+      if (!objects.empty()) return page;
+    }
+  }
+
+ private:
+  std::unique_ptr<ListStream> inner_;
+  KeyRange range_;
+};
+
+}  // namespace
+
+std::unique_ptr<ListStream> ObjectStore::list(std::string_view prefix, const ListOptions& options) {
+  auto stream = list(prefix, options.page_size);
+  if (!options.range.after && !options.range.upto) return stream;
+  return std::make_unique<RangeFilteredStream>(std::move(stream), options.range);
+}
+
 Status ObjectStore::put_object(std::string_view key, std::string_view /*bytes*/) {
   return make_error(ErrorCode::kUnsupported,
                     "cannot write " + url_for(key) + ": a " + std::string(scheme()) + " store does not support writes");

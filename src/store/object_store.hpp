@@ -39,6 +39,23 @@ class ListStream {
   virtual Result<std::optional<ListPage>> next() = 0;
 };
 
+// Keys k with after < k <= upto in byte order; an unset bound is open. The unit of work of a
+// split listing and of a shard's part of the key space.
+struct KeyRange {
+  std::optional<std::string> after;
+  std::optional<std::string> upto;
+  [[nodiscard]] bool contains(std::string_view key) const {
+    return (!after || key > std::string_view(*after)) && (!upto || key <= std::string_view(*upto));
+  }
+};
+
+// How to list: page size, LIST requests in flight at once, and the part of the key space.
+struct ListOptions {
+  std::size_t page_size = 0;    // 0: the backend's default
+  std::size_t parallelism = 1;  // concurrent LIST requests for this listing (where the store can)
+  KeyRange range;
+};
+
 struct ByteRange {
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
@@ -64,6 +81,11 @@ class ObjectStore {
   // Lists every object under `prefix` recursively ("" = the whole store), `page_size` keys a page
   // at most (0 = the backend's default).
   virtual std::unique_ptr<ListStream> list(std::string_view prefix, std::size_t page_size) = 0;
+  // The same with many requests in flight and/or only a key range. Every key under `prefix`
+  // inside the range comes exactly once, in no particular order across pages. The default lists
+  // sequentially and drops keys outside the range; stores that can (S3, GCS, Azure) split the
+  // work (store/common/parallel_list.hpp).
+  virtual std::unique_ptr<ListStream> list(std::string_view prefix, const ListOptions& options);
   // Reads a range asynchronously. The callback never runs inline; it runs on an engine loop
   // thread (or the local store's I/O thread). A range starting at or past the end gives an
   // empty `bytes` with `object_size` set, not an error. A missing key gives kNotFound.

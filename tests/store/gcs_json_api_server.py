@@ -2,7 +2,7 @@
 """A small Google Cloud Storage JSON API test server (stdlib only, plus the openssl CLI).
 
 It follows Google's documented behaviour for what tiff-dumper uses:
-  GET  /storage/v1/b/BUCKET/o?prefix=&maxResults=&pageToken=&fields=   objects.list
+  GET  /storage/v1/b/BUCKET/o?prefix=&maxResults=&pageToken=&fields=&delimiter=&startOffset=&endOffset=   objects.list
   GET  /storage/v1/b/BUCKET/o/OBJECT?alt=media  (Range: bytes=a-b)     media download, 200/206/416
   POST /upload/storage/v1/b/BUCKET/o?uploadType=media&name=OBJECT      objects.insert, media upload
   DELETE /storage/v1/b/BUCKET/o/OBJECT                                 objects.delete, 204 / 404
@@ -192,13 +192,39 @@ class Handler(BaseHTTPRequestHandler):
                 start = b64url_decode(token).decode("utf-8")
             except Exception:
                 return self.send_error_json(400, "invalid", "Invalid pageToken")
-        names = [n for n in object_names(bucket_dir) if n.startswith(prefix) and n.encode() >= start.encode()]
-        page, rest = names[:max_results], names[max_results:]
-        body = {"kind": "storage#objects", "items": [object_resource(bucket, bucket_dir, n) for n in page]}
-        if not body["items"]:
-            del body["items"]
+        # startOffset is inclusive, endOffset exclusive (objects.list reference); both compare bytes.
+        start_offset = query.get("startOffset", [""])[0].encode()
+        end_offset = query.get("endOffset", [""])[0].encode()
+        delimiter = query.get("delimiter", [""])[0]
+        entries = []  # (sort name, kind, value): objects, and with a delimiter the prefixes they roll into
+        seen_prefixes = set()
+        for n in object_names(bucket_dir):
+            b = n.encode()
+            if not n.startswith(prefix) or b < start.encode() or b < start_offset:
+                continue
+            if end_offset and b >= end_offset:
+                continue
+            rest = n[len(prefix):]
+            if delimiter and delimiter in rest:
+                p = prefix + rest[:rest.index(delimiter) + len(delimiter)]
+                if p not in seen_prefixes:
+                    seen_prefixes.add(p)
+                    entries.append((n, "prefix", p))
+                continue
+            entries.append((n, "item", n))
+        page, rest = entries[:max_results], entries[max_results:]
+        items = [object_resource(bucket, bucket_dir, v) for (_, kind, v) in page if kind == "item"]
+        prefixes = [v for (_, kind, v) in page if kind == "prefix"]
+        body = {"kind": "storage#objects"}
+        if items:
+            body["items"] = items
+        if prefixes:
+            body["prefixes"] = prefixes
         if rest:
-            body["nextPageToken"] = base64.urlsafe_b64encode(rest[0].encode()).decode().rstrip("=")
+            # The next page starts at the next entry's first object; a prefix already given is
+            # skipped by name on the next page only if all its objects were before it (as on GCS,
+            # a prefix may repeat across pages).
+            body["nextPageToken"] = base64.urlsafe_b64encode(rest[0][0].encode()).decode().rstrip("=")
         self.send_json(200, select_fields(body, query.get("fields", [""])[0]))
 
     def media(self, bucket, bucket_dir, name):

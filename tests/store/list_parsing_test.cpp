@@ -171,7 +171,11 @@ TEST(S3Requests, HeadersSignedWithTokenAndRequesterPays) {
             std::string::npos);
   EXPECT_EQ(headers["authorization"].find("SECRET"), std::string::npos);
 
-  auto list = client.list(ListQuery{"p/", 5}, "tok/+=", &credential);
+  PageRequest page;
+  page.prefix = "p/";
+  page.page_size = 5;
+  page.token = "tok/+=";
+  auto list = client.list(page, &credential);
   EXPECT_EQ(list.url,
             "https://s3.us-east-1.amazonaws.com/bkt?continuation-token=tok%2F%2B%3D&encoding-type=url&list-type=2&"
             "max-keys=5&prefix=p%2F");

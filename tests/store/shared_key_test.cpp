@@ -80,7 +80,10 @@ TEST(AzureClient, SasIsAppendedToTheUrlButNotToTheDisplayUrl) {
   auto get = (*client)->read("a b/c.tif", {0, 100}, &sas);
   EXPECT_EQ(get.url, "https://acct.blob.core.windows.net/c/a%20b/c.tif?sv=2021-08-06&sig=SECRET%3D");
   EXPECT_EQ(get.display_url.find("SECRET"), std::string::npos);
-  auto list = (*client)->list(ListQuery{"p/", 10}, "", &sas);
+  PageRequest page;
+  page.prefix = "p/";
+  page.page_size = 10;
+  auto list = (*client)->list(page, &sas);
   EXPECT_NE(list.url.find("&sv=2021-08-06&sig=SECRET%3D"), std::string::npos);
   EXPECT_EQ(list.display_url.find("SECRET"), std::string::npos);
   for (const auto& header : get.headers) EXPECT_NE(header.name, "authorization");

@@ -96,13 +96,13 @@ http::Request AzureClient::remove(std::string_view key, const AzureCredential* c
   return request;
 }
 
-http::Request AzureClient::list(const ListQuery& query, const std::string& marker,
-                                const AzureCredential* credential) const {
-  std::string full_prefix = config_.root_prefix + query.prefix;
+http::Request AzureClient::list(const PageRequest& page, const AzureCredential* credential) const {
+  std::string full_prefix = config_.root_prefix + page.prefix;
   std::vector<std::pair<std::string, std::string>> params = {
-      {"restype", "container"}, {"comp", "list"}, {"maxresults", std::to_string(query.page_size)}};
+      {"restype", "container"}, {"comp", "list"}, {"maxresults", std::to_string(page.page_size)}};
   if (!full_prefix.empty()) params.emplace_back("prefix", std::move(full_prefix));
-  if (!marker.empty()) params.emplace_back("marker", marker);
+  if (page.delimiter) params.emplace_back("delimiter", "/");
+  if (!page.token.empty()) params.emplace_back("marker", page.token);
   std::string query_text = canonical_query(std::move(params));
   std::string path = path_prefix_ + "/" + percent_encode(config_.container, false);
   http::Request request;
@@ -154,6 +154,14 @@ Result<Page> AzureClient::parse_list(std::string_view body, std::string_view str
     if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
     meta.etag = std::string(etag);
     page.objects.push_back(std::move(meta));
+  }
+  for (auto prefix = child(root, "Blobs").first_child(); prefix; prefix = prefix.next_sibling()) {
+    if (local_name(prefix) != "BlobPrefix") continue;
+    auto name_node = child(prefix, "Name");
+    std::string name = name_node.text().get();
+    if (name_node.attribute("Encoded").as_bool()) name = percent_decode(name);
+    if (name.size() <= strip.size() || std::string_view(name).substr(0, strip.size()) != strip) continue;
+    page.common_prefixes.push_back(name.substr(strip.size()));
   }
   page.next_token = std::string(child_text(root, "NextMarker"));
   return page;

@@ -39,8 +39,9 @@ class AzureClient final : public RequestBuilder<AzureCredential> {
   [[nodiscard]] http::Request put(std::string_view key, std::string_view bytes,
                                   const AzureCredential* credential) const override;
   [[nodiscard]] http::Request remove(std::string_view key, const AzureCredential* credential) const override;
-  [[nodiscard]] http::Request list(const ListQuery& query, const std::string& marker,
-                                   const AzureCredential* credential) const override;
+  [[nodiscard]] http::Request list(const PageRequest& page, const AzureCredential* credential) const override;
+  // List Blobs has a delimiter but no way to start after an arbitrary name (its marker is opaque).
+  [[nodiscard]] ListCapabilities list_capabilities() const override { return {true, false}; }
   [[nodiscard]] Result<Page> parse_list(std::string_view body) const override;
   [[nodiscard]] std::size_t max_page_size() const override { return 5000; }  // List Blobs' maximum
   [[nodiscard]] RemoteError parse_error(const http::Response& response) const override;

@@ -18,15 +18,10 @@
 #include "store/common/credential_provider.hpp"
 #include "store/common/http_response.hpp"
 #include "store/common/paged_list.hpp"
+#include "store/common/parallel_list.hpp"
 #include "store/object_store.hpp"
 
 namespace tdump::store {
-
-// One page of a listing.
-struct ListQuery {
-  std::string prefix;  // store-relative (the backend adds its root prefix)
-  std::size_t page_size = 0;
-};
 
 // Builds a backend's requests and reads its answers. Keys are store-relative: the builder adds
 // the store's root prefix. `credential` is null for an anonymous store. Immutable once built,
@@ -44,12 +39,14 @@ class RequestBuilder {
   [[nodiscard]] virtual http::Request put(std::string_view key, std::string_view bytes,
                                           const Credential* credential) const = 0;
   [[nodiscard]] virtual http::Request remove(std::string_view key, const Credential* credential) const = 0;
-  // Paged listings (S3, GCS, Azure). A backend that lists otherwise (WebDAV walks a tree)
-  // overrides ObjectStore::list and leaves these to the defaults, which are never called.
-  [[nodiscard]] virtual http::Request list(const ListQuery& /*query*/, const std::string& /*token*/,
-                                           const Credential* /*credential*/) const {
+  // Paged listings (S3, GCS, Azure): one page of `page.prefix` (store-relative; the builder
+  // adds its root prefix, and strips it again when parsing). A backend that lists otherwise
+  // (WebDAV walks a tree) overrides ObjectStore::list and leaves these to the defaults, which
+  // are never called.
+  [[nodiscard]] virtual http::Request list(const PageRequest& /*page*/, const Credential* /*credential*/) const {
     return {};
   }
+  [[nodiscard]] virtual ListCapabilities list_capabilities() const { return {}; }
   [[nodiscard]] virtual Result<Page> parse_list(std::string_view /*body*/) const {
     return make_error(ErrorCode::kUnsupported, "this store does not list in pages");
   }
@@ -73,24 +70,46 @@ class HttpObjectStore : public ObjectStore {
   using CredentialPtr = typename CredentialProvider<Credential>::Ptr;
 
   std::unique_ptr<ListStream> list(std::string_view prefix, std::size_t page_size) override {
-    ListQuery query{std::string(prefix), page_size};
-    if (query.page_size == 0 || query.page_size > shared_->builder->max_page_size()) {
-      query.page_size = shared_->builder->max_page_size();
+    return list(prefix, ListOptions{page_size, 1, {}});
+  }
+
+  // Pages of `prefix`, with up to options.parallelism LIST requests in flight (the tree and
+  // key-range splits of store/common/parallel_list.hpp), only keys inside options.range.
+  std::unique_ptr<ListStream> list(std::string_view prefix, const ListOptions& options) override {
+    ParallelListSettings settings;
+    settings.page_size = options.page_size;
+    if (settings.page_size == 0 || settings.page_size > shared_->builder->max_page_size()) {
+      settings.page_size = shared_->builder->max_page_size();
     }
-    return make_paged_list([shared = shared_, query = std::move(query)](const std::string& token) -> Result<Page> {
-      std::string what;
-      auto response = shared->execute(
-          [&](const Credential* credential) {
-            http::Request request = shared->builder->list(query, token, credential);
-            what = request.method + " " + request.display_url;
+    settings.parallelism = options.parallelism;
+    settings.range = options.range;
+    auto fetch = [shared = shared_](const PageRequest& page, std::function<void(Result<Page>)> done) {
+      auto what = std::make_shared<std::string>();
+      shared->send(
+          [shared = shared.get(), page, what](const Credential* credential) {
+            http::Request request = shared->builder->list(page, credential);
+            *what = request.method + " " + request.display_url;
             return request;
           },
-          {});
-      if (!response) return std::move(response).error();
-      if (response->status != 200) return shared->error_for(*response, what);
-      if (response->body_capped) return make_error(ErrorCode::kLimit, what + ": listing page larger than its cap");
-      return shared->builder->parse_list(response->body);
-    });
+          {},
+          [shared, what, done = std::move(done)](Result<http::Response> response) {
+            if (!response) {
+              done(std::move(response).error());
+              return;
+            }
+            if (response->status != 200) {
+              done(shared->error_for(*response, *what));
+              return;
+            }
+            if (response->body_capped) {
+              done(make_error(ErrorCode::kLimit, *what + ": listing page larger than its cap"));
+              return;
+            }
+            done(shared->builder->parse_list(response->body));
+          });
+    };
+    return make_parallel_list(std::move(fetch), shared_->builder->list_capabilities(), std::string(prefix),
+                              std::move(settings));
   }
 
   void read_range(std::string_view key, ByteRange range, ReadCallback callback) override {

@@ -12,7 +12,8 @@ namespace tdump::store {
 
 struct Page {
   std::vector<ObjectMeta> objects;
-  std::string next_token;  // "" = this was the last page
+  std::string next_token;                    // "" = this was the last page
+  std::vector<std::string> common_prefixes;  // store-relative, with a delimiter listing only
 };
 
 // Fetches one page; `token` is "" for the first. Blocking (runs on the lister thread).

@@ -125,13 +125,17 @@ http::Request GcsClient::remove(std::string_view key, const BearerCredential* cr
   return request;
 }
 
-http::Request GcsClient::list(const ListQuery& query, const std::string& token,
-                              const BearerCredential* credential) const {
-  std::string full_prefix = config_.root_prefix + query.prefix;
-  std::vector<std::pair<std::string, std::string>> params = {{"maxResults", std::to_string(query.page_size)},
-                                                             {"fields", "items(name,size,updated,etag),nextPageToken"}};
+http::Request GcsClient::list(const PageRequest& page, const BearerCredential* credential) const {
+  std::string full_prefix = config_.root_prefix + page.prefix;
+  std::vector<std::pair<std::string, std::string>> params = {
+      {"maxResults", std::to_string(page.page_size)},
+      {"fields", "items(name,size,updated,etag),prefixes,nextPageToken"}};
   if (!full_prefix.empty()) params.emplace_back("prefix", std::move(full_prefix));
-  if (!token.empty()) params.emplace_back("pageToken", token);
+  if (page.delimiter) params.emplace_back("delimiter", "/");
+  // startOffset is inclusive: the lister drops the key equal to it. Sent with every page, as a
+  // page token belongs to the query it came from.
+  if (!page.start_after.empty()) params.emplace_back("startOffset", config_.root_prefix + page.start_after);
+  if (!page.token.empty()) params.emplace_back("pageToken", page.token);
   http::Request request;
   request.url = config_.endpoint + "/storage/v1/b/" + percent_encode(config_.bucket, false) + "/o?" +
                 canonical_query(std::move(params));
@@ -190,6 +194,14 @@ Result<Page> GcsClient::parse_list(std::string_view body, std::string_view strip
       }
       if (auto etag = item.find("etag"); etag != item.end() && etag->is_string()) meta.etag = etag->get<std::string>();
       page.objects.push_back(std::move(meta));
+    }
+  }
+  if (auto prefixes = json.find("prefixes"); prefixes != json.end() && prefixes->is_array()) {
+    for (const auto& item : *prefixes) {
+      if (!item.is_string()) continue;
+      const auto& prefix = item.get_ref<const std::string&>();
+      if (prefix.size() <= strip.size() || std::string_view(prefix).substr(0, strip.size()) != strip) continue;
+      page.common_prefixes.push_back(prefix.substr(strip.size()));
     }
   }
   if (auto next = json.find("nextPageToken"); next != json.end() && next->is_string()) {

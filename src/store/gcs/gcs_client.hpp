@@ -29,8 +29,8 @@ class GcsClient final : public RequestBuilder<BearerCredential> {
   [[nodiscard]] http::Request put(std::string_view key, std::string_view bytes,
                                   const BearerCredential* credential) const override;
   [[nodiscard]] http::Request remove(std::string_view key, const BearerCredential* credential) const override;
-  [[nodiscard]] http::Request list(const ListQuery& query, const std::string& token,
-                                   const BearerCredential* credential) const override;
+  [[nodiscard]] http::Request list(const PageRequest& page, const BearerCredential* credential) const override;
+  [[nodiscard]] ListCapabilities list_capabilities() const override { return {true, true}; }
   [[nodiscard]] Result<Page> parse_list(std::string_view body) const override;
   [[nodiscard]] std::size_t max_page_size() const override { return 1000; }  // the JSON API's maximum
   [[nodiscard]] RemoteError parse_error(const http::Response& response) const override;

@@ -98,12 +98,17 @@ http::Request S3Client::remove(std::string_view key, const AwsCredential* creden
   return request;
 }
 
-http::Request S3Client::list(const ListQuery& query, const std::string& token, const AwsCredential* credential) const {
-  std::string full_prefix = config_.root_prefix + query.prefix;
+http::Request S3Client::list(const PageRequest& page, const AwsCredential* credential) const {
+  std::string full_prefix = config_.root_prefix + page.prefix;
   std::vector<std::pair<std::string, std::string>> params = {
-      {"list-type", "2"}, {"encoding-type", "url"}, {"max-keys", std::to_string(query.page_size)}};
+      {"list-type", "2"}, {"encoding-type", "url"}, {"max-keys", std::to_string(page.page_size)}};
   if (!full_prefix.empty()) params.emplace_back("prefix", std::move(full_prefix));
-  if (!token.empty()) params.emplace_back("continuation-token", token);
+  if (page.delimiter) params.emplace_back("delimiter", "/");
+  if (!page.token.empty()) {
+    params.emplace_back("continuation-token", page.token);
+  } else if (!page.start_after.empty()) {
+    params.emplace_back("start-after", config_.root_prefix + page.start_after);
+  }
   std::string query_text = canonical_query(std::move(params));
   std::string path = config_.base_path.empty() ? "/" : config_.base_path;
   http::Request request;
@@ -142,6 +147,13 @@ Result<Page> S3Client::parse_list(std::string_view body, std::string_view strip)
     meta.last_modified_us = parse_iso8601_us(child_text(node, "LastModified"));
     meta.etag = strip_quotes(child_text(node, "ETag"));
     page.objects.push_back(std::move(meta));
+  }
+  for (auto node = root.first_child(); node; node = node.next_sibling()) {
+    if (local_name(node) != "CommonPrefixes") continue;
+    std::string prefix(child_text(node, "Prefix"));
+    if (url_encoded) prefix = percent_decode(prefix, true);
+    if (prefix.size() <= strip.size() || std::string_view(prefix).substr(0, strip.size()) != strip) continue;
+    page.common_prefixes.push_back(prefix.substr(strip.size()));
   }
   if (child_text(root, "IsTruncated") == "true") {
     page.next_token = std::string(child_text(root, "NextContinuationToken"));

@@ -31,8 +31,8 @@ class S3Client final : public RequestBuilder<AwsCredential> {
                                   const AwsCredential* credential) const override;
   [[nodiscard]] http::Request remove(std::string_view key, const AwsCredential* credential) const override;
   // One ListObjectsV2 page.
-  [[nodiscard]] http::Request list(const ListQuery& query, const std::string& token,
-                                   const AwsCredential* credential) const override;
+  [[nodiscard]] http::Request list(const PageRequest& page, const AwsCredential* credential) const override;
+  [[nodiscard]] ListCapabilities list_capabilities() const override { return {true, true}; }
   [[nodiscard]] Result<Page> parse_list(std::string_view body) const override;
   [[nodiscard]] std::size_t max_page_size() const override { return 1000; }  // S3's own maximum
   // S3 error body -> code, message, category (NoSuchBucket names the bucket).

@@ -1,0 +1,367 @@
+#include "store/common/parallel_list.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <unordered_set>
+
+namespace tdump::store {
+namespace {
+
+constexpr std::size_t kDigits = 8;     // bytes after the common prefix that place a key
+constexpr std::size_t kMaxDepth = 16;  // delimiter expansions below the listed prefix
+constexpr std::size_t kMaxTokenBytes = 64 * 1024;
+constexpr std::size_t kMaxTokensPerTask = 1 << 20;  // pages of one task (a billion keys at 1,000 a page)
+constexpr double kMinShareToSplit = 1e-12;
+
+// Position of byte `c` in the sorted alphabet, as a digit: a byte outside it falls between its
+// neighbours.
+double digit_of(const std::string& alphabet, unsigned char c) {
+  auto it = std::lower_bound(alphabet.begin(), alphabet.end(), static_cast<char>(c), [](char a, char b) {
+    return static_cast<unsigned char>(a) < static_cast<unsigned char>(b);
+  });
+  double index = static_cast<double>(it - alphabet.begin());
+  if (it == alphabet.end() || static_cast<unsigned char>(*it) != c) index -= 0.5;
+  return std::clamp(index, 0.0, static_cast<double>(alphabet.size()) - 1.0);
+}
+
+// The key's place in [0, 1) of the key space after `common`.
+double place(const std::string& common, const std::string& key, const std::string& alphabet) {
+  const double base = static_cast<double>(alphabet.size());
+  double value = 0;
+  double scale = 1;
+  for (std::size_t i = 0; i < kDigits; ++i) {
+    scale /= base;
+    const std::size_t at = common.size() + i;
+    if (at >= key.size()) break;  // a shorter key sorts before every longer one
+    value += digit_of(alphabet, static_cast<unsigned char>(key[at])) * scale;
+  }
+  return value;
+}
+
+bool byte_less(const std::string& a, const std::string& b) {
+  return a < b;  // std::string compares as unsigned bytes (char_traits<char>::compare uses memcmp)
+}
+
+std::string effective_alphabet(const std::string& alphabet) {
+  if (alphabet.size() >= 2) return alphabet;
+  // Nothing seen yet: printable ASCII is the likely space of names.
+  std::string all;
+  for (int c = 0x20; c < 0x7f; ++c) all.push_back(static_cast<char>(c));
+  return all;
+}
+
+}  // namespace
+
+double key_space_share(const std::string& common, const std::string& lo, const std::optional<std::string>& hi,
+                       const std::string& alphabet) {
+  const std::string letters = effective_alphabet(alphabet);
+  const double from = place(common, lo, letters);
+  const double to = hi ? place(common, *hi, letters) : 1.0;
+  return std::max(0.0, to - from);
+}
+
+std::optional<std::string> split_key(const std::string& common, const std::string& lo,
+                                     const std::optional<std::string>& hi, const std::string& alphabet) {
+  const std::string letters = effective_alphabet(alphabet);
+  const double base = static_cast<double>(letters.size());
+  const double from = place(common, lo, letters);
+  const double to = hi ? place(common, *hi, letters) : 1.0;
+  if (to <= from) return std::nullopt;
+  double mid = (from + to) / 2;
+  std::string key = common;
+  for (std::size_t i = 0; i < kDigits; ++i) {
+    mid *= base;
+    double whole = std::floor(mid);
+    auto digit = static_cast<std::size_t>(std::clamp(whole, 0.0, base - 1));
+    key.push_back(letters[digit]);
+    mid -= whole;
+  }
+  // Trim trailing lowest digits: "7000" and "7" split alike, the shorter is the cleaner boundary.
+  while (key.size() > common.size() + 1 && key.back() == letters.front()) key.pop_back();
+  if (!byte_less(lo, key)) return std::nullopt;
+  if (hi && !byte_less(key, *hi)) return std::nullopt;
+  return key;
+}
+
+namespace {
+
+struct Task {
+  std::string prefix;
+  bool delimiter = false;
+  std::size_t depth = 0;
+  std::optional<std::string> after;  // keys > after
+  std::optional<std::string> upto;   // keys <= upto
+  std::string token;
+  std::string last_key;  // last key emitted (keys must increase)
+  std::unordered_set<std::uint64_t> seen_tokens;
+  bool in_flight = false;
+  bool done = false;
+};
+
+struct Completion {
+  std::size_t task = 0;
+  Result<Page> page = Page{};
+};
+
+// What callbacks in flight share with the stream (they may outlive it).
+struct Mailbox {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::deque<Completion> completions;  // guarded by mutex
+};
+
+class ParallelList final : public ParallelListStream {
+ public:
+  ParallelList(AsyncPageFetch fetch, ListCapabilities capabilities, std::string prefix, ParallelListSettings settings)
+      : fetch_(std::move(fetch)),
+        caps_(capabilities),
+        settings_(std::move(settings)),
+        mailbox_(std::make_shared<Mailbox>()) {
+    settings_.parallelism = std::max<std::size_t>(settings_.parallelism, 1);
+    Task root;
+    root.prefix = std::move(prefix);
+    root.delimiter = caps_.delimiter && settings_.parallelism > 1;
+    root.after = settings_.range.after;
+    root.upto = settings_.range.upto;
+    tasks_.push_back(std::move(root));
+    pending_.push_back(0);
+  }
+
+  ~ParallelList() override {
+    // Callbacks in flight hold the mailbox, not this object; wait for them so that the fetch
+    // function (which may capture the store) is not used after the stream is gone.
+    std::unique_lock lock(mailbox_->mutex);
+    mailbox_->cv.wait(lock, [&] { return mailbox_->completions.size() == in_flight_; });
+  }
+
+  Result<std::optional<ListPage>> next() override {
+    while (true) {
+      if (failed_) return std::optional<ListPage>{};
+      if (!ready_.empty()) {
+        ListPage page = std::move(ready_.front());
+        ready_.pop_front();
+        return std::optional<ListPage>(std::move(page));
+      }
+      fill_slots();
+      if (in_flight_ == 0) return std::optional<ListPage>{};
+      std::deque<Completion> done;
+      {
+        std::unique_lock lock(mailbox_->mutex);
+        mailbox_->cv.wait(lock, [&] { return !mailbox_->completions.empty(); });
+        done.swap(mailbox_->completions);
+      }
+      in_flight_ -= done.size();
+      for (auto& completion : done) {
+        auto status = process(completion);
+        if (!status) {
+          failed_ = true;
+          return std::move(status).error();
+        }
+      }
+    }
+  }
+
+  [[nodiscard]] ParallelListStats stats() const override { return stats_; }
+
+ private:
+  void fill_slots() {
+    while (in_flight_ < settings_.parallelism) {
+      if (pending_.empty() && !split_busiest()) return;
+      std::size_t index = pending_.front();
+      pending_.pop_front();
+      send(index);
+    }
+  }
+
+  void send(std::size_t index) {
+    Task& task = tasks_[index];
+    PageRequest request;
+    request.prefix = task.prefix;
+    request.delimiter = task.delimiter;
+    request.page_size = settings_.page_size;
+    request.token = task.token;
+    if (caps_.start_after) {
+      // Resume after the last key emitted or, at the start, after the range's lower bound.
+      if (!task.last_key.empty()) {
+        request.start_after = task.last_key;
+      } else if (task.after && byte_less(task.prefix, *task.after)) {
+        request.start_after = *task.after;
+      }
+    }
+    task.in_flight = true;
+    ++in_flight_;
+    ++stats_.requests;
+    stats_.max_in_flight = std::max<std::uint64_t>(stats_.max_in_flight, in_flight_);
+    fetch_(request, [mailbox = mailbox_, index](Result<Page> page) {
+      {
+        std::lock_guard lock(mailbox->mutex);
+        mailbox->completions.push_back(Completion{index, std::move(page)});
+      }
+      mailbox->cv.notify_all();
+    });
+  }
+
+  // True when a subtree under `prefix` may hold keys inside the task's range.
+  static bool overlaps(const std::string& prefix, const Task& task) {
+    if (task.upto && byte_less(*task.upto, prefix)) return false;  // starts after the range ends
+    if (task.after && byte_less(prefix, *task.after) && !task.after->starts_with(prefix)) return false;
+    return true;
+  }
+
+  Status process(Completion& completion) {
+    Task& task = tasks_[completion.task];
+    task.in_flight = false;
+    if (!completion.page) return std::move(completion.page).error();
+    Page& page = *completion.page;
+    ListPage out;
+    out.objects.reserve(page.objects.size());
+    bool reached_end = false;
+    for (auto& meta : page.objects) {
+      const std::string& key = meta.key;
+      if (task.after && !byte_less(*task.after, key)) continue;  // at or before the range (inclusive starts)
+      if (task.upto && byte_less(*task.upto, key)) {
+        reached_end = true;  // the rest belongs to the task after this one
+        break;
+      }
+      if (!task.last_key.empty() && !byte_less(task.last_key, key)) {
+        ++stats_.skipped_keys;
+        if (settings_.on_skipped) settings_.on_skipped(key);
+        continue;
+      }
+      learn(key);
+      task.last_key = key;
+      out.objects.push_back(std::move(meta));
+    }
+    bool converted = false;
+    if (task.delimiter) {
+      if (page.common_prefixes.empty() && caps_.start_after && !page.next_token.empty() && !reached_end &&
+          !task.last_key.empty()) {
+        // A flat level so far (keys only): list the rest without the delimiter, after the last
+        // key, so that the key-range splits can share it out.
+        converted = true;
+      }
+      const Task parent = task;  // tasks_ grows below: no references into it across push_back
+      for (auto& sub : page.common_prefixes) {
+        if (!sub.starts_with(parent.prefix) || sub.size() <= parent.prefix.size() || !overlaps(sub, parent)) continue;
+        Task child;
+        child.prefix = std::move(sub);
+        child.depth = parent.depth + 1;
+        child.after = parent.after;
+        child.upto = parent.upto;
+        child.delimiter = caps_.delimiter && child.depth < kMaxDepth && open_tasks() + 1 < 2 * settings_.parallelism;
+        learn(child.prefix);
+        tasks_.push_back(std::move(child));
+        pending_.push_back(tasks_.size() - 1);
+      }
+      if (!page.common_prefixes.empty()) ++stats_.expansions;
+    }
+    Task& current = tasks_[completion.task];  // tasks_ may have grown
+    if (reached_end || page.next_token.empty()) {
+      current.done = true;
+    } else if (converted) {
+      current.delimiter = false;
+      current.token.clear();
+      current.seen_tokens.clear();
+      pending_.push_front(completion.task);
+    } else {
+      if (page.next_token.size() > kMaxTokenBytes) {
+        return make_error(ErrorCode::kLimit, "the server sent a continuation token of " +
+                                                 std::to_string(page.next_token.size()) +
+                                                 " bytes; listing stopped (tokens are at most " +
+                                                 std::to_string(kMaxTokenBytes) + " bytes here)");
+      }
+      const std::uint64_t hash = std::hash<std::string>{}(page.next_token);
+      if (!current.seen_tokens.insert(hash).second) {
+        return make_error(ErrorCode::kParse, "the server returned a continuation token it had already sent for '" +
+                                                 current.prefix + "'; listing stopped instead of looping");
+      }
+      if (current.seen_tokens.size() > kMaxTokensPerTask) current.seen_tokens.clear();
+      current.token = std::move(page.next_token);
+      pending_.push_front(completion.task);  // a running listing goes on before new ones start
+    }
+    if (!out.objects.empty()) ready_.push_back(std::move(out));
+    return {};
+  }
+
+  [[nodiscard]] std::size_t open_tasks() const { return pending_.size() + in_flight_; }
+
+  void learn(const std::string& key) {
+    for (std::size_t i = 0; i < key.size() && i < 64; ++i) {
+      const auto c = static_cast<unsigned char>(key[i]);
+      if (!seen_[c]) {
+        seen_[c] = true;
+        alphabet_.insert(std::lower_bound(alphabet_.begin(), alphabet_.end(), static_cast<char>(c),
+                                          [](char a, char b) {
+                                            return static_cast<unsigned char>(a) < static_cast<unsigned char>(b);
+                                          }),
+                         static_cast<char>(c));
+      }
+    }
+  }
+
+  // Gives the upper half of the largest remaining key range of a running task to a new task.
+  bool split_busiest() {
+    if (!caps_.start_after) return false;
+    std::size_t best = tasks_.size();
+    double best_share = kMinShareToSplit;
+    for (std::size_t i = 0; i < tasks_.size(); ++i) {
+      const Task& task = tasks_[i];
+      if (task.done || task.delimiter || !task.in_flight) continue;
+      const std::string lo = lower_of(task);
+      if (lo.empty()) continue;  // nothing known of where it stands yet
+      const double share = key_space_share(task.prefix, lo, task.upto, alphabet_);
+      if (share > best_share) {
+        best_share = share;
+        best = i;
+      }
+    }
+    if (best == tasks_.size()) return false;
+    Task& task = tasks_[best];
+    auto mid = split_key(task.prefix, lower_of(task), task.upto, alphabet_);
+    if (!mid) return false;
+    Task upper;
+    upper.prefix = task.prefix;
+    upper.depth = task.depth;
+    upper.after = *mid;
+    upper.upto = task.upto;
+    task.upto = *mid;
+    tasks_.push_back(std::move(upper));
+    pending_.push_back(tasks_.size() - 1);
+    ++stats_.splits;
+    return true;
+  }
+
+  static std::string lower_of(const Task& task) {
+    if (!task.last_key.empty()) return task.last_key;
+    if (task.after && task.after->starts_with(task.prefix)) return *task.after;
+    return {};
+  }
+
+  AsyncPageFetch fetch_;
+  ListCapabilities caps_;
+  ParallelListSettings settings_;
+  std::shared_ptr<Mailbox> mailbox_;
+
+  // Everything below is touched only by the thread that calls next().
+  std::vector<Task> tasks_;
+  std::deque<std::size_t> pending_;  // tasks with a request to send
+  std::size_t in_flight_ = 0;
+  std::deque<ListPage> ready_;
+  std::array<bool, 256> seen_{};
+  std::string alphabet_;  // sorted distinct bytes of keys seen so far
+  ParallelListStats stats_;
+  bool failed_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<ParallelListStream> make_parallel_list(AsyncPageFetch fetch, ListCapabilities capabilities,
+                                                       std::string prefix, ParallelListSettings settings) {
+  return std::make_unique<ParallelList>(std::move(fetch), capabilities, std::move(prefix), std::move(settings));
+}
+
+}  // namespace tdump::store

@@ -1,0 +1,87 @@
+#pragma once
+// Listing one prefix with many LIST requests in flight (real S3 answers a 1,000-key page in about
+// 0.3 s, so one stream of pages yields ~3,300 keys/s). Two ways to cut the work, used together:
+//
+// - The tree: a listing with delimiter '/' returns a level's keys and its sub-prefixes; each
+//   sub-prefix becomes a task of its own. Levels are expanded only until there are enough tasks
+//   for the parallelism; the tasks then list their whole subtree in full pages, so a deep tree
+//   costs a handful of extra requests, not one per folder.
+// - Key ranges: a task over a flat key space (hex or UUID names in one folder) is split while it
+//   runs. When a slot is idle and nothing is queued, the running task with the largest part of
+//   its key space left gives away its upper half: the split key is the midpoint of what is left,
+//   interpolated in the alphabet its keys use so far. Boundaries are exclusive below, inclusive
+//   above — a task lists keys k with after < k <= upto — so no key is listed twice or missed:
+//   the running task stops at the split key, the new one starts after it (S3 `start-after`).
+//
+// Every task checks that its keys increase strictly (S3, GCS and Azure list in byte order): a
+// repeated or out-of-order key is skipped and counted, never a second row. Keys come out in no
+// global order. Pages are processed on the thread that calls next() (the engine's loop thread
+// only delivers bodies), so the splitting logic is single-threaded; memory is bounded by the
+// pages in flight (parallelism x one page).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "store/common/paged_list.hpp"
+#include "store/object_store.hpp"
+
+namespace tdump::store {
+
+// What one LIST request asks for.
+struct PageRequest {
+  std::string prefix;       // store-relative
+  bool delimiter = false;   // roll keys up at the next '/' (common prefixes)
+  std::string start_after;  // store-relative key; "" = from the start of the prefix
+  std::string token;        // continuation token of the previous page of the same listing
+  std::size_t page_size = 1000;
+};
+
+// What a backend's listing can do besides pages of one prefix.
+struct ListCapabilities {
+  bool delimiter = false;    // common prefixes (S3 delimiter, GCS delimiter, Azure delimiter)
+  bool start_after = false;  // begin after any key (S3 start-after, GCS startOffset)
+};
+
+// Fetches one page; `done` runs exactly once, on any thread.
+using AsyncPageFetch = std::function<void(const PageRequest& request, std::function<void(Result<Page>)> done)>;
+
+struct ParallelListSettings {
+  std::size_t page_size = 1000;
+  std::size_t parallelism = 1;  // LIST requests in flight at once for this listing
+  KeyRange range;               // only keys inside it
+  // Called once per key skipped as repeated or out of order (for a warning); may be empty.
+  std::function<void(const std::string& key)> on_skipped;
+};
+
+// Statistics of a listing, for benchmarks and tests.
+struct ParallelListStats {
+  std::uint64_t requests = 0;
+  std::uint64_t splits = 0;        // key-range splits made
+  std::uint64_t expansions = 0;    // prefixes listed with the delimiter
+  std::uint64_t skipped_keys = 0;  // repeated or out-of-order keys dropped
+  std::uint64_t max_in_flight = 0;
+};
+
+class ParallelListStream : public ListStream {
+ public:
+  [[nodiscard]] virtual ParallelListStats stats() const = 0;
+};
+
+std::unique_ptr<ParallelListStream> make_parallel_list(AsyncPageFetch fetch, ListCapabilities capabilities,
+                                                       std::string prefix, ParallelListSettings settings);
+
+// The key that splits (lo, hi] in two halves, interpolated in `alphabet` (the sorted distinct
+// bytes seen in keys so far) over the bytes after `common` (the prefix every key shares); nullopt
+// when no key strictly between them can be found. `hi` nullopt: the end of the key space.
+// Exposed for tests.
+std::optional<std::string> split_key(const std::string& common, const std::string& lo,
+                                     const std::optional<std::string>& hi, const std::string& alphabet);
+// How much of the key space after `common` lies in (lo, hi], as a fraction in [0, 1].
+double key_space_share(const std::string& common, const std::string& lo, const std::optional<std::string>& hi,
+                       const std::string& alphabet);
+
+}  // namespace tdump::store

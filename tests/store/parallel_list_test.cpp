@@ -1,0 +1,300 @@
+// The parallel lister's scheduling (tree expansion, key-range splits, exactly-once) over an
+// in-memory key set that answers pages with S3's documented ListObjectsV2 semantics (prefix,
+// delimiter, start-after exclusive, continuation token, max-keys) from other threads, in random
+// order and with random delays. The same lister runs against moto, the GCS test server and
+// Azurite in parallel_list_servers_test.cpp.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "store/common/parallel_list.hpp"
+
+namespace tdump::store {
+namespace {
+
+// Keys in memory answering S3-style pages on worker threads.
+class MemoryBucket {
+ public:
+  explicit MemoryBucket(std::set<std::string> keys) : keys_(std::move(keys)) {}
+  ~MemoryBucket() {
+    for (auto& t : threads_) t.join();
+  }
+
+  AsyncPageFetch fetch() {
+    return [this](const PageRequest& request, std::function<void(Result<Page>)> done) {
+      ++requests_;
+      std::lock_guard lock(threads_mutex_);
+      const auto delay = std::chrono::microseconds(rng_() % 2000);
+      threads_.emplace_back([this, request, done = std::move(done), delay] {
+        std::this_thread::sleep_for(delay);
+        done(answer(request));
+      });
+    };
+  }
+
+  // Keys added or removed while a listing runs (a bucket that changes).
+  void insert(const std::string& key) {
+    std::lock_guard lock(keys_mutex_);
+    keys_.insert(key);
+  }
+  void erase(const std::string& key) {
+    std::lock_guard lock(keys_mutex_);
+    keys_.erase(key);
+  }
+
+  [[nodiscard]] int requests() const { return requests_.load(); }
+
+ private:
+  Page answer(const PageRequest& request) {
+    std::lock_guard lock(keys_mutex_);
+    Page page;
+    // The token is the first key of the next page; else start after start_after.
+    auto it = keys_.lower_bound(request.prefix);
+    if (!request.token.empty()) {
+      it = keys_.lower_bound(request.token);
+    } else if (!request.start_after.empty()) {
+      auto after = keys_.upper_bound(request.start_after);
+      if (it != keys_.end() && (after == keys_.end() || *it < *after)) it = after;
+    }
+    std::string last_prefix;
+    std::size_t entries = 0;
+    for (; it != keys_.end() && it->starts_with(request.prefix); ++it) {
+      if (entries == request.page_size) {
+        page.next_token = *it;
+        break;
+      }
+      if (request.delimiter) {
+        auto slash = it->find('/', request.prefix.size());
+        if (slash != std::string::npos) {
+          std::string sub = it->substr(0, slash + 1);
+          if (sub != last_prefix) {
+            page.common_prefixes.push_back(sub);
+            last_prefix = sub;
+            ++entries;
+          }
+          continue;
+        }
+      }
+      page.objects.push_back(ObjectMeta{*it});
+      ++entries;
+    }
+    return page;
+  }
+
+  std::mutex keys_mutex_;
+  std::set<std::string> keys_;  // guarded by keys_mutex_
+  std::atomic<int> requests_{0};
+  std::mutex threads_mutex_;
+  std::vector<std::thread> threads_;  // guarded by threads_mutex_
+  std::mt19937 rng_{7};               // guarded by threads_mutex_
+};
+
+struct Outcome {
+  std::multiset<std::string> keys;
+  ParallelListStats stats;
+  std::optional<Error> error;
+};
+
+Outcome list_everything(MemoryBucket& bucket, ListCapabilities caps, const std::string& prefix, std::size_t parallelism,
+                        std::size_t page_size, KeyRange range = {}) {
+  ParallelListSettings settings;
+  settings.parallelism = parallelism;
+  settings.page_size = page_size;
+  settings.range = std::move(range);
+  auto stream = make_parallel_list(bucket.fetch(), caps, prefix, settings);
+  Outcome out;
+  while (true) {
+    auto page = stream->next();
+    if (!page) {
+      out.error = page.error();
+      break;
+    }
+    if (!page->has_value()) break;
+    for (auto& meta : (*page)->objects) out.keys.insert(meta.key);
+  }
+  out.stats = stream->stats();
+  return out;
+}
+
+std::set<std::string> hex_keys(std::size_t n, const std::string& prefix, std::uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::set<std::string> keys;
+  while (keys.size() < n) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+    keys.insert(prefix + buf + ".tif");
+  }
+  return keys;
+}
+
+std::set<std::string> tree_keys() {
+  std::set<std::string> keys;
+  for (int zone = 1; zone <= 12; ++zone) {
+    for (char band : std::string("CDEFGH")) {
+      for (int square = 0; square < 5; ++square) {
+        for (int scene = 0; scene < 4; ++scene) {
+          keys.insert("tiles/" + std::to_string(zone) + "/" + band + "/S" + std::to_string(square) + "/2024/" +
+                      std::to_string(scene) + "/B01.tif");
+        }
+      }
+    }
+  }
+  return keys;
+}
+
+void expect_exactly(const Outcome& outcome, const std::set<std::string>& expected) {
+  ASSERT_FALSE(outcome.error.has_value()) << outcome.error->describe();
+  EXPECT_EQ(outcome.keys.size(), expected.size());
+  EXPECT_EQ(std::set<std::string>(outcome.keys.begin(), outcome.keys.end()), expected);
+}
+
+TEST(SplitKey, MidpointsLieStrictlyInsideAndFollowTheAlphabet) {
+  const std::string hex = "0123456789abcdef";
+  auto mid = split_key("p/", "p/0", std::nullopt, hex);
+  ASSERT_TRUE(mid.has_value());
+  EXPECT_GT(*mid, "p/0");
+  EXPECT_EQ(mid->substr(0, 3), "p/8");  // half of the hex space
+  auto inner = split_key("p/", "p/4000", std::string("p/8000"), hex);
+  ASSERT_TRUE(inner.has_value());
+  EXPECT_GT(*inner, "p/4000");
+  EXPECT_LT(*inner, "p/8000");
+  EXPECT_FALSE(split_key("p/", "p/abc", std::string("p/abc"), hex).has_value());
+  EXPECT_GT(key_space_share("p/", "p/0", std::nullopt, hex), key_space_share("p/", "p/8", std::nullopt, hex));
+}
+
+TEST(ParallelList, OneStreamWithoutParallelismIsSequential) {
+  auto keys = hex_keys(500, "", 1);
+  MemoryBucket bucket(keys);
+  auto out = list_everything(bucket, {true, true}, "", 1, 100);
+  expect_exactly(out, keys);
+  EXPECT_EQ(out.stats.requests, 5U);
+  EXPECT_EQ(out.stats.max_in_flight, 1U);
+}
+
+TEST(ParallelList, FlatHexFolderIsSplitByKeyRanges) {
+  auto keys = hex_keys(5000, "flat/", 2);
+  MemoryBucket bucket(keys);
+  auto out = list_everything(bucket, {true, true}, "flat/", 16, 50);
+  expect_exactly(out, keys);
+  EXPECT_GT(out.stats.splits, 8U);
+  EXPECT_EQ(out.stats.max_in_flight, 16U);
+  // 100 full pages; each split costs at most one partly wasted page.
+  EXPECT_LE(out.stats.requests, 100U + out.stats.splits + 2);
+}
+
+TEST(ParallelList, TreeIsExpandedThenListedInFullPages) {
+  auto keys = tree_keys();
+  MemoryBucket bucket(keys);
+  auto out = list_everything(bucket, {true, false}, "tiles/", 8, 1000);
+  expect_exactly(out, keys);
+  EXPECT_GT(out.stats.expansions, 1U);
+  EXPECT_EQ(out.stats.splits, 0U);  // no start-after: tree only
+  EXPECT_GE(out.stats.max_in_flight, 8U);
+}
+
+TEST(ParallelList, AdversarialKeySets) {
+  std::vector<std::set<std::string>> cases;
+  // Keys that are prefixes of other keys, folders named like files, '/' runs.
+  cases.push_back({"a", "a/", "a/b", "a/b/", "a/b/c", "ab", "a//b", "a0", "b", "b/", "~", "\x7f"});
+  // Non-ASCII and percent-encoded-looking names, bytes above 0x7f.
+  cases.push_back({"caf\xc3\xa9/x.tif", "c%FF.tif", "c%C3%BF.tif", "c\xc3\xbf.tif", "\xe6\x97\xa5/1",
+                   "\xf0\x9f\x98\x80", "z", " space", "!bang"});
+  // Skewed: one huge folder, many tiny ones, and deep nesting.
+  std::set<std::string> skewed = hex_keys(1000, "big/", 3);
+  for (int i = 0; i < 50; ++i) skewed.insert("small" + std::to_string(i) + "/only.tif");
+  std::string deep = "deep";
+  for (int i = 0; i < 40; ++i) {
+    deep += "/" + std::to_string(i);
+    skewed.insert(deep + ".tif");
+  }
+  cases.push_back(skewed);
+  // Everything under one single-character alphabet (the split has little to work with).
+  std::set<std::string> same;
+  for (int i = 1; i <= 300; ++i) same.insert(std::string(static_cast<std::size_t>(i), 'a'));
+  cases.push_back(same);
+  for (const auto& keys : cases) {
+    for (std::size_t parallelism : {1, 3, 16}) {
+      for (ListCapabilities caps : {ListCapabilities{true, true}, ListCapabilities{true, false},
+                                    ListCapabilities{false, true}, ListCapabilities{false, false}}) {
+        MemoryBucket bucket(keys);
+        SCOPED_TRACE("parallelism " + std::to_string(parallelism) + " delimiter " + std::to_string(caps.delimiter) +
+                     " start_after " + std::to_string(caps.start_after) + " keys " + std::to_string(keys.size()));
+        expect_exactly(list_everything(bucket, caps, "", parallelism, 7), keys);
+      }
+    }
+  }
+}
+
+TEST(ParallelList, RangesPartitionTheKeysExactly) {
+  auto keys = hex_keys(2000, "", 4);
+  keys.insert("8");  // a key equal to a boundary belongs to the range it ends
+  std::vector<std::string> bounds = {"3", "8", "8\x01", "c"};
+  std::multiset<std::string> all;
+  for (std::size_t i = 0; i <= bounds.size(); ++i) {
+    KeyRange range;
+    if (i > 0) range.after = bounds[i - 1];
+    if (i < bounds.size()) range.upto = bounds[i];
+    MemoryBucket bucket(keys);
+    auto out = list_everything(bucket, {true, true}, "", 8, 40, range);
+    ASSERT_FALSE(out.error.has_value());
+    for (const auto& key : out.keys) EXPECT_TRUE(range.contains(key)) << key;
+    all.insert(out.keys.begin(), out.keys.end());
+  }
+  EXPECT_EQ(std::set<std::string>(all.begin(), all.end()), keys);
+  EXPECT_EQ(all.size(), keys.size());
+}
+
+TEST(ParallelList, BucketChangingDuringTheListingNeverGivesAKeyTwice) {
+  auto keys = hex_keys(3000, "", 5);
+  MemoryBucket bucket(keys);
+  ParallelListSettings settings;
+  settings.parallelism = 12;
+  settings.page_size = 30;
+  auto stream = make_parallel_list(bucket.fetch(), {true, true}, "", settings);
+  std::multiset<std::string> seen;
+  std::mt19937_64 rng(9);
+  std::set<std::string> added;
+  int round = 0;
+  while (true) {
+    auto page = stream->next();
+    ASSERT_TRUE(page.ok());
+    if (!page->has_value()) break;
+    for (auto& meta : (*page)->objects) seen.insert(meta.key);
+    if (++round % 3 == 0) {  // add and remove keys everywhere while pages are in flight
+      char buf[17];
+      std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+      bucket.insert(buf);
+      added.insert(buf);
+      bucket.erase(*std::next(keys.begin(), static_cast<long>(rng() % keys.size())));
+    }
+  }
+  for (const auto& key : seen) EXPECT_EQ(seen.count(key), 1U) << key;
+  for (const auto& key : seen) EXPECT_TRUE(keys.count(key) == 1 || added.count(key) == 1) << key;
+}
+
+TEST(ParallelList, RepeatedTokensStopTheListing) {
+  // A server whose token never changes.
+  std::vector<std::thread> threads;
+  AsyncPageFetch looping = [&threads](const PageRequest&, std::function<void(Result<Page>)> done) {
+    threads.emplace_back([done = std::move(done)] { done(Page{{ObjectMeta{"k"}}, "same"}); });
+  };
+  {
+    auto stream = make_parallel_list(looping, {false, false}, "", {});
+    auto first = stream->next();
+    ASSERT_TRUE(first.ok());
+    Result<std::optional<ListPage>> second = stream->next();
+    EXPECT_FALSE(second.ok());
+  }
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace
+}  // namespace tdump::store
