@@ -5,6 +5,7 @@
 #include "store/http/http_store.hpp"
 #include "store/local/local_store.hpp"
 #include "store/object_store.hpp"
+#include "store/s3/s3_options.hpp"
 #include "store/s3/s3_store.hpp"
 
 namespace tdump::store {
@@ -12,6 +13,25 @@ namespace {
 
 Error needs_engine(std::string_view url) {
   return make_error(ErrorCode::kInvalidArgument, "store '" + std::string(url) + "' needs an HTTP engine");
+}
+
+// WIRING (issue 9): S3 signing still takes S3Config::credentials (static keys only). Until it asks
+// aws_credential_provider(*config.credential_plan, engine) on every request, a store whose
+// credentials come from a temporary source would send unsigned requests: refuse to open it.
+// The wiring deletes this function and its call.
+Status refuse_unwired_s3_credentials(std::string_view url, const StoreOptions& options) {
+  auto config = s3_config_from_url(url, options);
+  if (!config) return std::move(config).error();
+  const auto& plan = *config->credential_plan;
+  if (plan.kind == AwsSourceKind::kStatic || plan.kind == AwsSourceKind::kAnonymous) return {};
+  std::string tried;
+  for (std::size_t i = 0; i < plan.skipped.size(); ++i) {
+    tried += (i == 0 ? "" : "; ") + std::to_string(i + 1) + ") " + plan.skipped[i];
+  }
+  return make_error(ErrorCode::kUnsupported,
+                    "S3 credentials from " + plan.source + " cannot sign S3 requests in this build yet" +
+                        (tried.empty() ? std::string() : " (tried before it: " + tried + ")") +
+                        ". Give access keys, or skip_signature=true (AWS_NO_SIGN_REQUEST=true) for a public bucket.");
 }
 
 }  // namespace
@@ -45,7 +65,10 @@ Result<std::unique_ptr<ObjectStore>> open_store(std::string_view url, const Stor
   if (!kind) return std::move(kind).error();
   if (*kind == "file") return open_local_store(url, options);
   if (!engine) return needs_engine(url);
-  if (*kind == "s3") return open_s3_store(url, options, std::move(engine));
+  if (*kind == "s3") {
+    if (auto unwired = refuse_unwired_s3_credentials(url, options); !unwired) return std::move(unwired).error();
+    return open_s3_store(url, options, std::move(engine));
+  }
   if (*kind == "gs") return open_gcs_store(url, options, std::move(engine));
   if (*kind == "az") return open_azure_store(url, options, std::move(engine));
   return open_http_store(url, options, std::move(engine));
