@@ -28,14 +28,17 @@ credentials, so the data server can tell which source a request's key came from.
              by a key this process issued (or a --static-key); expired keys get 400 ExpiredToken,
              unknown ones 403 InvalidAccessKeyId, a wrong token 400 InvalidToken, a wrong
              signature 403 SignatureDoesNotMatch.
-  admin      GET /state -> {"issued": [...], "accepted": {key: n}, "rejected": [...],
+  admin      GET /state -> {"issued": [...], "accepted": {key: n} (data server requests),
+             "rejected": [...] (data server and STS),
              "requests": {name: n}}; POST /config with a JSON object changes the settings below.
 
 Settings (POST /config): lifetime (seconds of every credential issued), imds_token_status (answer
 the token PUT with this status instead, e.g. 403), imdsv1 (serve GETs without a token),
 imds_role, container_token, sso_token, sso_account, sso_role, web_identity_token,
-redirect (a server name whose next answers are 307 redirects to the data server), fail
-({server name: [status, count]}).
+redirect (a server name whose answers are 307 redirects to the data server), fail
+({server name: [status, count]}), data_delay_ms (each object GET of the data server waits this
+long first, without holding up other requests: a long run of a few keys).
+/state also lists each issued key's secret and token, so that tests can look for them in outputs.
 """
 import argparse
 import hashlib
@@ -63,6 +66,7 @@ CONFIG = {
     "web_identity_token": "",
     "redirect": "",
     "fail": {},
+    "data_delay_ms": 0,
 }
 ISSUED = {}  # key id -> {"secret", "token", "expires" (epoch s, or None), "source"}
 IMDS_TOKENS = {}  # token -> expiry epoch s
@@ -350,8 +354,7 @@ class Sts(Base):
                 status, code, message = failure
                 code = {"InvalidAccessKeyId": "InvalidClientTokenId"}.get(code, code)
                 return sts_error(self, status, code, message)
-            with LOCK:
-                ACCEPTED[self.key_id] = ACCEPTED.get(self.key_id, 0) + 1
+            count("sts_signature_accepted")  # ACCEPTED counts the data server's requests only
             source = "role"
         else:
             return sts_error(self, 400, "InvalidAction", "unknown action")
@@ -401,6 +404,10 @@ class Data(Base):
         path = os.path.realpath(os.path.join(bucket_dir, key))
         if not path.startswith(os.path.realpath(bucket_dir) + os.sep) or not os.path.isfile(path):
             return s3_error(self, 404, "NoSuchKey", "The specified key does not exist.")
+        with LOCK:
+            delay = CONFIG["data_delay_ms"]
+        if delay:
+            time.sleep(delay / 1000)
         self.get_object(path)
 
     def list_objects(self, bucket_dir, query):
@@ -461,7 +468,8 @@ class Admin(Base):
 
     def do_GET(self):
         with LOCK:
-            state = {"issued": [{"key": k, "source": v["source"], "expires": v["expires"]} for k, v in ISSUED.items()],
+            state = {"issued": [{"key": k, "source": v["source"], "expires": v["expires"], "secret": v["secret"],
+                                 "token": v["token"]} for k, v in ISSUED.items()],
                      "accepted": dict(ACCEPTED), "rejected": list(REJECTED), "requests": dict(REQUESTS),
                      "now": time.time()}
         self.send(200, json.dumps(state))
