@@ -54,8 +54,8 @@ class HeadersAws : public ::testing::Test {
     fs::path out;
   };
   // tiff-dumper headers under `env -i` with only PATH, HOME and `vars`.
-  static Run run(const TempDir& tmp, const std::map<std::string, std::string>& vars, const std::string& extra_options = {},
-                 const std::string& concurrency = {}) {
+  static Run run(const TempDir& tmp, const std::map<std::string, std::string>& vars,
+                 const std::string& extra_options = {}, const std::string& concurrency = {}) {
     std::string yaml = "store:\n  name: s3://tiffs\n  obstore_config:\n    endpoint: " + servers_->url("data") +
                        "\n    allow_http: true\n    region: us-east-1\n" + extra_options +
                        (concurrency.empty() ? "concurrency:\n  n_consumers: 16\n  list_chunk_size: 50\n"
@@ -145,9 +145,10 @@ TEST_F(HeadersAws, InstanceMetadataV2) {
 TEST_F(HeadersAws, EcsFullUriWithToken) {
   TempDir tmp;
   auto before = servers_->accepted_by_source();
-  expect_complete_run(run(tmp, {{"AWS_CONTAINER_CREDENTIALS_FULL_URI", servers_->url("container") + "/v2/credentials/t"},
-                                {"AWS_CONTAINER_AUTHORIZATION_TOKEN", kContainerToken}}),
-                      "ecs", before);
+  expect_complete_run(
+      run(tmp, {{"AWS_CONTAINER_CREDENTIALS_FULL_URI", servers_->url("container") + "/v2/credentials/t"},
+                {"AWS_CONTAINER_AUTHORIZATION_TOKEN", kContainerToken}}),
+      "ecs", before);
 }
 
 TEST_F(HeadersAws, EksPodIdentityTokenFile) {

@@ -525,6 +525,37 @@ TEST(AwsCredentialChain, NoSecretInSourcesOrErrors) {
   EXPECT_FALSE(contains(half.error().message, "SECRETSESSION"));
 }
 
+TEST(AwsConfigFiles, NestedSubPropertiesAreNotTheProfilesKeys) {
+  auto sections = parse_ini(
+      "[profile a]\n"
+      "s3 =\n"
+      "  region = wrong\n"
+      "  max_concurrent_requests = 10\n"
+      "region = eu-west-1\n"
+      "  role_arn = arn:aws:iam::1:role/indented\n"
+      "# a comment\n"
+      "[sso-session corp]\nsso_region=us-east-2\r\n");
+  const auto& a = sections["profile a"];
+  EXPECT_EQ(a.at("region"), "eu-west-1");
+  EXPECT_EQ(a.at("role_arn"), "arn:aws:iam::1:role/indented");  // indented, but not under an empty property
+  EXPECT_EQ(a.count("max_concurrent_requests"), 0U);
+  EXPECT_EQ(sections["sso-session corp"].at("sso_region"), "us-east-2");
+}
+
+TEST(AwsConfigFiles, FilesAreReadWithABound) {
+  TempDir dir("ini");
+  write_file(dir / "big", std::string(2U << 20, 'x'));
+  auto big = read_file_bounded((dir / "big").string(), 1U << 20);
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().code, ErrorCode::kLimit);
+  auto endless = read_file_bounded("/dev/zero", 4096);  // never read whole
+  ASSERT_FALSE(endless.ok());
+  EXPECT_EQ(endless.error().code, ErrorCode::kLimit);
+  write_file(dir / "small", "abc");
+  EXPECT_EQ(*read_file_bounded((dir / "small").string(), 3), "abc");
+  EXPECT_EQ(read_file_bounded((dir / "missing").string(), 3).error().code, ErrorCode::kIo);
+}
+
 TEST(AwsCredentialChain, ObstoreCredentialOptionsAreSupportedNotIgnored) {
   Chain s;
   s.options = {{"aws_imdsv1_fallback", "true"},

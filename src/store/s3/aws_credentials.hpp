@@ -94,7 +94,8 @@ struct AwsCredentialPlan {
   std::string profile_name;
 };
 
-// Decides the source (step 1 above). `profile` is the profile named by the `profile` option or
+// Decides the source (step 1 above). `options` are resolved with s3_option_keys() and
+// client_option_keys() (allow_http is read). `profile` is the profile named by the `profile` option or
 // AWS_PROFILE (profile.named), else "default", loaded with its files; `region` is the store's
 // region (the regional STS endpoint). Errors are configuration errors (kInvalidArgument: half a
 // key pair, a profile loop, a FULL_URI host the SDKs refuse over http...) or kPermissionDenied

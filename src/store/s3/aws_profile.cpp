@@ -42,16 +42,18 @@ Result<std::string> read_file_bounded(const std::string& path, std::size_t limit
 std::map<std::string, IniSection> parse_ini(std::string_view text) {
   std::map<std::string, IniSection> out;
   IniSection* current = nullptr;
-  bool after_property = false;  // a property line was seen in the current section
+  bool nested = false;  // the last property had no value: indented lines below are its sub-properties
   while (!text.empty()) {
     auto nl = text.find('\n');
     std::string_view raw = text.substr(0, nl);
     std::string_view line = trim(raw);
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
-    // An indented line after a property continues it: the sub-properties of "s3 =" and the like.
-    // They are not the profile's own keys.
-    if (after_property && (raw.front() == ' ' || raw.front() == '\t')) continue;
+    // The indented lines under a property without a value ("s3 =" followed by
+    // "  max_concurrent_requests = 10") are that property's sub-properties, not the profile's keys.
+    const bool indented = raw.front() == ' ' || raw.front() == '\t';
+    if (nested && indented) continue;
+    nested = false;
     if (line.front() == '[') {
       auto close = line.find(']');
       if (close == std::string_view::npos) {
@@ -59,14 +61,14 @@ std::map<std::string, IniSection> parse_ini(std::string_view text) {
         continue;
       }
       current = &out[std::string(trim(line.substr(1, close - 1)))];
-      after_property = false;
       continue;
     }
     auto eq = line.find('=');
     if (current == nullptr || eq == std::string_view::npos) continue;  // nested "s3 =" blocks etc.
     std::string key = ascii_lower(trim(line.substr(0, eq)));
-    (*current)[key] = std::string(trim(line.substr(eq + 1)));
-    after_property = true;
+    std::string value(trim(line.substr(eq + 1)));
+    nested = value.empty();
+    (*current)[key] = std::move(value);
   }
   return out;
 }
