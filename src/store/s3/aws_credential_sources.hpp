@@ -22,9 +22,9 @@ namespace tdump::store::aws {
 using FetchDone = std::function<void(Result<Expiring<AwsCredential>>)>;
 
 // Largest body a credential endpoint may send (a credentials JSON or STS XML is ~1-2 KiB).
-inline constexpr std::size_t kMaxCredentialBody = 64 * 1024;
+inline constexpr std::size_t kMaxCredentialBody = std::size_t{64} * 1024;
 // Largest token file (a web identity JWT, an EKS Pod Identity token, an SSO cache file).
-inline constexpr std::size_t kMaxTokenFile = 64 * 1024;
+inline constexpr std::size_t kMaxTokenFile = std::size_t{64} * 1024;
 
 // The engine for plain-http metadata endpoints (IMDS, ECS 169.254.170.2, EKS 169.254.170.23,
 // loopback agents): 1 s connect timeout, 5 s per attempt, 2 retries within 10 s, so a machine

@@ -473,12 +473,13 @@ Result<AwsCredentialPlan> assume_role_plan(const Context& ctx, const AwsProfile&
   plan.role_session_name = profile.get("role_session_name")
                                .value_or("tiff-dumper-" + std::to_string(static_cast<long long>(std::time(nullptr))));
   plan.external_id = profile.get("external_id").value_or("");
-  if (auto duration = profile.get("duration_seconds")) {
+  if (const std::string duration = profile.get("duration_seconds").value_or(""); !duration.empty()) {
     int seconds = 0;
-    auto [end, ec] = std::from_chars(duration->data(), duration->data() + duration->size(), seconds);
-    if (ec != std::errc{} || end != duration->data() + duration->size() || seconds < 900 || seconds > 43'200) {
+    const char* last = duration.data() + duration.size();
+    auto [end, ec] = std::from_chars(duration.data(), last, seconds);
+    if (ec != std::errc{} || end != last || seconds < 900 || seconds > 43'200) {
       return make_error(ErrorCode::kInvalidArgument,
-                        who + ": duration_seconds '" + *duration + "' must be a number of seconds from 900 to 43200");
+                        who + ": duration_seconds '" + duration + "' must be a number of seconds from 900 to 43200");
     }
     plan.duration_seconds = seconds;
   }
@@ -704,17 +705,18 @@ Result<AwsCredentialPlan> resolve_aws_credentials(const ResolvedOptions& options
 }
 
 Result<CredentialProviderPtr<AwsCredential>> aws_credential_provider(const AwsCredentialPlan& plan,
-                                                                     std::shared_ptr<http::Engine> engine) {
+                                                                     const std::shared_ptr<http::Engine>& engine) {
   return build_provider(std::make_shared<const AwsCredentialPlan>(plan), engine);
 }
 
 Result<CredentialProviderPtr<AwsCredential>> aws_credential_provider(const ResolvedOptions& options,
                                                                      const StoreOptions& store_options,
-                                                                     const AwsProfile& profile, std::string region,
-                                                                     std::shared_ptr<http::Engine> engine) {
+                                                                     const AwsProfile& profile,
+                                                                     const std::string& region,
+                                                                     const std::shared_ptr<http::Engine>& engine) {
   auto plan = resolve_aws_credentials(options, store_options, profile, region);
   if (!plan) return std::move(plan).error();
-  return aws_credential_provider(*plan, std::move(engine));
+  return aws_credential_provider(*plan, engine);
 }
 
 std::string describe(const AwsCredentialPlan& plan) {

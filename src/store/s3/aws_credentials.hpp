@@ -81,7 +81,7 @@ struct AwsCredentialPlan {
   // kProcess: argv (split as the SDKs document; no shell), and bounds.
   std::vector<std::string> process_command;
   std::chrono::milliseconds process_timeout{60'000};
-  std::size_t process_output_limit = 64 * 1024;
+  std::size_t process_output_limit = std::size_t{64} * 1024;
 
   // kSso
   std::string sso_token_file;  // ~/.aws/sso/cache/<sha1>.json
@@ -107,13 +107,14 @@ Result<AwsCredentialPlan> resolve_aws_credentials(const ResolvedOptions& options
 // https container requests; plain-http metadata endpoints (IMDS, ECS, EKS) go through a small
 // engine of their own with short timeouts (see docs/store.md).
 Result<CredentialProviderPtr<AwsCredential>> aws_credential_provider(const AwsCredentialPlan& plan,
-                                                                     std::shared_ptr<http::Engine> engine);
+                                                                     const std::shared_ptr<http::Engine>& engine);
 
 // Both steps: what the S3 store calls when it opens. nullptr for anonymous access.
 Result<CredentialProviderPtr<AwsCredential>> aws_credential_provider(const ResolvedOptions& options,
                                                                      const StoreOptions& store_options,
-                                                                     const AwsProfile& profile, std::string region,
-                                                                     std::shared_ptr<http::Engine> engine);
+                                                                     const AwsProfile& profile,
+                                                                     const std::string& region,
+                                                                     const std::shared_ptr<http::Engine>& engine);
 
 // Where the plan's credentials come from, for messages (no secrets).
 std::string describe(const AwsCredentialPlan& plan);

@@ -52,7 +52,8 @@ void fetch_sso(const AwsCredentialPlan& plan, const std::shared_ptr<http::Engine
   request.headers.push_back({"accept", "application/json"});
   const std::string what =
       "SSO GetRoleCredentials at " + portal + " (account " + plan.sso_account_id + ", role " + plan.sso_role_name + ")";
-  send(engine_for(request.url, engine), std::move(request), what,
+  auto target_engine = engine_for(request.url, engine);  // before the request is moved away
+  send(target_engine, std::move(request), what,
        [what, login, token, done = std::move(done)](Result<http::Response> response) {
          if (!response) return done(std::move(response).error());
          if (response->status != 200) {

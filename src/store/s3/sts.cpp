@@ -94,7 +94,8 @@ void fetch_assume_role(const AwsCredentialPlan& plan, const CredentialProviderPt
       return done(std::move(error));
     }
     CredentialProvider<AwsCredential>::Ptr signing = std::move(*credential);
-    const std::string amz_date = amz_date_now();
+    // A copy: amz_date_now() is a per-thread buffer that the next call may rewrite.
+    const std::string amz_date = amz_date_now();  // NOLINT(performance-unnecessary-copy-initialization)
     const std::string payload_hash = hex_encode(sha256(body));
     // Sorted by name, as SigV4 requires.
     std::vector<SignedHeader> headers = {{"content-type", kFormType}, {"host", target.host}, {"x-amz-date", amz_date}};
