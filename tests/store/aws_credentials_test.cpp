@@ -5,6 +5,7 @@
 // the command-line split of credential_process, and that no secret reaches a message.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 
 #include "process.hpp"
@@ -184,6 +185,54 @@ TEST(AwsCredentialChain, PrecedenceOfEveryPairOfSources) {
 
   s.env.erase("AWS_CONTAINER_CREDENTIALS_FULL_URI");
   EXPECT_EQ(kind_of(s), AwsSourceKind::kInstanceMetadata);
+}
+
+// The same, pair by pair: only two sources present, the earlier one in the chain wins.
+TEST(AwsCredentialChain, EachPairOfSourcesAlone) {
+  TempDir home("awshome");
+  write_file(home / "token.jwt", "eyJhbGciOiJSUzI1NiJ9.e30.sig");
+  struct Source {
+    const char* name;
+    AwsSourceKind kind;
+    std::function<void(Chain&)> add;
+  };
+  const std::vector<Source> sources = {
+      {"options", AwsSourceKind::kStatic,
+       [](Chain& c) {
+         c.options["access_key_id"] = "AKOPT";
+         c.options["secret_access_key"] = "s";
+       }},
+      {"environment", AwsSourceKind::kStatic,
+       [](Chain& c) {
+         c.env["AWS_ACCESS_KEY_ID"] = "AKENV";
+         c.env["AWS_SECRET_ACCESS_KEY"] = "s";
+       }},
+      {"web identity", AwsSourceKind::kWebIdentity,
+       [&](Chain& c) {
+         c.env["AWS_WEB_IDENTITY_TOKEN_FILE"] = (home / "token.jwt").string();
+         c.env["AWS_ROLE_ARN"] = "arn:aws:iam::1:role/r";
+       }},
+      {"profile", AwsSourceKind::kProcess,
+       [&](Chain& c) {
+         c.home = home.path().string();
+         c.env["AWS_PROFILE"] = "p";
+       }},
+      {"container", AwsSourceKind::kContainer,
+       [](Chain& c) { c.env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/creds"; }},
+  };
+  write_file(home / ".aws/config", "[profile p]\ncredential_process = /bin/true\n");
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    for (std::size_t j = i + 1; j <= sources.size(); ++j) {  // j == size: with instance metadata only
+      Chain c;
+      sources[i].add(c);
+      if (j < sources.size()) sources[j].add(c);
+      auto p = c.plan();
+      ASSERT_TRUE(p.ok()) << p.error().message;
+      EXPECT_EQ(p->kind, sources[i].kind)
+          << sources[i].name << " vs " << (j < sources.size() ? sources[j].name : "instance metadata");
+      if (i < 2) EXPECT_EQ(p->static_credential.key_id, i == 0 ? "AKOPT" : "AKENV");
+    }
+  }
 }
 
 TEST(AwsCredentialChain, OptionsBeatTheirEnvironmentVariables) {
