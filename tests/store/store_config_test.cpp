@@ -4,11 +4,13 @@
 
 #include <map>
 
+#include "http/engine.hpp"
 #include "store/azure/azure_options.hpp"
 #include "store/client_options.hpp"
 #include "store/gcs/gcs_options.hpp"
 #include "store/object_store.hpp"
 #include "store/s3/s3_options.hpp"
+#include "store/s3/s3_store.hpp"
 #include "temp_dir.hpp"
 
 namespace tdump::store {
@@ -167,26 +169,61 @@ TEST(S3Config, CredentialPrecedenceOptionsEnvProfile) {
   ASSERT_FALSE(missing_profile.ok());
   EXPECT_TRUE(contains(missing_profile.error().message, "'nosuch'"));
 
+  // A role_arn profile is an STS AssumeRole signed with its source_profile's keys (the chain
+  // itself is tested in aws_credentials_test.cpp).
   env.vars["AWS_PROFILE"] = "assumed";
   auto role = s3_config_from_url("s3://b", env.options({}, h));
-  ASSERT_FALSE(role.ok());
-  EXPECT_EQ(role.error().code, ErrorCode::kUnsupported);
-  EXPECT_TRUE(contains(role.error().message, "role_arn"));
+  ASSERT_TRUE(role.ok()) << role.error().message;
+  EXPECT_FALSE(role->credentials.has_value());
+  EXPECT_EQ(role->credential_plan->kind, AwsSourceKind::kAssumeRole);
+  EXPECT_EQ(role->credential_plan->role_arn, "arn:aws:iam::1:role/x");
+  EXPECT_EQ(role->credential_plan->source_plan->static_credential.key_id, "DEFAULTKEY");
+  EXPECT_EQ(role->credentials_source, "profile 'assumed' (role arn:aws:iam::1:role/x, assumed with profile 'default')");
 }
 
 TEST(S3Config, MissingCredentialsSayWhatWasLookedFor) {
+  // Nothing configured: instance metadata is the last resort, and the plan remembers why every
+  // source before it did not apply (the provider's error lists them when IMDS fails too).
   Env env;
+  auto fallback = s3_config_from_url("s3://bkt", env.options());
+  ASSERT_TRUE(fallback.ok()) << fallback.error().message;
+  EXPECT_FALSE(fallback->credentials.has_value());
+  EXPECT_EQ(fallback->credential_plan->kind, AwsSourceKind::kInstanceMetadata);
+  EXPECT_EQ(fallback->credential_plan->skipped.size(), 5U);
+
+  // With instance metadata disabled nothing is left: the error names every source, and the
+  // way to read a public bucket.
+  env.vars["AWS_EC2_METADATA_DISABLED"] = "true";
   auto none = s3_config_from_url("s3://bkt", env.options());
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.error().code, ErrorCode::kPermissionDenied);
-  for (const char* part :
-       {"access_key_id", "AWS_ACCESS_KEY_ID", "AWS_PROFILE", "~/.aws/credentials", "skip_signature"}) {
+  for (const char* part : {"access_key_id", "AWS_ACCESS_KEY_ID", "AWS_WEB_IDENTITY_TOKEN_FILE", "profile 'default'",
+                           "/nonexistent/.aws/credentials", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                           "AWS_EC2_METADATA_DISABLED", "skip_signature"}) {
     EXPECT_TRUE(contains(none.error().message, part)) << part;
   }
   env.vars["AWS_NO_SIGN_REQUEST"] = "true";
   auto anonymous = s3_config_from_url("s3://bkt", env.options());
   ASSERT_TRUE(anonymous.ok());
   EXPECT_FALSE(anonymous->credentials.has_value());
+  EXPECT_EQ(anonymous->credential_plan->kind, AwsSourceKind::kAnonymous);
+}
+
+// A store whose credentials are temporary opens without any network traffic: the provider
+// fetches on the first request that asks it.
+TEST(S3Config, TemporaryCredentialsOpenAndNameTheirSource) {
+  Env env;
+  env.vars = {{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/x"}};
+  auto engine = http::Engine::create({});
+  ASSERT_TRUE(engine.ok());
+  std::shared_ptr<http::Engine> shared(std::move(*engine));
+  auto store = open_store("s3://bkt", env.options(), shared);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto* s3 = dynamic_cast<S3Store*>(store->get());
+  ASSERT_NE(s3, nullptr);
+  EXPECT_TRUE(contains(s3->credential_source(), "container credentials (http://169.254.170.2/v2/credentials/x)"))
+      << s3->credential_source();
+  shared->shutdown();
 }
 
 TEST(GcsConfig, CredentialSourcesAndEndpoint) {

@@ -5,13 +5,14 @@
 
 #include "store/client_options.hpp"
 #include "store/common/url.hpp"
+#include "store/s3/aws_credentials.hpp"
 #include "store/s3/aws_profile.hpp"
 
 namespace tdump::store {
 namespace {
 
-// obstore's AmazonS3ConfigKey (plus `profile`, our extension). Credentials are resolved as a
-// set (options, then environment, then profile files), so they are not filled from env here.
+// obstore's AmazonS3ConfigKey (plus `profile`, our extension). Static keys are resolved as a
+// set (options, then environment) by the credential chain, so they are not filled from env here.
 constexpr std::array kS3Keys = {
     OptionKey{"access_key_id", {"aws_access_key_id"}, true, false, false},
     OptionKey{"secret_access_key", {"aws_secret_access_key"}, true, true, false},
@@ -25,11 +26,17 @@ constexpr std::array kS3Keys = {
     OptionKey{"request_payer", {"aws_request_payer"}},
     OptionKey{"unsigned_payload", {"aws_unsigned_payload"}},  // PUTs only: GETs are always unsigned-payload
     OptionKey{"profile", {"aws_profile"}},
-    OptionKey{"imdsv1_fallback", {"aws_imdsv1_fallback"}, false, false, false},
-    OptionKey{"metadata_endpoint", {"aws_metadata_endpoint"}, false, false, false},
-    OptionKey{"container_credentials_relative_uri", {"aws_container_credentials_relative_uri"}, false, false, false},
-    OptionKey{"container_credentials_full_uri", {"aws_container_credentials_full_uri"}, false, false, false},
-    OptionKey{"container_authorization_token_file", {"aws_container_authorization_token_file"}, false, false, false},
+    // The credential chain's keys (src/store/s3/aws_credentials.hpp), also read from the
+    // environment as AWS_IMDSV1_FALLBACK, AWS_METADATA_ENDPOINT, AWS_CONTAINER_*, AWS_ROLE_ARN...
+    OptionKey{"imdsv1_fallback", {"aws_imdsv1_fallback"}},
+    OptionKey{"metadata_endpoint", {"aws_metadata_endpoint"}},
+    OptionKey{"container_credentials_relative_uri", {"aws_container_credentials_relative_uri"}},
+    OptionKey{"container_credentials_full_uri", {"aws_container_credentials_full_uri"}},
+    OptionKey{"container_authorization_token_file", {"aws_container_authorization_token_file"}},
+    OptionKey{"web_identity_token_file", {"aws_web_identity_token_file"}},
+    OptionKey{"role_arn", {"aws_role_arn"}},
+    OptionKey{"role_session_name", {"aws_role_session_name"}},
+    OptionKey{"endpoint_url_sts", {"aws_endpoint_url_sts"}},
     OptionKey{"s3_express", {"aws_s3_express"}, false, false, false},
     OptionKey{"checksum_algorithm", {"aws_checksum_algorithm"}, false, false, false},
     OptionKey{"copy_if_not_exists", {"aws_copy_if_not_exists"}, false, false, false},
@@ -113,71 +120,6 @@ Result<S3UrlParts> split_s3_url(std::string_view url) {
   return parts;
 }
 
-Status resolve_credentials(const ResolvedOptions& resolved, const StoreOptions& options, const AwsProfile& profile,
-                           bool profile_explicit, S3Config& config) {
-  auto key = resolved.text("access_key_id");
-  auto secret = resolved.text("secret_access_key");
-  auto token = resolved.text("session_token");
-  if (key || secret) {
-    if (!key || !secret) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        std::string("option ") + (key ? "secret_access_key" : "access_key_id") +
-                            " is missing: access_key_id and secret_access_key go together");
-    }
-    config.credentials = AwsCredentials{*key, *secret, token.value_or("")};
-    config.credentials_source = "options";
-    return {};
-  }
-  if (token) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "option session_token was given without access_key_id and secret_access_key");
-  }
-  std::string env_key = env_or_empty(options, "AWS_ACCESS_KEY_ID");
-  std::string env_secret = env_or_empty(options, "AWS_SECRET_ACCESS_KEY");
-  if (!env_key.empty() || !env_secret.empty()) {
-    if (env_key.empty() || env_secret.empty()) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        std::string("environment variable ") +
-                            (env_key.empty() ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY") +
-                            " is missing: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together");
-    }
-    std::string env_token = env_or_empty(options, "AWS_SESSION_TOKEN");
-    if (env_token.empty()) env_token = env_or_empty(options, "AWS_SECURITY_TOKEN");
-    config.credentials = AwsCredentials{env_key, env_secret, env_token};
-    config.credentials_source = "environment";
-    return {};
-  }
-  if (profile.found) {
-    auto p_key = profile.get("aws_access_key_id");
-    auto p_secret = profile.get("aws_secret_access_key");
-    if (p_key && p_secret) {
-      config.credentials = AwsCredentials{*p_key, *p_secret, profile.get("aws_session_token").value_or("")};
-      config.credentials_source = "profile '" + profile.name + "'";
-      return {};
-    }
-    for (const char* unsupported :
-         {"role_arn", "credential_process", "sso_session", "sso_start_url", "web_identity_token_file"}) {
-      if (profile.get(unsupported)) {
-        return make_error(ErrorCode::kUnsupported,
-                          "AWS profile '" + profile.name + "' uses " + unsupported +
-                              ", which tiff-dumper does not support; give static keys (access_key_id / "
-                              "secret_access_key, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or a profile with "
-                              "aws_access_key_id / aws_secret_access_key), or skip_signature=true");
-      }
-    }
-  } else if (profile_explicit) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "AWS profile '" + profile.name + "' was not found in the shared credentials or config file");
-  }
-  return make_error(ErrorCode::kPermissionDenied,
-                    "no S3 credentials found: looked for the options access_key_id / secret_access_key, the "
-                    "environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, and profile '" +
-                        profile.name +
-                        "' (AWS_PROFILE) in ~/.aws/credentials and ~/.aws/config. For a public bucket set "
-                        "skip_signature=true (or AWS_NO_SIGN_REQUEST=true). Instance metadata and web identity "
-                        "credentials are not supported.");
-}
-
 }  // namespace
 
 std::span<const OptionKey> s3_option_keys() {
@@ -204,21 +146,6 @@ Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& op
                       "option bucket '" + *bucket + "' differs from the URL's bucket '" + config.bucket + "'");
   }
 
-  // Anonymous access: skip_signature (option / AWS_SKIP_SIGNATURE) or AWS_NO_SIGN_REQUEST.
-  auto skip = resolved->boolean("skip_signature", false);
-  if (!skip) return std::move(skip).error();
-  bool anonymous = *skip;
-  if (!anonymous && resolved->find("skip_signature") == nullptr) {
-    if (auto no_sign = options.env ? options.env("AWS_NO_SIGN_REQUEST") : std::nullopt; no_sign && !no_sign->empty()) {
-      auto value = parse_bool(*no_sign);
-      if (!value) {
-        return bad_option_value(OptionValue{*no_sign, "environment variable AWS_NO_SIGN_REQUEST"}, "skip_signature",
-                                "true or false");
-      }
-      anonymous = *value;
-    }
-  }
-
   // Profile files: only read when needed (region or credentials not given otherwise).
   const OptionValue* profile_option = resolved->find("profile");
   bool profile_explicit = profile_option != nullptr;
@@ -229,6 +156,7 @@ Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& op
   if (credentials_file.empty()) credentials_file = home + "/.aws/credentials";
   if (config_file.empty()) config_file = home + "/.aws/config";
   AwsProfile profile = load_aws_profile(profile_name, credentials_file, config_file);
+  profile.named = profile_explicit;
 
   // Region: options (region, default_region), the URL's host, AWS_REGION, AWS_DEFAULT_REGION,
   // the profile, then us-east-1.
@@ -249,12 +177,15 @@ Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& op
   if (!unsigned_payload) return std::move(unsigned_payload).error();
   config.unsigned_payload = *unsigned_payload;
 
-  if (!anonymous) {
-    auto status = resolve_credentials(*resolved, options, profile, profile_explicit, config);
-    if (!status) return std::move(status).error();
-  } else {
-    config.credentials_source = "anonymous";
+  // Credentials: the chain of aws_credentials.hpp decides the source without any network.
+  auto plan = resolve_aws_credentials(*resolved, options, profile, config.region);
+  if (!plan) return std::move(plan).error();
+  config.credentials_source = plan->source;
+  if (plan->kind == AwsSourceKind::kStatic) {
+    const auto& key = plan->static_credential;
+    config.credentials = AwsCredentials{key.key_id, key.secret_key, key.token};
   }
+  config.credential_plan = std::make_shared<const AwsCredentialPlan>(std::move(*plan));
 
   // Endpoint: the option, the URL (R2), AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL / AWS_ENDPOINT,
   // else AWS itself.

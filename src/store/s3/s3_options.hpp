@@ -1,6 +1,7 @@
 #pragma once
 // S3 store configuration from a URL + options + environment + AWS profile files: the bucket,
 // addressing (path-style or virtual-hosted), endpoint, region and credentials.
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -9,6 +10,7 @@
 #include "common/result.hpp"
 #include "store/common/options.hpp"
 #include "store/object_store.hpp"
+#include "store/s3/aws_credentials.hpp"
 #include "store/s3/sigv4.hpp"
 
 namespace tdump::store {
@@ -22,8 +24,11 @@ struct S3Config {
   // PUT bodies are signed with their SHA-256 unless this is set (obstore's unsigned_payload);
   // GETs and DELETEs carry no body and are always sent UNSIGNED-PAYLOAD.
   bool unsigned_payload = false;
-  std::optional<AwsCredentials> credentials;  // unset: anonymous (skip_signature)
-  std::string credentials_source;             // "options", "environment", "profile 'x'" (no secrets)
+  std::optional<AwsCredentials> credentials;  // static keys; unset: anonymous or a temporary source
+  std::string credentials_source;             // "options", "environment", "profile 'x'"... (no secrets)
+  // Where the credentials come from (aws_credentials.hpp): the store builds its provider with
+  // aws_credential_provider(*credential_plan, engine). Never null after s3_config_from_url.
+  std::shared_ptr<const AwsCredentialPlan> credential_plan;
 
   // Derived addressing.
   std::string origin;     // "https://bucket.s3.us-east-1.amazonaws.com" or "http://127.0.0.1:9000"

@@ -1,5 +1,7 @@
 #include "store/s3/s3_store.hpp"
 
+#include "store/s3/aws_credentials.hpp"
+
 namespace tdump::store {
 
 S3Store::S3Store(std::shared_ptr<const S3Client> client, CredentialProviderPtr<AwsCredential> credentials,
@@ -18,12 +20,9 @@ Result<std::unique_ptr<ObjectStore>> open_s3_store(std::string_view url, const S
                                                    std::shared_ptr<http::Engine> engine) {
   auto config = s3_config_from_url(url, options);
   if (!config) return std::move(config).error();
-  CredentialProviderPtr<AwsCredential> credentials;
-  if (config->credentials) {
-    const auto& keys = *config->credentials;
-    credentials = std::make_shared<StaticCredentialProvider<AwsCredential>>(
-        AwsCredential{keys.access_key_id, keys.secret_access_key, keys.session_token}, config->credentials_source);
-  }
+  auto provider = aws_credential_provider(*config->credential_plan, engine);
+  if (!provider) return std::move(provider).error();
+  CredentialProviderPtr<AwsCredential> credentials = std::move(*provider);
   std::string source = credentials ? credentials->describe() : std::string("anonymous");
   auto client = std::make_shared<const S3Client>(std::move(*config), std::move(source));
   return std::unique_ptr<ObjectStore>(
