@@ -91,6 +91,13 @@ void print_summary(const dump::RunSummary& s, const dump::RunOptions& options, b
   }
   out += fmt::format("  output: {} ({} files)\n", options.out_dir, s.files.size());
   if (!s.manifest.empty()) out += fmt::format("  manifest: {}\n", s.manifest.string());
+  if (s.rows_with_warnings > 0) {
+    out += fmt::format(
+        "  {} rows with values left NULL or out (listing values that do not fit, tag values over "
+        "the 1 MiB cap)\n",
+        s.rows_with_warnings);
+  }
+  if (s.abandoned > 0) out += fmt::format("  {} reads cancelled by the stop (no row yet)\n", s.abandoned);
   if (s.interrupted) out += "  run again with --resume to complete it\n";
   std::fputs(out.c_str(), stderr);
 }

@@ -62,6 +62,14 @@ class BoundedQueue {
     return take_front();
   }
 
+  // Non-blocking pop of the front item, only when `accept(front)` says so.
+  template <typename Pred>
+  std::optional<T> try_pop_if(Pred&& accept) {
+    std::lock_guard lock(mutex_);
+    if (items_.empty() || !accept(static_cast<const T&>(items_.front().item))) return std::nullopt;
+    return take_front();
+  }
+
   // No more pushes; pops drain what is left, then return nullopt.
   void close() {
     std::lock_guard lock(mutex_);

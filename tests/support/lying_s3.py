@@ -24,7 +24,8 @@ SPEC.json:
      "generate": {"count": N, "key_bytes": K, "prefix": "gen/", "file": "/path/real.tif"}}
     `key_hex` (raw bytes, hex) replaces `key` for keys that are not UTF-8. `size` defaults to
     the file's size, `last_modified` to 2024-01-02T03:04:05.000Z, `etag` to "e<index>".
-    `generate` appends N keys of exactly K bytes (".tif" at the end) served from one file.
+    `generate` (instead of `objects`) lists N keys of exactly K bytes (".tif" at the end), made
+    as they are listed, all served from one file.
 """
 import argparse
 import json
@@ -47,17 +48,40 @@ class Store:
             size = o.get("size", os.path.getsize(o["file"]) if "file" in o else 0)
             self.objects.append((key, str(size), o.get("last_modified", "2024-01-02T03:04:05.000Z"),
                                  o.get("etag", f'"e{i}"'), o.get("file")))
-        gen = spec.get("generate")
-        if gen:
-            size = os.path.getsize(gen["file"])
-            prefix = gen.get("prefix", "gen/").encode()
-            width = int(gen["key_bytes"]) - len(prefix) - len(b".tif")
-            for i in range(int(gen["count"])):
-                stem = str(i).rjust(8, "0").encode()
-                key = prefix + stem + b"x" * max(0, width - len(stem)) + b".tif"
-                self.objects.append((key, str(size), "2024-01-02T03:04:05.000Z", f'"g{i}"', gen["file"]))
         self.objects.sort(key=lambda o: o[0])
         self.by_key = {o[0]: o for o in self.objects}
+        # Generated keys are made when listed, not held: millions of long keys cost no memory here.
+        gen = spec.get("generate")
+        self.generated = 0
+        if gen:
+            if self.objects:
+                raise SystemExit("lying_s3.py: give either objects or generate, not both")
+            self.generated = int(gen["count"])
+            self.gen_file = gen["file"]
+            self.gen_size = str(os.path.getsize(gen["file"]))
+            self.gen_prefix = gen.get("prefix", "gen/").encode()
+            self.gen_width = int(gen["key_bytes"]) - len(self.gen_prefix) - len(b".tif")
+
+    def count(self):
+        return self.generated or len(self.objects)
+
+    def at(self, index):
+        if not self.generated:
+            return self.objects[index]
+        stem = str(index).rjust(8, "0").encode()
+        key = self.gen_prefix + stem + b"x" * max(0, self.gen_width - len(stem)) + b".tif"
+        return (key, self.gen_size, "2024-01-02T03:04:05.000Z", f'"g{index}"', self.gen_file)
+
+    def find(self, key):
+        if not self.generated:
+            return self.by_key.get(key)
+        if not key.startswith(self.gen_prefix):
+            return None
+        try:
+            index = int(key[len(self.gen_prefix):len(self.gen_prefix) + 8])
+        except ValueError:
+            return None
+        return self.at(index) if 0 <= index < self.generated and self.at(index)[0] == key else None
 
 
 STORE = None
@@ -98,11 +122,17 @@ class Handler(BaseHTTPRequestHandler):
         limit = min(max_keys, STORE.page_size)
         chosen = []
         index = start
-        while index < len(STORE.objects) and len(chosen) < limit:
-            if STORE.objects[index][0].startswith(prefix):
-                chosen.append(STORE.objects[index])
-            index += 1
-        truncated = any(o[0].startswith(prefix) for o in STORE.objects[index:])
+        if STORE.generated:  # every generated key starts with the generator's prefix
+            if STORE.gen_prefix.startswith(prefix):
+                chosen = [STORE.at(i) for i in range(start, min(start + limit, STORE.generated))]
+            index = start + len(chosen) if chosen else STORE.generated
+            truncated = index < STORE.generated
+        else:
+            while index < len(STORE.objects) and len(chosen) < limit:
+                if STORE.objects[index][0].startswith(prefix):
+                    chosen.append(STORE.objects[index])
+                index += 1
+            truncated = any(o[0].startswith(prefix) for o in STORE.objects[index:])
         out = ['<?xml version="1.0" encoding="UTF-8"?>',
                '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">',
                f"<Name>{STORE.bucket}</Name><KeyCount>{len(chosen)}</KeyCount><MaxKeys>{max_keys}</MaxKeys>"]
@@ -120,7 +150,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, "".join(out).encode(), [("Content-Type", "application/xml")])
 
     def get(self, key):
-        obj = STORE.by_key.get(key)
+        obj = STORE.find(key)
         if obj is None or obj[4] is None:
             return self.send(404, b"<Error><Code>NoSuchKey</Code></Error>", [("Content-Type", "application/xml")])
         if STORE.stall > 0:
