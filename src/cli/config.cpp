@@ -141,7 +141,7 @@ class Reader {
       if (!item.second.IsScalar()) {
         fail(item.second, fmt::format("{}.{}: must be a single value (string, number or boolean)", key, name));
       }
-      out[name] = text(item.second, key + "." + name);
+      out[name] = text(item.second, fmt::format("{}.{}", key, name));
     }
     return out;
   }

@@ -50,7 +50,10 @@ TEST_F(HostileInput, ConfigTextThatIsNotUtf8IsExitTwoNamingTheKey) {
       {"store:\n  name: s3://bucket\xff/x\n", "store.name = s3://bucket%FF/x: not valid UTF-8"},
       {"store:\n" + store + "  prefixes: [\"a\xff/\"]\n", "store.prefixes[0] = a%FF/: not valid UTF-8"},
       {"store:\n" + store + "filter:\n  include: [\"*\xfe*\"]\n", "filter.include[0] = *%FE*: not valid UTF-8"},
-      {"store:\n" + store + "filter:\n  suffixes: [\".t\xef\" \"f\"]\n", "filter.suffixes[0]"},
+      {"store:\n" + store +
+           "filter:\n  suffixes: [\".t\xef"
+           "f\"]\n",
+       "filter.suffixes[0]"},
       {"store:\n  name: s3://b\n  obstore_config:\n    bucket: b\xff\n", "store.obstore_config.bucket = b%FF"},
       {"store:\n" + store + "# a Latin-1 comment: caf\xe9\n", "config.yaml:3: not valid UTF-8 text"},
   };
