@@ -140,7 +140,7 @@ class KeyFileStream final : public ListStream {
   std::string name_;
   const ObjectStore& store_;
   std::size_t page_size_;
-  std::array<char, 64 * 1024> buffer_{};
+  std::array<char, std::size_t{64} * 1024> buffer_{};
   std::size_t pos_ = 0;
   std::size_t end_ = 0;
   std::size_t line_number_ = 0;
