@@ -12,6 +12,7 @@
 
 #include "common/suggest.hpp"
 #include "common/units.hpp"
+#include "dump/display_key.hpp"
 
 namespace tdump::cli {
 namespace {
@@ -29,11 +30,13 @@ struct Section {
 const std::vector<Section>& sections() {
   static const std::vector<Section> kSections = {
       {"store", {"name", "prefixes", "obstore_config", "options"}},
-      {"concurrency", {"n_consumers", "list_chunk_size", "max_buffer_size", "write_chunk_size"}},
+      {"concurrency",
+       {"n_consumers", "list_chunk_size", "max_buffer_size", "write_chunk_size", "max_buffer_bytes",
+        "list_parallelism"}},
       {"filter", {"suffixes", "include", "exclude"}},
       {"fetch", {"prefetch", "max_header_bytes", "io_threads"}},
       {"retry", {"max_retries", "init_backoff", "max_backoff", "retry_timeout"}},
-      {"output", {"compression", "compression_level", "row_group_size", "store_options"}},
+      {"output", {"compression", "compression_level", "row_group_size", "store_options", "max_batch_bytes"}},
   };
   return kSections;
 }
@@ -51,7 +54,30 @@ class Reader {
 
   std::string scalar(const YAML::Node& node, const std::string& key) const {
     if (!node.IsScalar()) fail(node, fmt::format("{}: must be a single value, not a list or a mapping", key));
-    return node.Scalar();
+    return text(node, key);
+  }
+
+  // A scalar's text, which must be UTF-8 (YAML text is Unicode; the values end up in URLs,
+  // JSON and Parquet strings, which need UTF-8 too).
+  std::string text(const YAML::Node& node, const std::string& key) const {
+    const std::string& value = node.Scalar();
+    if (!dump::is_utf8(value)) {
+      fail(node, fmt::format("{} = {}: not valid UTF-8 (the bytes that are not are shown as %XX); the config "
+                             "must be UTF-8 text",
+                             key, dump::display_key(value)));
+    }
+    return value;
+  }
+
+  // A mapping key's text (UTF-8, like every other text of the file).
+  std::string key_text(const YAML::Node& node, const std::string& where) const {
+    if (!node.IsScalar()) fail(node, fmt::format("{}: keys must be plain names", where.empty() ? "the config" : where));
+    const std::string& value = node.Scalar();
+    if (!dump::is_utf8(value)) {
+      fail(node, fmt::format("key '{}{}': not valid UTF-8 (the bytes that are not are shown as %XX)",
+                             where.empty() ? "" : where + ".", dump::display_key(value)));
+    }
+    return value;
   }
 
   std::uint64_t uint(const YAML::Node& node, const std::string& key, std::uint64_t min, std::uint64_t max) const {
@@ -90,13 +116,18 @@ class Reader {
     std::vector<std::string> out;
     if (node.IsNull()) return out;
     if (node.IsScalar()) {
-      out.push_back(node.Scalar());
+      out.push_back(text(node, key));
       return out;
     }
     if (!node.IsSequence()) fail(node, fmt::format("{}: must be a list of strings", key));
+    if (node.size() > max_items_) {
+      fail(node, fmt::format("{}: {} items, more than the limit of {}", key, node.size(), max_items_));
+    }
+    std::size_t index = 0;
     for (const auto& item : node) {
-      if (!item.IsScalar()) fail(item, fmt::format("{}: every item must be a string", key));
-      out.push_back(item.Scalar());
+      const std::string item_key = fmt::format("{}[{}]", key, index++);
+      if (!item.IsScalar()) fail(item, fmt::format("{}: every item must be a string", item_key));
+      out.push_back(text(item, item_key));
     }
     return out;
   }
@@ -106,24 +137,26 @@ class Reader {
     if (node.IsNull()) return out;
     if (!node.IsMap()) fail(node, fmt::format("{}: must be a mapping of option names to values", key));
     for (const auto& item : node) {
-      auto name = item.first.as<std::string>();
+      auto name = key_text(item.first, key);
       if (!item.second.IsScalar()) {
         fail(item.second, fmt::format("{}.{}: must be a single value (string, number or boolean)", key, name));
       }
-      out[name] = item.second.Scalar();
+      out[name] = text(item.second, fmt::format("{}.{}", key, name));
     }
     return out;
   }
 
  private:
   std::string origin_;
+  // Items of one list (store.prefixes, filters): refused before they are copied.
+  std::size_t max_items_ = dump::ConfigLimits::kMaxPrefixes;
 };
 
 void check_keys(const Reader& reader, const YAML::Node& map, const std::string& where,
                 const std::vector<std::string_view>& allowed) {
   std::map<std::string, int> seen;  // yaml-cpp keeps the last of duplicate keys silently; we refuse them
   for (const auto& item : map) {
-    auto key = item.first.as<std::string>();
+    auto key = reader.key_text(item.first, where);
     auto [it, inserted] = seen.emplace(key, item.first.Mark().line + 1);
     if (!inserted) {
       reader.fail(item.first, fmt::format("duplicate key '{}{}' (first given on line {})",
@@ -152,6 +185,64 @@ Status validate_rules(const RunConfig& c, const Lines& lines, const std::string&
   auto fail = [&](const std::string& message) {
     return make_error(ErrorCode::kInvalidArgument, origin.empty() ? message : origin + ": " + message);
   };
+  // Text: every value that goes into a URL, a glob, a JSON manifest or a Parquet string is
+  // UTF-8 (the file's values are checked as they are read; this catches command-line overrides).
+  auto check_text = [&](const std::string& key, const std::string& value) -> Status {
+    if (dump::is_utf8(value)) return {};
+    return fail(fmt::format("{} = {}{}: not valid UTF-8 (the bytes that are not are shown as %XX)", key,
+                            dump::display_key(value), lines.at(key)));
+  };
+  if (auto s = check_text("store.name", c.store_name); !s) return s;
+  for (const auto& p : c.prefixes) {
+    if (auto s = check_text("store.prefixes", p); !s) return s;
+  }
+  for (const auto& [name, value] : c.store_options) {
+    if (auto s = check_text("store.obstore_config", name); !s) return s;
+    if (auto s = check_text("store.obstore_config." + name, value); !s) return s;
+  }
+  for (const auto& [name, value] : c.output_store_options) {
+    if (auto s = check_text("output.store_options", name); !s) return s;
+    if (auto s = check_text("output.store_options." + name, value); !s) return s;
+  }
+  for (const auto* list : {&c.suffixes, &c.include, &c.exclude}) {
+    const char* key = list == &c.suffixes  ? "filter.suffixes"
+                      : list == &c.include ? "filter.include"
+                                           : "filter.exclude";
+    for (const auto& v : *list) {
+      if (auto s = check_text(key, v); !s) return s;
+    }
+  }
+  if (c.prefixes.size() > dump::ConfigLimits::kMaxPrefixes) {
+    return fail(fmt::format("store.prefixes: {} prefixes, more than the limit of {}{}", c.prefixes.size(),
+                            dump::ConfigLimits::kMaxPrefixes, lines.at("store.prefixes")));
+  }
+  // Bounds, before anything is sized from them (the file's values were checked as they were
+  // read; this catches command-line overrides).
+  struct Bound {
+    const char* key;
+    std::uint64_t value;
+    std::uint64_t min;
+    std::uint64_t max;
+  };
+  using L = dump::ConfigLimits;
+  const std::array<Bound, 11> bounds = {{
+      {"concurrency.n_consumers", c.n_consumers, 1, L::kMaxConsumers},
+      {"concurrency.list_chunk_size", c.list_chunk_size, 1, L::kMaxListChunk},
+      {"concurrency.max_buffer_size", c.max_buffer_size, 1, L::kMaxBufferSize},
+      {"concurrency.write_chunk_size", c.write_chunk_size, 1, L::kMaxWriteChunk},
+      {"concurrency.max_buffer_bytes", c.max_buffer_bytes, L::kMinBufferBytes, L::kMaxBufferBytes},
+      {"concurrency.list_parallelism", c.list_parallelism, 1, L::kMaxListParallelism},
+      {"fetch.io_threads", c.io_threads, 1, L::kMaxIoThreads},
+      {"fetch.prefetch", c.prefetch, L::kMinPrefetch, L::kMaxPrefetch},
+      {"fetch.max_header_bytes", c.max_header_bytes, L::kMinPrefetch, L::kMaxHeaderBytes},
+      {"output.max_batch_bytes", c.max_batch_bytes, L::kMinBatchBytes, L::kMaxBatchBytes},
+      {"output.row_group_size", c.row_group_size, 0, L::kMaxWriteChunk},
+  }};
+  for (const auto& b : bounds) {
+    if (b.value < b.min || b.value > b.max) {
+      return fail(fmt::format("{} = {}{}: must be between {} and {}", b.key, b.value, lines.at(b.key), b.min, b.max));
+    }
+  }
   // The original tool's rules: n_consumers <= list_chunk_size <= write_chunk_size <= max_buffer_size,
   // and list_chunk_size divides max_buffer_size.
   struct Pair {
@@ -209,14 +300,17 @@ RunConfig read_config(const YAML::Node& root, const Reader& reader, Lines& lines
       if (s.name == name) check_keys(reader, node, std::string(name), s.keys);
     }
     for (const auto& item : node) {
-      lines.by_key[fmt::format("{}.{}", name, item.first.as<std::string>())] = item.first.Mark().line + 1;
+      lines.by_key[fmt::format("{}.{}", name, reader.key_text(item.first, std::string(name)))] =
+          item.first.Mark().line + 1;
     }
     return node;
   };
   auto each = [&](const YAML::Node& node, std::string_view sec, auto&& fn) {
     if (!node.IsDefined()) return;
-    for (const auto& item : node)
-      fn(item.first.as<std::string>(), item.second, fmt::format("{}.{}", sec, item.first.as<std::string>()));
+    for (const auto& item : node) {
+      const std::string key = reader.key_text(item.first, std::string(sec));
+      fn(key, item.second, fmt::format("{}.{}", sec, key));
+    }
   };
 
   auto store = section("store");
@@ -237,13 +331,16 @@ RunConfig read_config(const YAML::Node& root, const Reader& reader, Lines& lines
   });
   if (c.store_name.empty()) reader.fail(store, "store.name: missing; it is the store URL (e.g. s3://bucket)");
 
-  constexpr auto kMax = std::numeric_limits<std::uint32_t>::max();
+  using L = dump::ConfigLimits;
   each(section("concurrency"), "concurrency", [&](const std::string& key, const YAML::Node& v, const std::string& d) {
-    auto value = reader.uint(v, d, 1, kMax);
-    if (key == "n_consumers") c.n_consumers = value;
-    if (key == "list_chunk_size") c.list_chunk_size = value;
-    if (key == "max_buffer_size") c.max_buffer_size = value;
-    if (key == "write_chunk_size") c.write_chunk_size = value;
+    if (key == "n_consumers") c.n_consumers = reader.uint(v, d, 1, L::kMaxConsumers);
+    if (key == "list_chunk_size") c.list_chunk_size = reader.uint(v, d, 1, L::kMaxListChunk);
+    if (key == "max_buffer_size") c.max_buffer_size = reader.uint(v, d, 1, L::kMaxBufferSize);
+    if (key == "write_chunk_size") c.write_chunk_size = reader.uint(v, d, 1, L::kMaxWriteChunk);
+    if (key == "max_buffer_bytes") c.max_buffer_bytes = reader.bytes(v, d, L::kMinBufferBytes, L::kMaxBufferBytes);
+    if (key == "list_parallelism") {
+      c.list_parallelism = static_cast<std::uint32_t>(reader.uint(v, d, 1, L::kMaxListParallelism));
+    }
   });
   each(section("filter"), "filter", [&](const std::string& key, const YAML::Node& v, const std::string& d) {
     auto values = reader.strings(v, d);
@@ -252,9 +349,9 @@ RunConfig read_config(const YAML::Node& root, const Reader& reader, Lines& lines
     if (key == "exclude") c.exclude = values;
   });
   each(section("fetch"), "fetch", [&](const std::string& key, const YAML::Node& v, const std::string& d) {
-    if (key == "prefetch") c.prefetch = reader.bytes(v, d, 16, 64ULL << 20);
-    if (key == "max_header_bytes") c.max_header_bytes = reader.bytes(v, d, 16, 1ULL << 32);
-    if (key == "io_threads") c.io_threads = static_cast<std::uint32_t>(reader.uint(v, d, 1, 256));
+    if (key == "prefetch") c.prefetch = reader.bytes(v, d, L::kMinPrefetch, L::kMaxPrefetch);
+    if (key == "max_header_bytes") c.max_header_bytes = reader.bytes(v, d, L::kMinPrefetch, L::kMaxHeaderBytes);
+    if (key == "io_threads") c.io_threads = static_cast<std::uint32_t>(reader.uint(v, d, 1, L::kMaxIoThreads));
   });
   each(section("retry"), "retry", [&](const std::string& key, const YAML::Node& v, const std::string& d) {
     if (key == "max_retries") c.max_retries = static_cast<std::uint32_t>(reader.uint(v, d, 0, 1000));
@@ -275,8 +372,9 @@ RunConfig read_config(const YAML::Node& root, const Reader& reader, Lines& lines
         reader.fail(v, fmt::format("{} = {}: must be one of snappy, zstd, none", d, text));
     }
     if (key == "compression_level") c.compression_level = static_cast<int>(reader.uint(v, d, 1, 22));
-    if (key == "row_group_size") c.row_group_size = reader.uint(v, d, 0, kMax);
+    if (key == "row_group_size") c.row_group_size = reader.uint(v, d, 0, L::kMaxWriteChunk);
     if (key == "store_options") c.output_store_options = reader.options(v, d);
+    if (key == "max_batch_bytes") c.max_batch_bytes = reader.bytes(v, d, L::kMinBatchBytes, L::kMaxBatchBytes);
   });
   return c;
 }
@@ -312,6 +410,20 @@ Result<RunConfig> parse_config(const std::string& text, const std::string& origi
   }
   auto status = validate_rules(config, lines, origin);
   if (!status) return std::move(status).error();
+  // Anything else that is not UTF-8 (a comment, say): the file is not YAML text.
+  if (!dump::is_utf8(text)) {
+    std::size_t line = 1;
+    std::size_t line_start = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        if (!dump::is_utf8(std::string_view(text).substr(line_start, i - line_start))) break;
+        ++line;
+        line_start = i + 1;
+      }
+    }
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("{}:{}: not valid UTF-8 text (a YAML file must be UTF-8)", origin, line));
+  }
   return config;
 }
 

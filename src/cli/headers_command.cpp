@@ -17,20 +17,31 @@
 #include "cli/shard_option.hpp"
 #include "cli/store_setup.hpp"
 #include "common/units.hpp"
+#include "dump/display_key.hpp"
 #include "dump/pipeline.hpp"
 
 namespace tdump::cli {
 namespace {
 
-std::atomic<bool> g_stop{false};
-std::atomic<int> g_signal{0};
+// The run's stop request, set before the handlers are installed and never freed (a signal may
+// come at any time until the process exits).
+std::atomic<dump::StopSignal*> g_stop{nullptr};
+static_assert(std::atomic<dump::StopSignal*>::is_always_lock_free);
 
 extern "C" void on_stop_signal(int sig) {
-  if (g_stop.exchange(true)) {
+  dump::StopSignal* stop = g_stop.load();
+  if (stop == nullptr || !stop->request(sig)) {
     // A second signal: the user insists. Leave now; --resume completes the run.
     std::_Exit(128 + sig);
   }
-  g_signal = sig;
+}
+
+// A command-line value that must be UTF-8 text (it goes into URLs, JSON and Parquet strings).
+Status check_utf8(const std::string& option, const std::string& value) {
+  if (dump::is_utf8(value)) return {};
+  return make_error(ErrorCode::kInvalidArgument,
+                    fmt::format("{} {}: not valid UTF-8 (the bytes that are not are shown as %XX)", option,
+                                dump::display_key(value)));
 }
 
 struct HeadersArgs {
@@ -80,11 +91,26 @@ void print_summary(const dump::RunSummary& s, const dump::RunOptions& options, b
   }
   out += fmt::format("  output: {} ({} files)\n", options.out_dir, s.files.size());
   if (!s.manifest.empty()) out += fmt::format("  manifest: {}\n", s.manifest.string());
+  if (s.rows_with_warnings > 0) {
+    out += fmt::format(
+        "  {} rows with values left NULL or out (listing values that do not fit, tag values over "
+        "the 1 MiB cap)\n",
+        s.rows_with_warnings);
+  }
+  if (s.abandoned > 0) out += fmt::format("  {} reads cancelled by the stop (no row yet)\n", s.abandoned);
   if (s.interrupted) out += "  run again with --resume to complete it\n";
   std::fputs(out.c_str(), stderr);
 }
 
 Status apply_overrides(const HeadersArgs& args, dump::RunConfig& config) {
+  if (auto s = check_utf8("--store", args.store); !s) return s;
+  for (const auto& prefix : args.prefixes) {
+    if (auto s = check_utf8("--prefix", prefix); !s) return s;
+  }
+  if (args.prefixes.size() > dump::ConfigLimits::kMaxPrefixes) {
+    return make_error(ErrorCode::kInvalidArgument, fmt::format("--prefix: {} prefixes, more than the limit of {}",
+                                                               args.prefixes.size(), dump::ConfigLimits::kMaxPrefixes));
+  }
   if (!args.store.empty()) config.store_name = args.store;
   if (!args.prefixes.empty()) config.prefixes = args.prefixes;
   auto options = parse_option_flags(args.options);
@@ -144,7 +170,10 @@ int run(const HeadersArgs& args) {
   options.shard = *shard;
   if (!args.keys_file.empty()) options.keys_file = args.keys_file;
   options.progress = dump::choose_progress_mode(args.quiet, stderr);
-  options.stop = &g_stop;
+  // Lives until the process exits: a late signal must still find it.
+  static dump::StopSignal stop;
+  options.stop = &stop;
+  g_stop.store(&stop);
 
   struct sigaction action {};
   action.sa_handler = on_stop_signal;
@@ -158,7 +187,7 @@ int run(const HeadersArgs& args) {
     return summary.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFatal;
   }
   if (!args.quiet) print_summary(*summary, options, args.dry_run);
-  if (summary->interrupted) return 128 + (g_signal.load() != 0 ? g_signal.load() : SIGINT);
+  if (summary->interrupted) return 128 + (stop.signal_number() != 0 ? stop.signal_number() : SIGINT);
   return summary->failed > 0 ? kExitFileErrors : kExitOk;
 }
 

@@ -11,16 +11,30 @@
 namespace tdump::cli {
 
 Result<LocalFile> LocalFile::open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (nor a device for its carrier); what
+  // is not a regular file is refused right after (for a regular file O_NONBLOCK changes nothing).
+  auto not_regular = [&path](mode_t mode) {
+    const char* what = S_ISDIR(mode)    ? "a directory"
+                       : S_ISFIFO(mode) ? "a FIFO (named pipe)"
+                       : S_ISSOCK(mode) ? "a socket"
+                       : S_ISCHR(mode)  ? "a character device"
+                       : S_ISBLK(mode)  ? "a block device"
+                                        : "a file of an unknown type";
+    return make_error(S_ISDIR(mode) ? ErrorCode::kIo : ErrorCode::kUnsupported,
+                      fmt::format("{} is {}, not a regular file: only regular files are read", path, what));
+  };
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     int err = errno;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) return not_regular(st.st_mode);  // a socket: ENXIO
     return make_error(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
                       fmt::format("cannot open {}: {}", path, std::system_category().message(err)));
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    return make_error(ErrorCode::kIo, fmt::format("{} is not a regular file", path));
+    return not_regular(st.st_mode);
   }
   return LocalFile(fd, static_cast<std::uint64_t>(st.st_size), path);
 }

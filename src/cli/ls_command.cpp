@@ -14,6 +14,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/store_setup.hpp"
+#include "dump/display_key.hpp"
 #include "store/object_store.hpp"
 
 namespace tdump::cli {
@@ -47,6 +48,17 @@ int fail(const Error& error) {
 }
 
 int run_ls(const LsArgs& args) {
+  // The URL and prefixes go into URLs and JSON: UTF-8 text only.
+  if (!dump::is_utf8(args.url)) {
+    return fail(make_error(ErrorCode::kInvalidArgument,
+                           "store URL " + dump::display_key(args.url) + ": not valid UTF-8 (shown as %XX)"));
+  }
+  for (const auto& prefix : args.prefixes) {
+    if (!dump::is_utf8(prefix)) {
+      return fail(make_error(ErrorCode::kInvalidArgument,
+                             "--prefix " + dump::display_key(prefix) + ": not valid UTF-8 (shown as %XX)"));
+    }
+  }
   store::StoreOptions options;
   options.warn = [](std::string_view message) { std::cerr << "ls: warning: " << message << "\n"; };
   auto values = parse_option_flags(args.options);

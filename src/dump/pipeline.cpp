@@ -4,14 +4,21 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include <poll.h>
+
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 
+#include "dump/batch_sink.hpp"
 #include "dump/bounded_queue.hpp"
+#include "dump/display_key.hpp"
 #include "dump/header_fetch.hpp"
 #include "dump/inventory_schema.hpp"
 #include "dump/output_dir.hpp"
@@ -26,71 +33,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A full batch on its way to the writer thread, with the keys its rows hold (for the sidecar).
-struct WriteJob {
-  FileKind kind = FileKind::kData;
-  std::unique_ptr<parquet::ColumnBatch> batch;
-  std::vector<std::string> keys;
-};
+// What one queued key costs in the key buffer: its strings and their bookkeeping.
+std::size_t queued_bytes(const store::ObjectMeta& meta) {
+  return sizeof(store::ObjectMeta) + 2 * sizeof(void*) + meta.key.size() + meta.etag.size();
+}
 
-// Rows appended from I/O threads; every `rows_per_file` rows the batch goes to the writer.
-class BatchSink {
- public:
-  BatchSink(FileKind kind, parquet::SchemaPtr schema, std::size_t rows_per_file, BoundedQueue<WriteJob>& writes)
-      : kind_(kind), schema_(std::move(schema)), rows_per_file_(rows_per_file), writes_(writes) {
-    batch_ = std::make_unique<parquet::ColumnBatch>(schema_);
-  }
-
-  // `encode(encoder, batch)` appends one row; it runs under the sink's lock.
-  template <typename Encode>
-  Status append(std::string_view key, Encode&& encode) {
-    std::unique_lock lock(mutex_);
-    Status status = encode(encoder_, *batch_);
-    if (!status) return status;
-    keys_.emplace_back(key);
-    if (batch_->num_rows() >= rows_per_file_) hand_off(lock);
-    return {};
-  }
-
-  void flush() {
-    std::unique_lock lock(mutex_);
-    if (batch_->num_rows() > 0) hand_off(lock);
-  }
-
-  // The writer gives batches back so their buffers are reused for the next file.
-  void recycle(std::unique_ptr<parquet::ColumnBatch> batch) {
-    batch->clear();
-    std::lock_guard lock(spare_mutex_);
-    spares_.push_back(std::move(batch));
-  }
-
- private:
-  void hand_off(std::unique_lock<std::mutex>& /*held*/) {
-    WriteJob job{kind_, std::move(batch_), std::move(keys_)};
-    keys_ = {};
-    {
-      std::lock_guard lock(spare_mutex_);
-      if (!spares_.empty()) {
-        batch_ = std::move(spares_.back());
-        spares_.pop_back();
-      }
-    }
-    if (!batch_) batch_ = std::make_unique<parquet::ColumnBatch>(schema_);
-    // Blocks while the writer is two files behind: the disk sets the pace then.
-    writes_.push(std::move(job));
-  }
-
-  FileKind kind_;
-  parquet::SchemaPtr schema_;
-  std::size_t rows_per_file_;
-  BoundedQueue<WriteJob>& writes_;
-  std::mutex mutex_;
-  std::unique_ptr<parquet::ColumnBatch> batch_;
-  std::vector<std::string> keys_;
-  RowEncoder encoder_;
-  std::mutex spare_mutex_;
-  std::vector<std::unique_ptr<parquet::ColumnBatch>> spares_;
-};
+// What a key in flight costs beyond the fixed buffers of a read: a read holds its key about ten
+// times over (the fetch's copy, the request URL and its display form, libcurl's copies of the
+// URL, its parsed path and the HTTP/1.1 request line it builds). Measured: 1,000 reads of 60 KB
+// keys held ~590 MB more than 16 did.
+constexpr std::size_t kInFlightKeyCopies = 10;
+std::size_t in_flight_bytes(const store::ObjectMeta& meta) {
+  return kInFlightKeyCopies * meta.key.size();
+}
 
 // Drops prefixes inside another listed prefix: their keys would be listed twice.
 std::vector<std::string> normalize_prefixes(std::vector<std::string> prefixes) {
@@ -129,22 +84,36 @@ std::string utc_now() {
 class Run {
  public:
   Run(const RunConfig& config, const RunOptions& options)
-      : config_(config), options_(options), keys_(std::max<std::size_t>(config.max_buffer_size, 1)), writes_(2) {}
+      : config_(config),
+        options_(options),
+        keys_(std::max<std::size_t>(config.max_buffer_size, 1), config.max_buffer_bytes, queued_bytes),
+        writes_(2) {}
 
   Result<RunSummary> execute();
 
  private:
   Status open_store();
-  void list_prefix(const std::string& prefix);
+  void list_prefixes(const std::vector<std::string>& prefixes, std::atomic<std::size_t>& next);
   void list_stream(store::ListStream& stream, const std::string& what);
   void record_list_error(const std::string& prefix, const Error& error);
+  void record_untrusted_entry(const store::ObjectMeta& meta, const std::string& why);
   void dispatch();
   void on_header(HeaderFetch& fetch);
   void release(HeaderFetch& fetch);
+  // Appends an error row for `meta`; if even that cannot be encoded, a bare one (path, url,
+  // stage, kind, message). Never fails the run: a key whose row cannot be written is logged.
+  void append_error_row(const store::ObjectMeta& meta, const std::string& url, Stage stage, std::string_view kind,
+                        const Error& error, std::uint32_t attempts);
+  void note_row_warnings(std::string_view key, const std::vector<std::string>& warnings);
   void write_loop();
   Status write_job(WriteJob& job, parquet::ParquetWriter& writer);
+  // The first SIGINT/SIGTERM (options_.stop) or the end of the run, whichever comes first;
+  // after a stop, the grace period for what is in flight.
+  void watch_stop(const std::stop_token& token);
   void request_stop();
-  bool stopping() const { return internal_stop_.load() || (options_.stop != nullptr && options_.stop->load()); }
+  bool stopping() const {
+    return internal_stop_.requested() || (options_.stop != nullptr && options_.stop->requested());
+  }
   void fatal(Error error);
   nlohmann::json manifest(const RunSummary& summary) const;
 
@@ -160,24 +129,40 @@ class Run {
 
   BoundedQueue<store::ObjectMeta> keys_;
   std::atomic<std::size_t> active_listers_{0};
-  std::atomic<std::size_t> failed_listers_{0};
+  std::atomic<std::size_t> failed_listers_{0};  // listing streams that failed before their first page
 
   FetchSettings fetch_settings_;
   std::optional<tiff::HeaderParser> parser_;
   std::vector<std::unique_ptr<HeaderFetch>> fetches_;
-  std::vector<HeaderFetch*> free_fetches_;
+  std::vector<HeaderFetch*> free_fetches_;  // guarded by free_mutex_
   std::mutex free_mutex_;
   std::condition_variable free_cv_;
+  // The keys in flight are held to max_buffer_bytes too (in_flight_bytes() each): a fetch starts
+  // when its key fits, or when nothing is in flight. Checked and added in two steps, so loops
+  // racing may pass it by a key each.
+  std::atomic<std::size_t> in_flight_bytes_{0};
+  [[nodiscard]] bool fits_in_flight(std::size_t cost) const {
+    const std::size_t now = in_flight_bytes_.load(std::memory_order_acquire);
+    return now == 0 || now + cost <= config_.max_buffer_bytes;
+  }
 
   BoundedQueue<WriteJob> writes_;
   std::optional<BatchSink> data_sink_;
   std::optional<BatchSink> error_sink_;
   std::mutex stage_mutex_;
-  std::map<std::string, std::uint64_t> errors_by_stage_;
+  std::map<std::string, std::uint64_t> errors_by_stage_;  // guarded by stage_mutex_
+  std::atomic<std::uint64_t> rows_with_warnings_{0};
+  std::atomic<std::uint64_t> abandoned_{0};
 
-  std::atomic<bool> internal_stop_{false};
+  // Stops of our own (a fatal error, or the watcher acting on options_.stop): readable from the
+  // first request on, so a lister waiting on a FIFO of keys wakes at once.
+  StopSignal internal_stop_;
+  StopSignal watcher_wake_;  // ends the watcher's wait at the end of the run
+  std::mutex quiet_mutex_;
+  std::condition_variable_any quiet_cv_;
+  bool quiet_ = false;  // guarded by quiet_mutex_: listers joined, nothing in flight
   std::mutex fatal_mutex_;
-  std::optional<Error> fatal_;  // the first fatal error; read after the threads are joined
+  std::optional<Error> fatal_;  // guarded by fatal_mutex_; read after the threads are joined
   std::atomic<bool> failed_{false};
 };
 
@@ -191,9 +176,38 @@ void Run::fatal(Error error) {
 }
 
 void Run::request_stop() {
-  internal_stop_ = true;
+  internal_stop_.request();
   keys_.close_and_drain();
+  // No request waits out a retry budget any more; what is in flight goes on (the watcher
+  // bounds that with the grace period).
+  if (engine_) engine_->stop_retrying();
+  {
+    std::lock_guard lock(free_mutex_);  // so a dispatcher between its check and its wait sees it
+  }
   free_cv_.notify_all();
+}
+
+void Run::watch_stop(const std::stop_token& token) {
+  {
+    std::stop_callback wake(token, [this] { watcher_wake_.request(); });
+    const int signal_fd = options_.stop != nullptr ? options_.stop->fd() : -1;
+    std::array<pollfd, 2> fds{pollfd{signal_fd, POLLIN, 0}, pollfd{watcher_wake_.fd(), POLLIN, 0}};
+    while (!token.stop_requested() && !(options_.stop != nullptr && options_.stop->requested())) {
+      if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) return;
+    }
+  }
+  if (token.stop_requested()) return;
+  spdlog::warn("stopping: no more listing or retries; the headers in flight have {} ms to finish",
+               options_.stop_grace.count());
+  request_stop();
+  std::unique_lock lock(quiet_mutex_);
+  if (quiet_cv_.wait_for(lock, token, options_.stop_grace, [this] { return quiet_; })) return;
+  if (token.stop_requested()) return;
+  lock.unlock();
+  spdlog::warn("stopping: {} header reads still in flight after {} ms: cancelled (--resume reads them again)",
+               counters_.in_flight.load(), options_.stop_grace.count());
+  // Fails every request still in flight with kCancelled, listings included; their keys get no row.
+  engine_->shutdown();
 }
 
 Status Run::open_store() {
@@ -216,19 +230,58 @@ Status Run::open_store() {
   return {};
 }
 
+void Run::append_error_row(const store::ObjectMeta& meta, const std::string& url, Stage stage, std::string_view kind,
+                           const Error& error, std::uint32_t attempts) {
+  auto status = error_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
+    Status s = encoder.append_error(batch, meta, url, stage, kind, error, attempts);
+    if (s) note_row_warnings(meta.key, encoder.row_warnings());
+    return s;
+  });
+  if (status) return;
+  // The full row could not be encoded: the bare facts still make one row for the key.
+  const Error bare = make_error(error.code, "cannot encode the error row (" + status.error().message +
+                                                "); the error was: " + error.message.substr(0, 4096));
+  store::ObjectMeta key_only;
+  key_only.key = meta.key;
+  status = error_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
+    return encoder.append_error(batch, key_only, url, stage, kind, bare, attempts);
+  });
+  if (!status) spdlog::error("{}: no row could be written: {}", display_key(meta.key), status.error().message);
+}
+
+void Run::note_row_warnings(std::string_view key, const std::vector<std::string>& warnings) {
+  if (warnings.empty()) return;
+  constexpr std::uint64_t kLogged = 20;  // a hostile listing must not flood the log
+  const std::uint64_t n = rows_with_warnings_++;
+  if (n < kLogged) {
+    std::string text;
+    for (const auto& w : warnings) text += (text.empty() ? "" : "; ") + w;
+    spdlog::warn("{}: {}", display_key(key), text);
+  } else if (n == kLogged) {
+    spdlog::warn(
+        "more rows have values left NULL or out; they are not logged one by one (see the manifest's "
+        "rows_with_warnings)");
+  }
+}
+
 void Run::record_list_error(const std::string& prefix, const Error& error) {
-  spdlog::warn("listing {} failed: {}", store_->url_for(prefix), error.describe());
+  spdlog::warn("listing {} failed: {}", display_key(store_->url_for(prefix)), error.describe());
   // A prefix that could not be listed is a failure of the run like a key that could not be read:
   // it counts in `failed`, so the run ends with exit code 1, not 0.
   ++counters_.failed;
   if (options_.dry_run || !error_sink_) return;
   store::ObjectMeta meta;
   meta.key = prefix;
-  auto url = store_->url_for(prefix);
-  auto status = error_sink_->append(prefix, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
-    return encoder.append_error(batch, meta, url, Stage::kList, to_string(error.code), error, error.attempts);
-  });
-  if (!status) fatal(std::move(status).error());
+  append_error_row(meta, store_->url_for(prefix), Stage::kList, to_string(error.code), error, error.attempts);
+  std::lock_guard lock(stage_mutex_);
+  ++errors_by_stage_["list"];
+}
+
+void Run::record_untrusted_entry(const store::ObjectMeta& meta, const std::string& why) {
+  ++counters_.failed;
+  if (options_.dry_run || !error_sink_) return;
+  append_error_row(meta, store_->url_for(meta.key), Stage::kList, kInvalidListingEntry,
+                   make_error(ErrorCode::kParse, why), 0);
   std::lock_guard lock(stage_mutex_);
   ++errors_by_stage_["list"];
 }
@@ -238,6 +291,8 @@ void Run::list_stream(store::ListStream& stream, const std::string& what) {
   while (!stopping()) {
     auto page = stream.next();
     if (!page) {
+      // Cut short by a stop: not a failure of the listing; --resume lists again.
+      if (stopping() && page.error().code == ErrorCode::kCancelled) return;
       if (!any_page) ++failed_listers_;
       record_list_error(what, page.error());
       return;
@@ -252,32 +307,41 @@ void Run::list_stream(store::ListStream& stream, const std::string& what) {
         continue;
       }
       if (options_.dry_run) continue;
+      // The listing is the server's word: an entry that cannot be true is one error row.
+      if (auto why = untrusted_listing_entry(meta)) {
+        record_untrusted_entry(meta, *why);
+        continue;
+      }
       if (!keys_.push(std::move(meta))) return;  // closed: the run is stopping
     }
   }
 }
 
-void Run::list_prefix(const std::string& prefix) {
-  auto stream = store_->list(prefix, config_.list_chunk_size);
-  list_stream(*stream, prefix);
+void Run::list_prefixes(const std::vector<std::string>& prefixes, std::atomic<std::size_t>& next) {
+  while (!stopping()) {
+    const std::size_t i = next++;
+    if (i >= prefixes.size()) return;
+    auto stream = store_->list(prefixes[i], config_.list_chunk_size);
+    list_stream(*stream, prefixes[i]);
+  }
 }
 
 void Run::dispatch() {
   while (true) {
+    auto meta = keys_.pop();
+    if (!meta) return;  // listing done and drained, or stopping
+    const std::size_t cost = in_flight_bytes(*meta);
     HeaderFetch* fetch = nullptr;
     {
+      // A free fetch, and room for this key among those in flight. A stop drops the key: it has
+      // no row yet, so --resume reads it.
       std::unique_lock lock(free_mutex_);
-      free_cv_.wait(lock, [&] { return !free_fetches_.empty() || stopping(); });
+      free_cv_.wait(lock, [&] { return (!free_fetches_.empty() && fits_in_flight(cost)) || stopping(); });
       if (stopping()) return;
       fetch = free_fetches_.back();
       free_fetches_.pop_back();
     }
-    auto meta = keys_.pop();
-    if (!meta) {
-      std::lock_guard lock(free_mutex_);
-      free_fetches_.push_back(fetch);
-      return;
-    }
+    in_flight_bytes_ += cost;
     ++counters_.in_flight;
     fetch->start(*store_, std::move(*meta), fetch_settings_, *parser_, [this](HeaderFetch& f) { on_header(f); });
   }
@@ -286,33 +350,32 @@ void Run::dispatch() {
 void Run::on_header(HeaderFetch& fetch) {
   const auto& meta = fetch.meta();
   const std::string url = store_->url_for(meta.key);
-  Status status;
   if (fetch.ok()) {
-    status = data_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
-      return encoder.append_data(batch, meta, url, fetch.header(), fetch.geokeys(), fetch.facts());
+    Status status = data_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
+      Status s = encoder.append_data(batch, meta, url, fetch.header(), fetch.geokeys(), fetch.facts());
+      if (s) note_row_warnings(meta.key, encoder.row_warnings());
+      return s;
     });
     if (status) {
       ++counters_.done;
     } else {
       // A header the row encoder cannot represent: still exactly one row for the key.
       auto error = make_error(ErrorCode::kInternal, "cannot encode the row: " + status.error().message);
-      status = error_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
-        return encoder.append_error(batch, meta, url, Stage::kParse, "unencodable", error, fetch.facts().attempts);
-      });
+      append_error_row(meta, url, Stage::kParse, "unencodable", error, fetch.facts().attempts);
       ++counters_.failed;
       std::lock_guard lock(stage_mutex_);
       ++errors_by_stage_["parse"];
     }
+  } else if (stopping() && fetch.error().code == ErrorCode::kCancelled) {
+    // Cut short by the stop (a retry that was not made, or the end of the grace period): no
+    // row, so --resume reads the key again.
+    ++abandoned_;
   } else {
-    status = error_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
-      return encoder.append_error(batch, meta, url, fetch.failed_stage(), fetch.error_kind(), fetch.error(),
-                                  fetch.facts().attempts);
-    });
+    append_error_row(meta, url, fetch.failed_stage(), fetch.error_kind(), fetch.error(), fetch.facts().attempts);
     ++counters_.failed;
     std::lock_guard lock(stage_mutex_);
     ++errors_by_stage_[std::string(to_string(fetch.failed_stage()))];
   }
-  if (!status) fatal(std::move(status).error());
   counters_.bytes += fetch.facts().header_bytes;
   counters_.requests += fetch.facts().requests;
   release(fetch);
@@ -323,8 +386,11 @@ void Run::release(HeaderFetch& fetch) {
   // The loop picks up its own submissions without a wake-up, so a busy run costs no thread
   // hand-off per header. Bounded nesting: an empty object finishes inside start() itself.
   thread_local int chain_depth = 0;
+  in_flight_bytes_ -= in_flight_bytes(fetch.meta());
   if (chain_depth < 8 && !stopping()) {
-    if (auto meta = keys_.try_pop()) {
+    if (auto meta =
+            keys_.try_pop_if([this](const store::ObjectMeta& next) { return fits_in_flight(in_flight_bytes(next)); })) {
+      in_flight_bytes_ += in_flight_bytes(*meta);
       ++chain_depth;
       fetch.start(*store_, std::move(*meta), fetch_settings_, *parser_, [this](HeaderFetch& f) { on_header(f); });
       --chain_depth;
@@ -405,6 +471,7 @@ nlohmann::json Run::manifest(const RunSummary& s) const {
       {"listed", s.listed},
       {"written_this_attempt", s.done},
       {"errors_this_attempt", s.failed},
+      {"rows_with_warnings", s.rows_with_warnings},
       {"resumed_past", s.skipped_done},
       {"errors_by_stage", s.errors_by_stage},
       {"header_bytes", s.bytes},
@@ -413,7 +480,10 @@ nlohmann::json Run::manifest(const RunSummary& s) const {
        {{"n_consumers", config_.n_consumers},
         {"list_chunk_size", config_.list_chunk_size},
         {"max_buffer_size", config_.max_buffer_size},
+        {"max_buffer_bytes", config_.max_buffer_bytes},
+        {"list_parallelism", config_.list_parallelism},
         {"write_chunk_size", config_.write_chunk_size},
+        {"max_batch_bytes", config_.max_batch_bytes},
         {"prefetch", config_.prefetch},
         {"max_header_bytes", config_.max_header_bytes},
         {"io_threads", config_.io_threads},
@@ -451,25 +521,29 @@ Result<RunSummary> Run::execute() {
   // Keep files with legacy 8-bit text: the row encoder turns it into UTF-8 instead of failing.
   fetch_settings_.limits.strict_ascii = false;
   parser_.emplace(fetch_settings_.limits);
-  const std::size_t consumers = std::max<std::uint64_t>(config_.n_consumers, 1);
+  // The config's bounds hold already (src/cli checks them); the clamp keeps a caller that built
+  // a RunConfig by hand from allocating without limit.
+  const std::size_t consumers = std::clamp<std::uint64_t>(config_.n_consumers, 1, ConfigLimits::kMaxConsumers);
   fetches_.reserve(consumers);
   for (std::size_t i = 0; i < consumers; ++i) {
     fetches_.push_back(std::make_unique<HeaderFetch>());
     free_fetches_.push_back(fetches_.back().get());
   }
-  data_sink_.emplace(FileKind::kData, data_columns().schema, config_.write_chunk_size, writes_);
-  error_sink_.emplace(FileKind::kErrors, error_columns().schema, config_.write_chunk_size, writes_);
+  data_sink_.emplace(FileKind::kData, data_columns().schema, config_.write_chunk_size, config_.max_batch_bytes,
+                     writes_);
+  error_sink_.emplace(FileKind::kErrors, error_columns().schema, config_.write_chunk_size, config_.max_batch_bytes,
+                      writes_);
 
   ProgressReporter progress(counters_, options_.progress, stderr);
   std::thread writer;
   if (!options_.dry_run) writer = std::thread([this] { write_loop(); });
 
-  // Listers: one thread per prefix (or one over the key file); the last one closes the queue.
-  std::vector<std::thread> listers;
+  // Listers: a pool of at most list_parallelism threads takes the prefixes one by one (or one
+  // thread reads the key file); the last one to finish closes the queue.
   std::unique_ptr<store::ListStream> key_stream;
   std::vector<std::string> prefixes;
   if (options_.keys_file) {
-    auto stream = store::keys_from_file(*options_.keys_file, *store_, config_.list_chunk_size);
+    auto stream = store::keys_from_file(*options_.keys_file, *store_, config_.list_chunk_size, internal_stop_.fd());
     if (!stream) {
       request_stop();
       if (writer.joinable()) {
@@ -482,49 +556,49 @@ Result<RunSummary> Run::execute() {
   } else {
     prefixes = normalize_prefixes(config_.prefixes);
   }
-  const std::size_t lister_count = key_stream ? 1 : prefixes.size();
+  const std::size_t stream_count = key_stream ? 1 : prefixes.size();
+  const std::size_t lister_count =
+      key_stream ? 1 : std::min<std::size_t>(prefixes.size(), std::max<std::uint32_t>(config_.list_parallelism, 1));
   active_listers_ = lister_count;
+  std::atomic<std::size_t> next_prefix{0};
   auto lister_done = [this] {
     if (--active_listers_ == 0) {
       counters_.listing_done = true;
       keys_.close();
     }
   };
-  if (key_stream) {
+  std::vector<std::jthread> listers;
+  listers.reserve(lister_count);
+  for (std::size_t i = 0; i < lister_count; ++i) {
     listers.emplace_back([&, lister_done] {
-      list_stream(*key_stream, *options_.keys_file);
+      if (key_stream) {
+        list_stream(*key_stream, *options_.keys_file);
+      } else {
+        list_prefixes(prefixes, next_prefix);
+      }
       lister_done();
     });
-  } else {
-    for (const auto& prefix : prefixes) {
-      listers.emplace_back([&, prefix, lister_done] {
-        list_prefix(prefix);
-        lister_done();
-      });
-    }
   }
 
-  // A stop request (signal) closes the key queue: listers and the dispatcher wind down.
-  std::atomic<bool> finished{false};
-  std::thread stop_watch([&] {
-    while (!finished.load()) {
-      if (options_.stop != nullptr && options_.stop->load() && !internal_stop_.load()) {
-        spdlog::warn("stopping: finishing the headers in flight and writing what is done");
-        request_stop();
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  });
+  // A stop request (signal) stops the listers and the retries; the watcher wakes on the signal's
+  // descriptor, or on its stop token at the end of the run.
+  std::jthread watcher([this](const std::stop_token& token) { watch_stop(token); });
 
   if (!options_.dry_run) dispatch();
   for (auto& t : listers) t.join();
-  // Everything started finishes (each read is bounded by the engine's timeouts and retries).
+  // Everything started finishes (each read is bounded by the engine's timeouts and retries, and
+  // after a stop by the grace period).
   {
     std::unique_lock lock(free_mutex_);
     free_cv_.wait(lock, [&] { return free_fetches_.size() == fetches_.size(); });
   }
-  finished = true;
-  stop_watch.join();
+  {
+    std::lock_guard lock(quiet_mutex_);
+    quiet_ = true;
+  }
+  quiet_cv_.notify_all();
+  watcher.request_stop();
+  watcher.join();
   if (!options_.dry_run) {
     data_sink_->flush();
     error_sink_->flush();
@@ -538,6 +612,8 @@ Result<RunSummary> Run::execute() {
   summary.skipped_done = counters_.skipped_done;
   summary.done = counters_.done;
   summary.failed = counters_.failed;
+  summary.rows_with_warnings = rows_with_warnings_;
+  summary.abandoned = abandoned_;
   summary.bytes = counters_.bytes;
   summary.requests = counters_.requests;
   summary.errors_by_stage = errors_by_stage_;
@@ -546,12 +622,17 @@ Result<RunSummary> Run::execute() {
   if (out_) summary.files = out_->committed_files();
 
   if (fatal_) return *fatal_;
-  if (lister_count > 0 && failed_listers_ == lister_count && counters_.listed == 0) {
+  if (stream_count > 0 && failed_listers_ == stream_count && counters_.listed == 0) {
     return make_error(ErrorCode::kNotFound, fmt::format("listing {} failed; see the error rows in {} or the log above",
                                                         store_->url_for(""), options_.out_dir));
   }
+  if (summary.rows_with_warnings > 0) {
+    spdlog::warn("{} rows have values left NULL or out (listing values that do not fit, tag values over the cap)",
+                 summary.rows_with_warnings);
+  }
   if (!summary.interrupted && !options_.dry_run) {
-    if (auto s = out_->write_manifest(manifest(summary).dump(2) + "\n"); !s) return std::move(s).error();
+    const std::string text = manifest(summary).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    if (auto s = out_->write_manifest(text); !s) return std::move(s).error();
     summary.manifest = out_->manifest_path();
   }
   engine_->shutdown();
@@ -568,7 +649,9 @@ std::string run_fingerprint(const RunConfig& config, const RunOptions& /*options
       {"suffixes", config.suffixes}, {"include", config.include},
       {"exclude", config.exclude},
   };
-  return fmt::format("{:016x}", stable_key_hash(identity.dump()));
+  // Replace, not throw, on text that is not UTF-8 (src/cli refuses such a config up front).
+  return fmt::format("{:016x}",
+                     stable_key_hash(identity.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
 }
 
 Result<RunSummary> run_headers(const RunConfig& config, const RunOptions& options) {

@@ -2,6 +2,7 @@
 // `tiff-dumper headers`: lister(s) -> bounded key queue -> n_consumers header reads in flight,
 // parsed in place -> row batches -> a writer thread that writes Parquet (BRIEF §4).
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -13,6 +14,7 @@
 #include "dump/key_filter.hpp"
 #include "dump/progress.hpp"
 #include "dump/run_config.hpp"
+#include "dump/stop_signal.hpp"
 
 namespace tdump::dump {
 
@@ -23,9 +25,12 @@ struct RunOptions {
   Shard shard;                           // this process's part of the keys
   std::optional<std::string> keys_file;  // take keys from a file ("-": stdin) instead of listing
   ProgressMode progress = ProgressMode::kQuiet;
-  // Set (e.g. by a signal handler) to stop: listing stops, what is in flight finishes,
-  // batches are flushed, the run ends as interrupted (resumable).
-  const std::atomic<bool>* stop = nullptr;
+  // Requested (e.g. by a signal handler) to stop: listing stops, no request is retried any
+  // more, what is in flight may finish within `stop_grace` (then it is cancelled), the rows
+  // done are written, and the run ends as interrupted (resumable). Keys whose reads were
+  // cancelled get no row: --resume reads them.
+  StopSignal* stop = nullptr;
+  std::chrono::milliseconds stop_grace{5'000};
 };
 
 struct RunSummary {
@@ -33,6 +38,8 @@ struct RunSummary {
   std::uint64_t skipped_done = 0;                        // already in OUT_DIR (resume)
   std::uint64_t done = 0;                                // data rows written
   std::uint64_t failed = 0;                              // error rows written
+  std::uint64_t rows_with_warnings = 0;                  // data or error rows with a value left NULL or out
+  std::uint64_t abandoned = 0;                           // keys whose reads a stop cancelled (no row)
   std::map<std::string, std::uint64_t> errors_by_stage;  // list / fetch / parse
   std::uint64_t bytes = 0;                               // header bytes fetched
   std::uint64_t requests = 0;                            // range requests

@@ -4,10 +4,10 @@
 
 #include <limits>
 
+#include "dump/display_key.hpp"
 #include "dump/inventory_schema.hpp"
 #include "tiff/image_info.hpp"
 #include "tiff/tags.hpp"
-#include "tiff/utf8.hpp"
 #include "tiff/value_json.hpp"
 #include "tiff/values.hpp"
 
@@ -35,6 +35,20 @@ bool is_whole_number(const Entry& e) {
   return tiff::is_integer_type(e.type) && e.type != FieldType::kUndefined;
 }
 
+// A name for a tag in a warning: "270 (ImageDescription)" or "65000".
+std::string tag_label(std::uint16_t id) {
+  const std::string_view name = tiff::tag_name(id);
+  return name.empty() ? std::to_string(id) : fmt::format("{} ({})", id, name);
+}
+
+// At most `max` bytes of `text`, cut at a UTF-8 character boundary when `text` is UTF-8.
+std::string_view cut(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
 }  // namespace
 
 std::string_view to_string(Stage stage) noexcept {
@@ -49,9 +63,18 @@ std::string_view to_string(Stage stage) noexcept {
   return "unknown";
 }
 
+std::optional<std::string> untrusted_listing_entry(const store::ObjectMeta& meta) {
+  if (meta.size && *meta.size > kMaxObjectSize) {
+    return fmt::format(
+        "the listing gives a size of {} bytes, more than any object can have (the limit is 2^63-1 = {}): the entry is "
+        "not trusted and the object was not read",
+        *meta.size, kMaxObjectSize);
+  }
+  return std::nullopt;
+}
+
 std::string_view RowEncoder::utf8(std::string_view text) {
-  auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
-  if (tiff::is_valid_utf8(bytes)) return text;
+  if (is_utf8(text)) return text;
   // Not UTF-8: most likely a legacy 8-bit charset; Latin-1 keeps every byte visible.
   text_.clear();
   for (unsigned char c : text) {
@@ -65,16 +88,51 @@ std::string_view RowEncoder::utf8(std::string_view text) {
   return text_;
 }
 
+void RowEncoder::omitted_note(std::uint64_t bytes) {
+  json_.clear();
+  fmt::format_to(std::back_inserter(json_), R"({{"omitted_bytes":{}}})", bytes);
+}
+
+void RowEncoder::object_columns(parquet::ColumnBatch& batch, parquet::ColumnRef size_col,
+                                parquet::ColumnRef modified_col, parquet::ColumnRef etag_col,
+                                const store::ObjectMeta& meta, std::optional<std::uint64_t> size) {
+  // The listing (or a Content-Range) is the server's word: what does not fit is NULL, not a
+  // failed row.
+  if (size) {
+    if (*size <= kMaxObjectSize) {
+      batch.set_uint(size_col, *size);
+    } else {
+      warn(fmt::format("size {} is past 2^63-1: size left NULL", *size));
+    }
+  }
+  if (meta.last_modified_us) {
+    if (*meta.last_modified_us >= kMinTimestampUs && *meta.last_modified_us <= kMaxTimestampUs) {
+      batch.set_int(modified_col, *meta.last_modified_us);
+    } else {
+      warn(fmt::format("last_modified {} µs since 1970 is outside years 1 to 9999: last_modified left NULL",
+                       *meta.last_modified_us));
+    }
+  }
+  if (!meta.etag.empty()) {
+    if (meta.etag.size() <= limits_.max_etag_bytes) {
+      batch.set_string(etag_col, utf8(meta.etag));
+    } else {
+      warn(fmt::format("etag of {} bytes is over the {}-byte limit: etag left NULL", meta.etag.size(),
+                       limits_.max_etag_bytes));
+    }
+  }
+}
+
 Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
                                const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys,
                                const FetchFacts& facts) {
   const auto& c = data_columns();
+  warnings_.clear();
   batch.begin_row();
-  batch.set_string(c.path, utf8(meta.key));
-  batch.set_string(c.url, utf8(url));
-  if (auto size = meta.size ? meta.size : facts.object_size) batch.set_uint(c.size, *size);
-  if (meta.last_modified_us) batch.set_int(c.last_modified, *meta.last_modified_us);
-  if (!meta.etag.empty()) batch.set_string(c.etag, utf8(meta.etag));
+  shown_ = display_key(meta.key);
+  batch.set_string(c.path, shown_);
+  batch.set_string(c.url, display_key(url));
+  object_columns(batch, c.size, c.last_modified, c.etag, meta, meta.size ? meta.size : facts.object_size);
   batch.set_bool(c.bigtiff, header.bigtiff);
   batch.set_string(c.byte_order, header.byte_order == tiff::ByteOrder::kLittle ? "II" : "MM");
   batch.set_uint(c.ifd_count, header.main_ifd_count);
@@ -84,11 +142,15 @@ Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectM
   if (!header.ifds.empty()) {
     const tiff::Ifd& ifd0 = header.ifds.front();
     misfits_.clear();
+    omitted_.clear();
     tag_columns(batch, header, ifd0);
     geokey_columns(batch, geokeys);
     other_tags(batch, header, ifd0);
     ifds(batch, header);
   }
+  // A value that went out of the hot path's sizes: give the memory back.
+  if (json_.capacity() > 4 * limits_.max_value_bytes) std::string().swap(json_);
+  if (text_.capacity() > 4 * limits_.max_value_bytes) std::string().swap(text_);
   return batch.end_row();
 }
 
@@ -100,6 +162,11 @@ void RowEncoder::tag_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader
     const Entry* e = header.find(ifd0, tags[i].id);
     if (e == nullptr || !e->loaded || e->count == 0) continue;
     const auto& col = columns[i];
+    if ((tags[i].kind == ColumnKind::kString || tags[i].kind == ColumnKind::kBinary) &&
+        e->byte_size() > limits_.max_value_bytes) {
+      omitted_.emplace_back(e, e->byte_size());
+      continue;
+    }
     bool fits = true;
     switch (tags[i].kind) {
       case ColumnKind::kUInt:
@@ -131,7 +198,15 @@ void RowEncoder::tag_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader
         break;
       case ColumnKind::kString:
         fits = is_text(*e);
-        if (fits) batch.set_string(col.value, utf8(tiff::text_of(*e)));
+        if (fits) {
+          const std::string_view text = utf8(tiff::text_of(*e));
+          // Latin-1 text can double in size as UTF-8.
+          if (text.size() > limits_.max_value_bytes) {
+            omitted_.emplace_back(e, text.size());
+            continue;
+          }
+          batch.set_string(col.value, text);
+        }
         break;
       case ColumnKind::kBinary: {
         auto bytes = e->bytes();
@@ -152,6 +227,7 @@ void RowEncoder::geokey_columns(parquet::ColumnBatch& batch, const tiff::GeoKeyS
   for (const auto& key : geokeys.keys) {
     const tiff::GeoKeyInfo* info = tiff::find_geokey(key.id);
     bool placed = false;
+    // ASCII GeoKeys are at most 65,535 bytes (a 16-bit count): always under the value cap.
     if (info != nullptr && key.kind == info->kind) {
       auto column = c.geokey_fields[static_cast<std::size_t>(info - known.data())];
       if (key.kind == tiff::GeoValueKind::kShort && key.size == 1) {
@@ -175,6 +251,11 @@ void RowEncoder::geokey_columns(parquet::ColumnBatch& batch, const tiff::GeoKeyS
     batch.set_uint(c.other_geokeys_key, key->id);
     json_.clear();
     tiff::append_geokey_json(json_, geokeys, *key);
+    if (json_.size() > limits_.max_value_bytes) {
+      warn(fmt::format("GeoKey {}: value of {} bytes as JSON is over the {}-byte cap: left out", key->id, json_.size(),
+                       limits_.max_value_bytes));
+      omitted_note(json_.size());
+    }
     batch.set_string(c.other_geokeys_value, json_);
     batch.end_entry();
   }
@@ -184,15 +265,29 @@ void RowEncoder::geokey_columns(parquet::ColumnBatch& batch, const tiff::GeoKeyS
 void RowEncoder::other_tags(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0) {
   const auto& c = data_columns();
   bool any = false;
-  auto add = [&](const Entry& e) {
+  auto open = [&](std::uint16_t tag) {
     if (!any) {
       batch.begin_map(c.other_tags);
       any = true;
     }
     batch.begin_entry();
-    batch.set_uint(c.other_tags_key, e.tag);
+    batch.set_uint(c.other_tags_key, tag);
+  };
+  auto omit = [&](std::uint16_t tag, std::uint64_t bytes) {
+    warn(fmt::format("tag {}: value of {} bytes is over the {}-byte cap of one value: left out", tag_label(tag), bytes,
+                     limits_.max_value_bytes));
+    open(tag);
+    omitted_note(bytes);
+    batch.set_string(c.other_tags_value, json_);
+    batch.end_entry();
+  };
+  auto add = [&](const Entry& e) {
+    // The raw bytes first: a value far over the cap is never turned into text at all.
+    if (e.byte_size() > limits_.max_value_bytes) return omit(e.tag, e.byte_size());
     json_.clear();
     tiff::append_value_json(json_, e, header.byte_order);
+    if (json_.size() > limits_.max_value_bytes) return omit(e.tag, json_.size());
+    open(e.tag);
     batch.set_string(c.other_tags_value, json_);
     batch.end_entry();
   };
@@ -200,6 +295,7 @@ void RowEncoder::other_tags(parquet::ColumnBatch& batch, const tiff::TiffHeader&
     if (tiff::is_other_tag(e.tag)) add(e);
   }
   for (const Entry* e : misfits_) add(*e);
+  for (const auto& [e, bytes] : omitted_) omit(e->tag, bytes);
   if (any) batch.end_map();
 }
 
@@ -240,18 +336,19 @@ void RowEncoder::ifds(parquet::ColumnBatch& batch, const tiff::TiffHeader& heade
 Status RowEncoder::append_error(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
                                 Stage stage, std::string_view kind, const Error& error, std::uint32_t attempts) {
   const auto& c = error_columns();
+  warnings_.clear();
   batch.begin_row();
-  batch.set_string(c.path, utf8(meta.key));
-  batch.set_string(c.url, utf8(url));
+  shown_ = display_key(meta.key);
+  batch.set_string(c.path, shown_);
+  batch.set_string(c.url, display_key(url));
   batch.set_string(c.stage, to_string(stage));
-  batch.set_string(c.kind, kind);
-  batch.set_string(c.message, utf8(error.message));
+  batch.set_string(c.kind, utf8(kind));
+  batch.set_string(c.message, cut(utf8(error.message), limits_.max_value_bytes));
   if (error.http_status != 0) batch.set_int(c.http_status, error.http_status);
-  if (!error.remote_code.empty()) batch.set_string(c.remote_code, utf8(error.remote_code));
-  batch.set_uint(c.attempts, std::max(attempts, error.attempts));
-  if (meta.size) batch.set_uint(c.size, *meta.size);
-  if (meta.last_modified_us) batch.set_int(c.last_modified, *meta.last_modified_us);
-  if (!meta.etag.empty()) batch.set_string(c.etag, utf8(meta.etag));
+  if (!error.remote_code.empty())
+    batch.set_string(c.remote_code, cut(utf8(error.remote_code), limits_.max_value_bytes));
+  batch.set_uint(c.attempts, std::min<std::uint32_t>(std::max(attempts, error.attempts), 0x7FFFFFFF));
+  object_columns(batch, c.size, c.last_modified, c.etag, meta, meta.size);
   return batch.end_row();
 }
 

@@ -9,6 +9,25 @@
 
 namespace tdump::dump {
 
+// Upper bounds of the counts and sizes a config may ask for, checked before anything is
+// allocated (src/cli/config.cpp names them in its messages; README "Configuration").
+struct ConfigLimits {
+  static constexpr std::uint64_t kMaxConsumers = 65'536;
+  static constexpr std::uint64_t kMaxListChunk = 1'000'000;
+  static constexpr std::uint64_t kMaxBufferSize = 100'000'000;
+  static constexpr std::uint64_t kMaxWriteChunk = 100'000'000;
+  static constexpr std::uint64_t kMaxPrefixes = 1'000'000;
+  static constexpr std::uint32_t kMaxListParallelism = 1024;
+  static constexpr std::uint32_t kMaxIoThreads = 256;
+  static constexpr std::uint64_t kMinPrefetch = 16;
+  static constexpr std::uint64_t kMaxPrefetch = 64ULL << 20;
+  static constexpr std::uint64_t kMaxHeaderBytes = 1ULL << 32;
+  static constexpr std::uint64_t kMinBufferBytes = 1ULL << 20;
+  static constexpr std::uint64_t kMaxBufferBytes = 1ULL << 40;
+  static constexpr std::uint64_t kMinBatchBytes = 1ULL << 20;
+  static constexpr std::uint64_t kMaxBatchBytes = 64ULL << 30;
+};
+
 enum class OutputCompression : std::uint8_t { kNone, kSnappy, kZstd };
 
 struct RunConfig {
@@ -22,6 +41,12 @@ struct RunConfig {
   std::uint64_t list_chunk_size = 10'000;
   std::uint64_t max_buffer_size = 1'000'000;
   std::uint64_t write_chunk_size = 100'000;
+  // Ours: the key buffer's budget in bytes (keys, ETags and their bookkeeping), besides its count
+  // max_buffer_size; listing pauses when either is reached.
+  std::uint64_t max_buffer_bytes = 256ULL << 20;
+  // Ours: listings running at once (a bounded pool of lister threads takes the prefixes one by
+  // one; issue 10 will also use it for parallel listing inside one prefix).
+  std::uint32_t list_parallelism = 8;
 
   // filter: which listed keys are TIFFs
   std::vector<std::string> suffixes{".tif", ".tiff"};  // case-insensitive; empty: every key
@@ -43,6 +68,9 @@ struct RunConfig {
   OutputCompression compression = OutputCompression::kSnappy;
   int compression_level = 3;         // zstd only
   std::uint64_t row_group_size = 0;  // rows per row group; 0: one per file (write_chunk_size)
+  // A batch of rows goes to the writer at write_chunk_size rows or at this many bytes buffered,
+  // whichever comes first (a file may then hold fewer rows than write_chunk_size).
+  std::uint64_t max_batch_bytes = 256ULL << 20;
   // Store options for an OUT_DIR given as a store URL (obstore names). Empty: the input store's
   // options when OUT_DIR is the same kind of store, else none.
   std::map<std::string, std::string> output_store_options;

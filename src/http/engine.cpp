@@ -29,7 +29,7 @@ class EngineImpl final : public Engine {
     if (config_.tune_allocator) keep_freed_memory_for_reuse();
     if (auto status = share_.init(); !status) return status;
     for (std::uint32_t i = 0; i < config_.loops; ++i) {
-      loops_.push_back(std::make_unique<EventLoop>(config_, share_.handle(), stats_, this));
+      loops_.push_back(std::make_unique<EventLoop>(config_, share_.handle(), stats_, this, retries_stopped_));
       if (auto status = loops_.back()->start(); !status) return status;
     }
     return {};
@@ -52,6 +52,11 @@ class EngineImpl final : public Engine {
   }
 
   [[nodiscard]] EngineStats stats() const override { return stats_.snapshot(); }
+
+  void stop_retrying() override {
+    if (retries_stopped_.exchange(true, std::memory_order_acq_rel)) return;
+    for (auto& loop : loops_) loop->wake();
+  }
 
   void shutdown() override {
     std::lock_guard lock(shutdown_mutex_);
@@ -80,6 +85,7 @@ class EngineImpl final : public Engine {
   SharedStats stats_;
   std::vector<std::unique_ptr<EventLoop>> loops_;
   std::atomic<std::size_t> next_loop_{0};
+  std::atomic<bool> retries_stopped_{false};  // set once by stop_retrying(); read by every loop
   std::mutex shutdown_mutex_;
   bool shut_down_ = false;
 };

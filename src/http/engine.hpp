@@ -114,6 +114,12 @@ class Engine {
   // called from a loop thread.
   virtual Result<Response> execute(Request request) = 0;
   [[nodiscard]] virtual EngineStats stats() const = 0;
+  // Thread-safe, takes effect at once and for good: requests waiting for a retry fail now with
+  // kCancelled, and an attempt that ends in a retryable failure from now on fails with
+  // kCancelled instead of being retried. Attempts in flight go on to their own end, and new
+  // requests still get their first attempt. For a run that is stopping (first SIGINT/SIGTERM):
+  // what is in flight may finish, nothing waits out a retry budget.
+  virtual void stop_retrying() = 0;
   // Stops accepting work, fails what is queued with kCancelled, joins the loop threads.
   virtual void shutdown() = 0;
 };

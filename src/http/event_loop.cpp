@@ -79,8 +79,14 @@ std::string describe_failure(CURLcode code, std::string_view detail, const Reque
 
 }  // namespace
 
-EventLoop::EventLoop(const ClientConfig& config, CURLSH* share, SharedStats& stats, const void* owner)
-    : config_(config), share_(share), stats_(stats), owner_(owner), rng_(std::random_device{}()) {}
+EventLoop::EventLoop(const ClientConfig& config, CURLSH* share, SharedStats& stats, const void* owner,
+                     const std::atomic<bool>& retries_stopped)
+    : config_(config),
+      share_(share),
+      stats_(stats),
+      owner_(owner),
+      retries_stopped_(retries_stopped),
+      rng_(std::random_device{}()) {}
 
 EventLoop::~EventLoop() {
   request_stop();
@@ -167,6 +173,13 @@ void EventLoop::request_stop() {
   }
 }
 
+void EventLoop::wake() {
+  if (wake_fd_ >= 0) {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto written = write(wake_fd_, &one, sizeof one);
+  }
+}
+
 void EventLoop::join() {
   if (thread_.joinable()) thread_.join();
 }
@@ -176,6 +189,7 @@ void EventLoop::run() {
   while (!stop_requested_.load(std::memory_order_acquire)) {
     wait_and_dispatch();
     drain_completions();
+    if (!retries_.empty() && retries_stopped_.load(std::memory_order_acquire)) cancel_pending_retries();
     start_due_retries();
     expire_first_byte_deadlines();
     take_incoming();
@@ -435,12 +449,29 @@ void EventLoop::on_done(Slot* slot, CURLcode code) {
         retry_after = parse_retry_after(*value, std::chrono::system_clock::now());
       }
       if (schedule_retry(transfer, retry_after, budget_exhausted)) return;
+      if (retries_stopped_.load(std::memory_order_acquire)) {
+        Error error = make_error(ErrorCode::kCancelled,
+                                 fmt::format("{} {}: HTTP {}; not retried: retries were stopped",
+                                             transfer->request.method, transfer->display_url, response.status));
+        error.http_status = response.status;
+        error.attempts = transfer->attempts;
+        finish(transfer, std::move(error));
+        return;
+      }
     }
     // Any status, retried to exhaustion or not, is the caller's to interpret (S3 error codes).
     finish(transfer, std::move(response));
     return;
   }
   if (is_retryable_curl_code(code) && schedule_retry(transfer, std::nullopt, budget_exhausted)) return;
+  if (is_retryable_curl_code(code) && retries_stopped_.load(std::memory_order_acquire)) {
+    Error error = make_error(ErrorCode::kCancelled,
+                             fmt::format("{} {}: {}; not retried: retries were stopped", transfer->request.method,
+                                         transfer->display_url, describe_failure(code, detail, transfer->request)));
+    error.attempts = transfer->attempts;
+    finish(transfer, std::move(error));
+    return;
+  }
   std::string message = fmt::format("{} {}: {}", transfer->request.method, transfer->display_url,
                                     describe_failure(code, detail, transfer->request));
   if (budget_exhausted) {
@@ -454,7 +485,7 @@ void EventLoop::on_done(Slot* slot, CURLcode code) {
 
 bool EventLoop::schedule_retry(Transfer* transfer, std::optional<std::chrono::milliseconds> retry_after,
                                bool& budget_exhausted) {
-  if (stop_requested_.load(std::memory_order_relaxed)) return false;
+  if (stop_requested_.load(std::memory_order_relaxed) || retries_stopped_.load(std::memory_order_acquire)) return false;
   const auto now = Clock::now();
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - transfer->first_attempt_start);
   const RetryDecision decision = decide_retry(config_.retry, transfer->attempts - 1, elapsed, retry_after, rng_);
@@ -477,6 +508,19 @@ void EventLoop::finish(Transfer* transfer, Result<Response> result) {
   try {
     callback(std::move(result));
   } catch (...) {  // NOLINT(bugprone-empty-catch): a throwing callback must not take the loop down
+  }
+}
+
+void EventLoop::cancel_pending_retries() {
+  std::vector<PendingRetry> pending;
+  pending.swap(retries_);
+  for (auto& retry : pending) {
+    Transfer* transfer = retry.transfer;
+    Error error = make_error(ErrorCode::kCancelled, transfer->request.method + " " + transfer->display_url +
+                                                        ": retry cancelled: retries were stopped");
+    error.attempts = transfer->attempts;
+    error.http_status = transfer->response.status;
+    finish(transfer, std::move(error));
   }
 }
 

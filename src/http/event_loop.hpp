@@ -23,7 +23,10 @@ namespace tdump::http {
 
 class EventLoop {
  public:
-  EventLoop(const ClientConfig& config, CURLSH* share, SharedStats& stats, const void* owner);
+  // `retries_stopped`: the engine's switch (Engine::stop_retrying); once true, this loop fails
+  // its pending retries and schedules no new ones.
+  EventLoop(const ClientConfig& config, CURLSH* share, SharedStats& stats, const void* owner,
+            const std::atomic<bool>& retries_stopped);
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
   ~EventLoop();
@@ -35,6 +38,8 @@ class EventLoop {
   // Asks the thread to cancel everything it holds and exit; join() waits for it.
   void request_stop();
   void join();
+  // Thread-safe: makes the loop go round once (e.g. to see that retries were stopped).
+  void wake();
 
   // The loop running on this thread, if any, and the engine it belongs to.
   static EventLoop* current() noexcept;
@@ -81,6 +86,8 @@ class EventLoop {
   bool schedule_retry(Transfer* transfer, std::optional<std::chrono::milliseconds> retry_after, bool& budget_exhausted);
   void finish(Transfer* transfer, Result<Response> result);
   void cancel_everything();
+  // Fails every request waiting for a retry with kCancelled (retries were stopped).
+  void cancel_pending_retries();
 
   Slot* acquire_slot();
   void release_slot(Slot* slot);
@@ -106,6 +113,7 @@ class EventLoop {
   int wake_fd_ = -1;
   std::thread thread_;
   std::atomic<bool> stop_requested_{false};
+  const std::atomic<bool>& retries_stopped_;  // owned by the engine
 
   mutable std::mutex incoming_mutex_;
   std::vector<std::unique_ptr<Transfer>> incoming_;  // guarded by incoming_mutex_

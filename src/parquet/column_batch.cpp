@@ -108,6 +108,15 @@ void ColumnBatch::clear() {
   error_.clear();
 }
 
+void ColumnBatch::rollback(std::size_t rows) {
+  rows = std::min(rows, rows_);
+  for (LeafColumn& l : leaves_) l.truncate_rows(rows);
+  rows_ = rows;
+  depth_ = 0;
+  failed_ = false;
+  error_.clear();
+}
+
 void ColumnBatch::fail(std::string message) {
   if (failed_) return;
   failed_ = true;

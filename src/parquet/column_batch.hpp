@@ -46,6 +46,12 @@ class ColumnBatch {
   [[nodiscard]] std::size_t buffered_bytes() const noexcept;
   // Forgets all rows, keeps every buffer's capacity.
   void clear();
+  // Puts the batch back to the state it had when it held `rows` rows: later rows, and a row
+  // still open, are dropped (rows >= num_rows() only closes an open row). For a caller that
+  // appends one logical row in several steps and must undo all of them when one fails, so a
+  // failure never leaves a half row or takes the earlier rows with it. Costs O(entries) for
+  // repeated leaves; keeps the buffers' capacity.
+  void rollback(std::size_t rows);
 
   // --- Row builder -------------------------------------------------------------------------
   void begin_row();

@@ -158,5 +158,115 @@ TEST(Config, ValidateAfterOverrides) {
   EXPECT_NE(status.error().message.find("concurrency.n_consumers = 20000"), std::string::npos);
 }
 
+TEST(Config, EveryCountHasAnUpperBoundNamedInTheMessage) {
+  struct Case {
+    std::string yaml;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"concurrency:\n  n_consumers: 4294967295\n",
+       "concurrency.n_consumers = 4294967295: must be between 1 and 65536"},
+      {"concurrency:\n  list_chunk_size: 2000000\n",
+       "concurrency.list_chunk_size = 2000000: must be between 1 and 1000000"},
+      {"concurrency:\n  max_buffer_size: 4000000000\n", "must be between 1 and 100000000"},
+      {"concurrency:\n  write_chunk_size: 4000000000\n", "must be between 1 and 100000000"},
+      {"concurrency:\n  list_parallelism: 100000\n",
+       "concurrency.list_parallelism = 100000: must be between 1 and 1024"},
+      {"concurrency:\n  list_parallelism: 0\n", "must be between 1 and 1024"},
+      {"concurrency:\n  max_buffer_bytes: 1KiB\n", "concurrency.max_buffer_bytes = 1KiB: must be between 1048576"},
+      {"output:\n  max_batch_bytes: 100GiB\n",
+       "output.max_batch_bytes = 100GiB: must be between 1048576 and 68719476736"},
+      {"fetch:\n  io_threads: 100000\n", "fetch.io_threads = 100000: must be between 1 and 256"},
+  };
+  for (const auto& c : cases) {
+    auto message = error_of("store: {name: s3://b}\n" + c.yaml);
+    EXPECT_NE(message.find(c.expected), std::string::npos) << c.yaml << " -> " << message;
+  }
+}
+
+TEST(Config, OverridesAreBoundedToo) {
+  RunConfig c;
+  c.store_name = "s3://b";
+  c.n_consumers = 1'000'000'000;
+  auto status = validate_config(c);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message.find("concurrency.n_consumers = 1000000000: must be between 1 and 65536"),
+            std::string::npos)
+      << status.error().message;
+  c = RunConfig{};
+  c.store_name = "s3://b";
+  c.io_threads = 4096;
+  status = validate_config(c);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message.find("fetch.io_threads = 4096"), std::string::npos);
+  c = RunConfig{};
+  c.store_name = "s3://b";
+  c.prefetch = 1ULL << 30;
+  status = validate_config(c);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message.find("fetch.prefetch = 1073741824"), std::string::npos);
+}
+
+TEST(Config, AMillionAndOnePrefixesAreRefusedWithTheLimit) {
+  RunConfig c;
+  c.store_name = "s3://b";
+  c.prefixes.assign(1'000'000, "p/");
+  EXPECT_TRUE(validate_config(c).ok());
+  c.prefixes.emplace_back("q/");
+  auto status = validate_config(c);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message.find("store.prefixes: 1000001 prefixes, more than the limit of 1000000"),
+            std::string::npos)
+      << status.error().message;
+}
+
+TEST(Config, NewKeysAndTheirDefaults) {
+  auto defaults = parse_config("store: {name: s3://b}\n", "c.yaml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->max_buffer_bytes, 256U << 20);
+  EXPECT_EQ(defaults->list_parallelism, 8U);
+  EXPECT_EQ(defaults->max_batch_bytes, 256U << 20);
+  auto set = parse_config(
+      "store: {name: s3://b}\nconcurrency: {max_buffer_bytes: 64MiB, list_parallelism: 32}\n"
+      "output: {max_batch_bytes: 16MiB}\n",
+      "c.yaml");
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(set->max_buffer_bytes, 64U << 20);
+  EXPECT_EQ(set->list_parallelism, 32U);
+  EXPECT_EQ(set->max_batch_bytes, 16U << 20);
+}
+
+TEST(Config, TextThatIsNotUtf8IsRefusedNamingTheKeyAndLine) {
+  struct Case {
+    std::string yaml;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"store:\n  name: s3://b\xff\n", "c.yaml:2: store.name = s3://b%FF: not valid UTF-8"},
+      {"store:\n  name: s3://b\n  prefixes: [ok/, \"a\xc3\x28/\"]\n",
+       "c.yaml:3: store.prefixes[1] = a%C3(/: not valid UTF-8"},
+      {"store: {name: s3://b}\nfilter:\n  include: ['*\xfe*']\n",
+       "c.yaml:3: filter.include[0] = *%FE*: not valid UTF-8"},
+      {"store:\n  name: s3://b\n  obstore_config:\n    bucket: b\xff\n",
+       "c.yaml:4: store.obstore_config.bucket = b%FF: not valid UTF-8"},
+      {"store:\n  name: s3://b\n  obstore_config:\n    regi\xffon: x\n",
+       "c.yaml:4: key 'store.obstore_config.regi%FFon'"},
+      {"st\xffore:\n  name: s3://b\n", "c.yaml:1: key 'st%FFore': not valid UTF-8"},
+      {"store: {name: s3://b}\n# caf\xe9\n", "c.yaml:2: not valid UTF-8 text"},
+  };
+  for (const auto& c : cases) {
+    auto message = error_of(c.yaml);
+    EXPECT_NE(message.find(c.expected), std::string::npos) << c.expected << " -> " << message;
+  }
+  // Overrides from the command line are checked the same way.
+  RunConfig config;
+  config.store_name = "s3://b";
+  config.include = {"*\xff"};
+  auto status = validate_config(config);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message.find("filter.include = *%FF: not valid UTF-8"), std::string::npos)
+      << status.error().message;
+}
+
 }  // namespace
 }  // namespace tdump::cli

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 
 #include "dump/bounded_queue.hpp"
@@ -44,6 +45,63 @@ TEST(BoundedQueue, ABlockedProducerResumesOnceTheQueueDrainsToItsLowWaterMark) {
   producer.join();
   EXPECT_TRUE(pushed.load());
   for (int i = 2; i <= 8; ++i) EXPECT_EQ(queue.pop(), i);
+}
+
+TEST(BoundedQueue, AByteBudgetBlocksBeforeTheCountDoes) {
+  // Strings cost their length: 100 bytes of budget, room for 1000 items.
+  BoundedQueue<std::string> queue(1000, 100, [](const std::string& s) { return s.size(); });
+  ASSERT_TRUE(queue.push(std::string(60, 'a')));
+  ASSERT_TRUE(queue.push(std::string(40, 'b')));
+  EXPECT_EQ(queue.bytes(), 100U);
+  std::atomic<bool> pushed{false};
+  std::thread producer([&] {
+    queue.push(std::string(10, 'c'));
+    pushed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(pushed.load());  // 2 items, far under the count: the bytes hold it back
+  EXPECT_EQ(queue.pop()->size(), 60U);
+  producer.join();
+  EXPECT_TRUE(pushed.load());
+  EXPECT_EQ(queue.bytes(), 50U);
+  EXPECT_EQ(queue.pop()->size(), 40U);
+  EXPECT_EQ(queue.pop()->size(), 10U);
+  EXPECT_EQ(queue.bytes(), 0U);
+}
+
+TEST(BoundedQueue, AnItemLargerThanTheWholeBudgetStillPassesAlone) {
+  BoundedQueue<std::string> queue(1000, 100, [](const std::string& s) { return s.size(); });
+  ASSERT_TRUE(queue.push(std::string(10, 'a')));
+  std::atomic<bool> pushed{false};
+  std::thread producer([&] {
+    queue.push(std::string(500, 'x'));  // five times the budget
+    pushed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(pushed.load());  // waits until the queue is empty...
+  EXPECT_EQ(queue.pop()->size(), 10U);
+  producer.join();  // ...then goes in alone
+  EXPECT_TRUE(pushed.load());
+  EXPECT_EQ(queue.bytes(), 500U);
+  std::atomic<bool> small_pushed{false};
+  std::thread next([&] {
+    queue.push(std::string(1, 'y'));
+    small_pushed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(small_pushed.load());  // nothing joins it while it is over the budget
+  EXPECT_EQ(queue.pop()->size(), 500U);
+  next.join();
+  EXPECT_EQ(queue.pop()->size(), 1U);
+}
+
+TEST(BoundedQueue, CloseAndDrainResetsTheBytes) {
+  BoundedQueue<std::string> queue(10, 100, [](const std::string& s) { return s.size(); });
+  queue.push("abc");
+  queue.push("de");
+  EXPECT_EQ(queue.close_and_drain().size(), 2U);
+  EXPECT_EQ(queue.bytes(), 0U);
+  EXPECT_FALSE(queue.push("f"));
 }
 
 TEST(BoundedQueue, CloseWakesABlockedProducer) {

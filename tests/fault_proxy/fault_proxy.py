@@ -23,6 +23,9 @@ left wins. Actions:
     {"action": "truncate", "keep_bytes": 100}   forward, send the upstream's headers (its
                                                 Content-Length) and only keep_bytes of the body,
                                                 then close ("then": "reset" to RST instead)
+    {"action": "drip", "bytes_per_second": 1}   forward, send the upstream's headers at once and
+                                                its body that many bytes a second (a server that
+                                                is alive but too slow to wait for), then close
 """
 import argparse
 import asyncio
@@ -157,6 +160,16 @@ async def serve(reader, writer):
                     return
                 continue
             head, payload = await forward(method, target, headers, body)
+            if action == "drip":
+                writer.write(head)
+                await writer.drain()
+                rate = max(1, int(rule.get("bytes_per_second", 1)))
+                for start in range(0, len(payload), rate):
+                    writer.write(payload[start:start + rate])
+                    await writer.drain()
+                    await asyncio.sleep(1)
+                writer.close()
+                return
             if action == "truncate":
                 writer.write(head + payload[: int(rule.get("keep_bytes", 0))])
                 await writer.drain()

@@ -395,5 +395,45 @@ TEST_F(EngineFaults, DotSegmentsAreSentAsGiven) {
   EXPECT_EQ(proxy->hits("/a.bin"), 0);
 }
 
+// stop_retrying(): a request waiting out its backoff fails at once with kCancelled instead of
+// waiting (here the wait is 60 s and the budget 10 minutes), and a later attempt that fails
+// is not retried.
+TEST_F(EngineFaults, StopRetryingFailsAPendingRetryAtOnceWithCancelled) {
+  // Retry-After pins the wait at a minute (full jitter alone could draw a few milliseconds).
+  rules({rule("/b.bin", "status", -1, {{"status", 503}, {"retry_after", "60"}})});
+  ClientConfig config = fast_retry_config();
+  config.retry.max_retries = 100;
+  config.retry.init_backoff = std::chrono::milliseconds(60'000);
+  config.retry.max_backoff = std::chrono::milliseconds(60'000);
+  config.retry.retry_timeout = std::chrono::milliseconds(600'000);
+  auto http = engine(config);
+  std::promise<Result<Response>> done;
+  auto future = done.get_future();
+  http->submit(get_range("/b.bin"), [&](Result<Response> r) { done.set_value(std::move(r)); });
+  // The first attempt is answered 503; the request then waits for its retry.
+  for (int i = 0; i < 500 && proxy->hits("/b.bin") == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(proxy->hits("/b.bin"), 1);
+  while (http->stats().retries == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  http->stop_retrying();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready)
+      << "the pending retry was not cancelled";
+  auto result = future.get();
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kCancelled) << result.error().describe();
+  EXPECT_EQ(result.error().attempts, 1U);
+  EXPECT_EQ(proxy->hits("/b.bin"), 1);
+  // From now on a retryable answer ends the request at its first attempt.
+  auto again = http->execute(get_range("/b.bin"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kCancelled);
+  EXPECT_EQ(again.error().http_status, 503);
+  EXPECT_EQ(proxy->hits("/b.bin"), 2);
+  // A request that succeeds is not affected.
+  auto fine = http->execute(get_range("/a.bin"));
+  ASSERT_TRUE(fine.ok()) << fine.error().describe();
+  EXPECT_EQ(fine->status, 206);
+}
+
 }  // namespace
 }  // namespace tdump::http

@@ -218,6 +218,61 @@ TEST_F(RowBuilderTest, MisuseIsReportedAndTheRowRolledBack) {
   EXPECT_EQ(levels_of(b.leaf(le.leaf).def_levels()), (Levels{0, 0}));
 }
 
+TEST_F(RowBuilderTest, RollbackRestoresAnEarlierRowCountAndClosesAnOpenRow) {
+  auto& b = *batch;
+  auto row = [&](int v, bool with_list) {
+    b.begin_row();
+    b.set_int(ac, v);
+    if (with_list) {
+      b.begin_list(NodeRef{ifds});
+      b.begin_element();
+      b.set_int(w, v);
+      b.begin_list(NodeRef{bps});
+      b.append_int(bpsx, v);
+      b.end_list();
+      b.end_element();
+      b.end_list();
+    }
+    ASSERT_TRUE(b.end_row().ok());
+  };
+  row(1, true);
+  row(2, false);
+  const std::size_t bytes_after_two = b.buffered_bytes();
+  // Two more complete rows and one left open in the middle of a nested list: what a caller
+  // that appends one logical row in several steps leaves behind when a later step fails.
+  row(3, true);
+  row(4, true);
+  b.begin_row();
+  b.set_int(ac, 5);
+  b.begin_list(NodeRef{ifds});
+  b.begin_element();
+  b.set_int(w, 5);
+  b.rollback(2);
+  EXPECT_FALSE(b.row_open());
+  EXPECT_EQ(b.num_rows(), 2U);
+  EXPECT_EQ(b.buffered_bytes(), bytes_after_two);
+  ASSERT_TRUE(b.validate().ok()) << b.validate().error().message;
+  EXPECT_EQ(levels_of(b.leaf(ac.leaf).def_levels()), (Levels{1, 1}));
+  EXPECT_EQ(levels_of(b.leaf(w.leaf).def_levels()), (Levels{4, 0}));
+  EXPECT_EQ(levels_of(b.leaf(bpsx.leaf).rep_levels()), (Levels{0, 0}));
+  // A count past the end only closes the open row; the rows stay.
+  b.begin_row();
+  b.set_int(ac, 6);
+  b.rollback(99);
+  EXPECT_FALSE(b.row_open());
+  EXPECT_EQ(b.num_rows(), 2U);
+  // The batch goes on as if the dropped rows had never been appended.
+  row(7, true);
+  ASSERT_EQ(b.num_rows(), 3U);
+  ASSERT_TRUE(b.validate().ok()) << b.validate().error().message;
+  const auto values = b.leaf(ac.leaf).int32_values();
+  EXPECT_EQ(std::vector<int>(values.begin(), values.end()), (std::vector<int>{1, 2, 7}));
+  b.rollback(0);
+  EXPECT_EQ(b.num_rows(), 0U);
+  EXPECT_EQ(b.buffered_bytes(), 0U);
+  ASSERT_TRUE(b.validate().ok());
+}
+
 TEST(IntegerRanges, UnsignedAndSignedBoundsPerColumnType) {
   auto s = Schema::make({Field::uint8("u8"), Field::int8("i8"), Field::uint32("u32"), Field::uint64("u64")});
   ASSERT_TRUE(s.ok());

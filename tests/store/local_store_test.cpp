@@ -1,10 +1,15 @@
 // The local store on a real folder: walk order against `find | LC_ALL=C sort`, metadata
 // against stat(1), ranges against the bytes written, EOF, missing and unreadable files.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <future>
 #include <sstream>
@@ -206,6 +211,94 @@ TEST_F(LocalStoreTest, KeyFilesTakeKeysAndUrlsOfThisStore) {
   auto missing = keys_from_file((dir_ / "nope.txt").string(), *store_);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+// FIFOs, sockets and devices: listed (without a size) so a TIFF-named one gets its error row, and
+// refused at once when read, never waited on (a FIFO with no writer used to block the read, and
+// the run, forever).
+TEST(LocalStoreSpecialFiles, AreListedAndRefusedAtOnceWhenRead) {
+  testing::TempDir dir("localspecial");
+  const auto root = dir.path() / "root";
+  testing::write_file(root / "a.tif", "regular");
+  ASSERT_EQ(::mkfifo((root / "p.tif").c_str(), 0600), 0);
+  {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, (root / "s.tif").c_str(), sizeof address.sun_path - 1);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+    ::close(fd);
+  }
+  auto opened = open_store(root.string(), StoreOptions{}, nullptr);
+  ASSERT_TRUE(opened.ok());
+  auto& store = **opened;
+  std::vector<ObjectMeta> metas;
+  EXPECT_EQ(list_all(store, "", 10, &metas), (std::vector<std::string>{"a.tif", "p.tif", "s.tif"}));
+  EXPECT_TRUE(metas[0].size.has_value());
+  EXPECT_FALSE(metas[1].size.has_value());
+  EXPECT_FALSE(metas[2].size.has_value());
+  for (const auto& [key, kind] : {std::pair{"p.tif", "FIFO"}, std::pair{"s.tif", "socket"}}) {
+    auto read = std::async(std::launch::async, [&store, key = key] { return store.read_range_blocking(key, {0, 16}); });
+    ASSERT_EQ(read.wait_for(std::chrono::seconds(30)), std::future_status::ready) << key << ": the read waits";
+    auto result = read.get();
+    ASSERT_FALSE(result.ok()) << key;
+    EXPECT_EQ(result.error().code, ErrorCode::kUnsupported) << result.error().message;
+    EXPECT_NE(result.error().message.find(kind), std::string::npos) << result.error().message;
+    EXPECT_NE(result.error().message.find("not a regular file"), std::string::npos) << result.error().message;
+  }
+  // /dev/zero would read forever as a "file": refused too.
+  auto device = read_local_range("/dev/zero", {0, 16});
+  ASSERT_FALSE(device.ok());
+  EXPECT_NE(device.error().message.find("character device"), std::string::npos);
+}
+
+// A key file may be a FIFO fed by another process: opening it does not wait for the writer,
+// its lines are read as they come, and a cancel descriptor ends a wait for more.
+TEST(KeyFileFifo, OpensAtOnceReadsWhatComesAndIsCancelledWhileWaiting) {
+  testing::TempDir dir("keyfifo");
+  testing::write_file(dir.path() / "root/a.tif", "x");
+  auto opened = open_store((dir.path() / "root").string(), StoreOptions{}, nullptr);
+  ASSERT_TRUE(opened.ok());
+  const auto fifo = dir.path() / "keys.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int cancel = ::eventfd(0, EFD_CLOEXEC);
+  ASSERT_GE(cancel, 0);
+  // No writer yet: the open must not wait for one (fopen() did, forever).
+  auto opening = std::async(std::launch::async, [&] { return keys_from_file(fifo.string(), **opened, 10, cancel); });
+  ASSERT_EQ(opening.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "opening waits for a writer";
+  auto stream = opening.get();
+  ASSERT_TRUE(stream.ok()) << stream.error().message;
+  // A writer comes, writes two lines and leaves: both keys, then the end.
+  const int writer = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(writer, 0);
+  const std::string lines = "a.tif\nb/c.tif\n";
+  ASSERT_EQ(::write(writer, lines.data(), lines.size()), static_cast<ssize_t>(lines.size()));
+  ::close(writer);
+  std::vector<std::string> keys;
+  for (;;) {
+    auto page = (*stream)->next();
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    if (!page->has_value()) break;
+    for (auto& o : (*page)->objects) keys.push_back(o.key);
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"a.tif", "b/c.tif"}));
+
+  // A writer that stays and says nothing: next() waits until the cancel descriptor fires.
+  auto second = keys_from_file(fifo.string(), **opened, 10, cancel);
+  ASSERT_TRUE(second.ok());
+  const int silent = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(silent, 0);
+  auto waiting = std::async(std::launch::async, [&] { return (*second)->next(); });
+  EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  const std::uint64_t one = 1;
+  ASSERT_EQ(::write(cancel, &one, sizeof one), static_cast<ssize_t>(sizeof one));
+  ASSERT_EQ(waiting.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "the cancel did not end the wait";
+  auto result = waiting.get();
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kCancelled);
+  ::close(silent);
+  ::close(cancel);
 }
 
 }  // namespace

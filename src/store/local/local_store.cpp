@@ -28,6 +28,17 @@ Error errno_error(int err, const std::string& what) {
   return make_error(code, what + ": " + std::strerror(err));  // NOLINT(concurrency-mt-unsafe): glibc's is safe
 }
 
+// What a non-regular file is, for messages.
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "a file of an unknown type";
+}
+
 std::int64_t mtime_us(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000 + st.st_mtim.tv_nsec / 1000;
 }
@@ -89,7 +100,9 @@ Result<std::vector<TreeEntry>> read_directory(const std::string& root, const std
       out.meta.last_modified_us = mtime_us(st);
       out.meta.etag = LocalStore::etag_for(st.st_ino, mtime_us(st), static_cast<std::uint64_t>(st.st_size));
     } else {
-      continue;  // fifos, sockets, devices are not objects
+      // A FIFO, socket or device: listed (without size or ETag) so that a name that passes the
+      // filter ends in an error row, as every listed key does; reading one is refused.
+      out.meta.last_modified_us = mtime_us(st);
     }
     entries.push_back(std::move(out));
   }
@@ -106,19 +119,33 @@ std::string LocalStore::etag_for(std::uint64_t inode, std::int64_t mtime_us, std
 }
 
 Result<RangeRead> read_local_range(const std::string& path, ByteRange range) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno_error(errno, "cannot open " + path);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer, nor a device for its carrier; the
+  // file is then refused below unless it is a regular file (where O_NONBLOCK changes nothing).
+  // Symbolic links are followed, as the listing follows them.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    const int err = errno;
+    // A socket cannot be opened at all (ENXIO): say what it is rather than "no such device".
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+      return make_error(ErrorCode::kUnsupported,
+                        "cannot read " + path + ": it is " + file_kind(st.st_mode) + ", not a regular file");
+    }
+    return errno_error(err, "cannot open " + path);
+  }
   FdCloser closer(fd);
   struct stat st {};
   if (::fstat(fd, &st) != 0) return errno_error(errno, "cannot stat " + path);
-  if (S_ISDIR(st.st_mode)) return make_error(ErrorCode::kIo, "cannot read " + path + ": it is a directory");
+  if (!S_ISREG(st.st_mode)) {
+    return make_error(S_ISDIR(st.st_mode) ? ErrorCode::kIo : ErrorCode::kUnsupported,
+                      "cannot read " + path + ": it is " + file_kind(st.st_mode) + ", not a regular file");
+  }
   RangeRead out;
   out.offset = range.offset;
-  bool regular = S_ISREG(st.st_mode);
   auto size = static_cast<std::uint64_t>(st.st_size);
-  if (regular) out.object_size = size;
-  if (regular && range.offset >= size) return out;
-  std::uint64_t want = regular ? std::min<std::uint64_t>(range.length, size - range.offset) : range.length;
+  out.object_size = size;
+  if (range.offset >= size) return out;
+  std::uint64_t want = std::min<std::uint64_t>(range.length, size - range.offset);
   out.bytes.resize(static_cast<std::size_t>(want));
   std::size_t done = 0;
   while (done < out.bytes.size()) {
