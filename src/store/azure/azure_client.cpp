@@ -4,6 +4,7 @@
 #include <charconv>
 #include <ctime>
 
+#include "store/common/server_text.hpp"
 #include "store/common/time_format.hpp"
 #include "store/common/url.hpp"
 #include "store/common/xml.hpp"
@@ -21,6 +22,11 @@ Result<std::shared_ptr<const AzureClient>> AzureClient::create(AzureConfig confi
     auto signer = SharedKeySigner::create(client->config_.account, client->config_.account_key);
     if (!signer) return std::move(signer).error();
     client->signer_.emplace(std::move(*signer));
+  }
+  const AzureConfig& c = client->config_;
+  client->secrets_ = query_secrets(c.sas);
+  for (const auto* value : {&c.account_key, &c.bearer_token}) {
+    if (!value->empty()) client->secrets_.push_back(*value);
   }
   return std::shared_ptr<const AzureClient>(std::move(client));
 }
@@ -109,7 +115,7 @@ http::Request AzureClient::list_request(std::string_view full_prefix, std::size_
   std::string path = path_prefix_ + "/" + percent_encode(config_.container, false);
   http::Request request;
   request.url = origin_ + path + "?" + query;
-  request.display_url = request.url;
+  request.display_url = shorten_query_values(request.url);  // before the SAS; a long marker shortened
   authorise(request, path, query, Signed{});
   request.max_body_bytes = 64U << 20;
   return request;

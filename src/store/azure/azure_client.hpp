@@ -4,6 +4,7 @@
 // their answers.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http/engine.hpp"
 #include "store/azure/azure_options.hpp"
@@ -28,6 +29,9 @@ class AzureClient {
   [[nodiscard]] http::Request delete_request(std::string_view full_key) const;
   static Result<Page> parse_list(std::string_view body, std::string_view strip);
   [[nodiscard]] RemoteError parse_error(const http::Response& response) const;
+  // The credential values a server must never echo into a message (server_text()): the
+  // account key, the SAS signature, the bearer token.
+  [[nodiscard]] const std::vector<std::string>& secrets() const { return secrets_; }
 
  private:
   explicit AzureClient(AzureConfig config) : config_(std::move(config)) {}
@@ -48,6 +52,7 @@ class AzureClient {
   std::optional<SharedKeySigner> signer_;
   std::string origin_;       // scheme://host[:port] of the blob endpoint
   std::string path_prefix_;  // the endpoint's path ("/devstoreaccount1" for emulators, "" on Azure)
+  std::vector<std::string> secrets_;
 };
 
 }  // namespace tdump::store

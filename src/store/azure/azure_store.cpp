@@ -1,5 +1,6 @@
 #include "store/azure/azure_store.hpp"
 
+#include "store/common/server_text.hpp"
 #include "store/common/url.hpp"
 
 namespace tdump::store {
@@ -27,14 +28,17 @@ std::unique_ptr<ListStream> AzureStore::list(std::string_view prefix, std::size_
       [client = client_, engine = engine_, full_prefix, page_size](const std::string& marker) -> Result<Page> {
         http::Request request = client->list_request(full_prefix, page_size, marker);
         std::string what = "GET " + request.display_url;
+        auto secrets = request_secrets(request);
         auto response = engine->execute(std::move(request));
         if (!response) return annotate_transport_error(std::move(response).error(), what);
         if (response->status != 200) {
-          return error_from_response(*response, what, [&](const http::Response& r) { return client->parse_error(r); });
+          return error_from_response(
+              *response, what, [&](const http::Response& r) { return client->parse_error(r); }, secrets);
         }
         if (response->body_capped) return make_error(ErrorCode::kLimit, what + ": listing page larger than 64 MiB");
         return AzureClient::parse_list(response->body, client->config().root_prefix);
-      });
+      },
+      url_for(prefix));
 }
 
 void AzureStore::read_range(std::string_view key, ByteRange range, ReadCallback callback) {
@@ -46,8 +50,9 @@ void AzureStore::read_range(std::string_view key, ByteRange range, ReadCallback 
       callback(annotate_transport_error(std::move(response).error(), what));
       return;
     }
-    callback(range_read_from_response(std::move(*response), range, what,
-                                      [&](const http::Response& r) { return client->parse_error(r); }));
+    callback(range_read_from_response(
+        std::move(*response), range, what, [&](const http::Response& r) { return client->parse_error(r); },
+        client->secrets()));
   });
 }
 
@@ -55,18 +60,23 @@ Status AzureStore::put_object(std::string_view key, std::string_view bytes) {
   std::string what = "PUT " + url_for(key);
   if (client_->config().auth == AzureConfig::Auth::kAnonymous)
     return anonymous_write_error(what, "no account key, SAS or token");
-  auto response = engine_->execute(client_->put_request(client_->config().root_prefix + std::string(key), bytes));
-  return write_status(std::move(response), what, [&](const http::Response& r) { return client_->parse_error(r); });
+  auto request = client_->put_request(client_->config().root_prefix + std::string(key), bytes);
+  auto secrets = request_secrets(request);
+  auto response = engine_->execute(std::move(request));
+  return write_status(
+      std::move(response), what, [&](const http::Response& r) { return client_->parse_error(r); }, secrets);
 }
 
 Status AzureStore::delete_object(std::string_view key) {
   std::string what = "DELETE " + url_for(key);
   if (client_->config().auth == AzureConfig::Auth::kAnonymous)
     return anonymous_write_error(what, "no account key, SAS or token");
-  auto response = engine_->execute(client_->delete_request(client_->config().root_prefix + std::string(key)));
+  auto request = client_->delete_request(client_->config().root_prefix + std::string(key));
+  auto secrets = request_secrets(request);
+  auto response = engine_->execute(std::move(request));
   auto parse = [&](const http::Response& r) { return client_->parse_error(r); };
   if (response && response->status == 404 && parse(*response).code == "BlobNotFound") return {};  // already gone
-  return write_status(std::move(response), what, parse);
+  return write_status(std::move(response), what, parse, secrets);
 }
 
 Result<std::unique_ptr<ObjectStore>> open_azure_store(std::string_view url, const StoreOptions& options,

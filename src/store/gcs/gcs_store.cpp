@@ -1,5 +1,7 @@
 #include "store/gcs/gcs_store.hpp"
 
+#include "store/common/server_text.hpp"
+
 namespace tdump::store {
 
 GcsStore::GcsStore(GcsConfig config, std::shared_ptr<http::Engine> engine)
@@ -21,12 +23,14 @@ std::unique_ptr<ListStream> GcsStore::list(std::string_view prefix, std::size_t 
         if (!authorization) return std::move(authorization).error();
         http::Request request = client->list_request(full_prefix, page_size, token, *authorization);
         std::string what = "GET " + request.display_url;
+        auto secrets = request_secrets(request);
         auto response = engine->execute(std::move(request));
         if (!response) return annotate_transport_error(std::move(response).error(), what);
-        if (response->status != 200) return error_from_response(*response, what, &GcsClient::parse_error);
+        if (response->status != 200) return error_from_response(*response, what, &GcsClient::parse_error, secrets);
         if (response->body_capped) return make_error(ErrorCode::kLimit, what + ": listing page larger than 64 MiB");
         return GcsClient::parse_list(response->body, client->config().root_prefix);
-      });
+      },
+      url_for(prefix));
 }
 
 void GcsStore::read_range(std::string_view key, ByteRange range, ReadCallback callback) {
@@ -39,14 +43,17 @@ void GcsStore::read_range(std::string_view key, ByteRange range, ReadCallback ca
       return;
     }
     http::Request request = client->media_request(full_key, range, *authorization);
-    engine->submit(std::move(request),
-                   [range, callback = std::move(callback), what = std::move(what)](Result<http::Response> response) {
-                     if (!response) {
-                       callback(annotate_transport_error(std::move(response).error(), what));
-                       return;
-                     }
-                     callback(range_read_from_response(std::move(*response), range, what, &GcsClient::parse_error));
-                   });
+    // The Authorization value (moved, not copied) stays with the callback so an error body that
+    // echoes the token is redacted.
+    engine->submit(std::move(request), [range, callback = std::move(callback), what = std::move(what),
+                                        sent = std::move(*authorization)](Result<http::Response> response) {
+      if (!response) {
+        callback(annotate_transport_error(std::move(response).error(), what));
+        return;
+      }
+      callback(range_read_from_response(std::move(*response), range, what, &GcsClient::parse_error,
+                                        std::span<const std::string>(&sent, 1)));
+    });
   });
 }
 
@@ -56,9 +63,10 @@ Status GcsStore::put_object(std::string_view key, std::string_view bytes) {
     return anonymous_write_error(what, "skip_signature is set");
   auto authorization = client_->authorization();
   if (!authorization) return std::move(authorization).error();
-  auto response = engine_->execute(
-      client_->upload_request(client_->config().root_prefix + std::string(key), bytes, *authorization));
-  return write_status(std::move(response), what, &GcsClient::parse_error);
+  auto request = client_->upload_request(client_->config().root_prefix + std::string(key), bytes, *authorization);
+  auto secrets = request_secrets(request);
+  auto response = engine_->execute(std::move(request));
+  return write_status(std::move(response), what, &GcsClient::parse_error, secrets);
 }
 
 Status GcsStore::delete_object(std::string_view key) {
@@ -67,15 +75,16 @@ Status GcsStore::delete_object(std::string_view key) {
     return anonymous_write_error(what, "skip_signature is set");
   auto authorization = client_->authorization();
   if (!authorization) return std::move(authorization).error();
-  auto response =
-      engine_->execute(client_->delete_request(client_->config().root_prefix + std::string(key), *authorization));
+  auto request = client_->delete_request(client_->config().root_prefix + std::string(key), *authorization);
+  auto secrets = request_secrets(request);
+  auto response = engine_->execute(std::move(request));
   // GCS says notFound for a missing object and for a missing bucket alike; only the first is
   // success ("No such object: BUCKET/NAME"; a bucket is "The specified bucket does not exist.").
   if (response && response->status == 404 &&
       GcsClient::parse_error(*response).message.rfind("No such object", 0) == 0) {
     return {};
   }
-  return write_status(std::move(response), what, &GcsClient::parse_error);
+  return write_status(std::move(response), what, &GcsClient::parse_error, secrets);
 }
 
 Result<std::unique_ptr<ObjectStore>> open_gcs_store(std::string_view url, const StoreOptions& options,

@@ -1,9 +1,11 @@
 #include "store/s3/s3_client.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <ctime>
 
+#include "store/common/server_text.hpp"
 #include "store/common/time_format.hpp"
 #include "store/common/url.hpp"
 #include "store/common/xml.hpp"
@@ -19,7 +21,12 @@ std::string strip_quotes(std::string_view etag) {
 }  // namespace
 
 S3Client::S3Client(S3Config config) : config_(std::move(config)) {
-  if (config_.credentials) signer_.emplace(*config_.credentials, config_.region, "s3");
+  if (config_.credentials) {
+    signer_.emplace(*config_.credentials, config_.region, "s3");
+    for (const auto* value : {&config_.credentials->secret_access_key, &config_.credentials->session_token}) {
+      if (!value->empty()) secrets_.push_back(*value);
+    }
+  }
 }
 
 void S3Client::sign(http::Request& request, std::string_view canonical_uri, std::string_view canonical_query,
@@ -113,8 +120,8 @@ http::Request S3Client::list_request(std::string_view full_prefix, std::size_t p
   request.method = "GET";
   request.url = config_.origin + path + "?" + query;
   sign(request, path, query);
-  request.max_body_bytes = 64U << 20;  // a 1000-key page is ~300 KB; refuse absurd bodies
-  request.display_url = request.url;
+  request.max_body_bytes = 64U << 20;                       // a 1000-key page is ~300 KB; refuse absurd bodies
+  request.display_url = shorten_query_values(request.url);  // a long token is not a long message
   return request;
 }
 
@@ -170,14 +177,19 @@ RemoteError S3Client::parse_error(const http::Response& response) const {
       error.message += "(anonymous request: skip_signature is set)";
     }
   }
-  if (auto region = response.header("x-amz-bucket-region"); region && *region != config_.region) {
+  // S3 answers a request to the wrong region with 301 PermanentRedirect (or 307 / 400) and this
+  // header; only a plausible region name is repeated (it is server text).
+  if (auto region = response.header("x-amz-bucket-region");
+      region && *region != config_.region && !region->empty() && region->size() <= 64 &&
+      std::all_of(region->begin(), region->end(),
+                  [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; })) {
     error.message += " (the bucket is in region " + std::string(*region) + ": set region=" + std::string(*region) + ")";
   }
   return error;
 }
 
 std::string S3Client::describe(const http::Request& request) const {
-  return request.method + " " + request.url;
+  return request.method + " " + (request.display_url.empty() ? request.url : request.display_url);
 }
 
 }  // namespace tdump::store

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http/engine.hpp"
 #include "store/common/http_response.hpp"
@@ -35,6 +36,8 @@ class S3Client {
 
   // "GET https://host/bucket/key" for messages (no secrets: S3 keeps them in headers).
   [[nodiscard]] std::string describe(const http::Request& request) const;
+  // The credential values a server must never echo into a message (server_text()).
+  [[nodiscard]] const std::vector<std::string>& secrets() const { return secrets_; }
 
  private:
   void sign(http::Request& request, std::string_view canonical_uri, std::string_view canonical_query,
@@ -44,6 +47,7 @@ class S3Client {
 
   S3Config config_;
   std::optional<SigV4Signer> signer_;
+  std::vector<std::string> secrets_;
 };
 
 }  // namespace tdump::store
