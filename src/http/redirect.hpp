@@ -13,7 +13,7 @@
 namespace tdump::http {
 
 // Longest Location accepted (bytes); a longer one is an error, not a URL.
-inline constexpr std::size_t kMaxLocationBytes = 16 * 1024;
+inline constexpr std::size_t kMaxLocationBytes = std::size_t{16} * 1024;
 
 struct RedirectTarget {
   // Absolute URL to request next: userinfo and fragment removed (a server never chooses the

@@ -5,6 +5,8 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <map>
 #include <random>
 #include <sstream>
@@ -277,6 +279,46 @@ TEST(PagedListHostile, AnOrderlyListingWarnsNothing) {
   EXPECT_EQ(all_keys(*stream).size(), 4U);
   stream.reset();
   EXPECT_EQ(log.text(), "");
+}
+
+TEST(PagedListHostile, Utf16CodeUnitOrderForAzure) {
+  // U+1F600 (F0 9F 98 80) sorts after U+FF01 (EF BC 81) by bytes, before it by UTF-16 code units
+  // (D83D DE00 < FF01); everything else agrees.
+  const std::string emoji = "\xF0\x9F\x98\x80.tif";
+  const std::string fullwidth = "\xEF\xBC\x81.tif";
+  EXPECT_TRUE(key_before(fullwidth, emoji, KeyOrder::kBytes));
+  EXPECT_TRUE(key_before(emoji, fullwidth, KeyOrder::kUtf16CodeUnits));
+  EXPECT_TRUE(key_before("B", "a", KeyOrder::kUtf16CodeUnits));
+  EXPECT_TRUE(key_before("a", "a/b", KeyOrder::kUtf16CodeUnits));
+  EXPECT_TRUE(key_before("\xE9\x80\x80", emoji, KeyOrder::kUtf16CodeUnits));  // U+9000 < U+1F600 in both
+  EXPECT_FALSE(key_before("x", "x", KeyOrder::kUtf16CodeUnits));
+  // The order is checked against Python sorting the same strings by their UTF-16-BE encoding.
+  std::mt19937 rng(7);
+  const std::array<std::string, 7> pieces = {"a", "B", "\xC3\xA9", "\xE9\x80\x80", "\xEF\xBC\x81", emoji, "/"};
+  std::vector<std::string> keys;
+  for (int i = 0; i < 300; ++i) {
+    std::string k;
+    for (int j = std::uniform_int_distribution<int>(1, 4)(rng); j > 0; --j) k += pieces.at(rng() % pieces.size());
+    keys.push_back(k);
+  }
+  std::string lines;
+  for (const auto& k : keys) lines += hex(k) + "\n";
+  const char* script =
+      "import sys\n"
+      "keys = sorted({bytes.fromhex(l).decode('utf-8') for l in sys.stdin.read().split()}, key=lambda k: "
+      "k.encode('utf-16-be'))\n"
+      "print('\\n'.join(k.encode('utf-8').hex() for k in keys))\n";
+  auto r = tdump::testing::run_command({"python3", "-c", script}, {}, lines);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> expected;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) expected.push_back(line);
+  std::sort(keys.begin(), keys.end(),
+            [](const std::string& a, const std::string& b) { return key_before(a, b, KeyOrder::kUtf16CodeUnits); });
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::vector<std::string> got;
+  for (const auto& k : keys) got.push_back(hex(k));
+  EXPECT_EQ(got, expected);
 }
 
 TreeEntry file_entry(std::string name) {

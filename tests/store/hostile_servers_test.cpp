@@ -115,11 +115,12 @@ class HostileServers : public ::testing::Test {
     return store.ok() ? std::move(*store) : nullptr;
   }
 
-  // True when any request the hostile server received carried `value` (header or target).
+  // True when any request the hostile server received carried `value` (target, header or body).
   static bool received(const std::string& value) {
     const json record = hostile->record();
     for (const auto& request : record["requests"]) {
       if (request["target"].get<std::string>().find(value) != std::string::npos) return true;
+      if (request["body"].get<std::string>().find(value) != std::string::npos) return true;
       for (const auto& header : request["headers"]) {
         if (header[1].get<std::string>().find(value) != std::string::npos) return true;
       }
@@ -167,6 +168,47 @@ TEST_F(HostileServers, RedirectsToAnotherHostAreNeverFollowed) {
       EXPECT_EQ(elsewhere->requests(), 0U);
     }
   }
+}
+
+TEST_F(HostileServers, OAuthTokenEndpointRedirectIsNotFollowedAndItsErrorsAreRedacted) {
+  // The credential endpoint of a GCS store (an authorized_user refresh grant: the client secret
+  // and refresh token travel in the POST body).
+  tdump::testing::TempDir dir("oauth");
+  const std::string secret = "client-SECRET-value-0123456789";
+  const std::string refresh = "1//refresh-TOKEN-value-0123456789";
+  tdump::testing::write_file(dir / "adc.json", json{{"type", "authorized_user"},
+                                                    {"client_id", "id.apps.example"},
+                                                    {"client_secret", secret},
+                                                    {"refresh_token", refresh},
+                                                    {"token_uri", hostile->base_url() + "/token"}}
+                                                   .dump());
+  auto opened = open_store("gs://bkt",
+                           options({{"google_endpoint", hostile->base_url()},
+                                    {"allow_http", "true"},
+                                    {"google_application_credentials", (dir / "adc.json").string()}}),
+                           test_engine);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  hostile->set_rules(json::array({{{"path", "/token"}, {"status", 307}, {"redirect_to", elsewhere->base_url()}}}));
+  auto listing = testing::list_all(**opened, "", 10);
+  ASSERT_TRUE(listing.error.has_value());
+  EXPECT_NE(listing.error->message.find("a redirect to " + elsewhere->base_url() + ", which is not followed"),
+            std::string::npos)
+      << listing.error->message;
+  EXPECT_TRUE(received("refresh-TOKEN-value"));  // the grant went to the configured endpoint only
+  EXPECT_EQ(elsewhere->connections(), 0);
+
+  // A token endpoint that echoes the grant back in its error description.
+  hostile->set_rules(
+      json::array({{{"path", "/token"},
+                    {"status", 400},
+                    {"body", R"({"error":"invalid_grant","error_description":"bad grant {{body}}"})"}}}));
+  auto refused = testing::list_all(**opened, "", 10);
+  ASSERT_TRUE(refused.error.has_value());
+  EXPECT_EQ(refused.error->remote_code, "invalid_grant");
+  EXPECT_NE(refused.error->message.find("bad grant grant_type=refresh_token"), std::string::npos)
+      << refused.error->message;
+  EXPECT_EQ(refused.error->message.find("SECRET-value"), std::string::npos) << refused.error->message;
+  EXPECT_EQ(refused.error->message.find("TOKEN-value"), std::string::npos) << refused.error->message;
 }
 
 TEST_F(HostileServers, HttpStoreFollowsSameOriginRedirects) {

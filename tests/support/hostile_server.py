@@ -28,8 +28,8 @@ and says what to answer:
                                       query (status 307 unless given)
 
 In "body" and header values, {{path}} is the request's path (as sent, encoded), {{target}} its
-path and query, and {{header:NAME}} the value of its header NAME ("" when absent): a body can
-echo what the client sent (a session token, to see that it is redacted).
+path and query, {{body}} its body, and {{header:NAME}} the value of its header NAME ("" when
+absent): a body can echo what the client sent (a session token, to see that it is redacted).
 """
 import argparse
 import json
@@ -41,7 +41,7 @@ import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-TEMPLATE = re.compile(r"\{\{(path|target|header:[^}]+)\}\}")
+TEMPLATE = re.compile(r"\{\{(path|target|body|header:[^}]+)\}\}")
 
 
 class State:
@@ -80,13 +80,15 @@ class State:
 STATE = State()
 
 
-def expand(text, handler, path):
+def expand(text, handler, path, body=""):
     def one(match):
         what = match.group(1)
         if what == "path":
             return path
         if what == "target":
             return handler.path
+        if what == "body":
+            return body
         return handler.headers.get(what[len("header:"):], "")
     return TEMPLATE.sub(one, text)
 
@@ -119,12 +121,13 @@ class Handler(BaseHTTPRequestHandler):
         if rule is None:
             self.answer(404, {"Content-Type": "text/plain"}, b"no rule\n")
             return
-        headers = {k: expand(v, self, path) for k, v in rule.get("headers", {}).items()}
+        text = body.decode("utf-8", "replace")
+        headers = {k: expand(v, self, path, text) for k, v in rule.get("headers", {}).items()}
         status = rule.get("status", 200)
         if "redirect_to" in rule:
             headers["Location"] = rule["redirect_to"] + self.path
             status = rule.get("status", 307)
-        out = expand(rule.get("body", ""), self, path).encode("utf-8")
+        out = expand(rule.get("body", ""), self, path, text).encode("utf-8")
         self.answer(status, headers, out)
 
     def answer(self, status, headers, body):

@@ -38,7 +38,7 @@ std::unique_ptr<ListStream> AzureStore::list(std::string_view prefix, std::size_
         if (response->body_capped) return make_error(ErrorCode::kLimit, what + ": listing page larger than 64 MiB");
         return AzureClient::parse_list(response->body, client->config().root_prefix);
       },
-      url_for(prefix));
+      url_for(prefix), KeyOrder::kUtf16CodeUnits);
 }
 
 void AzureStore::read_range(std::string_view key, ByteRange range, ReadCallback callback) {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "store/common/crypto.hpp"
@@ -67,8 +68,11 @@ std::uint64_t token_hash(const std::string& token) {
 
 class PagedListStream final : public ListStream {
  public:
-  PagedListStream(PageFetcher fetch, std::string description)
-      : fetch_(std::move(fetch)), description_(std::move(description)), seen_tokens_(kMaxRememberedTokens) {}
+  PagedListStream(PageFetcher fetch, std::string description, KeyOrder order)
+      : fetch_(std::move(fetch)),
+        description_(std::move(description)),
+        order_(order),
+        seen_tokens_(kMaxRememberedTokens) {}
   PagedListStream(const PagedListStream&) = delete;
   PagedListStream& operator=(const PagedListStream&) = delete;
   ~PagedListStream() override { report_skipped(); }
@@ -98,7 +102,7 @@ class PagedListStream final : public ListStream {
       ListPage out;
       out.objects.reserve(page->objects.size());
       for (auto& meta : page->objects) {
-        if (have_last_ && meta.key <= last_key_) {
+        if (have_last_ && !key_before(last_key_, meta.key, order_)) {
           if (skipped_ == 0) first_skipped_ = meta.key;
           ++skipped_;
           continue;
@@ -134,6 +138,7 @@ class PagedListStream final : public ListStream {
   // All members belong to the thread calling next() (a ListStream is used by one thread at a time).
   PageFetcher fetch_;
   std::string description_;
+  KeyOrder order_;
   std::string token_;
   BoundedHashSet seen_tokens_;
   std::string last_key_;
@@ -146,8 +151,24 @@ class PagedListStream final : public ListStream {
 
 }  // namespace
 
-std::unique_ptr<ListStream> make_paged_list(PageFetcher fetch, std::string description) {
-  return std::make_unique<PagedListStream>(std::move(fetch), std::move(description));
+bool key_before(std::string_view a, std::string_view b, KeyOrder order) noexcept {
+  if (order == KeyOrder::kBytes) return a < b;  // char_traits<char> compares as unsigned char
+  // UTF-16 code-unit order is byte order with the lead bytes of U+E000..U+FFFF (0xEE, 0xEF)
+  // moved above those of U+10000.. (0xF0..0xF4): compare bytes mapped that way (an injective
+  // map, so this is a strict total order on any byte strings, UTF-8 or not).
+  const auto rank = [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte == 0xEE || byte == 0xEF ? byte + 0x100U : static_cast<unsigned>(byte);
+  };
+  const std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return rank(a[i]) < rank(b[i]);
+  }
+  return a.size() < b.size();
+}
+
+std::unique_ptr<ListStream> make_paged_list(PageFetcher fetch, std::string description, KeyOrder order) {
+  return std::make_unique<PagedListStream>(std::move(fetch), std::move(description), order);
 }
 
 }  // namespace tdump::store

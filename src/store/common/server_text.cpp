@@ -33,6 +33,7 @@ void add_forms(std::vector<std::string>& out, std::string_view secret) {
   };
   add(secret);
   if (secret.find('%') != std::string_view::npos) add(percent_decode(secret));
+  add(percent_encode(secret, false));  // as a form body or a query carries it
   // Authorization schemes: the credential after the scheme name.
   if (const auto space = secret.find(' '); space != std::string_view::npos) {
     const auto scheme = ascii_lower(secret.substr(0, space));
@@ -115,10 +116,7 @@ std::string server_text(std::string_view text, std::span<const std::string> secr
     piece.clear();
     const auto byte = static_cast<std::uint8_t>(redacted[i]);
     const std::size_t length = sequence_length(redacted, i);
-    if (length == 0) {
-      append_hex_escape(piece, byte);
-      i += 1;
-    } else if (length == 1 && (byte < 0x20 || byte == 0x7F)) {
+    if (length == 0 || (length == 1 && (byte < 0x20 || byte == 0x7F))) {  // not UTF-8, or C0 / DEL
       append_hex_escape(piece, byte);
       i += 1;
     } else if (length == 2 && byte == 0xC2 && static_cast<std::uint8_t>(redacted[i + 1]) <= 0x9F) {  // C1

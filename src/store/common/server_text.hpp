@@ -19,7 +19,7 @@ inline constexpr std::size_t kServerCodeMaxBytes = 128;
 
 // The text made safe, in this order:
 //  1. every occurrence of a secret is replaced by "[redacted]": each value in `secrets`, its
-//     percent-decoded form, and, for an Authorization value ("Bearer T", "SharedKey a:S",
+//     percent-decoded and percent-encoded forms, and, for an Authorization value ("Bearer T", "SharedKey a:S",
 //     "AWS4-HMAC-SHA256 ..., Signature=S"), the credential part (T, S) alone. Values shorter
 //     than 6 bytes are ignored (they would redact ordinary words).
 //  2. control characters are escaped as \xHH per byte: C0 (including TAB, CR, LF, ESC), DEL,

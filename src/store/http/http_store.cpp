@@ -32,7 +32,7 @@ Result<std::optional<std::string>> redirect_step(const http::Response& response,
   if (!http::is_redirect_status(response.status)) return std::optional<std::string>{};
   auto location = response.header("location");
   if (!location) return std::optional<std::string>{};
-  auto refuse = [&](std::string why) {
+  auto refuse = [&](const std::string& why) {
     Error error = make_error(
         ErrorCode::kHttp, std::string(what) + ": the server answered " + std::to_string(response.status) + ", " + why);
     error.http_status = response.status;
