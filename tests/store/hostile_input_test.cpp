@@ -317,6 +317,7 @@ TEST(PagedListHostile, Utf16CodeUnitOrderForAzure) {
             [](const std::string& a, const std::string& b) { return key_before(a, b, KeyOrder::kUtf16CodeUnits); });
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   std::vector<std::string> got;
+  got.reserve(keys.size());
   for (const auto& k : keys) got.push_back(hex(k));
   EXPECT_EQ(got, expected);
 }

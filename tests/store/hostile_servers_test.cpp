@@ -400,7 +400,7 @@ TEST_F(HostileServers, ErrorBodiesThatEchoCredentialsOrCarryEscapesAreMadeSafe) 
   }
 }
 
-const char* kDavResponse =
+constexpr const char* kDavResponse =
     R"(<D:response><D:href>%s</D:href><D:propstat><D:prop>%s</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>)";
 
 std::string dav(const std::vector<std::pair<std::string, std::string>>& hrefs_and_props) {
