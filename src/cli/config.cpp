@@ -12,7 +12,7 @@
 
 #include "common/suggest.hpp"
 #include "common/units.hpp"
-#include "dump/display_key.hpp"
+#include "store/common/display_key.hpp"
 
 namespace tdump::cli {
 namespace {
@@ -61,10 +61,10 @@ class Reader {
   // JSON and Parquet strings, which need UTF-8 too).
   std::string text(const YAML::Node& node, const std::string& key) const {
     const std::string& value = node.Scalar();
-    if (!dump::is_utf8(value)) {
+    if (!store::is_valid_utf8(value)) {
       fail(node, fmt::format("{} = {}: not valid UTF-8 (the bytes that are not are shown as %XX); the config "
                              "must be UTF-8 text",
-                             key, dump::display_key(value)));
+                             key, store::display_key(value)));
     }
     return value;
   }
@@ -73,9 +73,9 @@ class Reader {
   std::string key_text(const YAML::Node& node, const std::string& where) const {
     if (!node.IsScalar()) fail(node, fmt::format("{}: keys must be plain names", where.empty() ? "the config" : where));
     const std::string& value = node.Scalar();
-    if (!dump::is_utf8(value)) {
+    if (!store::is_valid_utf8(value)) {
       fail(node, fmt::format("key '{}{}': not valid UTF-8 (the bytes that are not are shown as %XX)",
-                             where.empty() ? "" : where + ".", dump::display_key(value)));
+                             where.empty() ? "" : where + ".", store::display_key(value)));
     }
     return value;
   }
@@ -188,9 +188,9 @@ Status validate_rules(const RunConfig& c, const Lines& lines, const std::string&
   // Text: every value that goes into a URL, a glob, a JSON manifest or a Parquet string is
   // UTF-8 (the file's values are checked as they are read; this catches command-line overrides).
   auto check_text = [&](const std::string& key, const std::string& value) -> Status {
-    if (dump::is_utf8(value)) return {};
+    if (store::is_valid_utf8(value)) return {};
     return fail(fmt::format("{} = {}{}: not valid UTF-8 (the bytes that are not are shown as %XX)", key,
-                            dump::display_key(value), lines.at(key)));
+                            store::display_key(value), lines.at(key)));
   };
   if (auto s = check_text("store.name", c.store_name); !s) return s;
   for (const auto& p : c.prefixes) {
@@ -411,12 +411,12 @@ Result<RunConfig> parse_config(const std::string& text, const std::string& origi
   auto status = validate_rules(config, lines, origin);
   if (!status) return std::move(status).error();
   // Anything else that is not UTF-8 (a comment, say): the file is not YAML text.
-  if (!dump::is_utf8(text)) {
+  if (!store::is_valid_utf8(text)) {
     std::size_t line = 1;
     std::size_t line_start = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
       if (text[i] == '\n') {
-        if (!dump::is_utf8(std::string_view(text).substr(line_start, i - line_start))) break;
+        if (!store::is_valid_utf8(std::string_view(text).substr(line_start, i - line_start))) break;
         ++line;
         line_start = i + 1;
       }

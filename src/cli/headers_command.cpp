@@ -17,8 +17,8 @@
 #include "cli/shard_option.hpp"
 #include "cli/store_setup.hpp"
 #include "common/units.hpp"
-#include "dump/display_key.hpp"
 #include "dump/pipeline.hpp"
+#include "store/common/display_key.hpp"
 
 namespace tdump::cli {
 namespace {
@@ -38,10 +38,10 @@ extern "C" void on_stop_signal(int sig) {
 
 // A command-line value that must be UTF-8 text (it goes into URLs, JSON and Parquet strings).
 Status check_utf8(const std::string& option, const std::string& value) {
-  if (dump::is_utf8(value)) return {};
+  if (store::is_valid_utf8(value)) return {};
   return make_error(ErrorCode::kInvalidArgument,
                     fmt::format("{} {}: not valid UTF-8 (the bytes that are not are shown as %XX)", option,
-                                dump::display_key(value)));
+                                store::display_key(value)));
 }
 
 struct HeadersArgs {

@@ -14,11 +14,16 @@
 #include "cli/local_file_reader.hpp"
 #include "cli/store_setup.hpp"
 #include "common/units.hpp"
+#include "http/url_redaction.hpp"
+#include "store/common/display_key.hpp"
+#include "store/common/server_text.hpp"
 #include "tiff/fetcher.hpp"
 #include "tiff/geokeys.hpp"
 
 namespace tdump::cli {
 namespace {
+
+constexpr std::size_t kMaxMessageBytes = 8192;
 
 struct InspectOptions {
   std::vector<std::string> paths;
@@ -30,14 +35,25 @@ bool is_url(const std::string& path) {
   return path.find("://") != std::string::npos;
 }
 
+// How inspect prints a path or URL it was given: userinfo removed (a password typed into a URL
+// never reaches the output), and spelt by the key rule (store/common/display_key.hpp).
+std::string shown_path(const std::string& path) {
+  return store::display_key(http::strip_userinfo(path));
+}
+
+// A message may quote the URL too: userinfo removed, control characters escaped.
+std::string shown_message(std::string_view message) {
+  return store::server_text(http::redact_userinfo_in_text(message), {}, kMaxMessageBytes);
+}
+
 nlohmann::json error_json(const std::string& path, const Error& error, const tiff::TiffHeader& header) {
-  nlohmann::json doc = {{"path", path}};
+  nlohmann::json doc = {{"path", shown_path(path)}};
   if (!header.error.ok()) {
     doc["error"] = tiff::to_string(header.error.kind);
-    doc["message"] = header.error.message;
+    doc["message"] = shown_message(header.error.message);
   } else {
     doc["error"] = to_string(error.code);
-    doc["message"] = error.describe();
+    doc["message"] = shown_message(error.describe());
   }
   return doc;
 }
@@ -62,7 +78,7 @@ std::pair<nlohmann::json, bool> inspect_with(const std::string& path, const tiff
     return {std::move(doc), false};
   }
   if (!size && learnt_size != nullptr) size = *learnt_size;
-  nlohmann::json doc = {{"path", path},
+  nlohmann::json doc = {{"path", shown_path(path)},
                         {"size", size ? nlohmann::json(*size) : nlohmann::json(nullptr)},
                         {"reads", stats.reads},
                         {"rounds", stats.rounds},
@@ -135,7 +151,7 @@ CommandRunner add_inspect_command(CLI::App& app) {
     store::StoreOptions store_options;
     auto values = parse_option_flags(options->options);
     if (!values) {
-      std::cerr << "inspect: " << values.error().message << "\n";
+      std::cerr << "inspect: " << shown_message(values.error().message) << "\n";
       return kExitUsage;
     }
     store_options.values = std::move(*values);

@@ -14,11 +14,15 @@
 
 #include "cli/commands.hpp"
 #include "cli/store_setup.hpp"
-#include "dump/display_key.hpp"
+#include "http/url_redaction.hpp"
+#include "store/common/display_key.hpp"
+#include "store/common/server_text.hpp"
 #include "store/object_store.hpp"
 
 namespace tdump::cli {
 namespace {
+
+constexpr std::size_t kMaxMessageBytes = 8192;
 
 struct LsArgs {
   std::string url;
@@ -42,21 +46,27 @@ int exit_code_for(const Error& error) {
   return error.code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFatal;
 }
 
+// Messages may quote URLs the user gave (with a password in them) and keys: userinfo removed,
+// control characters escaped.
+std::string shown(std::string_view text) {
+  return store::server_text(http::redact_userinfo_in_text(text), {}, kMaxMessageBytes);
+}
+
 int fail(const Error& error) {
-  std::cerr << "ls: " << error.describe() << "\n";
+  std::cerr << "ls: " << shown(error.describe()) << "\n";
   return exit_code_for(error);
 }
 
 int run_ls(const LsArgs& args) {
   // The URL and prefixes go into URLs and JSON: UTF-8 text only.
-  if (!dump::is_utf8(args.url)) {
+  if (!store::is_valid_utf8(args.url)) {
     return fail(make_error(ErrorCode::kInvalidArgument,
-                           "store URL " + dump::display_key(args.url) + ": not valid UTF-8 (shown as %XX)"));
+                           "store URL " + store::display_key(args.url) + ": not valid UTF-8 (shown as %XX)"));
   }
   for (const auto& prefix : args.prefixes) {
-    if (!dump::is_utf8(prefix)) {
+    if (!store::is_valid_utf8(prefix)) {
       return fail(make_error(ErrorCode::kInvalidArgument,
-                             "--prefix " + dump::display_key(prefix) + ": not valid UTF-8 (shown as %XX)"));
+                             "--prefix " + store::display_key(prefix) + ": not valid UTF-8 (shown as %XX)"));
     }
   }
   store::StoreOptions options;
@@ -78,23 +88,27 @@ int run_ls(const LsArgs& args) {
       auto page = stream->next();
       if (!page) {
         std::fflush(stdout);
-        std::cerr << "ls: listing " << store.url_for(prefix) << " failed after " << objects
-                  << " keys: " << page.error().describe() << "\n";
+        std::cerr << "ls: listing " << shown(store::display_key(store.url_for(prefix))) << " failed after " << objects
+                  << " keys: " << shown(page.error().describe()) << "\n";
         return exit_code_for(page.error());
       }
       if (!page->has_value()) break;
       for (const auto& meta : (*page)->objects) {
         ++objects;
         if (meta.size) bytes += *meta.size;
+        // Keys (and URLs made of them) by the one spelling rule of store/common/display_key.hpp:
+        // every string below is valid UTF-8, so the JSON needs no replacement characters.
         if (args.json) {
-          nlohmann::json row = {{"key", meta.key}, {"url", store.url_for(meta.key)}};
+          nlohmann::json row = {{"key", store::display_key(meta.key)},
+                                {"url", store::display_key(store.url_for(meta.key))}};
           row["size"] = meta.size ? nlohmann::json(*meta.size) : nlohmann::json(nullptr);
           row["last_modified"] = meta.last_modified_us ? nlohmann::json(iso_utc(*meta.last_modified_us)) : nullptr;
-          row["etag"] = meta.etag.empty() ? nlohmann::json(nullptr) : nlohmann::json(meta.etag);
-          line = row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+          row["etag"] = meta.etag.empty() ? nlohmann::json(nullptr) : nlohmann::json(store::display_key(meta.etag));
+          line = row.dump();
         } else {
-          line = fmt::format("{:>14}  {:<20}  {}", meta.size ? std::to_string(*meta.size) : "-",
-                             meta.last_modified_us ? iso_utc(*meta.last_modified_us) : "-", meta.key);
+          line =
+              fmt::format("{:>14}  {:<20}  {}", meta.size ? std::to_string(*meta.size) : "-",
+                          meta.last_modified_us ? iso_utc(*meta.last_modified_us) : "-", store::terminal_key(meta.key));
         }
         line.push_back('\n');
         std::fwrite(line.data(), 1, line.size(), stdout);

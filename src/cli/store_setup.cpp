@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "dump/display_key.hpp"
 #include "store/client_options.hpp"
+#include "store/common/display_key.hpp"
 
 namespace tdump::cli {
 
@@ -14,10 +14,10 @@ Result<std::map<std::string, std::string>> parse_option_flags(const std::vector<
     if (eq == std::string::npos || eq == 0) {
       return make_error(ErrorCode::kInvalidArgument, fmt::format("--option {}: expected KEY=VALUE", item));
     }
-    if (!dump::is_utf8(item)) {
+    if (!store::is_valid_utf8(item)) {
       return make_error(ErrorCode::kInvalidArgument,
                         fmt::format("--option {}: not valid UTF-8 (the bytes that are not are shown as %XX)",
-                                    dump::display_key(item)));
+                                    store::display_key(item)));
     }
     values[item.substr(0, eq)] = item.substr(eq + 1);
   }

@@ -18,7 +18,6 @@
 
 #include "dump/batch_sink.hpp"
 #include "dump/bounded_queue.hpp"
-#include "dump/display_key.hpp"
 #include "dump/header_fetch.hpp"
 #include "dump/inventory_schema.hpp"
 #include "dump/output_dir.hpp"
@@ -26,6 +25,7 @@
 #include "http/engine.hpp"
 #include "parquet/writer.hpp"
 #include "store/client_options.hpp"
+#include "store/common/display_key.hpp"
 #include "store/key_file.hpp"
 
 namespace tdump::dump {
@@ -246,7 +246,7 @@ void Run::append_error_row(const store::ObjectMeta& meta, const std::string& url
   status = error_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
     return encoder.append_error(batch, key_only, url, stage, kind, bare, attempts);
   });
-  if (!status) spdlog::error("{}: no row could be written: {}", display_key(meta.key), status.error().message);
+  if (!status) spdlog::error("{}: no row could be written: {}", store::display_key(meta.key), status.error().message);
 }
 
 void Run::note_row_warnings(std::string_view key, const std::vector<std::string>& warnings) {
@@ -256,7 +256,7 @@ void Run::note_row_warnings(std::string_view key, const std::vector<std::string>
   if (n < kLogged) {
     std::string text;
     for (const auto& w : warnings) text += (text.empty() ? "" : "; ") + w;
-    spdlog::warn("{}: {}", display_key(key), text);
+    spdlog::warn("{}: {}", store::display_key(key), text);
   } else if (n == kLogged) {
     spdlog::warn(
         "more rows have values left NULL or out; they are not logged one by one (see the manifest's "
@@ -265,7 +265,7 @@ void Run::note_row_warnings(std::string_view key, const std::vector<std::string>
 }
 
 void Run::record_list_error(const std::string& prefix, const Error& error) {
-  spdlog::warn("listing {} failed: {}", display_key(store_->url_for(prefix)), error.describe());
+  spdlog::warn("listing {} failed: {}", store::display_key(store_->url_for(prefix)), error.describe());
   // A prefix that could not be listed is a failure of the run like a key that could not be read:
   // it counts in `failed`, so the run ends with exit code 1, not 0.
   ++counters_.failed;

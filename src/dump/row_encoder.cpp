@@ -4,8 +4,8 @@
 
 #include <limits>
 
-#include "dump/display_key.hpp"
 #include "dump/inventory_schema.hpp"
+#include "store/common/display_key.hpp"
 #include "tiff/image_info.hpp"
 #include "tiff/tags.hpp"
 #include "tiff/value_json.hpp"
@@ -74,7 +74,7 @@ std::optional<std::string> untrusted_listing_entry(const store::ObjectMeta& meta
 }
 
 std::string_view RowEncoder::utf8(std::string_view text) {
-  if (is_utf8(text)) return text;
+  if (store::is_valid_utf8(text)) return text;
   // Not UTF-8: most likely a legacy 8-bit charset; Latin-1 keeps every byte visible.
   text_.clear();
   for (unsigned char c : text) {
@@ -129,9 +129,9 @@ Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectM
   const auto& c = data_columns();
   warnings_.clear();
   batch.begin_row();
-  shown_ = display_key(meta.key);
+  shown_ = store::display_key(meta.key);
   batch.set_string(c.path, shown_);
-  batch.set_string(c.url, display_key(url));
+  batch.set_string(c.url, store::display_key(url));
   object_columns(batch, c.size, c.last_modified, c.etag, meta, meta.size ? meta.size : facts.object_size);
   batch.set_bool(c.bigtiff, header.bigtiff);
   batch.set_string(c.byte_order, header.byte_order == tiff::ByteOrder::kLittle ? "II" : "MM");
@@ -338,9 +338,9 @@ Status RowEncoder::append_error(parquet::ColumnBatch& batch, const store::Object
   const auto& c = error_columns();
   warnings_.clear();
   batch.begin_row();
-  shown_ = display_key(meta.key);
+  shown_ = store::display_key(meta.key);
   batch.set_string(c.path, shown_);
-  batch.set_string(c.url, display_key(url));
+  batch.set_string(c.url, store::display_key(url));
   batch.set_string(c.stage, to_string(stage));
   batch.set_string(c.kind, utf8(kind));
   batch.set_string(c.message, cut(utf8(error.message), limits_.max_value_bytes));

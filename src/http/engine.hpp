@@ -12,6 +12,10 @@
 //   retry budget (kNetwork, with attempts and a credential-free URL in the message).
 // - Requests are signed by the caller before submit and retried verbatim (a signature stays
 //   valid for 15 minutes, longer than the 3-minute default retry budget).
+// - Redirects are never followed: a 3xx is a Response with its `location` header, so no header
+//   (Authorization, security tokens) ever goes to a host the caller did not choose. A store that
+//   wants to follow one resolves it with http/redirect.hpp (resolve_redirect: the absolute target
+//   and whether it is the same origin) and decides.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -50,7 +54,7 @@ struct Response {
   std::string body;
   bool body_capped = false;
   std::uint32_t attempts = 1;
-  std::string effective_url;  // after redirects, credential-free
+  std::string effective_url;  // the request's display URL (credential-free); redirects are never followed
   // Protocol of the final attempt: 10, 11, 20 or 30 (HTTP/1.0 ... HTTP/3); 0 when unknown.
   int http_version = 0;
 

@@ -15,7 +15,6 @@
 #include <fmt/format.h>
 
 #include "http/retry_policy.hpp"
-#include "http/url_redaction.hpp"
 
 namespace tdump::http {
 namespace {
@@ -324,12 +323,12 @@ void EventLoop::configure_handle(Slot& slot) {
   curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   // Object keys may hold "." and ".." segments ("a/../b.tif" is a valid S3 key): send paths as
   // given, never normalised, or we would read (and sign) another key.
   curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
+  // Never follow a redirect: libcurl would carry our headers (security tokens, bearer tokens)
+  // to whatever host the Location names. A 3xx is the caller's Response (http/redirect.hpp).
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout.count()));
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout.count()));
   if (config_.low_speed_time.count() > 0) {
@@ -419,21 +418,17 @@ void EventLoop::start_attempt(Transfer* transfer) {
 void EventLoop::on_done(Slot* slot, CURLcode code) {
   Transfer* transfer = slot->transfer;
   CURL* easy = slot->easy;
-  long status = 0;     // NOLINT(google-runtime-int)
-  long connects = 0;   // NOLINT(google-runtime-int)
-  long version = 0;    // NOLINT(google-runtime-int)
-  long redirects = 0;  // NOLINT(google-runtime-int)
-  char* effective = nullptr;
+  long status = 0;    // NOLINT(google-runtime-int)
+  long connects = 0;  // NOLINT(google-runtime-int)
+  long version = 0;   // NOLINT(google-runtime-int)
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
   curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
-  curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects);
-  curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective);
   Response& response = transfer->response;
   response.status = static_cast<int>(status);
   response.http_version = to_http_version(version);
   response.attempts = transfer->attempts;
-  response.effective_url = redirects > 0 && effective != nullptr ? redact_url(effective) : transfer->display_url;
+  response.effective_url = transfer->display_url;  // redirects are never followed
   SharedStats::add(stats_.connections_opened, static_cast<std::uint64_t>(std::max(connects, 0L)));
   SharedStats::add(stats_.bytes_received, response.body.size());
   const std::string detail(slot->error.data());

@@ -100,7 +100,7 @@ std::size_t transfer_write_header(char* data, std::size_t size, std::size_t coun
   const std::size_t n = size * count;
   std::string_view line(data, n);
   if (line.starts_with("HTTP/")) {
-    // A new status line: a redirect or an interim 1xx came first; keep only the final headers.
+    // A new status line: an interim 1xx came first; keep only the final headers.
     transfer->response.headers.clear();
     transfer->responding = true;
     return n;

@@ -18,6 +18,25 @@ std::string strip_userinfo(std::string_view url) {
   return out;
 }
 
+std::string redact_userinfo_in_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t from = 0;
+  for (auto scheme_end = text.find("://"); scheme_end != std::string_view::npos; scheme_end = text.find("://", from)) {
+    const auto authority_begin = scheme_end + 3;
+    // The authority ends where a path, query or fragment starts, or where the text moves on.
+    auto authority_end = text.find_first_of("/?#\\ \t\r\n\"'<>", authority_begin);
+    if (authority_end == std::string_view::npos) authority_end = text.size();
+    const auto authority = text.substr(authority_begin, authority_end - authority_begin);
+    out.append(text.substr(from, authority_begin - from));
+    const auto at = authority.rfind('@');
+    out.append(at == std::string_view::npos ? authority : authority.substr(at + 1));
+    from = authority_end;
+  }
+  out.append(text.substr(from));
+  return out;
+}
+
 std::string redact_url(std::string_view url) {
   std::string out = strip_userinfo(url);
   const auto query = out.find_first_of("?#");

@@ -11,6 +11,10 @@ namespace tdump::http {
 // Removes "user:password@" from the authority.
 [[nodiscard]] std::string strip_userinfo(std::string_view url);
 
+// Removes "user:password@" from every URL in a text (after each "://", up to the end of the
+// authority): for messages that quote a URL a user typed.
+[[nodiscard]] std::string redact_userinfo_in_text(std::string_view text);
+
 // Removes userinfo, the query and the fragment.
 [[nodiscard]] std::string redact_url(std::string_view url);
 

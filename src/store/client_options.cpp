@@ -56,12 +56,20 @@ Result<http::ClientConfig> client_config_from_options(const StoreOptions& option
   std::array<std::span<const OptionKey>, 1> sets{client_option_keys()};
   auto resolved = resolve_options(client_only, sets, "", "remote");
   if (!resolved) return std::move(resolved).error();
-  auto timeout = resolved->duration("timeout");
-  if (!timeout) return std::move(timeout).error();
-  if (*timeout) base.timeout = **timeout;
-  auto connect = resolved->duration("connect_timeout");
-  if (!connect) return std::move(connect).error();
-  if (*connect) base.connect_timeout = **connect;
+  // A zero duration would switch libcurl's limit off (a stalled server would hold a request
+  // forever), so it is refused rather than read as "no timeout".
+  for (auto [name, target] :
+       {std::pair{"timeout", &base.timeout}, std::pair{"connect_timeout", &base.connect_timeout}}) {
+    auto value = resolved->duration(name);
+    if (!value) return std::move(value).error();
+    if (!*value) continue;
+    if (**value <= std::chrono::milliseconds(0)) {
+      return bad_option_value(*resolved->find(name), name,
+                              "a positive duration of at least 1ms (0 would switch the limit off; there is no \"no "
+                              "timeout\")");
+    }
+    *target = **value;
+  }
   auto invalid_certs = resolved->boolean("allow_invalid_certificates", !base.verify_tls);
   if (!invalid_certs) return std::move(invalid_certs).error();
   base.verify_tls = !*invalid_certs;

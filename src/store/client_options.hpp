@@ -17,7 +17,8 @@ std::span<const OptionKey> client_option_keys();
 
 // Applies the client options found in `options` to `base` (other keys are left for the store
 // to check). Values: timeout / connect_timeout as durations ("30s", "500ms", plain seconds),
-// allow_invalid_certificates and http1_only as booleans, user_agent as text.
+// allow_invalid_certificates and http1_only as booleans, user_agent as text. A zero timeout is
+// refused (kInvalidArgument naming the option): it would switch the limit off.
 Result<http::ClientConfig> client_config_from_options(const StoreOptions& options, http::ClientConfig base = {});
 
 // Refuses a plain-http endpoint unless allow_http is true, as obstore does.

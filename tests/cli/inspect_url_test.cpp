@@ -71,5 +71,29 @@ TEST(InspectUrl, MissingObjectIsAnErrorDocument) {
   EXPECT_TRUE(bad.contains("error")) << bad.dump();
 }
 
+TEST(InspectUrl, APasswordInAUrlIsNeverPrinted) {
+  tdump::testing::NginxServer nginx;
+  const std::string port = std::to_string(nginx.port());
+  for (const std::string& url : {"http://user:PASSWORD-123@127.0.0.1:" + port + "/x.tif",
+                                 "https://user:PASSWORD-123@127.0.0.1:" + port + "/dir/x.tif",
+                                 "http://user:PASSWORD-123@127.0.0.1:" + port + "/"}) {
+    std::vector<std::string> argv{TDUMP_CLI_PATH, "inspect", url, "-o", "endpoint=http://k:PASSWORD-123@127.0.0.1:1"};
+    auto r = tdump::testing::run_command(argv);
+    EXPECT_EQ(r.exit_code, 1) << r.err << r.out;
+    EXPECT_EQ(r.out.find("PASSWORD-123"), std::string::npos) << r.out;
+    EXPECT_EQ(r.err.find("PASSWORD-123"), std::string::npos) << r.err;
+    auto doc = nlohmann::json::parse(r.out.substr(0, r.out.find('\n')));
+    EXPECT_EQ(doc["path"].get<std::string>().find("user"), std::string::npos) << doc.dump();
+    EXPECT_NE(doc["path"].get<std::string>().find("127.0.0.1:" + port), std::string::npos) << doc.dump();
+  }
+  // An option error quotes the bad value, here a URL with a password.
+  auto bad = tdump::testing::run_command(
+      {TDUMP_CLI_PATH, "inspect", "s3://bkt/x.tif", "-o", "timeout=http://k:PASSWORD-123@127.0.0.1:1"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.out.find("timeout"), std::string::npos) << bad.out;
+  EXPECT_EQ(bad.out.find("PASSWORD-123"), std::string::npos) << bad.out;
+  EXPECT_EQ(bad.err.find("PASSWORD-123"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace tdump::cli

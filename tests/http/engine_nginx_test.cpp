@@ -242,15 +242,21 @@ TEST_F(EngineNginx, PutAndPropfindCarryMethodBodyAndHeaders) {
   EXPECT_NE(listing->body.find("/files/f199.bin"), std::string::npos);
 }
 
-TEST_F(EngineNginx, RedirectsAreFollowedAndTheEffectiveUrlCarriesNoQuery) {
+TEST_F(EngineNginx, RedirectsAreReturnedNeverFollowed) {
+  // The store decides (http/redirect.hpp); the engine never carries a request elsewhere.
   auto http = engine();
   Request request;
   request.url = url("/redirect");
+  request.headers = {{"x-amz-security-token", "must-stay-here"}};
   auto result = http->execute(request);
   ASSERT_TRUE(result.ok());
-  EXPECT_EQ(result->status, 200);
-  EXPECT_TRUE(same_bytes(result->body, file_bytes->at(1)));
-  EXPECT_EQ(result->effective_url, file_url(1));
+  EXPECT_EQ(result->status, 302);
+  EXPECT_EQ(result->attempts, 1U);
+  EXPECT_FALSE(same_bytes(result->body, file_bytes->at(1)));
+  EXPECT_EQ(result->effective_url, url("/redirect"));
+  auto location = result->header("location");
+  ASSERT_TRUE(location.has_value());
+  EXPECT_TRUE(location->ends_with("/files/f1.bin?sig=SECRET")) << *location;
 }
 
 TEST_F(EngineNginx, CallbacksChainFurtherReads) {

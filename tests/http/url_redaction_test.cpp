@@ -29,6 +29,15 @@ TEST(Redaction, DisplayUrlKeepsItsQueryButNeverUserinfo) {
   EXPECT_EQ(display_url_for(request), "https://host/key?versionId=3");
 }
 
+TEST(Redaction, UserinfoOfEveryUrlInAText) {
+  EXPECT_EQ(redact_userinfo_in_text("http://user:PASS@host/a.tif: not the URL of an object of http://host/"),
+            "http://host/a.tif: not the URL of an object of http://host/");
+  EXPECT_EQ(redact_userinfo_in_text("from 'https://a:b@x:1?q' and s3://k@bkt/p@q"),
+            "from 'https://x:1?q' and s3://bkt/p@q");
+  EXPECT_EQ(redact_userinfo_in_text("no url, an @ sign, and :// alone"), "no url, an @ sign, and :// alone");
+  EXPECT_EQ(redact_userinfo_in_text("tail http://u:p@h"), "tail http://h");
+}
+
 TEST(Redaction, NotAUrl) {
   EXPECT_EQ(redact_url("relative/path?q"), "relative/path");
   EXPECT_EQ(redact_url(""), "");

@@ -52,6 +52,20 @@ class AzuriteTest : public ::testing::Test {
 std::unique_ptr<tdump::testing::AzuriteServer> AzuriteTest::azurite_server;
 std::shared_ptr<http::Engine> AzuriteTest::test_engine;
 
+TEST_F(AzuriteTest, KeysComeInAzuritesOwnOrderAndNoneIsSkipped) {
+  // Azurite lists by UTF-16 code units: U+1F600 before U+FF01 (bytes say the opposite), upper
+  // case before lower case. The paged listing must keep them all, in pages of one.
+  const std::vector<std::string> names = {"B.tif", "a.tif", "\xEF\xBC\x81.tif", "\xF0\x9F\x98\x80.tif",
+                                          "\xE9\x80\x80.tif"};
+  azurite_server->create_container("order", false);
+  for (const auto& name : names) azurite_server->put_blob("order", name, "x");
+  auto store = open("az://order", emulator());
+  auto listing = list_all(*store, "", 1);
+  ASSERT_FALSE(listing.error) << listing.error->describe();
+  EXPECT_EQ(listing.keys(), (std::vector<std::string>{"B.tif", "a.tif", "\xE9\x80\x80.tif", "\xF0\x9F\x98\x80.tif",
+                                                      "\xEF\xBC\x81.tif"}));
+}
+
 TEST_F(AzuriteTest, SharedKeyListsWithMarkers) {
   auto store = open("az://private", emulator());  // the emulator's well-known key
   auto listing = list_all(*store, "", 2);

@@ -130,8 +130,9 @@ TEST(WebDav, MultistatusEntriesOfOneDirectory) {
 <D:response><D:href>/elsewhere/x</D:href><D:propstat><D:prop><D:getcontentlength>1</D:getcontentlength></D:prop>
   <D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>
 </D:multistatus>)";
-  auto entries = parse_multistatus(body, "/data/sub dir/");
-  ASSERT_TRUE(entries.ok()) << entries.error().message;
+  auto listing = parse_multistatus(body, "/data/sub dir/");
+  ASSERT_TRUE(listing.ok()) << listing.error().message;
+  const auto* entries = &listing->entries;
   ASSERT_EQ(entries->size(), 2U);
   EXPECT_EQ((*entries)[0].name, "a+b.tif");
   EXPECT_FALSE((*entries)[0].is_dir);

@@ -6,6 +6,7 @@
 
 #include <sstream>
 
+#include "hostile_server.hpp"
 #include "process.hpp"
 #include "servers.hpp"
 #include "temp_dir.hpp"
@@ -77,6 +78,59 @@ TEST(LsCommand, WebDavTreeOverHttp) {
   EXPECT_NE(lines[0].find("2.tif"), std::string::npos);
   EXPECT_NE(lines[1].find("x y/1.tif"), std::string::npos);
   EXPECT_EQ(lines[2], "total: 2 objects, 6 bytes");
+}
+
+TEST(LsCommand, KeysThatAreNotUtf8HaveOneSpellingEach) {
+  // An S3 listing (encoding-type=url) from our own server: S3 itself stores only UTF-8 keys
+  // and moto turns a raw 0xFF into U+FFFD on upload, but a listing is untrusted bytes.
+  tdump::testing::HostileServer server;
+  std::string body = "<?xml version=\"1.0\"?><ListBucketResult><Name>bkt</Name>";
+  for (const char* key : {"c%C3%BF.tif", "c%FF.tif", "e%1B%5B2J%0A.tif"}) {
+    body += std::string("<Contents><Key>") + key + "</Key><Size>3</Size></Contents>";
+  }
+  body += "<IsTruncated>false</IsTruncated><EncodingType>url</EncodingType></ListBucketResult>";
+  server.set_rules(nlohmann::json::array({{{"path", "/bkt"}, {"status", 200}, {"body", body}}}));
+  const std::vector<std::string> store = {
+      "s3://bkt", "-o", "endpoint=" + server.base_url(), "-o", "allow_http=true", "-o", "skip_signature=true"};
+  auto args = store;
+  args.emplace_back("--json");
+  auto json_run = ls(args);
+  ASSERT_EQ(json_run.exit_code, 0) << json_run.err;
+  auto lines = split_lines(json_run.out);
+  ASSERT_EQ(lines.size(), 3U) << json_run.out;
+  EXPECT_EQ(nlohmann::json::parse(lines[0])["key"], "c\xC3\xBF.tif");  // cÿ.tif, valid UTF-8
+  EXPECT_EQ(nlohmann::json::parse(lines[1])["key"], "c%FF.tif");       // the byte 0xFF
+  EXPECT_EQ(nlohmann::json::parse(lines[1])["url"], "s3://bkt/c%FF.tif");
+  EXPECT_EQ(nlohmann::json::parse(lines[2])["key"], "e\x1b[2J\n.tif");  // JSON escapes the controls
+  EXPECT_EQ(json_run.out.find("\xEF\xBF\xBD"), std::string::npos) << "no U+FFFD replacement";
+
+  auto text_run = ls(store);
+  ASSERT_EQ(text_run.exit_code, 0) << text_run.err;
+  auto text = split_lines(text_run.out);
+  ASSERT_EQ(text.size(), 4U) << text_run.out;
+  EXPECT_TRUE(text[0].ends_with("  c\xC3\xBF.tif")) << text[0];
+  EXPECT_TRUE(text[1].ends_with("  c%FF.tif")) << text[1];
+  EXPECT_TRUE(text[2].ends_with("  e%1B[2J%0A.tif")) << text[2];  // nothing raw reaches the terminal
+  EXPECT_EQ(text_run.out.find('\x1b'), std::string::npos);
+}
+
+TEST(LsCommand, ZeroTimeoutsAreRefused) {
+  for (const char* option : {"timeout=0", "connect_timeout=0s", "aws_timeout=0ms"}) {
+    auto r = ls({"s3://bucket", "-o", "skip_signature=true", "-o", option});
+    EXPECT_EQ(r.exit_code, 2) << option << ": " << r.err;
+    EXPECT_NE(r.err.find(std::string(option).substr(0, std::string(option).find('='))), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("a positive duration"), std::string::npos) << r.err;
+  }
+  // A positive duration is accepted.
+  tdump::testing::HostileServer server;
+  server.set_rules(
+      nlohmann::json::array({{{"path", "/bucket"},
+                              {"status", 200},
+                              {"body", "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>"}}}));
+  auto fine = ls({"s3://bucket", "-o", "skip_signature=true", "-o", "endpoint=" + server.base_url(), "-o",
+                  "allow_http=true", "-o", "timeout=20s", "-o", "connect_timeout=500ms"});
+  EXPECT_EQ(fine.exit_code, 0) << fine.err;
+  EXPECT_EQ(fine.out, "total: 0 objects, 0 bytes\n");
 }
 
 TEST(LsCommand, BadConfigurationsExitWithClearMessages) {

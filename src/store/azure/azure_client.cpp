@@ -4,11 +4,20 @@
 #include <charconv>
 #include <ctime>
 
+#include "store/common/server_text.hpp"
 #include "store/common/time_format.hpp"
 #include "store/common/url.hpp"
 #include "store/common/xml.hpp"
 
 namespace tdump::store {
+
+std::vector<std::string> credential_secrets(const AzureCredential& credential) {
+  std::vector<std::string> out = query_secrets(credential.sas);
+  for (const auto* value : {&credential.token, &credential.key_text}) {
+    if (!value->empty()) out.push_back(*value);
+  }
+  return out;
+}
 
 Result<std::shared_ptr<const AzureClient>> AzureClient::create(AzureConfig config, std::string credential_source) {
   auto endpoint = parse_url(config.blob_endpoint);
@@ -107,7 +116,7 @@ http::Request AzureClient::list(const PageRequest& page, const AzureCredential* 
   std::string path = path_prefix_ + "/" + percent_encode(config_.container, false);
   http::Request request;
   request.url = origin_ + path + "?" + query_text;
-  request.display_url = request.url;
+  request.display_url = shorten_query_values(request.url);  // before the SAS; a long marker shortened
   authorise(request, path, query_text, Signed{}, credential);
   request.max_body_bytes = 64U << 20;
   return request;

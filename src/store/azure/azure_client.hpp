@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http/engine.hpp"
 #include "store/azure/azure_options.hpp"
@@ -26,7 +27,11 @@ struct AzureCredential {
   std::shared_ptr<const SharedKeySigner> signer;  // kSharedKey
   std::string sas;                                // kSas: the query string, without '?'
   std::string token;                              // kBearer: an Azure AD access token
+  std::string key_text;                           // kSharedKey: the base64 key (for redaction only)
 };
+
+// The values of an Azure credential a server must never echo (server_text()).
+std::vector<std::string> credential_secrets(const AzureCredential& credential);
 
 class AzureClient final : public RequestBuilder<AzureCredential> {
  public:
@@ -41,7 +46,8 @@ class AzureClient final : public RequestBuilder<AzureCredential> {
   [[nodiscard]] http::Request remove(std::string_view key, const AzureCredential* credential) const override;
   [[nodiscard]] http::Request list(const PageRequest& page, const AzureCredential* credential) const override;
   // List Blobs has a delimiter but no way to start after an arbitrary name (its marker is opaque).
-  [[nodiscard]] ListCapabilities list_capabilities() const override { return {true, false}; }
+  // Azurite (Microsoft's emulator) lists in UTF-16 code-unit order (paged_list.hpp KeyOrder).
+  [[nodiscard]] ListCapabilities list_capabilities() const override { return {true, false, KeyOrder::kUtf16CodeUnits}; }
   [[nodiscard]] Result<Page> parse_list(std::string_view body) const override;
   [[nodiscard]] std::size_t max_page_size() const override { return 5000; }  // List Blobs' maximum
   [[nodiscard]] RemoteError parse_error(const http::Response& response) const override;

@@ -36,6 +36,7 @@ Result<CredentialProviderPtr<AzureCredential>> azure_credentials(const AzureConf
       if (!signer) return std::move(signer).error();
       credential.kind = AzureCredential::Kind::kSharedKey;
       credential.signer = std::make_shared<const SharedKeySigner>(std::move(*signer));
+      credential.key_text = config.account_key;
       break;
     }
     case AzureConfig::Auth::kSas:

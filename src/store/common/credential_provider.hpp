@@ -49,6 +49,14 @@ struct BearerCredential {
   std::string token;
 };
 
+// The values of a credential a server must never echo into a message (server_text()).
+inline std::vector<std::string> credential_secrets(const AwsCredential& credential) {
+  return {credential.secret_key, credential.token};
+}
+inline std::vector<std::string> credential_secrets(const BearerCredential& credential) {
+  return {credential.token};
+}
+
 // A credential and when it stops being valid (nullopt: it does not expire).
 template <typename T>
 struct Expiring {

@@ -19,6 +19,7 @@
 #include "store/common/http_response.hpp"
 #include "store/common/paged_list.hpp"
 #include "store/common/parallel_list.hpp"
+#include "store/common/server_text.hpp"
 #include "store/object_store.hpp"
 
 namespace tdump::store {
@@ -83,6 +84,7 @@ class HttpObjectStore : public ObjectStore {
     }
     settings.parallelism = options.parallelism;
     settings.range = options.range;
+    settings.description = url_for(prefix);
     auto fetch = [shared = shared_](const PageRequest& page, std::function<void(Result<Page>)> done) {
       auto what = std::make_shared<std::string>();
       shared->send(
@@ -92,13 +94,13 @@ class HttpObjectStore : public ObjectStore {
             return request;
           },
           {},
-          [shared, what, done = std::move(done)](Result<http::Response> response) {
+          [shared, what, done = std::move(done)](Result<http::Response> response, const Secrets& secrets) {
             if (!response) {
               done(std::move(response).error());
               return;
             }
             if (response->status != 200) {
-              done(shared->error_for(*response, *what));
+              done(shared->error_for(*response, *what, secrets));
               return;
             }
             if (response->body_capped) {
@@ -114,35 +116,38 @@ class HttpObjectStore : public ObjectStore {
 
   void read_range(std::string_view key, ByteRange range, ReadCallback callback) override {
     std::string what = "GET " + url_for(key);
-    shared_->send([shared = shared_.get(), key = std::string(key),
-                   range](const Credential* credential) { return shared->builder->read(key, range, credential); },
-                  what,
-                  [shared = shared_, range, what, callback = std::move(callback)](Result<http::Response> response) {
-                    if (!response) {
-                      callback(std::move(response).error());
-                      return;
-                    }
-                    callback(range_read_from_response(std::move(*response), range, what, shared->error_parser()));
-                  });
+    shared_->send(
+        [shared = shared_.get(), key = std::string(key), range](const Credential* credential) {
+          return shared->builder->read(key, range, credential);
+        },
+        what,
+        [shared = shared_, range, what, callback = std::move(callback)](Result<http::Response> response,
+                                                                        const Secrets& secrets) {
+          if (!response) {
+            callback(std::move(response).error());
+            return;
+          }
+          callback(range_read_from_response(std::move(*response), range, what, shared->error_parser(), secrets));
+        });
   }
 
   Status put_object(std::string_view key, std::string_view bytes) override {
     std::string what = "PUT " + url_for(key);
     if (!shared_->credentials) return anonymous_write_error(what, anonymous_reason_);
-    auto response = shared_->execute(
+    auto [response, secrets] = shared_->execute(
         [&](const Credential* credential) { return shared_->builder->put(key, bytes, credential); }, what);
-    return write_status(std::move(response), what, shared_->error_parser());
+    return write_status(std::move(response), what, shared_->error_parser(), secrets);
   }
 
   Status delete_object(std::string_view key) override {
     std::string what = "DELETE " + url_for(key);
     if (!shared_->credentials) return anonymous_write_error(what, anonymous_reason_);
-    auto response =
+    auto [response, secrets] =
         shared_->execute([&](const Credential* credential) { return shared_->builder->remove(key, credential); }, what);
     if (response && (response->status == 404 || response->status == 410) && shared_->builder->already_gone(*response)) {
       return {};
     }
-    return write_status(std::move(response), what, shared_->error_parser());
+    return write_status(std::move(response), what, shared_->error_parser(), secrets);
   }
 
   // Where the credentials come from, for messages ("anonymous" when there are none).
@@ -159,17 +164,22 @@ class HttpObjectStore : public ObjectStore {
 
   [[nodiscard]] const Builder& builder() const { return *shared_->builder; }
 
+  using Secrets = std::vector<std::string>;
+  struct Answer {
+    Result<http::Response> response;
+    Secrets secrets;  // what the request carried, for server_text() (filled when it did not succeed)
+  };
   // Sends one request built by `make` for the current credential and waits for the answer
   // (control-plane threads only). Errors are annotated with `what` when it is given.
   template <typename Make>
-  Result<http::Response> execute(Make&& make, std::string_view what) const {
+  Answer execute(Make&& make, std::string_view what) const {
     return shared_->execute(std::forward<Make>(make), what);
   }
   // The parser error_from_response needs, bound to this store's builder.
   [[nodiscard]] RemoteErrorParser error_parser() const { return shared_->error_parser(); }
 
  private:
-  using Done = std::function<void(Result<http::Response>)>;
+  using Done = std::function<void(Result<http::Response>, const Secrets&)>;
   using Make = std::function<http::Request(const Credential*)>;
 
   struct Shared : std::enable_shared_from_this<Shared> {
@@ -183,7 +193,7 @@ class HttpObjectStore : public ObjectStore {
       auto with_credential = [self, make = std::move(make), what = std::move(what), done = std::move(done),
                               fresh_retry](Result<CredentialPtr> credential) mutable {
         if (!credential) {
-          done(annotate(std::move(credential).error(), what));
+          done(annotate(std::move(credential).error(), what), {});
           return;
         }
         CredentialPtr used = std::move(*credential);
@@ -191,8 +201,12 @@ class HttpObjectStore : public ObjectStore {
         self->engine->submit(std::move(request), [self, make = std::move(make), what = std::move(what),
                                                   done = std::move(done), used = std::move(used),
                                                   fresh_retry](Result<http::Response> response) mutable {
+          // The credential's values, for redacting a server that echoes them (only when the answer
+          // is not a success: the hot path copies nothing).
+          Secrets secrets;
+          if (used && (!response || response->status >= 300)) secrets = credential_secrets(*used);
           if (!response) {
-            done(annotate(std::move(response).error(), what));
+            done(annotate(std::move(response).error(), what), secrets);
             return;
           }
           if (!fresh_retry && used && self->credentials->refreshes() && self->builder->credential_rejected(*response)) {
@@ -200,7 +214,7 @@ class HttpObjectStore : public ObjectStore {
             self->send(std::move(make), std::move(what), std::move(done), true);
             return;
           }
-          done(std::move(response));
+          done(std::move(response), secrets);
         });
       };
       if (credentials) {
@@ -211,16 +225,18 @@ class HttpObjectStore : public ObjectStore {
     }
 
     template <typename MakeFn>
-    Result<http::Response> execute(MakeFn&& make, std::string_view what) const {
-      std::promise<Result<http::Response>> promise;
+    Answer execute(MakeFn&& make, std::string_view what) const {
+      std::promise<Answer> promise;
       auto future = promise.get_future();
       send(Make(std::forward<MakeFn>(make)), std::string(what),
-           [&promise](Result<http::Response> response) { promise.set_value(std::move(response)); });
+           [&promise](Result<http::Response> response, const Secrets& secrets) {
+             promise.set_value(Answer{std::move(response), secrets});
+           });
       return future.get();
     }
 
-    [[nodiscard]] Error error_for(const http::Response& response, std::string_view what) const {
-      return error_from_response(response, what, error_parser());
+    [[nodiscard]] Error error_for(const http::Response& response, std::string_view what, const Secrets& secrets) const {
+      return error_from_response(response, what, error_parser(), secrets);
     }
     [[nodiscard]] RemoteErrorParser error_parser() const {
       return [builder = builder](const http::Response& response) { return builder->parse_error(response); };

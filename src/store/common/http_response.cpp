@@ -3,8 +3,14 @@
 #include <charconv>
 #include <limits>
 
+#include "http/redirect.hpp"
+#include "store/common/server_text.hpp"
+
 namespace tdump::store {
 namespace {
+
+// A request description names a key (up to 64 KiB from a hostile listing): bounded too.
+constexpr std::size_t kMaxRequestTextBytes = 4096;
 
 std::optional<std::uint64_t> parse_u64(std::string_view text) {
   std::uint64_t value = 0;
@@ -63,17 +69,19 @@ std::optional<ContentRange> parse_content_range(std::string_view value) {
   return out;
 }
 
-Error error_from_response(const http::Response& response, std::string_view request, const RemoteErrorParser& parser) {
+Error error_from_response(const http::Response& response, std::string_view request, const RemoteErrorParser& parser,
+                          std::span<const std::string> secrets) {
   RemoteError remote;
   if (parser) remote = parser(response);
   Error error;
   error.code = remote.category.value_or(category_for_status(response.status));
   error.http_status = response.status;
   error.attempts = response.attempts;
-  error.remote_code = remote.code;
-  error.message = std::string(request) + ": ";
+  if (!remote.code.empty()) error.remote_code = server_text(remote.code, secrets, kServerCodeMaxBytes);
+  // The request names a key, and keys come from listings: escaped too, never truncated to nothing.
+  error.message = server_text(request, {}, kMaxRequestTextBytes) + ": ";
   if (!remote.message.empty()) {
-    error.message += remote.message;
+    error.message += server_text(remote.message, secrets);
   } else if (response.status == 404) {
     error.message += "not found";
   } else if (response.status == 401 || response.status == 403) {
@@ -81,13 +89,23 @@ Error error_from_response(const http::Response& response, std::string_view reque
   } else {
     error.message += "the server answered " + std::to_string(response.status);
   }
+  if (response.status >= 300 && response.status < 400) {
+    if (auto location = response.header("location")) {
+      auto target = http::resolve_redirect(response.effective_url, *location);
+      error.message += remote.message.empty() ? ", " : "; ";
+      error.message += "a redirect to ";
+      error.message += target ? server_text(target->origin, secrets, kServerCodeMaxBytes) : "an unusable location";
+      error.message += ", which is not followed (a store's requests never leave its configured endpoint)";
+    }
+  }
   return error;
 }
 
-Status write_status(Result<http::Response> response, std::string_view request, const RemoteErrorParser& parser) {
+Status write_status(Result<http::Response> response, std::string_view request, const RemoteErrorParser& parser,
+                    std::span<const std::string> secrets) {
   if (!response) return annotate_transport_error(std::move(response).error(), request);
   if (response->status >= 200 && response->status < 300) return {};
-  return error_from_response(*response, request, parser);
+  return error_from_response(*response, request, parser, secrets);
 }
 
 Error anonymous_write_error(std::string_view request, std::string_view how_anonymous) {
@@ -102,7 +120,7 @@ Error annotate_transport_error(Error error, std::string_view request) {
 }
 
 Result<RangeRead> range_read_from_response(http::Response response, ByteRange range, std::string_view request,
-                                           const RemoteErrorParser& parser) {
+                                           const RemoteErrorParser& parser, std::span<const std::string> secrets) {
   RangeRead out;
   out.offset = range.offset;
   out.attempts = response.attempts;
@@ -160,7 +178,7 @@ Result<RangeRead> range_read_from_response(http::Response response, ByteRange ra
     }
     return out;
   }
-  return error_from_response(response, request, parser);
+  return error_from_response(response, request, parser, secrets);
 }
 
 }  // namespace tdump::store

@@ -4,6 +4,7 @@
 // the status, the attempts and the server's own error code.
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -30,17 +31,23 @@ std::string range_header_value(ByteRange range);
 std::size_t range_body_cap(ByteRange range);
 
 // Error for a non-success response. `request` is e.g. "GET https://host/bucket/key" and must
-// already be free of credentials.
-Error error_from_response(const http::Response& response, std::string_view request, const RemoteErrorParser& parser);
+// already be free of credentials. Everything the server wrote (the parser's code and message)
+// goes through server_text() with `secrets` (store/common/server_text.hpp: the values the
+// request carried, request_secrets()), so it is bounded, has no control characters and
+// echoes no credential. A redirect (3xx with a Location) is an error naming only the target's
+// origin: object stores never follow one (docs/store.md "Redirects").
+Error error_from_response(const http::Response& response, std::string_view request, const RemoteErrorParser& parser,
+                          std::span<const std::string> secrets = {});
 
 // The RangeRead of a ranged GET's response: 206 (Content-Range), 200 (server ignored Range:
 // slice), 416 (past the end: empty with object_size), anything else -> error_from_response.
 Result<RangeRead> range_read_from_response(http::Response response, ByteRange range, std::string_view request,
-                                           const RemoteErrorParser& parser);
+                                           const RemoteErrorParser& parser, std::span<const std::string> secrets = {});
 
 // The outcome of a write (PUT, POST upload, DELETE): success for any 2xx, else the transport
 // error or error_from_response. `request` is e.g. "PUT s3://bucket/key" (credential-free).
-Status write_status(Result<http::Response> response, std::string_view request, const RemoteErrorParser& parser);
+Status write_status(Result<http::Response> response, std::string_view request, const RemoteErrorParser& parser,
+                    std::span<const std::string> secrets = {});
 
 // The error for a write to a store opened without credentials.
 Error anonymous_write_error(std::string_view request, std::string_view how_anonymous);

@@ -3,19 +3,76 @@
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <mutex>
-#include <unordered_set>
+
+#include <spdlog/spdlog.h>
+
+#include "store/common/crypto.hpp"
+#include "store/common/display_key.hpp"
+#include "store/common/server_text.hpp"
 
 namespace tdump::store {
 namespace {
 
 constexpr std::size_t kDigits = 8;     // bytes after the common prefix that place a key
 constexpr std::size_t kMaxDepth = 16;  // delimiter expansions below the listed prefix
-constexpr std::size_t kMaxTokenBytes = 64 * 1024;
-constexpr std::size_t kMaxTokensPerTask = 1 << 20;  // pages of one task (a billion keys at 1,000 a page)
 constexpr double kMinShareToSplit = 1e-12;
+// How much of a token or key a message quotes.
+constexpr std::size_t kQuotedTokenBytes = 48;
+constexpr std::size_t kQuotedKeyBytes = 256;
+
+// A set of 64-bit values (open addressing, linear probing) that grows up to a fixed number of
+// entries: 8 bytes a slot, at most half full.
+class BoundedHashSet {
+ public:
+  explicit BoundedHashSet(std::size_t max_entries) : max_entries_(max_entries) {}
+
+  [[nodiscard]] bool contains(std::uint64_t value) const {
+    if (slots_.empty()) return false;
+    value = value == 0 ? 1 : value;  // 0 marks an empty slot
+    for (std::size_t i = value & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i] == value) return true;
+      if (slots_[i] == 0) return false;
+    }
+  }
+
+  // False when full (the value is then not remembered).
+  bool insert(std::uint64_t value) {
+    if (size_ >= max_entries_) return false;
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    place(value == 0 ? 1 : value);
+    ++size_;
+    return true;
+  }
+
+ private:
+  void place(std::uint64_t value) {
+    std::size_t i = value & (slots_.size() - 1);
+    while (slots_[i] != 0 && slots_[i] != value) i = (i + 1) & (slots_.size() - 1);
+    slots_[i] = value;
+  }
+  void grow() {
+    std::vector<std::uint64_t> old(slots_.empty() ? 64 : slots_.size() * 2, 0);
+    old.swap(slots_);
+    for (const auto value : old) {
+      if (value != 0) place(value);
+    }
+  }
+
+  std::size_t max_entries_;
+  std::size_t size_ = 0;
+  std::vector<std::uint64_t> slots_;  // size a power of two
+};
+
+std::uint64_t token_hash(const std::string& token) {
+  const auto digest = sha256(token);
+  std::uint64_t value = 0;
+  std::memcpy(&value, digest.data(), sizeof value);
+  return value;
+}
 
 // Position of byte `c` in the sorted alphabet, as a digit: a byte outside it falls between its
 // neighbours.
@@ -96,8 +153,10 @@ struct Task {
   std::optional<std::string> after;  // keys > after
   std::optional<std::string> upto;   // keys <= upto
   std::string token;
-  std::string last_key;  // last key emitted (keys must increase)
-  std::unordered_set<std::uint64_t> seen_tokens;
+  std::string query_start;  // start_after of the current listing of this task
+  std::string last_key;     // last key emitted (keys must increase)
+  std::shared_ptr<BoundedHashSet> seen_tokens = std::make_shared<BoundedHashSet>(kMaxRememberedTokens);
+  bool listed_any = false;  // last_key holds a key
   bool in_flight = false;
   bool done = false;
 };
@@ -131,7 +190,11 @@ class ParallelList final : public ParallelListStream {
     pending_.push_back(0);
   }
 
+  ParallelList(const ParallelList&) = delete;
+  ParallelList& operator=(const ParallelList&) = delete;
+
   ~ParallelList() override {
+    report_skipped();
     // Callbacks in flight hold the mailbox, not this object; wait for them so that the fetch
     // function (which may capture the store) is not used after the stream is gone.
     std::unique_lock lock(mailbox_->mutex);
@@ -147,7 +210,10 @@ class ParallelList final : public ParallelListStream {
         return std::optional<ListPage>(std::move(page));
       }
       fill_slots();
-      if (in_flight_ == 0) return std::optional<ListPage>{};
+      if (in_flight_ == 0) {
+        report_skipped();
+        return std::optional<ListPage>{};
+      }
       std::deque<Completion> done;
       {
         std::unique_lock lock(mailbox_->mutex);
@@ -159,6 +225,7 @@ class ParallelList final : public ParallelListStream {
         auto status = process(completion);
         if (!status) {
           failed_ = true;
+          report_skipped();
           return std::move(status).error();
         }
       }
@@ -184,14 +251,17 @@ class ParallelList final : public ParallelListStream {
     request.delimiter = task.delimiter;
     request.page_size = settings_.page_size;
     request.token = task.token;
-    if (caps_.start_after) {
-      // Resume after the last key emitted or, at the start, after the range's lower bound.
-      if (!task.last_key.empty()) {
-        request.start_after = task.last_key;
+    if (caps_.start_after && task.token.empty()) {
+      // A listing (re)starts after the last key emitted or, at first, after the range's lower
+      // bound; its later pages keep the same start (a page token belongs to its query).
+      task.query_start.clear();
+      if (task.listed_any) {
+        task.query_start = task.last_key;
       } else if (task.after && byte_less(task.prefix, *task.after)) {
-        request.start_after = *task.after;
+        task.query_start = *task.after;
       }
     }
+    request.start_after = task.query_start;
     task.in_flight = true;
     ++in_flight_;
     ++stats_.requests;
@@ -220,18 +290,21 @@ class ParallelList final : public ParallelListStream {
     ListPage out;
     out.objects.reserve(page.objects.size());
     bool reached_end = false;
+    const bool byte_order = caps_.order == KeyOrder::kBytes;
     for (auto& meta : page.objects) {
       const std::string& key = meta.key;
       if (task.after && !byte_less(*task.after, key)) continue;  // at or before the range (inclusive starts)
       if (task.upto && byte_less(*task.upto, key)) {
-        reached_end = true;  // the rest belongs to the task after this one
+        if (!byte_order) continue;  // listed in another order: later keys may still be inside
+        reached_end = true;         // the rest belongs to the task after this one
         break;
       }
-      if (!task.last_key.empty() && !byte_less(task.last_key, key)) {
+      if (task.listed_any && !key_before(task.last_key, key, caps_.order)) {
+        if (stats_.skipped_keys == 0) first_skipped_ = key;
         ++stats_.skipped_keys;
-        if (settings_.on_skipped) settings_.on_skipped(key);
         continue;
       }
+      task.listed_any = true;
       learn(key);
       task.last_key = key;
       out.objects.push_back(std::move(meta));
@@ -239,7 +312,7 @@ class ParallelList final : public ParallelListStream {
     bool converted = false;
     if (task.delimiter) {
       if (page.common_prefixes.empty() && caps_.start_after && !page.next_token.empty() && !reached_end &&
-          !task.last_key.empty()) {
+          task.listed_any && caps_.order == KeyOrder::kBytes) {
         // A flat level so far (keys only): list the rest without the delimiter, after the last
         // key, so that the key-range splits can share it out.
         converted = true;
@@ -265,26 +338,39 @@ class ParallelList final : public ParallelListStream {
     } else if (converted) {
       current.delimiter = false;
       current.token.clear();
-      current.seen_tokens.clear();
+      current.seen_tokens = std::make_shared<BoundedHashSet>(kMaxRememberedTokens);
       pending_.push_front(completion.task);
     } else {
       if (page.next_token.size() > kMaxTokenBytes) {
-        return make_error(ErrorCode::kLimit, "the server sent a continuation token of " +
-                                                 std::to_string(page.next_token.size()) +
-                                                 " bytes; listing stopped (tokens are at most " +
-                                                 std::to_string(kMaxTokenBytes) + " bytes here)");
+        return make_error(ErrorCode::kLimit, where() + "the server sent a continuation token of " +
+                                                 std::to_string(page.next_token.size()) + " bytes (at most " +
+                                                 std::to_string(kMaxTokenBytes) + " are accepted); listing stopped");
       }
-      const std::uint64_t hash = std::hash<std::string>{}(page.next_token);
-      if (!current.seen_tokens.insert(hash).second) {
-        return make_error(ErrorCode::kParse, "the server returned a continuation token it had already sent for '" +
-                                                 current.prefix + "'; listing stopped instead of looping");
+      const std::uint64_t hash = token_hash(page.next_token);
+      if (page.next_token == current.token || current.seen_tokens->contains(hash)) {
+        return make_error(ErrorCode::kParse, where() + "the server sent continuation token '" +
+                                                 server_text(page.next_token, {}, kQuotedTokenBytes) +
+                                                 "' a second time (a cycle: it would list forever); listing stopped");
       }
-      if (current.seen_tokens.size() > kMaxTokensPerTask) current.seen_tokens.clear();
+      current.seen_tokens->insert(hash);
       current.token = std::move(page.next_token);
       pending_.push_front(completion.task);  // a running listing goes on before new ones start
     }
     if (!out.objects.empty()) ready_.push_back(std::move(out));
     return {};
+  }
+
+  [[nodiscard]] std::string where() const {
+    return settings_.description.empty() ? std::string{} : "listing " + settings_.description + ": ";
+  }
+
+  void report_skipped() {
+    if (stats_.skipped_keys == 0 || reported_) return;
+    reported_ = true;
+    spdlog::warn(
+        "{}skipped {} key(s) not in increasing order (listed again, or out of order), e.g. '{}': each "
+        "key is listed once",
+        where(), stats_.skipped_keys, server_text(display_key(first_skipped_), {}, kQuotedKeyBytes));
   }
 
   [[nodiscard]] std::size_t open_tasks() const { return pending_.size() + in_flight_; }
@@ -336,7 +422,7 @@ class ParallelList final : public ParallelListStream {
   }
 
   static std::string lower_of(const Task& task) {
-    if (!task.last_key.empty()) return task.last_key;
+    if (task.listed_any) return task.last_key;
     if (task.after && task.after->starts_with(task.prefix)) return *task.after;
     return {};
   }
@@ -354,6 +440,8 @@ class ParallelList final : public ParallelListStream {
   std::array<bool, 256> seen_{};
   std::string alphabet_;  // sorted distinct bytes of keys seen so far
   ParallelListStats stats_;
+  std::string first_skipped_;
+  bool reported_ = false;
   bool failed_ = false;
 };
 

@@ -13,8 +13,11 @@
 //   above — a task lists keys k with after < k <= upto — so no key is listed twice or missed:
 //   the running task stops at the split key, the new one starts after it (S3 `start-after`).
 //
-// Every task checks that its keys increase strictly (S3, GCS and Azure list in byte order): a
-// repeated or out-of-order key is skipped and counted, never a second row. Keys come out in no
+// Pages are untrusted. Every task checks that its keys increase strictly in the service's order
+// (a repeated or out-of-order key is skipped and counted, and one warning with the count and an
+// example is logged when the listing ends: never a second row), that no continuation token
+// comes back (a cycle would list forever; the 64-bit hashes of the tokens seen are remembered,
+// up to kMaxRememberedTokens a task) and that a token is at most kMaxTokenBytes long. Keys come out in no
 // global order. Pages are processed on the thread that calls next() (the engine's loop thread
 // only delivers bodies), so the splitting logic is single-threaded; memory is bounded by the
 // pages in flight (parallelism x one page).
@@ -44,6 +47,9 @@ struct PageRequest {
 struct ListCapabilities {
   bool delimiter = false;    // common prefixes (S3 delimiter, GCS delimiter, Azure delimiter)
   bool start_after = false;  // begin after any key (S3 start-after, GCS startOffset)
+  // The order the service lists in (paged_list.hpp). Only byte order lets a range task stop at
+  // its upper bound; in another order keys outside the range are dropped instead.
+  KeyOrder order = KeyOrder::kBytes;
 };
 
 // Fetches one page; `done` runs exactly once, on any thread.
@@ -53,8 +59,8 @@ struct ParallelListSettings {
   std::size_t page_size = 1000;
   std::size_t parallelism = 1;  // LIST requests in flight at once for this listing
   KeyRange range;               // only keys inside it
-  // Called once per key skipped as repeated or out of order (for a warning); may be empty.
-  std::function<void(const std::string& key)> on_skipped;
+  // Names the listing in warnings and errors ("s3://bucket/prefix"); no credentials.
+  std::string description;
 };
 
 // Statistics of a listing, for benchmarks and tests.

@@ -1,11 +1,21 @@
 #include "store/common/tree_list.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+
+#include "store/common/display_key.hpp"
+#include "store/common/server_text.hpp"
 
 namespace tdump::store {
 namespace {
 
-constexpr std::size_t kMaxDepth = 512;  // deeper trees are refused rather than walked forever
+// How much of a key a warning quotes.
+constexpr std::size_t kQuotedKeyBytes = 256;
+
+std::string quoted(std::string_view key) {
+  return server_text(display_key(key), {}, kQuotedKeyBytes);
+}
 
 std::string sort_key(const TreeEntry& entry) {
   return entry.is_dir ? entry.name + "/" : entry.name;
@@ -56,11 +66,17 @@ class TreeListStream final : public ListStream {
       if (entry.is_dir) {
         key.push_back('/');
         if (!starts_with(key, prefix_) && !starts_with(prefix_, key)) continue;
-        if (looped(entry.identity)) continue;
-        if (stack_.size() >= kMaxDepth) {
-          failed_ = true;
-          return make_error(ErrorCode::kLimit,
-                            "directory tree deeper than " + std::to_string(kMaxDepth) + " levels under '" + key + "'");
+        if (looped(entry.identity)) {
+          spdlog::warn("listing: '{}' is a directory already being listed (a loop); skipped", quoted(key));
+          continue;
+        }
+        if (stack_.size() >= kMaxTreeDepth) {
+          if (!depth_warned_) {
+            spdlog::warn("listing: the directory tree is deeper than {} levels at '{}'; what lies deeper is skipped",
+                         kMaxTreeDepth, quoted(key));
+          }
+          depth_warned_ = true;
+          continue;
         }
         auto identity = entry.identity;
         auto status = push(key, identity);  // invalidates `frame` and `entry`
@@ -89,6 +105,18 @@ class TreeListStream final : public ListStream {
   Status push(const std::string& dir, std::pair<std::uint64_t, std::uint64_t> identity) {
     auto entries = read_dir_(dir);
     if (!entries) return std::move(entries).error();
+    // The directory's own entry (empty name) tells its identity when the parent's did not.
+    for (const auto& entry : *entries) {
+      if (!entry.name.empty() || entry.identity == std::pair<std::uint64_t, std::uint64_t>{0, 0}) continue;
+      if (identity == std::pair<std::uint64_t, std::uint64_t>{0, 0}) {
+        if (!stack_.empty() && looped(entry.identity)) {
+          spdlog::warn("listing: '{}' is a directory already being listed (a loop); skipped", quoted(dir));
+          return {};
+        }
+        identity = entry.identity;
+      }
+    }
+    std::erase_if(*entries, [](const TreeEntry& entry) { return entry.name.empty(); });
     std::vector<std::pair<std::string, std::size_t>> order;
     order.reserve(entries->size());
     for (std::size_t i = 0; i < entries->size(); ++i) order.emplace_back(sort_key((*entries)[i]), i);
@@ -106,6 +134,7 @@ class TreeListStream final : public ListStream {
            std::find(ancestors_.begin(), ancestors_.end(), identity) != ancestors_.end();
   }
 
+  // All members belong to the thread calling next() (a ListStream is used by one thread at a time).
   DirReader read_dir_;
   DirIdentity identity_;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ancestors_;
@@ -114,6 +143,7 @@ class TreeListStream final : public ListStream {
   std::vector<Frame> stack_;
   bool started_ = false;
   bool failed_ = false;
+  bool depth_warned_ = false;
 };
 
 }  // namespace

@@ -22,7 +22,8 @@ struct TreeEntry {
 };
 
 // Reads one directory, given as a key prefix: "" (the root) or "a/b/". Blocking.
-// kNotFound for a directory that does not exist.
+// kNotFound for a directory that does not exist. An entry with an empty name stands for the
+// directory itself (WebDAV lists it): only its identity is used, for loop checks.
 using DirReader = std::function<Result<std::vector<TreeEntry>>(const std::string& dir)>;
 
 // The identity of a directory ("" or "a/b/"), {0,0} if unknown: lets a walk that starts below
@@ -32,7 +33,11 @@ using DirIdentity = std::function<std::pair<std::uint64_t, std::uint64_t>(const 
 
 // Every file whose key starts with `prefix`, in pages of `page_size` keys, visiting only the
 // directories that can hold such keys. A directory that disappears mid-walk (kNotFound) is
-// skipped; a missing root is an error.
+// skipped; a missing root is an error. A directory whose identity is one of the directories
+// being walked (a loop: a symlink, a WebDAV binding) and a directory deeper than
+// kMaxTreeDepth are skipped with a warning (spdlog): the files seen are kept.
+inline constexpr std::size_t kMaxTreeDepth = 512;
+
 std::unique_ptr<ListStream> make_tree_list(DirReader read_dir, std::string prefix, std::size_t page_size,
                                            DirIdentity identity = nullptr);
 

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <ctime>
 
+#include "store/common/server_text.hpp"
 #include "store/common/time_format.hpp"
 #include "store/common/url.hpp"
 
@@ -28,6 +29,8 @@ CredentialProviderPtr<BearerCredential> make_google_token_provider(const GoogleC
     request.display_url = credentials.token_uri;
     request.headers.push_back({"content-type", "application/x-www-form-urlencoded"});
     request.max_body_bytes = 1U << 20;
+    // What the body carries, never to be echoed back into an error by the token endpoint.
+    std::vector<std::string> secrets;
     if (credentials.type == "service_account") {
       auto jwt = make_service_account_jwt(credentials, std::time(nullptr), scope);
       if (!jwt) {
@@ -35,28 +38,34 @@ CredentialProviderPtr<BearerCredential> make_google_token_provider(const GoogleC
         return;
       }
       request.body = jwt_grant_body(*jwt);
+      secrets.push_back(std::move(*jwt));
     } else {
       request.body = refresh_grant_body(credentials);
+      secrets = {credentials.client_secret, credentials.refresh_token};
     }
     std::string what = "POST " + credentials.token_uri;
-    engine->submit(std::move(request), [done = std::move(done), what](Result<http::Response> response) {
+    engine->submit(std::move(request), [done = std::move(done), what,
+                                        secrets = std::move(secrets)](Result<http::Response> response) {
       if (!response) {
         done(annotate_transport_error(std::move(response).error(), what));
         return;
       }
       if (response->status != 200) {
-        Error error = error_from_response(*response, what + " (OAuth token)", [](const http::Response& r) {
-          RemoteError remote;
-          auto json = nlohmann::json::parse(r.body, nullptr, false);
-          if (json.is_object()) {
-            if (auto e = json.find("error"); e != json.end() && e->is_string()) remote.code = e->get<std::string>();
-            if (auto d = json.find("error_description"); d != json.end() && d->is_string()) {
-              remote.message = d->get<std::string>();
-            }
-          }
-          if (r.status == 400 || r.status == 401 || r.status == 403) remote.category = ErrorCode::kPermissionDenied;
-          return remote;
-        });
+        Error error = error_from_response(
+            *response, what + " (OAuth token)",
+            [](const http::Response& r) {
+              RemoteError remote;
+              auto json = nlohmann::json::parse(r.body, nullptr, false);
+              if (json.is_object()) {
+                if (auto e = json.find("error"); e != json.end() && e->is_string()) remote.code = e->get<std::string>();
+                if (auto d = json.find("error_description"); d != json.end() && d->is_string()) {
+                  remote.message = d->get<std::string>();
+                }
+              }
+              if (r.status == 400 || r.status == 401 || r.status == 403) remote.category = ErrorCode::kPermissionDenied;
+              return remote;
+            },
+            secrets);
         done(std::move(error));
         return;
       }
@@ -139,7 +148,7 @@ http::Request GcsClient::list(const PageRequest& page, const BearerCredential* c
   http::Request request;
   request.url = config_.endpoint + "/storage/v1/b/" + percent_encode(config_.bucket, false) + "/o?" +
                 canonical_query(std::move(params));
-  request.display_url = request.url;
+  request.display_url = shorten_query_values(request.url);  // a long page token is not a long message
   authorise(request, credential);
   request.max_body_bytes = 64U << 20;
   return request;

@@ -1,9 +1,11 @@
 #include "store/s3/s3_client.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <ctime>
 
+#include "store/common/server_text.hpp"
 #include "store/common/time_format.hpp"
 #include "store/common/url.hpp"
 #include "store/common/xml.hpp"
@@ -115,8 +117,8 @@ http::Request S3Client::list(const PageRequest& page, const AwsCredential* crede
   request.method = "GET";
   request.url = config_.origin + path + "?" + query_text;
   sign(request, path, query_text, credential);
-  request.max_body_bytes = 64U << 20;  // a 1000-key page is ~300 KB; refuse absurd bodies
-  request.display_url = request.url;
+  request.max_body_bytes = 64U << 20;                       // a 1000-key page is ~300 KB; refuse absurd bodies
+  request.display_url = shorten_query_values(request.url);  // a long token is not a long message
   return request;
 }
 
@@ -183,7 +185,12 @@ RemoteError S3Client::parse_error(const http::Response& response) const {
       error.message += "(anonymous request: skip_signature is set)";
     }
   }
-  if (auto region = response.header("x-amz-bucket-region"); region && *region != config_.region) {
+  // S3 answers a request to the wrong region with 301 PermanentRedirect (or 307 / 400) and this
+  // header; only a plausible region name is repeated (it is server text).
+  if (auto region = response.header("x-amz-bucket-region");
+      region && *region != config_.region && !region->empty() && region->size() <= 64 &&
+      std::all_of(region->begin(), region->end(),
+                  [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; })) {
     error.message += " (the bucket is in region " + std::string(*region) + ": set region=" + std::string(*region) + ")";
   }
   return error;
