@@ -162,8 +162,7 @@ class Run {
   std::atomic<std::size_t> active_listers_{0};
   std::atomic<std::size_t> failed_listers_{0};
 
-  FetchSettings fetch_settings_;
-  std::optional<tiff::HeaderParser> parser_;
+  tiff::SessionLimits fetch_limits_;
   std::vector<std::unique_ptr<HeaderFetch>> fetches_;
   std::vector<HeaderFetch*> free_fetches_;
   std::mutex free_mutex_;
@@ -279,7 +278,7 @@ void Run::dispatch() {
       return;
     }
     ++counters_.in_flight;
-    fetch->start(*store_, std::move(*meta), fetch_settings_, *parser_, [this](HeaderFetch& f) { on_header(f); });
+    fetch->start(*store_, std::move(*meta), [this](HeaderFetch& f) { on_header(f); });
   }
 }
 
@@ -289,7 +288,8 @@ void Run::on_header(HeaderFetch& fetch) {
   Status status;
   if (fetch.ok()) {
     status = data_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
-      return encoder.append_data(batch, meta, url, fetch.header(), fetch.geokeys(), fetch.facts());
+      return encoder.append_data(batch, meta, url, fetch.header(), fetch.geokeys(), fetch.session().cog(),
+                                 fetch.facts());
     });
     if (status) {
       ++counters_.done;
@@ -326,7 +326,7 @@ void Run::release(HeaderFetch& fetch) {
   if (chain_depth < 8 && !stopping()) {
     if (auto meta = keys_.try_pop()) {
       ++chain_depth;
-      fetch.start(*store_, std::move(*meta), fetch_settings_, *parser_, [this](HeaderFetch& f) { on_header(f); });
+      fetch.start(*store_, std::move(*meta), [this](HeaderFetch& f) { on_header(f); });
       --chain_depth;
       return;
     }
@@ -446,15 +446,13 @@ Result<RunSummary> Run::execute() {
   }
   filter_.emplace(KeyFilterOptions{config_.suffixes, config_.include, config_.exclude, options_.shard});
 
-  fetch_settings_.prefetch = config_.prefetch;
-  fetch_settings_.limits.max_header_bytes = config_.max_header_bytes;
-  // Keep files with legacy 8-bit text: the row encoder turns it into UTF-8 instead of failing.
-  fetch_settings_.limits.strict_ascii = false;
-  parser_.emplace(fetch_settings_.limits);
+  // The one set of header limits (src/tiff/session.hpp), as `inspect` uses them.
+  fetch_limits_.prefetch = config_.prefetch;
+  fetch_limits_.parse.max_header_bytes = config_.max_header_bytes;
   const std::size_t consumers = std::max<std::uint64_t>(config_.n_consumers, 1);
   fetches_.reserve(consumers);
   for (std::size_t i = 0; i < consumers; ++i) {
-    fetches_.push_back(std::make_unique<HeaderFetch>());
+    fetches_.push_back(std::make_unique<HeaderFetch>(fetch_limits_));
     free_fetches_.push_back(fetches_.back().get());
   }
   data_sink_.emplace(FileKind::kData, data_columns().schema, config_.write_chunk_size, writes_);

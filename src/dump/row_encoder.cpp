@@ -67,7 +67,7 @@ std::string_view RowEncoder::utf8(std::string_view text) {
 
 Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
                                const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys,
-                               const FetchFacts& facts) {
+                               const tiff::CogReport& cog, const FetchFacts& facts) {
   const auto& c = data_columns();
   batch.begin_row();
   batch.set_string(c.path, utf8(meta.key));
@@ -89,7 +89,40 @@ Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectM
     other_tags(batch, header, ifd0);
     ifds(batch, header);
   }
+  warning_columns(batch, header, cog);
   return batch.end_row();
+}
+
+void RowEncoder::add_row_warning(std::string_view text) {
+  if (row_warning_count_ == row_warnings_.size()) row_warnings_.emplace_back();
+  row_warnings_[row_warning_count_++].assign(text);
+}
+
+void RowEncoder::warning_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header,
+                                 const tiff::CogReport& cog) {
+  const auto& c = data_columns();
+  batch.begin_list(c.warnings);
+  for (const tiff::TiffWarning& w : header.warnings) {
+    text_.clear();
+    tiff::append_warning_text(text_, w);
+    batch.append_string(c.warnings_element, text_);  // our own text: ASCII
+  }
+  for (std::size_t i = 0; i < row_warning_count_; ++i) batch.append_string(c.warnings_element, utf8(row_warnings_[i]));
+  row_warning_count_ = 0;
+  batch.end_list();
+  if (!cog.is_cog) return;
+  batch.set_bool(c.is_cog, *cog.is_cog);
+  auto issues = [&](parquet::NodeRef list, parquet::ColumnRef element, const std::vector<tiff::CogIssue>& all) {
+    batch.begin_list(list);
+    for (const tiff::CogIssue& issue : all) {
+      json_.clear();
+      tiff::append_cog_text(json_, issue);
+      batch.append_string(element, json_);
+    }
+    batch.end_list();
+  };
+  issues(c.cog_errors, c.cog_errors_element, cog.errors);
+  issues(c.cog_warnings, c.cog_warnings_element, cog.warnings);
 }
 
 void RowEncoder::tag_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0) {
@@ -240,6 +273,7 @@ void RowEncoder::ifds(parquet::ColumnBatch& batch, const tiff::TiffHeader& heade
 Status RowEncoder::append_error(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
                                 Stage stage, std::string_view kind, const Error& error, std::uint32_t attempts) {
   const auto& c = error_columns();
+  row_warning_count_ = 0;  // an error row has no warnings column
   batch.begin_row();
   batch.set_string(c.path, utf8(meta.key));
   batch.set_string(c.url, utf8(url));

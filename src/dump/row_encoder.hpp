@@ -11,6 +11,7 @@
 #include "common/result.hpp"
 #include "parquet/column_batch.hpp"
 #include "store/object_store.hpp"
+#include "tiff/cog.hpp"
 #include "tiff/geokeys.hpp"
 #include "tiff/header.hpp"
 
@@ -30,7 +31,11 @@ enum class Stage : std::uint8_t { kList, kFetch, kParse };
 class RowEncoder {
  public:
   Status append_data(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
-                     const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys, const FetchFacts& facts);
+                     const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys, const tiff::CogReport& cog,
+                     const FetchFacts& facts);
+  // Adds one line to the `warnings` of the data row being encoded (or of the next one, called
+  // before append_data): e.g. a value the encoder had to cut. The header's own warnings come first.
+  void add_row_warning(std::string_view text);
   // `kind` is a stable snake_case name: the TIFF error kind for parse failures ("ifd_loop"),
   // else the error category ("not found", "network error").
   Status append_error(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url, Stage stage,
@@ -41,6 +46,7 @@ class RowEncoder {
   void geokey_columns(parquet::ColumnBatch& batch, const tiff::GeoKeySet& geokeys);
   void other_tags(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0);
   void ifds(parquet::ColumnBatch& batch, const tiff::TiffHeader& header);
+  void warning_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::CogReport& cog);
   // Text as valid UTF-8: itself when it is, else its bytes read as Latin-1.
   std::string_view utf8(std::string_view text);
 
@@ -49,6 +55,9 @@ class RowEncoder {
   std::string text_;
   // Entries of IFD 0 that did not fit their column (wrong type or out of range) go to other_tags.
   std::vector<const tiff::Entry*> misfits_;
+  // Warnings added by add_row_warning() for the current row.
+  std::vector<std::string> row_warnings_;
+  std::size_t row_warning_count_ = 0;
 };
 
 }  // namespace tdump::dump
