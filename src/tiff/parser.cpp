@@ -121,6 +121,18 @@ class ParseRun {
     return length;
   }
 
+  static TiffWarning warning(WarningKind kind, std::size_t ifd, std::uint16_t tag, std::uint64_t offset,
+                             std::uint64_t value, std::uint64_t limit) {
+    TiffWarning w;
+    w.kind = kind;
+    w.ifd = static_cast<std::int32_t>(ifd);
+    w.tag = tag;
+    w.offset = offset;
+    w.value = value;
+    w.limit = limit;
+    return w;
+  }
+
   // A tag value that cannot be read. IFD 0 cannot do without the tags libtiff needs to open a
   // directory: there the file fails with `kind`. Anywhere else the entry is left out (or, for the
   // block arrays, kept unread) with a warning, as libtiff and GDAL read past it.
@@ -140,29 +152,24 @@ class ParseRun {
   // Checks the value of IFD `ifd_index` tag `tag` at [offset, offset + length) against the file size.
   EntryStep check_value_in_file(std::uint64_t offset, std::uint64_t length, std::size_t ifd_index, std::uint16_t tag,
                                 bool ifd0) {
-    TiffWarning w;
-    w.kind = WarningKind::kValuePastEof;
-    w.ifd = static_cast<std::int32_t>(ifd_index);
-    w.tag = tag;
-    w.offset = offset;
-    w.value = length;
-    w.limit = bytes_.file_size.value_or(0);
-    if (offset > std::numeric_limits<std::uint64_t>::max() - length) {
-      w.limit = std::numeric_limits<std::uint64_t>::max();
-      return unreadable(ifd0, w, TiffErrorKind::kOffsetPastEof,
-                        "IFD {} tag {}: value offset {} overflows a 64-bit file offset", ifd_index, tag, offset);
+    constexpr std::uint64_t kLast = std::numeric_limits<std::uint64_t>::max();
+    if (offset > kLast - length) {
+      return unreadable(ifd0, warning(WarningKind::kValuePastEof, ifd_index, tag, offset, length, kLast),
+                        TiffErrorKind::kOffsetPastEof, "IFD {} tag {}: value offset {} overflows a 64-bit file offset",
+                        ifd_index, tag, offset);
     }
     if (!bytes_.file_size) return EntryStep::kKeep;
     const std::uint64_t size = *bytes_.file_size;
     if (offset >= size) {
-      return unreadable(ifd0, w, TiffErrorKind::kOffsetPastEof,
+      return unreadable(ifd0, warning(WarningKind::kValuePastEof, ifd_index, tag, offset, length, size),
+                        TiffErrorKind::kOffsetPastEof,
                         "IFD {} tag {}: value offset {} is past the end of the {}-byte file", ifd_index, tag, offset,
                         size);
     }
     if (length > size - offset) {
-      return unreadable(ifd0, w, TiffErrorKind::kTruncated,
-                        "IFD {} tag {}: value needs bytes {}..{} but the file ends at {}", ifd_index, tag, offset,
-                        offset + length, size);
+      return unreadable(ifd0, warning(WarningKind::kValuePastEof, ifd_index, tag, offset, length, size),
+                        TiffErrorKind::kTruncated, "IFD {} tag {}: value needs bytes {}..{} but the file ends at {}",
+                        ifd_index, tag, offset, offset + length, size);
     }
     return EntryStep::kKeep;
   }
@@ -341,25 +348,20 @@ class ParseRun {
     e.tag = load_u16(p, out_.byte_order);
     const std::uint16_t type_code = load_u16(p + 2, out_.byte_order);
     const std::uint32_t type_size = field_type_size(type_code);
-    TiffWarning w;
-    w.ifd = static_cast<std::int32_t>(ifd_index);
-    w.tag = e.tag;
-    w.offset = entry_offset;
     if (type_size == 0) {
-      w.kind = WarningKind::kUnknownFieldType;
-      w.value = type_code;
-      return unreadable(ifd0, w, TiffErrorKind::kBadFieldType,
-                        "IFD {} tag {} has field type {}, which is not a TIFF type", ifd_index, e.tag, type_code);
+      return unreadable(ifd0, warning(WarningKind::kUnknownFieldType, ifd_index, e.tag, entry_offset, type_code, 0),
+                        TiffErrorKind::kBadFieldType, "IFD {} tag {} has field type {}, which is not a TIFF type",
+                        ifd_index, e.tag, type_code);
     }
     e.type = static_cast<FieldType>(type_code);
     e.count = out_.bigtiff ? load_u64(p + 4, out_.byte_order) : load_u32(p + 4, out_.byte_order);
     const std::uint8_t* value_field = p + 4 + layout_.offset_size;
     if (e.count > std::numeric_limits<std::uint64_t>::max() / type_size) {
-      w.kind = WarningKind::kValueTooLarge;
-      w.value = std::numeric_limits<std::uint64_t>::max();
-      w.limit = limits_.max_value_bytes;
-      return unreadable(ifd0, w, TiffErrorKind::kCountTooLarge, "IFD {} tag {} has count {}, too large for any file",
-                        ifd_index, e.tag, e.count);
+      return unreadable(ifd0,
+                        warning(WarningKind::kValueTooLarge, ifd_index, e.tag, entry_offset,
+                                std::numeric_limits<std::uint64_t>::max(), limits_.max_value_bytes),
+                        TiffErrorKind::kCountTooLarge, "IFD {} tag {} has count {}, too large for any file", ifd_index,
+                        e.tag, e.count);
     }
     const std::uint64_t size = e.count * type_size;
 
@@ -371,18 +373,15 @@ class ParseRun {
       return check_ascii(e, ifd_index) == Step::kFail ? EntryStep::kFail : EntryStep::kKeep;
     }
     e.value_offset = out_.bigtiff ? load_u64(value_field, out_.byte_order) : load_u32(value_field, out_.byte_order);
-    w.offset = e.value_offset;
 
     // The block arrays are never fetched: only where they lie matters, checked once the IFD is read.
     if (is_data_offsets_tag(e.tag)) return EntryStep::kKeep;
 
     if (size > limits_.max_value_bytes) {
-      w.kind = WarningKind::kValueTooLarge;
-      w.value = size;
-      w.limit = limits_.max_value_bytes;
-      return unreadable(ifd0, w, TiffErrorKind::kCountTooLarge,
-                        "IFD {} tag {} has {} values of type {} ({} bytes), over the {}-byte limit", ifd_index, e.tag,
-                        e.count, type_code, size, limits_.max_value_bytes);
+      return unreadable(
+          ifd0, warning(WarningKind::kValueTooLarge, ifd_index, e.tag, e.value_offset, size, limits_.max_value_bytes),
+          TiffErrorKind::kCountTooLarge, "IFD {} tag {} has {} values of type {} ({} bytes), over the {}-byte limit",
+          ifd_index, e.tag, e.count, type_code, size, limits_.max_value_bytes);
     }
     if (auto step = check_value_in_file(e.value_offset, size, ifd_index, e.tag, ifd0); step != EntryStep::kKeep) {
       return step;
@@ -411,8 +410,15 @@ class ParseRun {
       if (!is_data_offsets_tag(e.tag) || e.is_inline) continue;
       const std::uint64_t full = e.byte_size();
       std::uint64_t used = full;
-      if (auto blocks = expected_block_count(out_, ifd); blocks && *blocks < e.count) {
-        used = *blocks * field_type_size(e.type);
+      constexpr std::uint64_t kLast = std::numeric_limits<std::uint64_t>::max();
+      const bool fits = bytes_.file_size
+                            ? e.value_offset < *bytes_.file_size && full <= *bytes_.file_size - e.value_offset
+                            : e.value_offset <= kLast - full;
+      // Only an array that does not fit needs the block count (the common case skips it).
+      if (!fits) {
+        if (auto blocks = expected_block_count(out_, ifd); blocks && *blocks < e.count) {
+          used = *blocks * field_type_size(e.type);
+        }
       }
       if (used == 0) continue;
       const EntryStep step = check_value_in_file(e.value_offset, used, ifd_index, e.tag, ifd0);
