@@ -50,11 +50,12 @@ void check_against_whole_file(std::span<const std::uint8_t> data, const ParseLim
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,  // NOLINT(readability-identifier-naming)
                                       std::size_t size) {
   const std::span<const std::uint8_t> file(data, size);
-  const ParseLimits limits = fuzz_limits(size);
-  FetchOptions options;
-  options.prefetch = std::uint64_t{16} << (size % 11);  // 16 B .. 16 KiB
-  options.max_reads = 512;
-  HeaderFetcher fetcher(limits, options);
+  SessionLimits session_limits;
+  session_limits.parse = fuzz_limits(size);
+  session_limits.prefetch = std::uint64_t{16} << (size % 11);  // 16 B .. 16 KiB
+  session_limits.max_rounds = 64;
+  const ParseLimits& limits = session_limits.parse;
+  HeaderFetcher fetcher(session_limits);
   RangeReader reader = [file](std::uint64_t offset, std::span<std::uint8_t> buffer) -> tdump::Result<std::uint64_t> {
     if (offset >= file.size()) return std::uint64_t{0};
     const std::uint64_t n = std::min<std::uint64_t>(buffer.size(), file.size() - offset);
@@ -66,13 +67,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,  // NOLINT(reada
   TiffHeader header;
   FetchStats stats;
   if (!fetcher.fetch(reader, known_size, header, stats).ok()) {
-    if (header.error.ok() && stats.reads < options.max_reads) __builtin_trap();  // a failure names its kind
+    if (fetcher.session().error().ok()) __builtin_trap();  // a failure names its kind
     return 0;
   }
   if (known_size) check_against_whole_file(file, limits, header);
+  // Every warning and COG finding renders; a decided COG verdict agrees with its errors.
+  std::string text;
+  for (const TiffWarning& w : header.warnings) append_warning_text(text, w);
+  const CogReport& cog = fetcher.session().cog();
+  for (const CogIssue& issue : cog.errors) append_cog_text(text, issue);
+  for (const CogIssue& issue : cog.warnings) append_cog_text(text, issue);
+  if (cog.is_cog && *cog.is_cog != cog.errors.empty()) __builtin_trap();
 
   std::string json;
   GeoKeySet geokeys;
+  (void)text;
   for (const Ifd& ifd : header.ifds) {
     (void)describe_image(header, ifd);
     for (const Entry& e : header.entries_of(ifd)) {

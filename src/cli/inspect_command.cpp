@@ -18,7 +18,6 @@
 #include "store/common/display_key.hpp"
 #include "store/common/server_text.hpp"
 #include "tiff/fetcher.hpp"
-#include "tiff/geokeys.hpp"
 
 namespace tdump::cli {
 namespace {
@@ -58,49 +57,40 @@ nlohmann::json error_json(const std::string& path, const Error& error, const tif
   return doc;
 }
 
-// Parses a header through `reader` and renders it (or the failure) as JSON.
+// Reads a header through `reader` with the header session (the same limits and verdicts as
+// `headers`) and renders it, or the failure, as JSON.
 std::pair<nlohmann::json, bool> inspect_with(const std::string& path, const tiff::RangeReader& reader,
-                                             std::optional<std::uint64_t> size, tiff::HeaderFetcher& fetcher,
-                                             tiff::TiffHeader& header, tiff::GeoKeySet& geokeys,
-                                             const std::optional<std::uint64_t>* learnt_size = nullptr) {
-  tiff::FetchStats stats;
-  Status status = fetcher.fetch(reader, size, header, stats);
+                                             std::optional<std::uint64_t> size, tiff::HeaderFetcher& fetcher) {
+  Status status = fetcher.fetch(reader, size);
+  const tiff::HeaderSession& session = fetcher.session();
+  const tiff::FetchStats stats = fetcher.stats();
   if (!status.ok()) {
-    nlohmann::json doc = error_json(path, status.error(), header);
+    nlohmann::json doc = error_json(path, status.error(), session.header());
     doc["reads"] = stats.reads;
     return {std::move(doc), false};
   }
-  tiff::TiffError geo_error = decode_geokeys(header, header.ifds.front(), geokeys);
-  if (!geo_error.ok()) {
-    header.error = geo_error;
-    nlohmann::json doc = error_json(path, geo_error.to_error(), header);
-    doc["reads"] = stats.reads;
-    return {std::move(doc), false};
-  }
-  if (!size && learnt_size != nullptr) size = *learnt_size;
+  size = session.file_size();
   nlohmann::json doc = {{"path", shown_path(path)},
                         {"size", size ? nlohmann::json(*size) : nlohmann::json(nullptr)},
                         {"reads", stats.reads},
                         {"rounds", stats.rounds},
-                        {"header_bytes", header.header_bytes}};
-  doc.update(header_to_json(header, geokeys));
+                        {"header_bytes", stats.bytes}};
+  doc.update(header_to_json(session.header(), session.geokeys()));
+  doc.update(session_to_json(session));
   return {std::move(doc), true};
 }
 
 // A local file, read with pread.
-std::pair<nlohmann::json, bool> inspect_file(const std::string& path, tiff::HeaderFetcher& fetcher,
-                                             tiff::TiffHeader& header, tiff::GeoKeySet& geokeys) {
-  header.clear();
+std::pair<nlohmann::json, bool> inspect_file(const std::string& path, tiff::HeaderFetcher& fetcher) {
   auto file = LocalFile::open(path);
-  if (!file.ok()) return {error_json(path, file.error(), header), false};
-  return inspect_with(path, file->reader(), file->size(), fetcher, header, geokeys);
+  if (!file.ok()) return {error_json(path, file.error(), tiff::TiffHeader{}), false};
+  return inspect_with(path, file->reader(), file->size(), fetcher);
 }
 
 // An object of a store, read with ranged requests; stores are reused across URLs of one store.
 std::pair<nlohmann::json, bool> inspect_url(const std::string& url, const store::StoreOptions& options,
-                                            std::map<std::string, OpenedStore>& stores, tiff::HeaderFetcher& fetcher,
-                                            tiff::TiffHeader& header, tiff::GeoKeySet& geokeys) {
-  header.clear();
+                                            std::map<std::string, OpenedStore>& stores, tiff::HeaderFetcher& fetcher) {
+  const tiff::TiffHeader header;
   const std::string store_url = url.substr(0, url.rfind('/'));
   std::string key;
   auto found = stores.find(store_url);
@@ -115,16 +105,15 @@ std::pair<nlohmann::json, bool> inspect_url(const std::string& url, const store:
     key = std::move(*k);
   }
   store::ObjectStore& store = *found->second.store;
-  std::optional<std::uint64_t> object_size;
   tiff::RangeReader reader = [&](std::uint64_t offset, std::span<std::uint8_t> buffer) -> Result<std::uint64_t> {
     auto read = store.read_range_blocking(key, {offset, buffer.size()});
     if (!read) return std::move(read).error();
-    if (read->object_size) object_size = read->object_size;
+    if (read->object_size) fetcher.report_object_size(*read->object_size);
     std::size_t n = std::min(read->bytes.size(), buffer.size());
     std::memcpy(buffer.data(), read->bytes.data(), n);
     return static_cast<std::uint64_t>(n);
   };
-  return inspect_with(url, reader, std::nullopt, fetcher, header, geokeys, &object_size);
+  return inspect_with(url, reader, std::nullopt, fetcher);
 }
 
 }  // namespace
@@ -143,11 +132,9 @@ CommandRunner add_inspect_command(CLI::App& app) {
       std::cerr << "inspect: --prefetch " << options->prefetch << " is not a positive byte size\n";
       return kExitUsage;
     }
-    tiff::FetchOptions fetch_options;
-    fetch_options.prefetch = *prefetch;
-    tiff::HeaderFetcher fetcher({}, fetch_options);
-    tiff::TiffHeader header;
-    tiff::GeoKeySet geokeys;
+    tiff::SessionLimits limits;  // the defaults of `headers` (fetch.* in the config)
+    limits.prefetch = *prefetch;
+    tiff::HeaderFetcher fetcher(limits);
     store::StoreOptions store_options;
     auto values = parse_option_flags(options->options);
     if (!values) {
@@ -158,8 +145,7 @@ CommandRunner add_inspect_command(CLI::App& app) {
     std::map<std::string, OpenedStore> stores;
     bool all_ok = true;
     for (const std::string& path : options->paths) {
-      auto [doc, ok] = is_url(path) ? inspect_url(path, store_options, stores, fetcher, header, geokeys)
-                                    : inspect_file(path, fetcher, header, geokeys);
+      auto [doc, ok] = is_url(path) ? inspect_url(path, store_options, stores, fetcher) : inspect_file(path, fetcher);
       all_ok = all_ok && ok;
       std::cout << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     }

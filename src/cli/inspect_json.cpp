@@ -72,4 +72,28 @@ nlohmann::json header_to_json(const tiff::TiffHeader& header, const tiff::GeoKey
   return doc;
 }
 
+nlohmann::json session_to_json(const tiff::HeaderSession& session) {
+  nlohmann::json doc = nlohmann::json::object();
+  nlohmann::json warnings = nlohmann::json::array();
+  for (const tiff::TiffWarning& w : session.header().warnings) {
+    nlohmann::json item = {{"kind", tiff::to_string(w.kind)}, {"message", tiff::warning_text(w)}};
+    if (w.ifd >= 0) item["ifd"] = w.ifd;
+    if (w.tag != 0) item["tag"] = w.tag;
+    item["blocks_ifd"] = w.blocks_ifd;
+    warnings.push_back(std::move(item));
+  }
+  doc["warnings"] = std::move(warnings);
+  const tiff::CogReport& cog = session.cog();
+  doc["is_cog"] = cog.is_cog ? nlohmann::json(*cog.is_cog) : nlohmann::json(nullptr);
+  auto texts = [&](const std::vector<tiff::CogIssue>& issues) {
+    if (!cog.is_cog) return nlohmann::json(nullptr);
+    nlohmann::json list = nlohmann::json::array();
+    for (const tiff::CogIssue& issue : issues) list.push_back(tiff::cog_text(issue));
+    return list;
+  };
+  doc["cog_errors"] = texts(cog.errors);
+  doc["cog_warnings"] = texts(cog.warnings);
+  return doc;
+}
+
 }  // namespace tdump::cli

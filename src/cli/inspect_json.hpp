@@ -4,11 +4,16 @@
 
 #include "tiff/geokeys.hpp"
 #include "tiff/header.hpp"
+#include "tiff/session.hpp"
 
 namespace tdump::cli {
 
 // Every IFD with every tag (name when known, id, type, count, value; offset arrays as their
 // offset with a null value), and the GeoKeys of IFD 0 by name plus the unnamed ones by id.
 nlohmann::json header_to_json(const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys);
+
+// The verdicts of a finished session: `warnings` (kind, IFD, tag, message: the row's text),
+// `is_cog` (null when not decided), `cog_errors` and `cog_warnings` (the row's texts).
+nlohmann::json session_to_json(const tiff::HeaderSession& session);
 
 }  // namespace tdump::cli

@@ -93,6 +93,11 @@ DataColumns build_data_columns() {
                                                         Field::int32("sub_ifd_of"),
                                                     })
                                            .required()));
+  // What was read past (warnings) and COG validity (schema version 2).
+  fields.push_back(Field::list("warnings", Field::string("element").required()));
+  fields.push_back(Field::boolean("is_cog"));
+  fields.push_back(Field::list("cog_errors", Field::string("element").required()));
+  fields.push_back(Field::list("cog_warnings", Field::string("element").required()));
 
   DataColumns c;
   c.schema = must(parquet::Schema::make(fields));
@@ -149,6 +154,13 @@ DataColumns build_data_columns() {
   c.ifd_planar_configuration = col("ifds.planar_configuration");
   c.ifd_block_count = col("ifds.block_count");
   c.ifd_sub_ifd_of = col("ifds.sub_ifd_of");
+  c.warnings = node("warnings");
+  c.warnings_element = col("warnings.list.element");
+  c.is_cog = col("is_cog");
+  c.cog_errors = node("cog_errors");
+  c.cog_errors_element = col("cog_errors.list.element");
+  c.cog_warnings = node("cog_warnings");
+  c.cog_warnings_element = col("cog_warnings.list.element");
   return c;
 }
 

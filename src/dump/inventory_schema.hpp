@@ -9,7 +9,7 @@
 namespace tdump::dump {
 
 // Bumped when the schema changes; recorded in every file's key-value metadata.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct DataColumns {
   parquet::SchemaPtr schema;
@@ -35,6 +35,9 @@ struct DataColumns {
   parquet::ColumnRef ifd_width, ifd_height, ifd_tile_width, ifd_tile_height, ifd_rows_per_strip, ifd_new_subfile_type,
       ifd_compression, ifd_samples_per_pixel, ifd_bits_per_sample, ifd_sample_format, ifd_photometric, ifd_predictor,
       ifd_planar_configuration, ifd_block_count, ifd_sub_ifd_of;
+  // reading and COG validity (schema version 2): lists of text, is_cog
+  parquet::NodeRef warnings, cog_errors, cog_warnings;
+  parquet::ColumnRef warnings_element, is_cog, cog_errors_element, cog_warnings_element;
 };
 
 struct ErrorColumns {

@@ -131,8 +131,7 @@ class Run {
   std::atomic<std::size_t> active_listers_{0};
   std::atomic<std::size_t> failed_listers_{0};  // listing streams that failed before their first page
 
-  FetchSettings fetch_settings_;
-  std::optional<tiff::HeaderParser> parser_;
+  tiff::SessionLimits fetch_limits_;
   std::vector<std::unique_ptr<HeaderFetch>> fetches_;
   std::vector<HeaderFetch*> free_fetches_;  // guarded by free_mutex_
   std::mutex free_mutex_;
@@ -343,7 +342,7 @@ void Run::dispatch() {
     }
     in_flight_bytes_ += cost;
     ++counters_.in_flight;
-    fetch->start(*store_, std::move(*meta), fetch_settings_, *parser_, [this](HeaderFetch& f) { on_header(f); });
+    fetch->start(*store_, std::move(*meta), [this](HeaderFetch& f) { on_header(f); });
   }
 }
 
@@ -352,7 +351,8 @@ void Run::on_header(HeaderFetch& fetch) {
   const std::string url = store_->url_for(meta.key);
   if (fetch.ok()) {
     Status status = data_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
-      Status s = encoder.append_data(batch, meta, url, fetch.header(), fetch.geokeys(), fetch.facts());
+      Status s =
+          encoder.append_data(batch, meta, url, fetch.header(), fetch.geokeys(), fetch.session().cog(), fetch.facts());
       if (s) note_row_warnings(meta.key, encoder.row_warnings());
       return s;
     });
@@ -392,7 +392,7 @@ void Run::release(HeaderFetch& fetch) {
             keys_.try_pop_if([this](const store::ObjectMeta& next) { return fits_in_flight(in_flight_bytes(next)); })) {
       in_flight_bytes_ += in_flight_bytes(*meta);
       ++chain_depth;
-      fetch.start(*store_, std::move(*meta), fetch_settings_, *parser_, [this](HeaderFetch& f) { on_header(f); });
+      fetch.start(*store_, std::move(*meta), [this](HeaderFetch& f) { on_header(f); });
       --chain_depth;
       return;
     }
@@ -516,17 +516,15 @@ Result<RunSummary> Run::execute() {
   }
   filter_.emplace(KeyFilterOptions{config_.suffixes, config_.include, config_.exclude, options_.shard});
 
-  fetch_settings_.prefetch = config_.prefetch;
-  fetch_settings_.limits.max_header_bytes = config_.max_header_bytes;
-  // Keep files with legacy 8-bit text: the row encoder turns it into UTF-8 instead of failing.
-  fetch_settings_.limits.strict_ascii = false;
-  parser_.emplace(fetch_settings_.limits);
+  // The one set of header limits (src/tiff/session.hpp), as `inspect` uses them.
+  fetch_limits_.prefetch = config_.prefetch;
+  fetch_limits_.parse.max_header_bytes = config_.max_header_bytes;
   // The config's bounds hold already (src/cli checks them); the clamp keeps a caller that built
   // a RunConfig by hand from allocating without limit.
   const std::size_t consumers = std::clamp<std::uint64_t>(config_.n_consumers, 1, ConfigLimits::kMaxConsumers);
   fetches_.reserve(consumers);
   for (std::size_t i = 0; i < consumers; ++i) {
-    fetches_.push_back(std::make_unique<HeaderFetch>());
+    fetches_.push_back(std::make_unique<HeaderFetch>(fetch_limits_));
     free_fetches_.push_back(fetches_.back().get());
   }
   data_sink_.emplace(FileKind::kData, data_columns().schema, config_.write_chunk_size, config_.max_batch_bytes,

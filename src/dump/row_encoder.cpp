@@ -125,7 +125,7 @@ void RowEncoder::object_columns(parquet::ColumnBatch& batch, parquet::ColumnRef 
 
 Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
                                const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys,
-                               const FetchFacts& facts) {
+                               const tiff::CogReport& cog, const FetchFacts& facts) {
   const auto& c = data_columns();
   warnings_.clear();
   batch.begin_row();
@@ -148,10 +148,45 @@ Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectM
     other_tags(batch, header, ifd0);
     ifds(batch, header);
   }
+  warning_columns(batch, header, cog);
   // A value that went out of the hot path's sizes: give the memory back.
   if (json_.capacity() > 4 * limits_.max_value_bytes) std::string().swap(json_);
   if (text_.capacity() > 4 * limits_.max_value_bytes) std::string().swap(text_);
   return batch.end_row();
+}
+
+void RowEncoder::add_row_warning(std::string_view text) {
+  if (row_warning_count_ == row_warnings_.size()) row_warnings_.emplace_back();
+  row_warnings_[row_warning_count_++].assign(text);
+}
+
+void RowEncoder::warning_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header,
+                                 const tiff::CogReport& cog) {
+  const auto& c = data_columns();
+  batch.begin_list(c.warnings);
+  for (const tiff::TiffWarning& w : header.warnings) {
+    text_.clear();
+    tiff::append_warning_text(text_, w);
+    batch.append_string(c.warnings_element, text_);  // our own text: ASCII
+  }
+  // What the encoder itself left out or NULL (a capped tag value, a listing value that does not fit).
+  for (const std::string& text : warnings_) batch.append_string(c.warnings_element, utf8(text));
+  for (std::size_t i = 0; i < row_warning_count_; ++i) batch.append_string(c.warnings_element, utf8(row_warnings_[i]));
+  row_warning_count_ = 0;
+  batch.end_list();
+  if (!cog.is_cog) return;
+  batch.set_bool(c.is_cog, *cog.is_cog);
+  auto issues = [&](parquet::NodeRef list, parquet::ColumnRef element, const std::vector<tiff::CogIssue>& all) {
+    batch.begin_list(list);
+    for (const tiff::CogIssue& issue : all) {
+      json_.clear();
+      tiff::append_cog_text(json_, issue);
+      batch.append_string(element, json_);
+    }
+    batch.end_list();
+  };
+  issues(c.cog_errors, c.cog_errors_element, cog.errors);
+  issues(c.cog_warnings, c.cog_warnings_element, cog.warnings);
 }
 
 void RowEncoder::tag_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0) {
@@ -337,6 +372,7 @@ Status RowEncoder::append_error(parquet::ColumnBatch& batch, const store::Object
                                 Stage stage, std::string_view kind, const Error& error, std::uint32_t attempts) {
   const auto& c = error_columns();
   warnings_.clear();
+  row_warning_count_ = 0;  // an error row has no warnings column
   batch.begin_row();
   shown_ = store::display_key(meta.key);
   batch.set_string(c.path, shown_);

@@ -17,6 +17,7 @@
 #include "common/result.hpp"
 #include "parquet/column_batch.hpp"
 #include "store/object_store.hpp"
+#include "tiff/cog.hpp"
 #include "tiff/geokeys.hpp"
 #include "tiff/header.hpp"
 
@@ -60,7 +61,11 @@ class RowEncoder {
   explicit RowEncoder(RowLimits limits = {}) : limits_(limits) {}
 
   Status append_data(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
-                     const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys, const FetchFacts& facts);
+                     const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys, const tiff::CogReport& cog,
+                     const FetchFacts& facts);
+  // Adds one line to the `warnings` of the data row being encoded (or of the next one, called
+  // before append_data): e.g. a value the encoder had to cut. The header's own warnings come first.
+  void add_row_warning(std::string_view text);
   // `kind` is a stable snake_case name: the TIFF error kind for parse failures ("ifd_loop"),
   // else the error category ("not found", "network error").
   Status append_error(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url, Stage stage,
@@ -78,6 +83,7 @@ class RowEncoder {
   void geokey_columns(parquet::ColumnBatch& batch, const tiff::GeoKeySet& geokeys);
   void other_tags(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0);
   void ifds(parquet::ColumnBatch& batch, const tiff::TiffHeader& header);
+  void warning_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::CogReport& cog);
   // Text as valid UTF-8: itself when it is, else its bytes read as Latin-1.
   std::string_view utf8(std::string_view text);
   // `json_` becomes the note that stands for a value of `bytes` bytes left out.
@@ -94,6 +100,9 @@ class RowEncoder {
   // Entries of IFD 0 whose value was over the cap: other_tags notes it.
   std::vector<std::pair<const tiff::Entry*, std::uint64_t>> omitted_;
   std::vector<std::string> warnings_;
+  // Warnings added by add_row_warning() for the current row.
+  std::vector<std::string> row_warnings_;
+  std::size_t row_warning_count_ = 0;
 };
 
 }  // namespace tdump::dump

@@ -1,54 +1,31 @@
 #include "tiff/fetcher.hpp"
 
-#include <fmt/format.h>
-
-#include <algorithm>
-
 namespace tdump::tiff {
 
-Status HeaderFetcher::read_range(const RangeReader& read, ByteRange range, std::optional<std::uint64_t>& file_size,
-                                 FetchStats& stats) {
-  const std::size_t slot = chunks_.size();
-  if (buffers_.size() <= slot) buffers_.emplace_back();
-  std::vector<std::uint8_t>& buffer = buffers_[slot];
-  buffer.resize(static_cast<std::size_t>(range.length));
-  auto got = read(range.offset, buffer);
-  if (!got.ok()) return std::move(got).error();
-  ++stats.reads;
-  stats.bytes += *got;
-  if (*got < range.length) {  // a short read: the file ends here
-    buffer.resize(static_cast<std::size_t>(*got));
-    file_size = range.offset + *got;
+Status HeaderFetcher::fetch(const RangeReader& read, std::optional<std::uint64_t> file_size) {
+  session_.begin(file_size);
+  while (session_.state() == SessionState::kNeedBytes) {
+    const auto round = session_.round();
+    for (std::size_t i = 0; i < round.size(); ++i) {
+      std::string& buffer = session_.buffer(i);
+      buffer.resize(static_cast<std::size_t>(round[i].length));
+      current_read_ = i;
+      auto got = read(round[i].offset, std::span(reinterpret_cast<std::uint8_t*>(buffer.data()), buffer.size()));
+      if (!got.ok()) return std::move(got).error();
+      buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(*got, buffer.size())));
+    }
+    session_.complete_round();
   }
-  chunks_.push_back(ByteChunk{range.offset, buffer});
+  if (session_.state() == SessionState::kFailed) return session_.error().to_error();
   return {};
 }
 
 Status HeaderFetcher::fetch(const RangeReader& read, std::optional<std::uint64_t> file_size, TiffHeader& out,
                             FetchStats& stats) {
-  stats = {};
-  chunks_.clear();
-  std::uint64_t first = options_.prefetch;
-  if (file_size) first = std::min(first, *file_size);
-  if (first > 0) {
-    if (auto status = read_range(read, ByteRange{0, first}, file_size, stats); !status.ok()) return status;
-  }
-  while (true) {
-    ++stats.rounds;
-    ParseStatus status = parser_.parse(FileBytes{chunks_, file_size}, out);
-    if (status == ParseStatus::kComplete) return {};
-    if (status == ParseStatus::kFailed) return out.error.to_error();
-    // Copy the ranges out: `out` is rewritten by the next parse, and reads add chunks.
-    needed_.assign(out.needed.begin(), out.needed.end());
-    if (stats.reads + needed_.size() > options_.max_reads) {
-      out.error =
-          TiffError{TiffErrorKind::kOverBudget, fmt::format("the header needs more than {} reads", options_.max_reads)};
-      return out.error.to_error();
-    }
-    for (const ByteRange& range : needed_) {
-      if (auto read_status = read_range(read, range, file_size, stats); !read_status.ok()) return read_status;
-    }
-  }
+  Status status = fetch(read, file_size);
+  out = session_.header();
+  stats = this->stats();
+  return status;
 }
 
 }  // namespace tdump::tiff

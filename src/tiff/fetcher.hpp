@@ -1,17 +1,15 @@
 #pragma once
-// The protocol driven to completion over a synchronous range reader: prefetch, then exactly the
-// ranges the parser asks for. `tiff-dumper inspect` reads local files with it; any store that
-// can serve a byte range plugs in through RangeReader. (The pipeline drives HeaderParser itself
-// from its event loop, with the same steps.)
+// The header session (session.hpp) driven to its verdict over a synchronous range reader: the
+// thin blocking loop of `tiff-dumper inspect` and of the tests. (The `headers` pipeline drives
+// the same session from its event loop: src/dump/header_fetch.)
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
-#include <vector>
 
 #include "common/result.hpp"
 #include "tiff/header.hpp"
-#include "tiff/parser.hpp"
+#include "tiff/session.hpp"
 
 namespace tdump::tiff {
 
@@ -19,35 +17,36 @@ namespace tdump::tiff {
 // read: fewer only when the file ends. I/O failures are errors.
 using RangeReader = std::function<Result<std::uint64_t>(std::uint64_t offset, std::span<std::uint8_t> buffer)>;
 
-struct FetchOptions {
-  std::uint64_t prefetch = std::uint64_t{16} * 1024;  // bytes of the first read
-  std::uint32_t max_reads = 1024;                     // reads per header, all rounds together
-};
-
 struct FetchStats {
   std::uint32_t reads = 0;   // range reads issued
-  std::uint32_t rounds = 0;  // parse calls (1 for a header that fits in the prefetch)
+  std::uint32_t rounds = 0;  // parse rounds (1 for a header, COG facts included, in the prefetch)
   std::uint64_t bytes = 0;   // bytes read
 };
 
-// Owns the buffers of the bytes read, reused from one file to the next.
 class HeaderFetcher {
  public:
-  explicit HeaderFetcher(ParseLimits limits = {}, FetchOptions options = {}) : parser_(limits), options_(options) {}
+  explicit HeaderFetcher(SessionLimits limits = {}) : session_(limits) {}
 
-  // Reads and parses one header. `out` points into this fetcher's buffers: it is valid until the
-  // next fetch(). Errors: the reader's own, or a TiffError as Error (out.error has its kind).
+  // Reads one header. The verdict is session().state(): kDone (header, warnings, GeoKeys, COG
+  // report) or kFailed (session().error()). Errors: the reader's own, and a kFailed verdict as
+  // a TiffError turned Error.
+  Status fetch(const RangeReader& read, std::optional<std::uint64_t> file_size);
+  // The same, copying the header out (it still points into this fetcher's buffers: valid until
+  // the next fetch) and counting the reads.
   Status fetch(const RangeReader& read, std::optional<std::uint64_t> file_size, TiffHeader& out, FetchStats& stats);
 
- private:
-  Status read_range(const RangeReader& read, ByteRange range, std::optional<std::uint64_t>& file_size,
-                    FetchStats& stats);
+  // Called by a reader, inside its read, when the store said how large the object is (a
+  // Content-Range total): the session learns it as `headers` does from a RangeRead.
+  void report_object_size(std::uint64_t size) noexcept { session_.set_object_size(current_read_, size); }
 
-  HeaderParser parser_;
-  FetchOptions options_;
-  std::vector<std::vector<std::uint8_t>> buffers_;  // buffers_[i] backs chunks_[i]
-  std::vector<ByteChunk> chunks_;
-  std::vector<ByteRange> needed_;
+  [[nodiscard]] const HeaderSession& session() const noexcept { return session_; }
+  [[nodiscard]] FetchStats stats() const noexcept {
+    return FetchStats{session_.requests(), session_.rounds(), session_.bytes_read()};
+  }
+
+ private:
+  HeaderSession session_;
+  std::size_t current_read_ = 0;  // the read of the round in progress (report_object_size)
 };
 
 }  // namespace tdump::tiff

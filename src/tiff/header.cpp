@@ -14,6 +14,7 @@ void TiffHeader::clear() noexcept {
   needed.clear();
   error.kind = TiffErrorKind::kNone;
   error.message.clear();
+  warnings.clear();
 }
 
 }  // namespace tdump::tiff

@@ -13,6 +13,7 @@
 #include "tiff/byte_order.hpp"
 #include "tiff/field_type.hpp"
 #include "tiff/tiff_error.hpp"
+#include "tiff/warnings.hpp"
 
 namespace tdump::tiff {
 
@@ -29,6 +30,17 @@ struct ByteChunk {
   std::uint64_t offset = 0;
   std::span<const std::uint8_t> bytes;
 };
+
+// Pointer to file bytes [offset, offset + length) when one chunk holds them all, else null.
+[[nodiscard]] inline const std::uint8_t* find_bytes(std::span<const ByteChunk> chunks, std::uint64_t offset,
+                                                    std::uint64_t length) noexcept {
+  for (const ByteChunk& chunk : chunks) {
+    if (offset < chunk.offset) continue;
+    const std::uint64_t skip = offset - chunk.offset;
+    if (skip <= chunk.bytes.size() && length <= chunk.bytes.size() - skip) return chunk.bytes.data() + skip;
+  }
+  return nullptr;
+}
 
 // Everything the caller holds of one file.
 struct FileBytes {
@@ -80,6 +92,8 @@ struct TiffHeader {
   // Ranges still needed, coalesced and sorted (when a parse returned kNeedMore).
   std::vector<ByteRange> needed;
   TiffError error;  // when a parse returned kFailed
+  // What was read past (kComplete): tags left out, a chain cut short, ... (see warnings.hpp).
+  std::vector<TiffWarning> warnings;
 
   [[nodiscard]] std::span<const Entry> entries_of(const Ifd& ifd) const noexcept {
     return std::span<const Entry>(entries).subspan(ifd.first_entry, ifd.entry_count);

@@ -31,4 +31,12 @@ struct ImageInfo {
 
 [[nodiscard]] ImageInfo describe_image(const TiffHeader& header, const Ifd& ifd) noexcept;
 
+// The number of strips or tiles the image needs, computed as libtiff does when it opens a
+// directory (TIFF 6.0 sections 3 and 15): tiled when TileWidth or TileLength is present,
+// RowsPerStrip defaulting to 2^32 - 1, times SamplesPerPixel for PlanarConfiguration 2.
+// Empty when ImageWidth or ImageLength is missing or unreadable. Saturates at 2^64 - 1.
+[[nodiscard]] std::optional<std::uint64_t> expected_block_count(const TiffHeader& header, const Ifd& ifd) noexcept;
+// Blocks of one sample plane (for PlanarConfiguration 2; all blocks otherwise).
+[[nodiscard]] std::optional<std::uint64_t> blocks_per_plane(const TiffHeader& header, const Ifd& ifd) noexcept;
+
 }  // namespace tdump::tiff

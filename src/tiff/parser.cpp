@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "tiff/image_info.hpp"
+#include "tiff/tags.hpp"
 #include "tiff/utf8.hpp"
 #include "tiff/values.hpp"
 
@@ -16,6 +18,53 @@ constexpr std::uint16_t kSubIfdsTag = 330;
 // Outcome of one step of the walk: done, waiting for bytes (the ranges are recorded), or failed
 // (out.error is set and the whole parse stops).
 enum class Step : std::uint8_t { kDone, kNeed, kFail };
+// Outcome of one entry: kept, left out (with a warning), or the whole parse failed.
+enum class EntryStep : std::uint8_t { kKeep, kDrop, kFail };
+
+// The tags libtiff must read to open a directory (TIFFReadDirectory fails when one of them cannot
+// be read): image and block geometry, sample layout, compression, and the block arrays. Damage to
+// any other tag (ColorMap, GeoAsciiParams, Software, ...) only makes libtiff ignore that tag.
+constexpr bool libtiff_required(std::uint16_t tag) noexcept {
+  switch (tag) {
+    case tag::kImageWidth:
+    case tag::kImageLength:
+    case tag::kBitsPerSample:
+    case tag::kCompression:
+    case tag::kStripOffsets:
+    case tag::kSamplesPerPixel:
+    case tag::kRowsPerStrip:
+    case tag::kStripByteCounts:
+    case tag::kMinSampleValue:
+    case tag::kMaxSampleValue:
+    case tag::kPlanarConfiguration:
+    case tag::kTileWidth:
+    case tag::kTileLength:
+    case tag::kTileOffsets:
+    case tag::kTileByteCounts:
+    case tag::kExtraSamples:
+    case tag::kSampleFormat:
+    case 340:  // SMinSampleValue
+    case 341:  // SMaxSampleValue
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Failures of an IFD as a whole (as opposed to budgets): past IFD 0 they end the chain with a
+// warning instead of failing the file.
+constexpr bool is_ifd_damage(TiffErrorKind kind) noexcept {
+  switch (kind) {
+    case TiffErrorKind::kBadOffset:
+    case TiffErrorKind::kOffsetPastEof:
+    case TiffErrorKind::kTruncated:
+    case TiffErrorKind::kNoImage:
+    case TiffErrorKind::kCountTooLarge:
+      return true;
+    default:
+      return false;
+  }
+}
 
 // Layout constants of the two flavours.
 struct Layout {
@@ -50,14 +99,7 @@ class ParseRun {
  private:
   // Pointer to file bytes [offset, offset + length) when one chunk holds them all, else null.
   [[nodiscard]] const std::uint8_t* find(std::uint64_t offset, std::uint64_t length) const noexcept {
-    for (const ByteChunk& chunk : bytes_.chunks) {
-      if (offset < chunk.offset) continue;
-      std::uint64_t skip = offset - chunk.offset;
-      if (skip <= chunk.bytes.size() && length <= chunk.bytes.size() - skip) {
-        return chunk.bytes.data() + skip;
-      }
-    }
-    return nullptr;
+    return find_bytes(bytes_.chunks, offset, length);
   }
 
   void need(std::uint64_t offset, std::uint64_t length) {
@@ -79,23 +121,57 @@ class ParseRun {
     return length;
   }
 
-  // Checks the value of IFD `ifd_index` tag `tag` at [offset, offset + length) against the file size.
-  Step check_value_in_file(std::uint64_t offset, std::uint64_t length, std::size_t ifd_index, std::uint16_t tag) {
-    if (offset > std::numeric_limits<std::uint64_t>::max() - length) {
-      return fail(TiffErrorKind::kOffsetPastEof, "IFD {} tag {}: value offset {} overflows a 64-bit file offset",
-                  ifd_index, tag, offset);
+  static TiffWarning warning(WarningKind kind, std::size_t ifd, std::uint16_t tag, std::uint64_t offset,
+                             std::uint64_t value, std::uint64_t limit) {
+    TiffWarning w;
+    w.kind = kind;
+    w.ifd = static_cast<std::int32_t>(ifd);
+    w.tag = tag;
+    w.offset = offset;
+    w.value = value;
+    w.limit = limit;
+    return w;
+  }
+
+  // A tag value that cannot be read. IFD 0 cannot do without the tags libtiff needs to open a
+  // directory: there the file fails with `kind`. Anywhere else the entry is left out (or, for the
+  // block arrays, kept unread) with a warning, as libtiff and GDAL read past it.
+  template <typename... Args>
+  EntryStep unreadable(bool ifd0, TiffWarning warning, TiffErrorKind kind, fmt::format_string<Args...> format,
+                       Args&&... args) {
+    const bool required = libtiff_required(warning.tag);
+    if (ifd0 && required) {
+      fail(kind, format, std::forward<Args>(args)...);
+      return EntryStep::kFail;
     }
-    if (!bytes_.file_size) return Step::kDone;
+    warning.blocks_ifd = required;
+    out_.warnings.push_back(std::move(warning));
+    return EntryStep::kDrop;
+  }
+
+  // Checks the value of IFD `ifd_index` tag `tag` at [offset, offset + length) against the file size.
+  EntryStep check_value_in_file(std::uint64_t offset, std::uint64_t length, std::size_t ifd_index, std::uint16_t tag,
+                                bool ifd0) {
+    constexpr std::uint64_t kLast = std::numeric_limits<std::uint64_t>::max();
+    if (offset > kLast - length) {
+      return unreadable(ifd0, warning(WarningKind::kValuePastEof, ifd_index, tag, offset, length, kLast),
+                        TiffErrorKind::kOffsetPastEof, "IFD {} tag {}: value offset {} overflows a 64-bit file offset",
+                        ifd_index, tag, offset);
+    }
+    if (!bytes_.file_size) return EntryStep::kKeep;
     const std::uint64_t size = *bytes_.file_size;
     if (offset >= size) {
-      return fail(TiffErrorKind::kOffsetPastEof, "IFD {} tag {}: value offset {} is past the end of the {}-byte file",
-                  ifd_index, tag, offset, size);
+      return unreadable(ifd0, warning(WarningKind::kValuePastEof, ifd_index, tag, offset, length, size),
+                        TiffErrorKind::kOffsetPastEof,
+                        "IFD {} tag {}: value offset {} is past the end of the {}-byte file", ifd_index, tag, offset,
+                        size);
     }
     if (length > size - offset) {
-      return fail(TiffErrorKind::kTruncated, "IFD {} tag {}: value needs bytes {}..{} but the file ends at {}",
-                  ifd_index, tag, offset, offset + length, size);
+      return unreadable(ifd0, warning(WarningKind::kValuePastEof, ifd_index, tag, offset, length, size),
+                        TiffErrorKind::kTruncated, "IFD {} tag {}: value needs bytes {}..{} but the file ends at {}",
+                        ifd_index, tag, offset, offset + length, size);
     }
-    return Step::kDone;
+    return EntryStep::kKeep;
   }
 
   Step read_file_header(std::uint64_t& first_ifd) {
@@ -149,18 +225,41 @@ class ParseRun {
     return std::any_of(out_.ifds.begin(), out_.ifds.end(), [offset](const Ifd& ifd) { return ifd.offset == offset; });
   }
 
-  // Follows next-IFD pointers from `offset` until 0, a missing IFD (kNeed) or an error.
+  // Follows next-IFD pointers from `offset` until 0, a missing IFD (kNeed) or an error. Once IFD 0
+  // is read, an IFD that cannot be read (or a loop) ends its chain with a warning: what was read
+  // before it stays, as libtiff and GDAL keep the directories they could read.
   Step walk_chain(std::uint64_t offset, std::int32_t parent) {
+    std::int32_t previous = parent;  // the IFD whose pointer leads to `offset` (-1: the file header)
     while (offset != 0) {
       if (seen(offset)) {
-        return fail(TiffErrorKind::kIfdLoop, "IFD at offset {} is reached twice (loop in the IFD chain)", offset);
+        TiffWarning w;
+        w.kind = WarningKind::kIfdLoop;
+        w.ifd = previous;
+        w.value = offset;
+        out_.warnings.push_back(std::move(w));
+        return Step::kDone;
       }
       if (out_.ifds.size() >= limits_.max_ifds) {
         return fail(TiffErrorKind::kOverBudget, "more than {} IFDs", limits_.max_ifds);
       }
+      const std::size_t entries_before = out_.entries.size();
+      const std::size_t warnings_before = out_.warnings.size();
       std::uint64_t next = 0;
       Step step = read_ifd(offset, parent, next);
+      if (step == Step::kFail && !out_.ifds.empty() && is_ifd_damage(out_.error.kind)) {
+        out_.entries.resize(entries_before);
+        out_.warnings.resize(warnings_before);
+        TiffWarning w;
+        w.kind = previous == parent && parent >= 0 ? WarningKind::kSubIfdUnreadable : WarningKind::kIfdChainBroken;
+        w.ifd = previous;
+        w.value = offset;
+        w.detail = std::move(out_.error.message);
+        out_.error = TiffError{};
+        out_.warnings.push_back(std::move(w));
+        return Step::kDone;
+      }
       if (step != Step::kDone) return step;
+      previous = static_cast<std::int32_t>(out_.ifds.size() - 1);
       offset = next;
     }
     return Step::kDone;
@@ -206,13 +305,35 @@ class ParseRun {
     Ifd ifd;
     ifd.offset = offset;
     ifd.first_entry = static_cast<std::uint32_t>(out_.entries.size());
-    ifd.entry_count = static_cast<std::uint32_t>(count);
     ifd.parent = parent;
+    const bool ifd0 = index == 0 && parent < 0;
     const std::uint8_t* entry = p + layout_.count_size;
+    std::uint32_t previous_tag = 0;
+    bool sorted = true;
     for (std::uint64_t i = 0; i < count; ++i, entry += layout_.entry_size) {
       std::uint64_t entry_offset = offset + layout_.count_size + i * layout_.entry_size;
-      if (read_entry(entry, entry_offset, index) == Step::kFail) return Step::kFail;
+      const std::uint16_t tag = load_u16(entry, out_.byte_order);
+      if (i > 0 && tag <= previous_tag) sorted = false;
+      previous_tag = tag;
+      switch (read_entry(entry, entry_offset, index, ifd0)) {
+        case EntryStep::kFail:
+          return Step::kFail;
+        case EntryStep::kDrop:
+          out_.entries.pop_back();
+          break;
+        case EntryStep::kKeep:
+          break;
+      }
     }
+    ifd.entry_count = static_cast<std::uint32_t>(out_.entries.size() - ifd.first_entry);
+    if (!sorted) {
+      TiffWarning w;
+      w.kind = WarningKind::kTagsNotSorted;
+      w.ifd = static_cast<std::int32_t>(index);
+      w.offset = offset;
+      out_.warnings.push_back(std::move(w));
+    }
+    if (check_block_arrays(ifd, index, ifd0) == Step::kFail) return Step::kFail;
     ifd.next_offset = out_.bigtiff ? load_u64(entry, out_.byte_order) : load_u32(entry, out_.byte_order);
     next = ifd.next_offset;
     out_.ifds.push_back(ifd);
@@ -220,22 +341,27 @@ class ParseRun {
   }
 
   // Decodes one entry and locates its value. A value not held yet is requested and the entry
-  // kept unloaded: the walk goes on, since the next-IFD pointer is already known.
-  Step read_entry(const std::uint8_t* p, std::uint64_t entry_offset, std::size_t ifd_index) {
+  // kept unloaded: the walk goes on, since the next-IFD pointer is already known. A value that
+  // cannot be read at all is left out with a warning (see unreadable()).
+  EntryStep read_entry(const std::uint8_t* p, std::uint64_t entry_offset, std::size_t ifd_index, bool ifd0) {
     Entry& e = out_.entries.emplace_back();
     e.tag = load_u16(p, out_.byte_order);
     const std::uint16_t type_code = load_u16(p + 2, out_.byte_order);
     const std::uint32_t type_size = field_type_size(type_code);
     if (type_size == 0) {
-      return fail(TiffErrorKind::kBadFieldType, "IFD {} tag {} has field type {}, which is not a TIFF type", ifd_index,
-                  e.tag, type_code);
+      return unreadable(ifd0, warning(WarningKind::kUnknownFieldType, ifd_index, e.tag, entry_offset, type_code, 0),
+                        TiffErrorKind::kBadFieldType, "IFD {} tag {} has field type {}, which is not a TIFF type",
+                        ifd_index, e.tag, type_code);
     }
     e.type = static_cast<FieldType>(type_code);
     e.count = out_.bigtiff ? load_u64(p + 4, out_.byte_order) : load_u32(p + 4, out_.byte_order);
     const std::uint8_t* value_field = p + 4 + layout_.offset_size;
     if (e.count > std::numeric_limits<std::uint64_t>::max() / type_size) {
-      return fail(TiffErrorKind::kCountTooLarge, "IFD {} tag {} has count {}, too large for any file", ifd_index, e.tag,
-                  e.count);
+      return unreadable(ifd0,
+                        warning(WarningKind::kValueTooLarge, ifd_index, e.tag, entry_offset,
+                                std::numeric_limits<std::uint64_t>::max(), limits_.max_value_bytes),
+                        TiffErrorKind::kCountTooLarge, "IFD {} tag {} has count {}, too large for any file", ifd_index,
+                        e.tag, e.count);
     }
     const std::uint64_t size = e.count * type_size;
 
@@ -244,39 +370,66 @@ class ParseRun {
       e.value_offset = entry_offset + 4 + layout_.offset_size;
       e.data = value_field;
       e.loaded = true;
-      return check_ascii(e, ifd_index);
+      return check_ascii(e, ifd_index) == Step::kFail ? EntryStep::kFail : EntryStep::kKeep;
     }
     e.value_offset = out_.bigtiff ? load_u64(value_field, out_.byte_order) : load_u32(value_field, out_.byte_order);
 
-    if (is_data_offsets_tag(e.tag)) {  // only where it lies matters: never fetched
-      if (bytes_.file_size && size > *bytes_.file_size) {
-        return fail(TiffErrorKind::kCountTooLarge, "IFD {} tag {} has {} values ({} bytes), more than the {}-byte file",
-                    ifd_index, e.tag, e.count, size, *bytes_.file_size);
-      }
-      if (check_value_in_file(e.value_offset, size, ifd_index, e.tag) == Step::kFail) return Step::kFail;
-      out_.metadata_extent = std::max(out_.metadata_extent, e.value_offset + size);
-      return Step::kDone;
-    }
+    // The block arrays are never fetched: only where they lie matters, checked once the IFD is read.
+    if (is_data_offsets_tag(e.tag)) return EntryStep::kKeep;
 
     if (size > limits_.max_value_bytes) {
-      return fail(TiffErrorKind::kCountTooLarge,
-                  "IFD {} tag {} has {} values of type {} ({} bytes), over the {}-byte limit", ifd_index, e.tag,
-                  e.count, type_code, size, limits_.max_value_bytes);
+      return unreadable(
+          ifd0, warning(WarningKind::kValueTooLarge, ifd_index, e.tag, e.value_offset, size, limits_.max_value_bytes),
+          TiffErrorKind::kCountTooLarge, "IFD {} tag {} has {} values of type {} ({} bytes), over the {}-byte limit",
+          ifd_index, e.tag, e.count, type_code, size, limits_.max_value_bytes);
     }
-    if (check_value_in_file(e.value_offset, size, ifd_index, e.tag) == Step::kFail) return Step::kFail;
+    if (auto step = check_value_in_file(e.value_offset, size, ifd_index, e.tag, ifd0); step != EntryStep::kKeep) {
+      return step;
+    }
     value_bytes_ += size;
     if (value_bytes_ > limits_.max_value_bytes) {
-      return fail(TiffErrorKind::kOverBudget, "tag values of the header exceed the {}-byte limit",
-                  limits_.max_value_bytes);
+      fail(TiffErrorKind::kOverBudget, "tag values of the header exceed the {}-byte limit", limits_.max_value_bytes);
+      return EntryStep::kFail;
     }
     out_.header_extent = std::max(out_.header_extent, e.value_offset + size);
     e.data = find(e.value_offset, size);
     if (e.data == nullptr) {
       need(e.value_offset, size);
-      return Step::kDone;
+      return EntryStep::kKeep;
     }
     e.loaded = true;
-    return check_ascii(e, ifd_index);
+    return check_ascii(e, ifd_index) == Step::kFail ? EntryStep::kFail : EntryStep::kKeep;
+  }
+
+  // The strip/tile offset and byte-count arrays of a read IFD: libtiff reads as many values as the
+  // image has blocks, so those (not a longer declared count) must lie in the file.
+  Step check_block_arrays(const Ifd& ifd, std::size_t ifd_index, bool ifd0) {
+    const std::uint32_t end = ifd.first_entry + ifd.entry_count;
+    for (std::uint32_t k = ifd.first_entry; k < end; ++k) {
+      const Entry& e = out_.entries[k];
+      if (!is_data_offsets_tag(e.tag) || e.is_inline) continue;
+      const std::uint64_t full = e.byte_size();
+      std::uint64_t used = full;
+      constexpr std::uint64_t kLast = std::numeric_limits<std::uint64_t>::max();
+      const bool fits = bytes_.file_size
+                            ? e.value_offset < *bytes_.file_size && full <= *bytes_.file_size - e.value_offset
+                            : e.value_offset <= kLast - full;
+      // Only an array that does not fit needs the block count (the common case skips it).
+      if (!fits) {
+        if (auto blocks = expected_block_count(out_, ifd); blocks && *blocks < e.count) {
+          used = *blocks * field_type_size(e.type);
+        }
+      }
+      if (used == 0) continue;
+      const EntryStep step = check_value_in_file(e.value_offset, used, ifd_index, e.tag, ifd0);
+      if (step == EntryStep::kFail) return Step::kFail;
+      if (step == EntryStep::kDrop) continue;  // kept unread, with its warning
+      constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+      std::uint64_t extent = full > kMax - e.value_offset ? kMax : e.value_offset + full;
+      if (bytes_.file_size) extent = std::min(extent, *bytes_.file_size);
+      out_.metadata_extent = std::max(out_.metadata_extent, extent);
+    }
+    return Step::kDone;
   }
 
   Step check_ascii(const Entry& e, std::size_t ifd_index) {

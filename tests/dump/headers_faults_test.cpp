@@ -225,8 +225,12 @@ TEST_F(HttpStoreFaults, CleanRunHasEveryKeyOnceAndOneRequestPerCog) {
   EXPECT_FALSE(has_files(clean_out, "errors-"));
   for (const auto& key : keys()) {
     EXPECT_GE(clean_hits[key], 1) << key;
-    if (fs::path(key).filename().string().rfind("cog_", 0) == 0) {
-      EXPECT_EQ(clean_hits[key], 1) << key;
+    const auto name = fs::path(key).filename().string();
+    if (name.rfind("cog_", 0) == 0) {
+      // cog_5level_mask's IFDs and block offsets end past 16 KiB (GDAL's validation script says
+      // "size of all IFD headers is 21688 bytes"; tests/tiff/verdict_oracle_test.cpp checks this
+      // for every COG): the COG checks read the rest with one more request, as GDAL does.
+      EXPECT_EQ(clean_hits[key], name == "cog_5level_mask.tif" ? 2 : 1) << key;
     }
   }
   EXPECT_GT(clean_hits["a/tiffset_far_ifd.tif"], 1) << "a far IFD costs a second request";

@@ -77,8 +77,8 @@ TEST_F(LocalStore, EveryTiffKeyExactlyOnceAndNothingElse) {
   EXPECT_TRUE(stray_files(out).empty());
   EXPECT_TRUE(fs::exists(out / "_SUCCESS"));
 
-  // Every broken file is an error row of stage parse, with the kind the generator meant
-  // (invalid_ascii.tif excepted: the dump keeps legacy 8-bit text as Latin-1 instead).
+  // Every broken file gets the verdict the generator meant: an error row of stage parse with its
+  // kind, or a data row whose `warnings` has one line per expected warning.
   auto errors = duckdb_query("SELECT path, stage, kind, message FROM " + error_files(out));
   std::map<std::string, std::string> kinds;
   for (const auto& row : errors) {
@@ -86,12 +86,18 @@ TEST_F(LocalStore, EveryTiffKeyExactlyOnceAndNothingElse) {
     EXPECT_FALSE(row["message"].get<std::string>().empty());
     kinds[row["path"].get<std::string>()] = row["kind"].get<std::string>();
   }
-  for (const auto& [name, kind] : tdump::tiff::testing::broken_fixtures()) {
-    if (name == "invalid_ascii.tif") {
-      EXPECT_EQ(kinds.count("broken/" + name), 0U);
+  auto rows = duckdb_query("SELECT path, len(warnings) AS n FROM " + data_files(out) + " WHERE path LIKE 'broken/%'");
+  std::map<std::string, std::int64_t> warnings;
+  for (const auto& row : rows) warnings[row["path"].get<std::string>()] = as_int(row["n"]);
+  for (const auto& [name, verdict] : tdump::tiff::testing::broken_fixtures()) {
+    if (tdump::tiff::testing::is_error_verdict(verdict)) {
+      EXPECT_EQ(kinds["broken/" + name], verdict) << name;
       continue;
     }
-    EXPECT_EQ(kinds["broken/" + name], kind) << name;
+    EXPECT_EQ(kinds.count("broken/" + name), 0U) << name;
+    ASSERT_EQ(warnings.count("broken/" + name), 1U) << name;
+    const auto expected = verdict == "ok" ? 0 : std::count(verdict.begin(), verdict.end(), ',') + 1;
+    EXPECT_EQ(warnings["broken/" + name], expected) << name << ": " << verdict;
   }
 }
 

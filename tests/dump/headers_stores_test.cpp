@@ -147,11 +147,13 @@ TEST_F(Stores, S3EveryKeyOnceValuesFromLibtiffAndObjectFieldsFromTheListing) {
     EXPECT_EQ(row["etag"], etag);
     EXPECT_EQ(last_modified.rfind(row["lm"].get<std::string>(), 0), 0U) << last_modified;
     EXPECT_EQ(row["url"], "s3://inventory/" + key);
-    // A COG's whole header is in its first 16 KiB: exactly one request.
+    // A COG whose IFDs and first block offsets lie in its first 16 KiB costs exactly one request;
+    // cog_5level_mask's end at 21,688 bytes (GDAL's validation script; verdict_oracle_test.cpp
+    // checks this for every COG), so its COG checks take one more.
     auto name = fs::path(key).filename().string();
     if (name.rfind("cog_", 0) == 0) {
       ++cogs;
-      EXPECT_EQ(as_int(row["requests"]), 1);
+      EXPECT_EQ(as_int(row["requests"]), name == "cog_5level_mask.tif" ? 2 : 1);
     }
   }
   EXPECT_GT(cogs, 20U);
@@ -222,8 +224,11 @@ TEST_F(Stores, AzureAndLocalGiveTheSameRowsButUrl) {
   };
   EXPECT_EQ(errors(az_out), errors(local_out));
   auto counts = duckdb_query("SELECT count(*) AS n FROM " + data_files(az_out));
-  EXPECT_EQ(as_int(counts[0]["n"]),
-            static_cast<std::int64_t>(expected_keys().size() - tdump::tiff::testing::broken_fixtures().size() + 1));
+  std::size_t error_rows = 0;  // the broken files whose verdict is an error (the others are rows with warnings)
+  for (const auto& [name, verdict] : tdump::tiff::testing::broken_fixtures()) {
+    error_rows += tdump::tiff::testing::is_error_verdict(verdict) ? 1 : 0;
+  }
+  EXPECT_EQ(as_int(counts[0]["n"]), static_cast<std::int64_t>(expected_keys().size() - error_rows));
   auto urls = duckdb_query("SELECT url FROM " + data_files(az_out) + " LIMIT 1");
   EXPECT_EQ(urls[0]["url"].get<std::string>().rfind("az://inventory/", 0), 0U) << urls[0]["url"];
 }

@@ -75,6 +75,14 @@ TEST(Readme, OutputSchemaTablesMatchTheFiles) {
   auto errors = duckdb_query("DESCRIBE SELECT * FROM " + error_files(out));
   expect_same(readme_table(readme, "The error files:"), errors);
 
+  // The schema version the README states is the one in every file's key-value metadata.
+  auto version =
+      duckdb_query("SELECT DISTINCT decode(value) AS v FROM parquet_kv_metadata(" +
+                   sql_quote((out / "part-*.parquet").string()) + ") WHERE decode(key) = 'tiff_dumper.schema_version'");
+  ASSERT_EQ(version.size(), 1U);
+  EXPECT_NE(readme.find("(schema version " + version[0]["v"].get<std::string>() + ","), std::string::npos)
+      << "README does not state schema version " << version[0]["v"];
+
   // Every geokeys field is named in the prose, in order.
   auto fields = duckdb_query("SELECT unnest(struct_keys(geokeys)) AS f FROM (SELECT geokeys FROM " + data_files(out) +
                              " LIMIT 1)");

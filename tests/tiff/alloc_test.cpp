@@ -1,5 +1,6 @@
 // The hot path allocates nothing: with a reused output record, parsing a COG-like header,
-// decoding its GeoKeys and summarising its IFDs makes zero heap allocations.
+// decoding its GeoKeys, summarising its IFDs, running libtiff's directory checks and the COG
+// probe and rules makes zero heap allocations.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -7,6 +8,8 @@
 #include <new>
 
 #include "test_util.hpp"
+#include "tiff/checks.hpp"
+#include "tiff/cog.hpp"
 #include "tiff/geokeys.hpp"
 #include "tiff/image_info.hpp"
 #include "tiff_builder.hpp"
@@ -81,6 +84,14 @@ TEST(Allocations, NonePerHeaderWithAReusedRecord) {
   ASSERT_EQ(parser.parse(bytes, header), ParseStatus::kComplete) << header.error.message;
   ASSERT_EQ(header.main_ifd_count, 8U);
   ASSERT_TRUE(decode_geokeys(header, header.ifds[0], geokeys).ok());
+  CogFacts facts;
+  CogReport report;
+  std::vector<ByteRange> needed;
+  check_directories(header);
+  probe_cog(header, bytes, facts, needed);
+  validate_cog(header, facts, report);
+  ASSERT_TRUE(facts.complete);
+  ASSERT_TRUE(report.is_cog.has_value());
 
   const long before = g_allocations.load();
   std::uint64_t checksum = 0;
@@ -88,10 +99,18 @@ TEST(Allocations, NonePerHeaderWithAReusedRecord) {
     if (parser.parse(bytes, header) != ParseStatus::kComplete) FAIL();
     if (!decode_geokeys(header, header.ifds[0], geokeys).ok()) FAIL();
     for (const Ifd& ifd : header.main_chain()) checksum += describe_image(header, ifd).width;
+    check_directories(header);
+    needed.clear();
+    probe_cog(header, bytes, facts, needed);
+    validate_cog(header, facts, report);
+    checksum += facts.levels.size() + header.warnings.size();
   }
   const long after = g_allocations.load();
   EXPECT_EQ(after - before, 0) << "heap allocations in 1000 parses";
-  EXPECT_EQ(checksum, 1000U * (1024 + 1024 + 512 + 512 + 256 + 256 + 128 + 128));
+  // Widths of the 8 IFDs; 4 levels (IFD 0 and its 3 overviews; the masks are not levels); and 12
+  // warnings, since every IFD here declares 16 tiles: the 512 px IFDs have 4 and the smaller ones
+  // 1 (offsets and byte counts each), so warnings are collected without allocating too.
+  EXPECT_EQ(checksum, 1000U * (1024 + 1024 + 512 + 512 + 256 + 256 + 128 + 128 + 4 + 12));
 }
 
 }  // namespace

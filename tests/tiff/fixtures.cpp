@@ -38,19 +38,39 @@ std::filesystem::path broken_fixtures_dir() {
   return std::filesystem::path(TDUMP_SOURCE_DIR) / "tests/fixtures/broken";
 }
 
-std::vector<std::pair<std::string, std::string>> broken_fixtures() {
-  std::vector<std::pair<std::string, std::string>> out;
+std::vector<BrokenFixture> broken_fixture_details() {
+  std::vector<BrokenFixture> out;
   std::ifstream in(broken_fixtures_dir() / "EXPECTED");
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    std::string file;
-    std::string kind;
-    fields >> file >> kind;
-    out.emplace_back(file, kind);
+    std::vector<std::string> fields;
+    std::istringstream split(line);
+    std::string field;
+    while (std::getline(split, field, '\t')) fields.push_back(field);
+    if (fields.size() != 4) {
+      ADD_FAILURE() << "EXPECTED: not 4 tab-separated fields: " << line;
+      continue;
+    }
+    BrokenFixture f{fields[0], fields[1], fields[2] == "opens", "", ""};
+    if (fields[3] != "-") {
+      const auto colon = fields[3].find(':');
+      f.tool = fields[3].substr(0, colon);
+      f.message = fields[3].substr(colon + 1);
+    }
+    out.push_back(std::move(f));
   }
   return out;
+}
+
+std::vector<std::pair<std::string, std::string>> broken_fixtures() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& f : broken_fixture_details()) out.emplace_back(std::move(f.name), std::move(f.verdict));
+  return out;
+}
+
+bool is_error_verdict(const std::string& verdict) {
+  return verdict != "ok" && !verdict.starts_with("warnings:");
 }
 
 }  // namespace tdump::tiff::testing

@@ -11,8 +11,20 @@ namespace tdump::tiff::testing {
 std::filesystem::path generated_fixtures_dir();
 // Every valid fixture, sorted by name.
 std::vector<std::filesystem::path> valid_fixtures();
-// The committed broken files and their expected error kinds (tests/fixtures/broken/EXPECTED).
+// The committed broken files and their expected verdicts (tests/fixtures/broken/EXPECTED): an
+// error kind, `warnings:KIND,...` (a data row with those warnings) or `ok`.
 std::filesystem::path broken_fixtures_dir();
 std::vector<std::pair<std::string, std::string>> broken_fixtures();
+// True for a verdict that is an error row (not `ok`, not `warnings:...`).
+bool is_error_verdict(const std::string& verdict);
+
+struct BrokenFixture {
+  std::string name;
+  std::string verdict;
+  bool gdal_opens = false;  // what gdalinfo does with it
+  std::string tool;         // "tiffinfo" or "gdalinfo" (empty: the tools say nothing of it)
+  std::string message;      // what that tool prints on stderr about the damage
+};
+std::vector<BrokenFixture> broken_fixture_details();
 
 }  // namespace tdump::tiff::testing

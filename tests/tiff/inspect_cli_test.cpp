@@ -37,7 +37,7 @@ const nlohmann::json* find_tag(const nlohmann::json& ifd, int id) {
 }
 
 TEST(InspectCli, PrintsOneObjectPerFileAndKeepsGoingAfterErrors) {
-  const std::vector<std::string> paths = {valid("cog_mask_rgb.tif"), broken("ifd_self_loop.tif"),
+  const std::vector<std::string> paths = {valid("cog_mask_rgb.tif"), broken("ifd_offset_past_eof.tif"),
                                           valid("multipage.tif"), "/nonexistent/file.tif"};
   auto result = run_command({TDUMP_CLI_PATH, "inspect", paths[0], paths[1], paths[2], paths[3]});
   EXPECT_EQ(result.exit_code, 1) << result.err;
@@ -63,7 +63,7 @@ TEST(InspectCli, PrintsOneObjectPerFileAndKeepsGoingAfterErrors) {
   // GeoKeys by name: as many as listgeo lists.
   EXPECT_EQ(cog["geokeys"].size() + cog["other_geokeys"].size(), run_listgeo(paths[0]).keys.size());
 
-  EXPECT_EQ(docs[1]["error"], "ifd_loop");
+  EXPECT_EQ(docs[1]["error"], "offset_past_eof");
   EXPECT_FALSE(docs[1]["message"].get<std::string>().empty());
   EXPECT_EQ(docs[2]["ifd_count"], run_tiffinfo(paths[2]).size());
   EXPECT_GT(docs[2]["reads"].get<int>(), 1);  // pages lie past the prefetch
@@ -78,7 +78,7 @@ TEST(InspectCli, ExitCodeZeroWhenEveryFileParses) {
   EXPECT_EQ(docs[1]["bigtiff"], true);
 }
 
-TEST(InspectCli, EveryBrokenFileGivesItsErrorKind) {
+TEST(InspectCli, EveryBrokenFileGetsItsVerdict) {
   std::vector<std::string> argv = {TDUMP_CLI_PATH, "inspect"};
   const auto expected = broken_fixtures();
   for (const auto& [file, kind] : expected) argv.push_back(broken(file));
@@ -86,7 +86,21 @@ TEST(InspectCli, EveryBrokenFileGivesItsErrorKind) {
   EXPECT_EQ(result.exit_code, 1);
   auto docs = json_lines(result.out);
   ASSERT_EQ(docs.size(), expected.size());
-  for (std::size_t i = 0; i < docs.size(); ++i) EXPECT_EQ(docs[i]["error"], expected[i].second) << expected[i].first;
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    const auto& [file, verdict] = expected[i];
+    if (is_error_verdict(verdict)) {
+      EXPECT_EQ(docs[i]["error"], verdict) << file;
+      continue;
+    }
+    ASSERT_FALSE(docs[i].contains("error")) << file << ": " << docs[i].dump();
+    std::string got = "warnings:";
+    for (const auto& w : docs[i]["warnings"]) {
+      if (got.back() != ':') got += ',';
+      got += w["kind"].get<std::string>();
+      EXPECT_FALSE(w["message"].get<std::string>().empty());
+    }
+    EXPECT_EQ(docs[i]["warnings"].empty() ? std::string("ok") : got, verdict) << file;
+  }
 }
 
 TEST(InspectCli, ThePrefetchChangesTheReadsNotTheResult) {

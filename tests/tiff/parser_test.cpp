@@ -255,8 +255,18 @@ TEST(Protocol, UnknownFileSizeLearnsTheEndFromShortReads) {
   EXPECT_EQ(h.main_ifd_count, 2U);
   EXPECT_EQ(s.rounds.size(), 1U);
 
-  // Same file cut inside IFD 1: the short read makes it a clean "truncated".
+  // Same file cut inside IFD 1: the short read ends the chain there, IFD 0 is kept with a warning.
   std::vector<std::uint8_t> cut(b.bytes().begin(), b.bytes().begin() + static_cast<std::ptrdiff_t>(ifd1 + 20));
+  s = run_session(cut, h, 16384, /*size_known=*/false);
+  ASSERT_EQ(s.status, ParseStatus::kComplete) << h.error.message;
+  EXPECT_EQ(h.main_ifd_count, 1U);
+  ASSERT_EQ(h.warnings.size(), 1U);
+  EXPECT_EQ(h.warnings[0].kind, WarningKind::kIfdChainBroken);
+  EXPECT_EQ(h.warnings[0].ifd, 0);
+  EXPECT_EQ(h.warnings[0].value, ifd1);
+
+  // Cut inside IFD 0: nothing to read, a clean "truncated".
+  cut.resize(static_cast<std::size_t>(ifd0 + 20));
   s = run_session(cut, h, 16384, /*size_known=*/false);
   ASSERT_EQ(s.status, ParseStatus::kFailed);
   EXPECT_EQ(h.error.kind, TiffErrorKind::kTruncated);
@@ -312,9 +322,12 @@ TEST(Limits, MaxEntriesPerIfd) {
 TEST(Limits, ValueBytesPerTagAndInTotal) {
   TiffHeader h;
   ParseLimits limits;
-  limits.max_value_bytes = 99;  // one 101-byte value is over
-  EXPECT_EQ(parse_whole(chain_of(1).bytes(), h, limits), ParseStatus::kFailed);
-  EXPECT_EQ(h.error.kind, TiffErrorKind::kCountTooLarge);
+  limits.max_value_bytes = 99;  // one 101-byte Software value is over: left out, with a warning
+  EXPECT_EQ(parse_whole(chain_of(1).bytes(), h, limits), ParseStatus::kComplete);
+  ASSERT_EQ(h.warnings.size(), 1U);
+  EXPECT_EQ(h.warnings[0].kind, WarningKind::kValueTooLarge);
+  EXPECT_EQ(h.warnings[0].tag, 305);
+  EXPECT_EQ(h.find(h.ifds[0], 305), nullptr);
   limits.max_value_bytes = 250;  // two fit, three do not
   EXPECT_EQ(parse_whole(chain_of(2).bytes(), h, limits), ParseStatus::kComplete);
   EXPECT_EQ(parse_whole(chain_of(3).bytes(), h, limits), ParseStatus::kFailed);
@@ -349,8 +362,10 @@ TEST(Limits, CountOverflowingSixtyFourBits) {
   huge.raw_offset = 16;
   b.set_first_ifd(b.add_ifd(image_ifd(pixel, {huge})));
   TiffHeader h;
-  ASSERT_EQ(parse_whole(b.bytes(), h), ParseStatus::kFailed);
-  EXPECT_EQ(h.error.kind, TiffErrorKind::kCountTooLarge);
+  ASSERT_EQ(parse_whole(b.bytes(), h), ParseStatus::kComplete);  // an optional tag: left out
+  ASSERT_EQ(h.warnings.size(), 1U);
+  EXPECT_EQ(h.warnings[0].kind, WarningKind::kValueTooLarge);
+  EXPECT_EQ(h.find(h.ifds[0], 65000), nullptr);
 }
 
 TEST(Limits, ValueOffsetNearTwoToTheSixtyFour) {
@@ -361,8 +376,39 @@ TEST(Limits, ValueOffsetNearTwoToTheSixtyFour) {
   b.set_first_ifd(b.add_ifd(image_ifd(pixel, {far})));
   TiffHeader h;
   Session s = run_session(b.bytes(), h, 16384, /*size_known=*/false);
-  ASSERT_EQ(s.status, ParseStatus::kFailed);
-  EXPECT_EQ(h.error.kind, TiffErrorKind::kOffsetPastEof);
+  ASSERT_EQ(s.status, ParseStatus::kComplete);  // an optional tag: left out
+  ASSERT_EQ(h.warnings.size(), 1U);
+  EXPECT_EQ(h.warnings[0].kind, WarningKind::kValuePastEof);
+  EXPECT_EQ(h.warnings[0].tag, 305);
+}
+
+TEST(Lenient, RequiredTagDamageFailsIfdZeroButOnlyWarnsElsewhere) {
+  // BitsPerSample (3 values) past the end of the file: libtiff cannot open such a directory.
+  for (bool in_ifd0 : {true, false}) {
+    TiffBuilder b(ByteOrder::kLittle, false);
+    const std::uint64_t pixel = b.append("x");
+    BuildEntry bits = shorts(258, {8, 8, 8});
+    bits.raw_offset = 99'999;
+    auto broken = image_ifd(pixel);
+    for (auto& e : broken) {
+      if (e.tag == 258) e = bits;
+    }
+    const std::uint64_t ifd0 = b.add_ifd(in_ifd0 ? broken : image_ifd(pixel));
+    b.set_first_ifd(ifd0);
+    if (!in_ifd0) b.set_next(ifd0, b.add_ifd(broken));
+    TiffHeader h;
+    if (in_ifd0) {
+      ASSERT_EQ(parse_whole(b.bytes(), h), ParseStatus::kFailed);
+      EXPECT_EQ(h.error.kind, TiffErrorKind::kOffsetPastEof);
+    } else {
+      ASSERT_EQ(parse_whole(b.bytes(), h), ParseStatus::kComplete) << h.error.message;
+      EXPECT_EQ(h.main_ifd_count, 2U);
+      ASSERT_EQ(h.warnings.size(), 1U);
+      EXPECT_EQ(h.warnings[0].kind, WarningKind::kValuePastEof);
+      EXPECT_EQ(h.warnings[0].ifd, 1);
+      EXPECT_TRUE(h.warnings[0].blocks_ifd);
+    }
+  }
 }
 
 TEST(Limits, AsciiStrictnessIsConfigurable) {
@@ -391,8 +437,10 @@ TEST(Limits, LoopThroughSubIfds) {
   const auto at = static_cast<std::size_t>(sub->value_offset);
   bytes[at] = static_cast<std::uint8_t>(ifd0);
   bytes[at + 1] = static_cast<std::uint8_t>(ifd0 >> 8);
-  ASSERT_EQ(parse_whole(bytes, h), ParseStatus::kFailed);
-  EXPECT_EQ(h.error.kind, TiffErrorKind::kIfdLoop);
+  ASSERT_EQ(parse_whole(bytes, h), ParseStatus::kComplete);  // IFD 0 is read: the loop only ends the SubIFDs
+  ASSERT_EQ(h.warnings.size(), 1U);
+  EXPECT_EQ(h.warnings[0].kind, WarningKind::kIfdLoop);
+  EXPECT_EQ(h.ifds.size(), 1U);
 }
 
 // ---- robustness: every prefix and many corruptions of a valid file end cleanly ----
