@@ -68,6 +68,7 @@ std::pair<nlohmann::json, bool> inspect_with(const std::string& path, const tiff
                         {"rounds", stats.rounds},
                         {"header_bytes", header.header_bytes}};
   doc.update(header_to_json(header, geokeys));
+  doc.update(geo_to_json(geo::thread_geo_deriver().derive(header, header.ifds.front(), geokeys)));
   return {std::move(doc), true};
 }
 

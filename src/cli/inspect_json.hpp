@@ -2,6 +2,7 @@
 // The JSON document `tiff-dumper inspect` prints for one parsed header.
 #include <nlohmann/json.hpp>
 
+#include "geo/derive.hpp"
 #include "tiff/geokeys.hpp"
 #include "tiff/header.hpp"
 
@@ -10,5 +11,9 @@ namespace tdump::cli {
 // Every IFD with every tag (name when known, id, type, count, value; offset arrays as their
 // offset with a null value), and the GeoKeys of IFD 0 by name plus the unnamed ones by id.
 nlohmann::json header_to_json(const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys);
+
+// The derived geo columns of a row (same names), for a person: crs_projjson as a JSON object,
+// geometry as a GeoJSON geometry (RFC 7946) instead of WKB. Absent values are null.
+nlohmann::json geo_to_json(const geo::GeoFacts& facts);
 
 }  // namespace tdump::cli

@@ -4,12 +4,15 @@
 #include <cstdint>
 #include <vector>
 
+#include "geo/geoparquet.hpp"
+#include "parquet/column_batch.hpp"
 #include "parquet/schema.hpp"
 
 namespace tdump::dump {
 
 // Bumped when the schema changes; recorded in every file's key-value metadata.
-inline constexpr int kSchemaVersion = 1;
+// 2: the derived geo columns (crs_epsg ... dtype) and GeoParquet's `geo` key.
+inline constexpr int kSchemaVersion = 2;
 
 struct DataColumns {
   parquet::SchemaPtr schema;
@@ -35,6 +38,16 @@ struct DataColumns {
   parquet::ColumnRef ifd_width, ifd_height, ifd_tile_width, ifd_tile_height, ifd_rows_per_strip, ifd_new_subfile_type,
       ifd_compression, ifd_samples_per_pixel, ifd_bits_per_sample, ifd_sample_format, ifd_photometric, ifd_predictor,
       ifd_planar_configuration, ifd_block_count, ifd_sub_ifd_of;
+  // Derived geo columns (src/geo, docs/geo.md), appended as one block.
+  parquet::ColumnRef crs_epsg, crs_projjson;
+  parquet::NodeRef geotransform;
+  parquet::ColumnRef geotransform_value;
+  struct BoxColumns {
+    parquet::NodeRef node;
+    parquet::ColumnRef xmin, ymin, xmax, ymax;
+  };
+  BoxColumns bounds, bbox;  // bbox: GeoParquet's covering of `geometry`
+  parquet::ColumnRef geometry, dtype;
 };
 
 struct ErrorColumns {
@@ -45,5 +58,10 @@ struct ErrorColumns {
 // Built once per process (the schema is fixed); thread-safe after construction.
 const DataColumns& data_columns();
 const ErrorColumns& error_columns();
+
+// GeoParquet's `geo` key-value metadata for a data file holding `batch`'s rows: the geometry
+// types and the union of the rows' bboxes, computed from the batch's bbox and geometry columns.
+// `summary` is scratch space (cleared first).
+std::string geoparquet_metadata(const parquet::ColumnBatch& batch, geo::GeoSummary& summary);
 
 }  // namespace tdump::dump

@@ -66,8 +66,8 @@ std::string_view RowEncoder::utf8(std::string_view text) {
 }
 
 Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
-                               const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys,
-                               const FetchFacts& facts) {
+                               const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys, const FetchFacts& facts,
+                               const geo::GeoFacts* geo) {
   const auto& c = data_columns();
   batch.begin_row();
   batch.set_string(c.path, utf8(meta.key));
@@ -88,8 +88,34 @@ Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectM
     geokey_columns(batch, geokeys);
     other_tags(batch, header, ifd0);
     ifds(batch, header);
+    if (geo != nullptr) geo_columns(batch, *geo);
   }
   return batch.end_row();
+}
+
+void RowEncoder::geo_columns(parquet::ColumnBatch& batch, const geo::GeoFacts& geo) {
+  const auto& c = data_columns();
+  auto set_box = [&](const DataColumns::BoxColumns& cols, const geo::Box& b) {
+    batch.set_double(cols.xmin, b.xmin);
+    batch.set_double(cols.ymin, b.ymin);
+    batch.set_double(cols.xmax, b.xmax);
+    batch.set_double(cols.ymax, b.ymax);
+  };
+  if (geo.crs != nullptr) {
+    if (geo.crs->epsg) batch.set_int(c.crs_epsg, *geo.crs->epsg);
+    batch.set_string(c.crs_projjson, geo.crs->projjson);
+  }
+  if (geo.geotransform) {
+    batch.begin_list(c.geotransform);
+    for (double v : *geo.geotransform) batch.append_double(c.geotransform_value, v);
+    batch.end_list();
+  }
+  if (geo.bounds) set_box(c.bounds, *geo.bounds);
+  if (geo.footprint) {
+    set_box(c.bbox, geo.footprint->bbox);
+    batch.set_bytes(c.geometry, geo.footprint->wkb);
+  }
+  if (geo.dtype) batch.set_string(c.dtype, *geo.dtype);
 }
 
 void RowEncoder::tag_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0) {

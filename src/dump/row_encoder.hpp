@@ -9,6 +9,7 @@
 
 #include "common/error.hpp"
 #include "common/result.hpp"
+#include "geo/derive.hpp"
 #include "parquet/column_batch.hpp"
 #include "store/object_store.hpp"
 #include "tiff/geokeys.hpp"
@@ -29,8 +30,11 @@ enum class Stage : std::uint8_t { kList, kFetch, kParse };
 
 class RowEncoder {
  public:
+  // `geo`: what src/geo derived from IFD 0 (computed by the caller, outside any lock); null
+  // leaves the derived geo columns null.
   Status append_data(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
-                     const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys, const FetchFacts& facts);
+                     const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys, const FetchFacts& facts,
+                     const geo::GeoFacts* geo = nullptr);
   // `kind` is a stable snake_case name: the TIFF error kind for parse failures ("ifd_loop"),
   // else the error category ("not found", "network error").
   Status append_error(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url, Stage stage,
@@ -41,6 +45,7 @@ class RowEncoder {
   void geokey_columns(parquet::ColumnBatch& batch, const tiff::GeoKeySet& geokeys);
   void other_tags(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0);
   void ifds(parquet::ColumnBatch& batch, const tiff::TiffHeader& header);
+  void geo_columns(parquet::ColumnBatch& batch, const geo::GeoFacts& geo);
   // Text as valid UTF-8: itself when it is, else its bytes read as Latin-1.
   std::string_view utf8(std::string_view text);
 
