@@ -554,7 +554,7 @@ const Crs* CrsResolver::resolve(const tiff::GeoKeySet& keys) {
   if (!keys.present || keys.keys.empty()) return nullptr;
   make_cache_key(keys, key_);
   if (auto it = cache_.find(key_); it != cache_.end()) return it->second.get();
-  if (cache_.size() >= kMaxEntries) cache_.clear();
+  if (cache_.size() >= kMaxEntries) clear();
   ++builds_;
   auto built = build(keys);
   const Crs* result = built.get();

@@ -55,9 +55,14 @@ class CrsResolver {
   const Crs* resolve(const tiff::GeoKeySet& keys);
 
   [[nodiscard]] std::size_t size() const noexcept { return cache_.size(); }
+  // Changes whenever cached CRSs are dropped (pointers from resolve() are then dangling).
+  [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
   // Resolutions that had to build a CRS (cache misses).
   [[nodiscard]] std::uint64_t builds() const noexcept { return builds_; }
-  void clear() noexcept { cache_.clear(); }
+  void clear() noexcept {
+    cache_.clear();
+    ++generation_;
+  }
 
   [[nodiscard]] pj_ctx* context() const noexcept { return ctx_; }
 
@@ -73,6 +78,7 @@ class CrsResolver {
   std::string key_;        // scratch: the cache key of the keys being resolved
   std::unordered_map<std::string, std::unique_ptr<Crs>> cache_;  // null value: "no CRS"
   std::uint64_t builds_ = 0;
+  std::uint64_t generation_ = 0;
 };
 
 // The resolver of the calling thread (made on first use, lives as long as the thread).

@@ -1,9 +1,49 @@
 #include "geo/derive.hpp"
 
+#include <cstring>
+#include <string_view>
+
 #include "tiff/tags.hpp"
 #include "tiff/values.hpp"
 
 namespace tdump::geo {
+
+std::size_t GeoDeriver::GridHash::operator()(const GridKey& k) const noexcept {
+  // FNV-1a over the key's bytes (doubles by their bits: equal grids are bit-equal).
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](const void* p, std::size_t n) {
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ULL;
+  };
+  const auto crs = reinterpret_cast<std::uintptr_t>(k.crs);
+  mix(&crs, sizeof crs);
+  mix(k.gt.data(), sizeof(double) * k.gt.size());
+  mix(&k.width, sizeof k.width);
+  mix(&k.height, sizeof k.height);
+  return static_cast<std::size_t>(h);
+}
+
+const GeoDeriver::Cached& GeoDeriver::footprint_of(const GridKey& key) {
+  if (generation_ != resolver_.generation()) {
+    footprints_.clear();  // keyed by CRS pointers the resolver no longer holds
+    generation_ = resolver_.generation();
+  }
+  if (auto it = footprints_.find(key); it != footprints_.end()) {
+    ++reused_;
+    return it->second;
+  }
+  if (footprints_.size() >= kMaxFootprints) footprints_.clear();
+  ++built_;
+  Cached entry;
+  Footprint fp;
+  if (builder_.build(*key.crs, key.gt, key.width, key.height, fp)) {
+    entry.ok = true;
+    entry.bbox = fp.bbox;
+    entry.type = fp.type;
+    entry.wkb.assign(fp.wkb);
+  }
+  return footprints_.emplace(key, std::move(entry)).first->second;
+}
 
 const GeoFacts& GeoDeriver::derive(const tiff::TiffHeader& header, const tiff::Ifd& ifd,
                                    const tiff::GeoKeySet& geokeys) {
@@ -18,8 +58,8 @@ const GeoFacts& GeoDeriver::derive(const tiff::TiffHeader& header, const tiff::I
   if (!width || !height) return facts_;
   facts_.bounds = raster_bounds(*facts_.geotransform, *width, *height);
   if (facts_.crs == nullptr) return facts_;
-  Footprint footprint;
-  if (builder_.build(*facts_.crs, *facts_.geotransform, *width, *height, footprint)) facts_.footprint = footprint;
+  const Cached& fp = footprint_of(GridKey{facts_.crs, *facts_.geotransform, *width, *height});
+  if (fp.ok) facts_.footprint = Footprint{fp.bbox, fp.type, fp.wkb};
   return facts_;
 }
 

@@ -167,7 +167,9 @@ TEST_F(HeadersGeo, EveryFileDescribesItsOwnRows) {
       EXPECT_LE(n, b[3].get<double>());
     }
     EXPECT_EQ(types, row_types);
-    if (results[1].empty()) EXPECT_FALSE(col.contains("bbox"));
+    if (results[1].empty()) {
+      EXPECT_FALSE(col.contains("bbox"));
+    }
   }
   EXPECT_GE(files, 3);
 }
