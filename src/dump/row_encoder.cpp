@@ -103,7 +103,8 @@ void RowEncoder::geo_columns(parquet::ColumnBatch& batch, const geo::GeoFacts& g
   };
   if (geo.crs != nullptr) {
     if (geo.crs->epsg) batch.set_int(c.crs_epsg, *geo.crs->epsg);
-    batch.set_string(c.crs_projjson, geo.crs->projjson);
+    // Large and repeated (one per CRS, one per grid): stored once per batch, not per row.
+    batch.set_shared_string(c.crs_projjson, geo.crs->projjson, geo.crs->id);
   }
   if (geo.geotransform) {
     batch.begin_list(c.geotransform);
@@ -113,7 +114,11 @@ void RowEncoder::geo_columns(parquet::ColumnBatch& batch, const geo::GeoFacts& g
   if (geo.bounds) set_box(c.bounds, *geo.bounds);
   if (geo.footprint) {
     set_box(c.bbox, geo.footprint->bbox);
-    batch.set_bytes(c.geometry, geo.footprint->wkb);
+    if (geo.footprint->id != 0) {
+      batch.set_shared_string(c.geometry, geo.footprint->wkb, geo.footprint->id);
+    } else {
+      batch.set_bytes(c.geometry, geo.footprint->wkb);
+    }
   }
   if (geo.dtype) batch.set_string(c.dtype, *geo.dtype);
 }

@@ -7,6 +7,7 @@
 #include <proj.h>
 #include <proj_experimental.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <numbers>
@@ -567,6 +568,7 @@ std::unique_ptr<Crs> CrsResolver::build(const tiff::GeoKeySet& keys) {
   PjPtr pj = Builder(ctx_, keys).build(epsg);
   if (!pj) return nullptr;
   auto crs = std::make_unique<Crs>();
+  crs->id = next_value_id();
   const char* const json_options[] = {"MULTILINE=NO", nullptr};
   const char* json = proj_as_projjson(ctx_, pj.get(), json_options);
   if (json == nullptr) return nullptr;
@@ -603,6 +605,11 @@ std::unique_ptr<Crs> CrsResolver::build(const tiff::GeoKeySet& keys) {
   }
   crs->crs = std::move(pj);
   return crs;
+}
+
+std::uint64_t next_value_id() noexcept {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
 }
 
 CrsResolver& thread_crs_resolver() {

@@ -30,6 +30,7 @@ using PjPtr = std::unique_ptr<PJconsts, PjDeleter>;
 
 // One resolved CRS. Immutable once built; owned by the resolver that built it.
 struct Crs {
+  std::uint64_t id = 0;              // unique in the process (next_value_id()): names projjson's bytes
   std::optional<std::int32_t> epsg;  // the EPSG code (see docs/geo.md), else none
   std::string projjson;              // PROJJSON text, one line
   std::string name;
@@ -80,6 +81,10 @@ class CrsResolver {
   std::uint64_t builds_ = 0;
   std::uint64_t generation_ = 0;
 };
+
+// A process-wide unique, never-zero id for an immutable cached value (CRS, footprint), so a
+// row writer can store each value once per batch (parquet::ColumnBatch::set_shared_string).
+std::uint64_t next_value_id() noexcept;
 
 // The resolver of the calling thread (made on first use, lives as long as the thread).
 CrsResolver& thread_crs_resolver();

@@ -9,17 +9,19 @@
 namespace tdump::geo {
 
 std::size_t GeoDeriver::GridHash::operator()(const GridKey& k) const noexcept {
-  // FNV-1a over the key's bytes (doubles by their bits: equal grids are bit-equal).
-  std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&](const void* p, std::size_t n) {
-    const auto* b = static_cast<const unsigned char*>(p);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ULL;
+  // Word by word (doubles by their bits: equal grids are bit-equal), a multiply-xorshift mix.
+  std::uint64_t h = reinterpret_cast<std::uintptr_t>(k.crs);
+  auto mix = [&](std::uint64_t w) {
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 29;
   };
-  const auto crs = reinterpret_cast<std::uintptr_t>(k.crs);
-  mix(&crs, sizeof crs);
-  mix(k.gt.data(), sizeof(double) * k.gt.size());
-  mix(&k.width, sizeof k.width);
-  mix(&k.height, sizeof k.height);
+  for (double v : k.gt) {
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    mix(bits);
+  }
+  mix(k.width);
+  mix(k.height);
   return static_cast<std::size_t>(h);
 }
 
@@ -38,6 +40,7 @@ const GeoDeriver::Cached& GeoDeriver::footprint_of(const GridKey& key) {
   Footprint fp;
   if (builder_.build(*key.crs, key.gt, key.width, key.height, fp)) {
     entry.ok = true;
+    entry.id = next_value_id();
     entry.bbox = fp.bbox;
     entry.type = fp.type;
     entry.wkb.assign(fp.wkb);
@@ -59,7 +62,7 @@ const GeoFacts& GeoDeriver::derive(const tiff::TiffHeader& header, const tiff::I
   facts_.bounds = raster_bounds(*facts_.geotransform, *width, *height);
   if (facts_.crs == nullptr) return facts_;
   const Cached& fp = footprint_of(GridKey{facts_.crs, *facts_.geotransform, *width, *height});
-  if (fp.ok) facts_.footprint = Footprint{fp.bbox, fp.type, fp.wkb};
+  if (fp.ok) facts_.footprint = Footprint{fp.bbox, fp.type, fp.wkb, fp.id};
   return facts_;
 }
 

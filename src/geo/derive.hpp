@@ -57,6 +57,7 @@ class GeoDeriver {
   };
   struct Cached {
     bool ok = false;  // false: the grid has no footprint
+    std::uint64_t id = 0;
     Box bbox;
     GeometryType type = GeometryType::kPolygon;
     std::string wkb;

@@ -27,6 +27,8 @@ struct Footprint {
   // ISO WKB, little-endian: a Polygon, or a MultiPolygon of the two sides of the antimeridian.
   // Points into the builder's buffer: valid until its next build().
   std::string_view wkb;
+  // Non-zero when the footprint comes from a cache: the same id, the same bytes (next_value_id()).
+  std::uint64_t id = 0;
 };
 
 // Reusable scratch space (one per thread; building allocates nothing once warmed up).
