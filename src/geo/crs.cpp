@@ -7,6 +7,7 @@
 #include <proj.h>
 #include <proj_experimental.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -167,7 +168,12 @@ bool Builder::load_defn() {
   if (!gtif) return false;
   GTIFAttachPROJContext(gtif.get(), ctx_);
   std::string text;
+  std::vector<std::uint16_t> seen;
   for (const tiff::GeoKey& k : keys_.keys) {
+    // A key given twice: the first counts (as GeoKeySet::find). Setting it again would also leak
+    // libgeotiff's copy of an ASCII value.
+    if (std::find(seen.begin(), seen.end(), k.id) != seen.end()) continue;
+    seen.push_back(k.id);
     const auto id = static_cast<geokey_t>(k.id);
     switch (k.kind) {
       case tiff::GeoValueKind::kShort: {

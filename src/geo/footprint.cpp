@@ -14,11 +14,16 @@ bool valid(double v) {
   return std::isfinite(v) && v != HUGE_VAL;
 }
 
-// d wrapped into (-180, 180].
+// d wrapped into (-180, 180] (d finite).
 double wrap_step(double d) {
-  while (d > 180.0) d -= 360.0;
-  while (d <= -180.0) d += 360.0;
-  return d;
+  d = std::remainder(d, 360.0);  // [-180, 180]
+  return d == -180.0 ? 180.0 : d;
+}
+
+// A longitude wrapped into [-180, 180) (d finite).
+double wrap_lon(double d) {
+  d = std::remainder(d, 360.0);
+  return d == 180.0 ? -180.0 : d;
 }
 
 // The ring PROJ's proj_trans_bounds densifies for a box: from the north-west corner down the
@@ -172,9 +177,7 @@ bool ring_longitude_range(std::span<const double> lons, double& west, double& ea
     east = 180.0;
     return true;
   }
-  west = lo;
-  while (west < -180.0) west += 360.0;
-  while (west > 180.0) west -= 360.0;
+  west = wrap_lon(lo);
   east = west + (hi - lo);
   if (east > 180.0) east -= 360.0;
   return true;
@@ -198,6 +201,11 @@ bool FootprintBuilder::lonlat_bounds(const Crs& crs, const Box& source, Box& out
     north = std::max(north, ys_[i]);
   }
   if (!(south <= north)) return false;
+  // Latitudes past the poles (a lon/lat file with a nonsense geotransform): no place on Earth.
+  constexpr double kSlack = 1e-9;
+  if (south < -90.0 - kSlack || north > 90.0 + kSlack) return false;
+  south = std::max(south, -90.0);
+  north = std::min(north, 90.0);
   // A pole inside the raster's bounds: the box reaches it, all around the world (PROJ's rule,
   // tested with strict inequalities as PROJ does).
   auto inside = [&](const std::optional<std::array<double, 2>>& pole) {
@@ -270,8 +278,9 @@ bool FootprintBuilder::make_geometry(const Crs& crs, const GeoTransform& gt, std
   double u = 0, prev = 0;
   for (std::size_t i = 0; i < xs->size(); ++i) {
     const double lon = (*xs)[i];
-    const double lat = (*ys)[i];
+    double lat = (*ys)[i];
     if (!valid(lon) || !valid(lat)) continue;
+    lat = std::clamp(lat, -90.0, 90.0);  // within lonlat_bounds' slack of the poles
     u = ring_.empty() ? lon : u + wrap_step(lon - prev);
     prev = lon;
     ring_.push_back({u, lat});
@@ -293,7 +302,7 @@ bool FootprintBuilder::make_geometry(const Crs& crs, const GeoTransform& gt, std
       return false;
     }
     // Back to plain longitudes for the cap construction.
-    for (auto& p : ring_) p[0] = p[0] - 360.0 * std::floor((p[0] + 180.0) / 360.0);
+    for (auto& p : ring_) p[0] = wrap_lon(p[0]);
     if (!polar_cap(north)) return false;
     parts_.push_back(&part_a_);
   } else {
@@ -314,7 +323,7 @@ bool FootprintBuilder::make_geometry(const Crs& crs, const GeoTransform& gt, std
       parts_.push_back(&part_a_);
       return finish(type, out);
     }
-    const double shift = 360.0 * std::floor((lo + 180.0) / 360.0);
+    const double shift = lo - wrap_lon(lo);
     for (auto& p : ring_) p[0] -= shift;
     hi -= shift;
     if (hi <= 180.0) {

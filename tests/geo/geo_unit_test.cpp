@@ -273,6 +273,15 @@ TEST(Crs, EpsgCodeAndCache) {
   EXPECT_EQ(resolver.resolve(no_model.keys), nullptr);
 }
 
+TEST(Crs, ADuplicateKeyCountsOnce) {
+  // The same key twice (a malformed directory): the first value counts, as GeoKeySet::find says.
+  CrsResolver resolver;
+  auto f = make_file(8, 8, geokeys({{kModelType, 1}, {kProjected, 32633}}, {}, {{kCitation, "a"}, {kCitation, "bb"}}));
+  const Crs* c = resolver.resolve(f.keys);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->epsg, 32633);
+}
+
 TEST(Crs, UserDefinedLambertHasNoCode) {
   CrsResolver resolver;
   // GeoTIFF keys of +proj=lcc +lat_1=33 +lat_2=45 +lat_0=23 +lon_0=-96 on NAD83 (GCS 4269).
@@ -421,6 +430,29 @@ TEST(Footprint, AroundThePoleIsACap) {
   for (const auto& p : r.polygons[0]) at_pole += p[1] == -90.0 ? 1 : 0;
   EXPECT_EQ(at_pole, 2);
   EXPECT_GT(area(r.polygons[0]), 0);
+}
+
+TEST(Footprint, NoneForLatitudesPastThePoles) {
+  // A lon/lat raster whose rows run from 95N down: not on Earth. (Found by fuzz/geo.)
+  auto f = georeferenced(4326, 10, 95, 0.1, 16, 12, 2);
+  const GeoFacts& g = thread_geo_deriver().derive(f.header, f.ifd(), f.keys);
+  EXPECT_TRUE(g.bounds);
+  EXPECT_FALSE(g.footprint);
+}
+
+TEST(Footprint, HugeCoordinatesEndQuickly) {
+  // Longitudes of 1e300 once made the antimeridian arithmetic loop for ever (found by fuzz/geo).
+  auto f = georeferenced(4326, 1e300, 10, 1e299, 16, 12, 2);
+  const GeoFacts& g = thread_geo_deriver().derive(f.header, f.ifd(), f.keys);
+  if (g.footprint) {
+    EXPECT_GE(g.footprint->bbox.xmin, -180);
+    EXPECT_LE(g.footprint->bbox.xmax, 180);
+  }
+  double w = 0, e = 0;
+  const std::vector<double> lons = {1e300, -1e300, 5e299};
+  ASSERT_TRUE(ring_longitude_range(lons, w, e));
+  EXPECT_GE(w, -180);
+  EXPECT_LE(e, 180);
 }
 
 TEST(Footprint, NoneWithoutCrsOrGeotransform) {
