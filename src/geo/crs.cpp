@@ -509,6 +509,14 @@ PjPtr Builder::build(std::optional<std::int32_t>& epsg) {
 
 // The EPSG code PROJ identifies with full confidence (100: same definition and same name).
 std::optional<std::int32_t> identify_epsg(PJ_CONTEXT* ctx, const PJ* crs) {
+  // Full confidence needs an EPSG object of exactly this name: without one (a user-defined CRS
+  // named "unknown", as GDAL writes them) skip proj_identify(), which takes tens of milliseconds.
+  const char* name = proj_get_name(crs);
+  if (name == nullptr || *name == '\0') return std::nullopt;
+  PJ_OBJ_LIST* named = proj_create_from_name(ctx, "EPSG", name, nullptr, 0, 0, 1, nullptr);
+  const bool exists = named != nullptr && proj_list_get_count(named) > 0;
+  proj_list_destroy(named);
+  if (!exists) return std::nullopt;
   int* confidence = nullptr;
   PJ_OBJ_LIST* matches = proj_identify(ctx, crs, "EPSG", nullptr, &confidence);
   std::optional<std::int32_t> result;
