@@ -14,12 +14,13 @@ build_pkgs=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libcurl4-openssl-dev libssl-dev libyaml-cpp-dev libcli11-dev libpugixml-dev
   nlohmann-json3-dev libfmt-dev libspdlog-dev libsnappy-dev libzstd-dev
+  libproj-dev proj-data libgeotiff-dev   # src/geo: CRSs, EPSG identification, lon/lat footprints
   gdal-bin   # makes the embedded sample store of the demo
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
-  libtiff-tools libtiff-dev geotiff-bin python3 python3-gdal
+  libtiff-tools libtiff-dev geotiff-bin python3 python3-gdal python3-rasterio
   nginx libnginx-mod-http-dav-ext libnginx-mod-http-echo wrk
   nodejs npm
 )

@@ -6,7 +6,9 @@
 #   bench/dump/run.sh BUILD_DIR        (e.g. build/release)
 # Environment: KEYS (default 50000), CONCURRENCY (n_consumers = wrk connections, default 256),
 #   DURATION (wrk seconds, default 10), GDAL_THREADS (16), GDAL_FILES (5000),
-#   MEMORY_KEYS ("10000 100000 1000000"; "" skips), DATA (cache dir, default build/bench-data).
+#   MEMORY_KEYS ("10000 100000 1000000"; "" skips), DATA (cache dir, default build/bench-data),
+#   BASELINE (another tiff-dumper binary, e.g. a build before a change: its --keys runs alternate
+#   with this build's, ROUNDS (default 3) each, side by side in this run; unset skips).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "${1:?usage: run.sh BUILD_DIR}" && pwd)"
@@ -62,13 +64,15 @@ YAML
 }
 
 seconds_of() { awk '/^wall=/ {split($0, a, "="); print a[2]}' <<<"$1"; }
+cpu_of() { awk '/^cpu=/ {split($0, a, "="); split(a[2], t, " "); print t[1] + t[2]}' <<<"$1"; }
 rss_of() { awk '/^rss_kb=/ {split($0, a, "="); print a[2]}' <<<"$1"; }
-run_tool() {  # run_tool OUT ARGS...: wall seconds and peak RSS of one run
+run_tool() {  # run_tool OUT ARGS...: wall seconds and peak RSS of one run (of $tool, default $bin)
   local out=$1
   shift
   rm -rf "$out"
   /usr/bin/time -f 'wall=%e
-rss_kb=%M' "$bin" headers --quiet "$@" "$work/config.yaml" "$out" 2>&1 | grep -E '^(wall|rss_kb)=' || true
+rss_kb=%M
+cpu=%U %S' "${tool:-$bin}" headers --quiet "$@" "$work/config.yaml" "$out" 2>&1 | grep -E '^(wall|rss_kb|cpu)=' || true
 }
 
 "$here/make_cogs.sh" "$data" "$keys"
@@ -111,6 +115,32 @@ printf '%-44s %10s %8s\n' "GDAL /vsicurl/ thread pool ($gdal_threads threads)" "
 echo "tiff-dumper vs GDAL: $(awk -v a="$list_rate" -v b="$gdal_rate" 'BEGIN {printf "%.1fx", a / b}')"
 echo "rows $done_rows of $keys keys; requests/header $(awk -v r="$requests" -v n="$done_rows" 'BEGIN {printf "%.3f", r / n}'); bytes/header $(awk -v b="$bytes" -v n="$done_rows" 'BEGIN {printf "%.0f", b / n}')"
 echo "peak RSS of the ${keys}-key run: $(( $(rss_of "$listed") / 1024 )) MiB"
+
+if [[ -n "${BASELINE:-}" ]]; then
+  # This build against another binary on the same keys, alternating so that both see the same
+  # machine load; also the process's CPU time (user + sys) per header, steadier than the rate on
+  # a busy machine.
+  echo "# --keys runs alternating with BASELINE=$BASELINE, ${ROUNDS:-3} rounds each"
+  printf '%-8s %14s %14s %18s %18s\n' "round" "this build h/s" "baseline h/s" "this CPU us/header" "base CPU us/header"
+  these=() bases=() these_cpu=() bases_cpu=()
+  for r in $(seq "${ROUNDS:-3}"); do
+    ta=$(run_tool "$work/out-a" --keys "$data/keys.txt")
+    tb=$(tool="$BASELINE" run_tool "$work/out-b" --keys "$data/keys.txt")
+    ra=$(awk -v n="$keys" -v s="$(seconds_of "$ta")" 'BEGIN {printf "%.0f", n / s}')
+    rb=$(awk -v n="$keys" -v s="$(seconds_of "$tb")" 'BEGIN {printf "%.0f", n / s}')
+    ca=$(awk -v n="$keys" -v s="$(cpu_of "$ta")" 'BEGIN {printf "%.1f", s * 1e6 / n}')
+    cb=$(awk -v n="$keys" -v s="$(cpu_of "$tb")" 'BEGIN {printf "%.1f", s * 1e6 / n}')
+    these+=("$ra") bases+=("$rb") these_cpu+=("$ca") bases_cpu+=("$cb")
+    printf '%-8s %14s %14s %18s %18s\n' "$r" "$ra" "$rb" "$ca" "$cb"
+  done
+  med() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+  ma=$(med "${these[@]}") mb=$(med "${bases[@]}")
+  echo "median CPU per header: this build $(med "${these_cpu[@]}") us, baseline $(med "${bases_cpu[@]}") us"
+  size_of() { find "$1" -name 'part-*.parquet' -printf '%s\n' | awk -v n="$keys" '{s += $1} END {printf "%.1f", s / n}'; }
+  echo "output bytes/row (data files): this build $(size_of "$work/out-a"), baseline $(size_of "$work/out-b")"
+  echo "median: this build $ma h/s ($(awk -v a="$ma" -v w="$wrk_rps" 'BEGIN {printf "%.2f", a / w}') of wrk), baseline $mb h/s ($(awk -v a="$mb" -v w="$wrk_rps" 'BEGIN {printf "%.2f", a / w}') of wrk), ratio $(awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.3f", a / b}')"
+  rm -rf "$work/out-a" "$work/out-b"
+fi
 
 if [[ -n "$memory_keys" ]]; then
   # Memory is bounded by max_buffer_size (queued keys) and write_chunk_size (rows per file in

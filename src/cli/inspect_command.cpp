@@ -77,6 +77,8 @@ std::pair<nlohmann::json, bool> inspect_with(const std::string& path, const tiff
                         {"header_bytes", stats.bytes}};
   doc.update(header_to_json(session.header(), session.geokeys()));
   doc.update(session_to_json(session));
+  doc.update(geo_to_json(
+      geo::thread_geo_deriver().derive(session.header(), session.header().ifds.front(), session.geokeys())));
   return {std::move(doc), true};
 }
 

@@ -1,5 +1,6 @@
 #include "cli/inspect_json.hpp"
 
+#include <cstring>
 #include <string>
 
 #include "tiff/field_type.hpp"
@@ -27,7 +28,75 @@ nlohmann::json entry_to_json(const tiff::Entry& e, tiff::ByteOrder order) {
   return tag;
 }
 
+nlohmann::json box_json(const geo::Box& b) {
+  return {{"xmin", b.xmin}, {"ymin", b.ymin}, {"xmax", b.xmax}, {"ymax", b.ymax}};
+}
+
+// GeoJSON coordinates of our little-endian ISO WKB Polygon / MultiPolygon (src/geo writes them).
+nlohmann::json wkb_to_geojson(std::string_view wkb) {
+  std::size_t at = 0;
+  bool ok = true;
+  auto u32 = [&] {
+    std::uint32_t v = 0;
+    if (at + 4 > wkb.size()) return ok = false, v;
+    std::memcpy(&v, wkb.data() + at, 4);
+    at += 4;
+    return v;
+  };
+  auto f64 = [&] {
+    double v = 0;
+    if (at + 8 > wkb.size()) return ok = false, v;
+    std::memcpy(&v, wkb.data() + at, 8);
+    at += 8;
+    return v;
+  };
+  auto polygon = [&] {
+    nlohmann::json rings = nlohmann::json::array();
+    ++at;   // byte order
+    u32();  // type
+    const auto nrings = u32();
+    for (std::uint32_t r = 0; ok && r < nrings; ++r) {
+      nlohmann::json ring = nlohmann::json::array();
+      const auto npoints = u32();
+      for (std::uint32_t i = 0; ok && i < npoints; ++i) {
+        const double x = f64();
+        const double y = f64();
+        ring.push_back({x, y});
+      }
+      rings.push_back(std::move(ring));
+    }
+    return rings;
+  };
+  if (wkb.size() < 5) return nullptr;
+  std::uint32_t type = 0;
+  std::memcpy(&type, wkb.data() + 1, 4);
+  nlohmann::json geometry;
+  if (type == 3) {
+    geometry = {{"type", "Polygon"}, {"coordinates", polygon()}};
+  } else if (type == 6) {
+    at = 5;
+    const auto n = u32();
+    nlohmann::json polygons = nlohmann::json::array();
+    for (std::uint32_t i = 0; ok && i < n; ++i) polygons.push_back(polygon());
+    geometry = {{"type", "MultiPolygon"}, {"coordinates", std::move(polygons)}};
+  }
+  return ok ? geometry : nlohmann::json(nullptr);
+}
+
 }  // namespace
+
+nlohmann::json geo_to_json(const geo::GeoFacts& facts) {
+  nlohmann::json doc = nlohmann::json::object();
+  doc["crs_epsg"] = facts.crs != nullptr && facts.crs->epsg ? nlohmann::json(*facts.crs->epsg) : nullptr;
+  doc["crs_projjson"] =
+      facts.crs != nullptr ? nlohmann::json::parse(facts.crs->projjson, nullptr, false) : nlohmann::json(nullptr);
+  doc["geotransform"] = facts.geotransform ? nlohmann::json(*facts.geotransform) : nlohmann::json(nullptr);
+  doc["bounds"] = facts.bounds ? box_json(*facts.bounds) : nlohmann::json(nullptr);
+  doc["bbox"] = facts.footprint ? box_json(facts.footprint->bbox) : nlohmann::json(nullptr);
+  doc["geometry"] = facts.footprint ? wkb_to_geojson(facts.footprint->wkb) : nlohmann::json(nullptr);
+  doc["dtype"] = facts.dtype ? nlohmann::json(std::string(*facts.dtype)) : nlohmann::json(nullptr);
+  return doc;
+}
 
 nlohmann::json header_to_json(const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys) {
   nlohmann::json doc = nlohmann::json::object();

@@ -2,6 +2,7 @@
 // The JSON document `tiff-dumper inspect` prints for one parsed header.
 #include <nlohmann/json.hpp>
 
+#include "geo/derive.hpp"
 #include "tiff/geokeys.hpp"
 #include "tiff/header.hpp"
 #include "tiff/session.hpp"
@@ -15,5 +16,8 @@ nlohmann::json header_to_json(const tiff::TiffHeader& header, const tiff::GeoKey
 // The verdicts of a finished session: `warnings` (kind, IFD, tag, message: the row's text),
 // `is_cog` (null when not decided), `cog_errors` and `cog_warnings` (the row's texts).
 nlohmann::json session_to_json(const tiff::HeaderSession& session);
+// The derived geo columns of a row (same names), for a person: crs_projjson as a JSON object,
+// geometry as a GeoJSON geometry (RFC 7946) instead of WKB. Absent values are null.
+nlohmann::json geo_to_json(const geo::GeoFacts& facts);
 
 }  // namespace tdump::cli

@@ -98,6 +98,19 @@ DataColumns build_data_columns() {
   fields.push_back(Field::boolean("is_cog"));
   fields.push_back(Field::list("cog_errors", Field::string("element").required()));
   fields.push_back(Field::list("cog_warnings", Field::string("element").required()));
+  // Derived geo columns (schema version 2). `bbox` is GeoParquet 1.1's covering of `geometry`:
+  // a root-level group of xmin, ymin, xmax, ymax DOUBLEs, present exactly when geometry is.
+  auto box = [](const char* name) {
+    return Field::group(name, {Field::float64("xmin").required(), Field::float64("ymin").required(),
+                               Field::float64("xmax").required(), Field::float64("ymax").required()});
+  };
+  fields.push_back(Field::int32("crs_epsg"));
+  fields.push_back(Field::string("crs_projjson"));
+  fields.push_back(Field::list("geotransform", Field::float64("element").required()));
+  fields.push_back(box("bounds"));
+  fields.push_back(box("bbox"));
+  fields.push_back(Field::binary("geometry"));
+  fields.push_back(Field::string("dtype"));
 
   DataColumns c;
   c.schema = must(parquet::Schema::make(fields));
@@ -161,6 +174,23 @@ DataColumns build_data_columns() {
   c.cog_errors_element = col("cog_errors.list.element");
   c.cog_warnings = node("cog_warnings");
   c.cog_warnings_element = col("cog_warnings.list.element");
+  c.crs_epsg = col("crs_epsg");
+  c.crs_projjson = col("crs_projjson");
+  c.geotransform = node("geotransform");
+  c.geotransform_value = col("geotransform.list.element");
+  auto box_columns = [&](const std::string& name) {
+    DataColumns::BoxColumns b;
+    b.node = must(s.find(name));
+    b.xmin = must(s.column(name + ".xmin"));
+    b.ymin = must(s.column(name + ".ymin"));
+    b.xmax = must(s.column(name + ".xmax"));
+    b.ymax = must(s.column(name + ".ymax"));
+    return b;
+  };
+  c.bounds = box_columns("bounds");
+  c.bbox = box_columns("bbox");
+  c.geometry = col("geometry");
+  c.dtype = col("dtype");
   return c;
 }
 
@@ -205,6 +235,27 @@ const DataColumns& data_columns() {
 const ErrorColumns& error_columns() {
   static const ErrorColumns kColumns = build_error_columns();
   return kColumns;
+}
+
+std::string geoparquet_metadata(const parquet::ColumnBatch& batch, geo::GeoSummary& summary) {
+  const auto& c = data_columns();
+  summary.clear();
+  // The bbox fields are required inside the optional struct, and a row has a bbox exactly when
+  // it has a geometry: the i-th value of each belongs to the same row.
+  const auto xmin = batch.leaf(c.bbox.xmin.leaf).double_values();
+  const auto ymin = batch.leaf(c.bbox.ymin.leaf).double_values();
+  const auto xmax = batch.leaf(c.bbox.xmax.leaf).double_values();
+  const auto ymax = batch.leaf(c.bbox.ymax.leaf).double_values();
+  const auto& geometry = batch.leaf(c.geometry.leaf);
+  const std::size_t n = std::min({xmin.size(), ymin.size(), xmax.size(), ymax.size(), geometry.num_values()});
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view wkb = geometry.bytes_at(i);
+    // ISO WKB: byte order, then the geometry type (little-endian, as written by src/geo).
+    const bool multi = wkb.size() >= 5 && static_cast<unsigned char>(wkb[1]) == 6;
+    summary.add({xmin[i], ymin[i], xmax[i], ymax[i]},
+                multi ? geo::GeometryType::kMultiPolygon : geo::GeometryType::kPolygon);
+  }
+  return summary.metadata_json();
 }
 
 }  // namespace tdump::dump

@@ -4,11 +4,15 @@
 #include <cstdint>
 #include <vector>
 
+#include "geo/geoparquet.hpp"
+#include "parquet/column_batch.hpp"
 #include "parquet/schema.hpp"
 
 namespace tdump::dump {
 
 // Bumped when the schema changes; recorded in every file's key-value metadata.
+// 2: lenient reading (warnings), COG validity (is_cog, cog_errors, cog_warnings), the derived
+//    geo columns (crs_epsg ... dtype) and GeoParquet's `geo` key.
 inline constexpr int kSchemaVersion = 2;
 
 struct DataColumns {
@@ -38,6 +42,16 @@ struct DataColumns {
   // reading and COG validity (schema version 2): lists of text, is_cog
   parquet::NodeRef warnings, cog_errors, cog_warnings;
   parquet::ColumnRef warnings_element, is_cog, cog_errors_element, cog_warnings_element;
+  // Derived geo columns (src/geo, docs/geo.md), appended as one block.
+  parquet::ColumnRef crs_epsg, crs_projjson;
+  parquet::NodeRef geotransform;
+  parquet::ColumnRef geotransform_value;
+  struct BoxColumns {
+    parquet::NodeRef node;
+    parquet::ColumnRef xmin, ymin, xmax, ymax;
+  };
+  BoxColumns bounds, bbox;  // bbox: GeoParquet's covering of `geometry`
+  parquet::ColumnRef geometry, dtype;
 };
 
 struct ErrorColumns {
@@ -48,5 +62,10 @@ struct ErrorColumns {
 // Built once per process (the schema is fixed); thread-safe after construction.
 const DataColumns& data_columns();
 const ErrorColumns& error_columns();
+
+// GeoParquet's `geo` key-value metadata for a data file holding `batch`'s rows: the geometry
+// types and the union of the rows' bboxes, computed from the batch's bbox and geometry columns.
+// `summary` is scratch space (cleared first).
+std::string geoparquet_metadata(const parquet::ColumnBatch& batch, geo::GeoSummary& summary);
 
 }  // namespace tdump::dump

@@ -146,6 +146,7 @@ class Run {
   }
 
   BoundedQueue<WriteJob> writes_;
+  geo::GeoSummary geo_summary_;  // writer thread only
   std::optional<BatchSink> data_sink_;
   std::optional<BatchSink> error_sink_;
   std::mutex stage_mutex_;
@@ -350,9 +351,13 @@ void Run::on_header(HeaderFetch& fetch) {
   const auto& meta = fetch.meta();
   const std::string url = store_->url_for(meta.key);
   if (fetch.ok()) {
+    // The geo columns are derived here, on this I/O thread with its own CRS cache, before the
+    // sink's lock is taken.
+    const geo::GeoFacts& geo_facts =
+        geo::thread_geo_deriver().derive(fetch.header(), fetch.header().ifds.front(), fetch.geokeys());
     Status status = data_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
-      Status s =
-          encoder.append_data(batch, meta, url, fetch.header(), fetch.geokeys(), fetch.session().cog(), fetch.facts());
+      Status s = encoder.append_data(batch, meta, url, fetch.header(), fetch.geokeys(), fetch.session().cog(),
+                                     fetch.facts(), &geo_facts);
       if (s) note_row_warnings(meta.key, encoder.row_warnings());
       return s;
     });
@@ -410,7 +415,12 @@ Status Run::write_job(WriteJob& job, parquet::ParquetWriter& writer) {
   if (auto s = out_->write_keys(file, job.keys); !s) return s;
   Status status = writer.open(file.final_path);
   if (status) status = writer.write(*job.batch);
-  if (status) status = writer.close();
+  if (status) {
+    parquet::KeyValueList file_metadata;
+    // GeoParquet: every data file says how to read `geometry`, and covers its rows' bboxes.
+    if (job.kind == FileKind::kData) file_metadata.emplace_back("geo", geoparquet_metadata(*job.batch, geo_summary_));
+    status = writer.close(file_metadata);
+  }
   if (!status) {
     writer.abort();
     out_->discard(file);

@@ -125,7 +125,7 @@ void RowEncoder::object_columns(parquet::ColumnBatch& batch, parquet::ColumnRef 
 
 Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
                                const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys,
-                               const tiff::CogReport& cog, const FetchFacts& facts) {
+                               const tiff::CogReport& cog, const FetchFacts& facts, const geo::GeoFacts* geo) {
   const auto& c = data_columns();
   warnings_.clear();
   batch.begin_row();
@@ -147,6 +147,7 @@ Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectM
     geokey_columns(batch, geokeys);
     other_tags(batch, header, ifd0);
     ifds(batch, header);
+    if (geo != nullptr) geo_columns(batch, *geo);
   }
   warning_columns(batch, header, cog);
   // A value that went out of the hot path's sizes: give the memory back.
@@ -187,6 +188,36 @@ void RowEncoder::warning_columns(parquet::ColumnBatch& batch, const tiff::TiffHe
   };
   issues(c.cog_errors, c.cog_errors_element, cog.errors);
   issues(c.cog_warnings, c.cog_warnings_element, cog.warnings);
+}
+
+void RowEncoder::geo_columns(parquet::ColumnBatch& batch, const geo::GeoFacts& geo) {
+  const auto& c = data_columns();
+  auto set_box = [&](const DataColumns::BoxColumns& cols, const geo::Box& b) {
+    batch.set_double(cols.xmin, b.xmin);
+    batch.set_double(cols.ymin, b.ymin);
+    batch.set_double(cols.xmax, b.xmax);
+    batch.set_double(cols.ymax, b.ymax);
+  };
+  if (geo.crs != nullptr) {
+    if (geo.crs->epsg) batch.set_int(c.crs_epsg, *geo.crs->epsg);
+    // Large and repeated (one per CRS, one per grid): stored once per batch, not per row.
+    batch.set_shared_string(c.crs_projjson, geo.crs->projjson, geo.crs->id);
+  }
+  if (geo.geotransform) {
+    batch.begin_list(c.geotransform);
+    for (double v : *geo.geotransform) batch.append_double(c.geotransform_value, v);
+    batch.end_list();
+  }
+  if (geo.bounds) set_box(c.bounds, *geo.bounds);
+  if (geo.footprint) {
+    set_box(c.bbox, geo.footprint->bbox);
+    if (geo.footprint->id != 0) {
+      batch.set_shared_string(c.geometry, geo.footprint->wkb, geo.footprint->id);
+    } else {
+      batch.set_bytes(c.geometry, geo.footprint->wkb);
+    }
+  }
+  if (geo.dtype) batch.set_string(c.dtype, *geo.dtype);
 }
 
 void RowEncoder::tag_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0) {

@@ -15,6 +15,7 @@
 
 #include "common/error.hpp"
 #include "common/result.hpp"
+#include "geo/derive.hpp"
 #include "parquet/column_batch.hpp"
 #include "store/object_store.hpp"
 #include "tiff/cog.hpp"
@@ -60,9 +61,11 @@ class RowEncoder {
  public:
   explicit RowEncoder(RowLimits limits = {}) : limits_(limits) {}
 
+  // `geo`: what src/geo derived from IFD 0 (computed by the caller, outside any lock); null
+  // leaves the derived geo columns null.
   Status append_data(parquet::ColumnBatch& batch, const store::ObjectMeta& meta, std::string_view url,
                      const tiff::TiffHeader& header, const tiff::GeoKeySet& geokeys, const tiff::CogReport& cog,
-                     const FetchFacts& facts);
+                     const FetchFacts& facts, const geo::GeoFacts* geo = nullptr);
   // Adds one line to the `warnings` of the data row being encoded (or of the next one, called
   // before append_data): e.g. a value the encoder had to cut. The header's own warnings come first.
   void add_row_warning(std::string_view text);
@@ -84,6 +87,7 @@ class RowEncoder {
   void other_tags(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0);
   void ifds(parquet::ColumnBatch& batch, const tiff::TiffHeader& header);
   void warning_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::CogReport& cog);
+  void geo_columns(parquet::ColumnBatch& batch, const geo::GeoFacts& geo);
   // Text as valid UTF-8: itself when it is, else its bytes read as Latin-1.
   std::string_view utf8(std::string_view text);
   // `json_` becomes the note that stands for a value of `bytes` bytes left out.

@@ -81,7 +81,7 @@ void ChunkEncoder::plain_values(const LeafColumn& leaf, std::size_t begin, std::
       for (std::size_t i = begin; i < end; ++i) {
         const auto len = static_cast<std::uint32_t>(offsets[i + 1] - offsets[i]);
         std::memcpy(p, &len, 4);
-        std::memcpy(p + 4, heap.data() + offsets[i], len);
+        std::memcpy(p + 4, heap.data() + leaf.value_start(i), len);
         p += 4 + len;
       }
       break;

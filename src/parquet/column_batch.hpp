@@ -68,6 +68,10 @@ class ColumnBatch {
   // STRING (UTF-8, not checked) and BINARY columns.
   void set_string(ColumnRef column, std::string_view v);
   void set_bytes(ColumnRef column, std::string_view v) { set_string(column, v); }
+  // STRING/BINARY values the caller passes again and again (a cache entry), named by `id`: one
+  // id must always name the same bytes. Stored once per batch (LeafColumn::add_shared_bytes), so
+  // a repeated large value costs no copy.
+  void set_shared_string(ColumnRef column, std::string_view v, std::uint64_t id);
 
   // Marks an optional struct present (its unset fields become null); end_struct is for symmetry.
   void begin_struct(NodeRef group);
@@ -254,6 +258,16 @@ class ColumnBatch {
     return fail_column("value over 2 GiB for", column);
   std::uint8_t rep = 0;
   if (LeafColumn* leaf = begin_value(column, rep)) leaf->add_bytes(v, rep);
+}
+
+inline void ColumnBatch::set_shared_string(ColumnRef column, std::string_view v, std::uint64_t id) {
+  if (failed_) return;
+  if (hot_[column.leaf].physical != PhysicalType::kByteArray) [[unlikely]]
+    return fail_column("set_shared_string on", column);
+  if (v.size() > 0x7FFFFFFFU) [[unlikely]]
+    return fail_column("value over 2 GiB for", column);
+  std::uint8_t rep = 0;
+  if (LeafColumn* leaf = begin_value(column, rep)) leaf->add_shared_bytes(v, id, rep);
 }
 
 [[gnu::always_inline]] inline void ColumnBatch::begin_element() {

@@ -94,13 +94,30 @@ bool DictionaryBuilder::build_bytes(const LeafColumn& leaf, std::size_t begin, s
   indices_.resize(n);
   const std::hash<std::string_view> hasher;
   std::string_view previous;
+  // Shared values (LeafColumn::add_shared_bytes): one place in the heap is one value, so a
+  // value seen at the same place takes its entry without hashing its bytes again.
+  const bool shared = leaf.has_shared_values();
+  if (shared) by_start_.assign(kByStartSlots, {});
   for (std::size_t i = 0; i < n; ++i) {
     const std::string_view v = leaf.bytes_at(begin + i);
+    if (i > 0 && v.data() == previous.data() && v.size() == previous.size()) {
+      indices_[i] = indices_[i - 1];
+      continue;
+    }
     if (i > 0 && v == previous) {
       indices_[i] = indices_[i - 1];
       continue;
     }
     previous = v;
+    StartSlot* start_slot = nullptr;
+    if (shared) {
+      const std::uint64_t start = leaf.value_start(begin + i);
+      start_slot = &by_start_[static_cast<std::size_t>((start * 0x9E3779B97F4A7C15ULL) >> 56)];
+      if (start_slot->entry != 0 && start_slot->start == start && start_slot->size == v.size()) {
+        indices_[i] = start_slot->entry - 1;
+        continue;
+      }
+    }
     if (mostly_distinct(i)) return false;
     const std::uint64_t h = mix(hasher(v));
     std::size_t slot = static_cast<std::size_t>(h >> shift_);
@@ -122,6 +139,7 @@ bool DictionaryBuilder::build_bytes(const LeafColumn& leaf, std::size_t begin, s
       if (count_ * 2 > mask_ + 1) grow();
     }
     indices_[i] = found - 1;
+    if (start_slot != nullptr) *start_slot = {leaf.value_start(begin + i), v.size(), found};
   }
   return true;
 }

@@ -46,6 +46,14 @@ class DictionaryBuilder {
   std::vector<std::uint64_t> fixed_;
   std::vector<std::string_view> bytes_;
   std::vector<std::uint64_t> hashes_;  // per entry, so growing never rehashes strings
+  // Shared byte values: entry + 1 by heap position (direct-mapped; 0 = empty).
+  struct StartSlot {
+    std::uint64_t start = 0;
+    std::uint64_t size = 0;
+    std::uint32_t entry = 0;
+  };
+  static constexpr std::size_t kByStartSlots = 256;
+  std::vector<StartSlot> by_start_;
 };
 
 }  // namespace tdump::parquet

@@ -23,6 +23,30 @@ void LeafColumn::clear() {
   f64_.clear();
   offsets_.truncate(1);
   heap_.clear();
+  shared_ = false;
+  starts_.clear();
+  sources_.clear();
+}
+
+void LeafColumn::add_shared_bytes(std::string_view v, std::uint64_t id, std::uint8_t rep) {
+  if (!shared_) {
+    // From now on every value records where it starts.
+    const std::size_t n = offsets_.size() - 1;
+    starts_.clear();
+    for (std::size_t i = 0; i < n; ++i) starts_.push_back(offsets_[i]);
+    shared_ = true;
+  }
+  for (const SharedSource& s : sources_) {
+    if (s.id == id && s.size == v.size()) {
+      add_levels(max_def_, rep);
+      starts_.push_back(s.start);
+      offsets_.push_back(offsets_.back() + v.size());
+      return;
+    }
+  }
+  if (sources_.size() >= kSharedSources) sources_.clear();
+  sources_.push_back({id, heap_.size(), v.size()});
+  add_bytes(v, rep);
 }
 
 std::size_t LeafColumn::num_values() const noexcept {
@@ -43,7 +67,7 @@ std::size_t LeafColumn::num_values() const noexcept {
 
 std::size_t LeafColumn::buffered_bytes() const noexcept {
   return def_.size() + rep_.size() + bools_.size() + i32_.size() * 4 + i64_.size() * 8 + f64_.size() * 8 +
-         (offsets_.size() - 1) * 4 + heap_.size();
+         (offsets_.size() - 1) * 4 + heap_.size() + starts_.size() * 8;
 }
 
 void LeafColumn::truncate_rows(std::size_t keep_row_starts) {
@@ -85,7 +109,12 @@ void LeafColumn::truncate_rows(std::size_t keep_row_starts) {
       break;
     case PhysicalType::kByteArray:
       offsets_.truncate(keep_values + 1);
-      heap_.resize(offsets_.back());
+      if (shared_) {
+        // Values may share bytes: keep the heap (a rolled-back row's bytes stay, unused).
+        starts_.truncate(keep_values);
+      } else {
+        heap_.resize(offsets_.back());
+      }
       break;
   }
 }

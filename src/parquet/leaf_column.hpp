@@ -45,9 +45,14 @@ class LeafColumn {
   }
   [[gnu::always_inline]] void add_bytes(std::string_view v, std::uint8_t rep = 0) {
     add_levels(max_def_, rep);
+    if (shared_) starts_.push_back(heap_.size());
     heap_.append(v);
-    offsets_.push_back(heap_.size());
+    offsets_.push_back(offsets_.back() + v.size());
   }
+  // The same, for a value the caller passes again and again (e.g. a cached CRS's PROJJSON),
+  // named by `id`: the caller guarantees that one id always names the same bytes. A value whose
+  // id was seen lately is stored once per batch (recent ids are remembered, a few).
+  void add_shared_bytes(std::string_view v, std::uint64_t id, std::uint8_t rep = 0);
   // One entry without a value: def < max_def says which ancestor (or the leaf) is null/empty.
   [[gnu::always_inline]] void add_null(std::uint8_t def, std::uint8_t rep = 0) { add_levels(def, rep); }
 
@@ -73,11 +78,16 @@ class LeafColumn {
   [[nodiscard]] std::span<const std::int32_t> int32_values() const noexcept { return i32_; }
   [[nodiscard]] std::span<const std::int64_t> int64_values() const noexcept { return i64_; }
   [[nodiscard]] std::span<const double> double_values() const noexcept { return f64_; }
-  // Byte array i is heap()[offsets()[i], offsets()[i+1]).
+  // Byte array i is offsets()[i+1] - offsets()[i] bytes long (offsets are the running total of
+  // the values' lengths) and starts at heap()[value_start(i)] (== offsets()[i] unless shared
+  // values were added).
   [[nodiscard]] std::span<const std::uint64_t> offsets() const noexcept { return offsets_; }
   [[nodiscard]] std::string_view heap() const noexcept { return heap_; }
+  [[nodiscard]] std::uint64_t value_start(std::size_t i) const noexcept { return shared_ ? starts_[i] : offsets_[i]; }
+  // Whether values may share bytes (equal starts mean equal values).
+  [[nodiscard]] bool has_shared_values() const noexcept { return shared_; }
   [[nodiscard]] std::string_view bytes_at(std::size_t i) const noexcept {
-    return std::string_view(heap_).substr(offsets_[i], offsets_[i + 1] - offsets_[i]);
+    return std::string_view(heap_).substr(value_start(i), offsets_[i + 1] - offsets_[i]);
   }
   // Raw size of the buffered data (levels + values), for row-group sizing.
   [[nodiscard]] std::size_t buffered_bytes() const noexcept;
@@ -103,6 +113,17 @@ class LeafColumn {
   PodVector<double> f64_;
   PodVector<std::uint64_t> offsets_;  // offsets_[0] == 0 always
   std::string heap_;
+  // Shared values (add_shared_bytes): once there is one, starts_ holds every value's position in
+  // heap_, and recent shared values are remembered by id.
+  struct SharedSource {
+    std::uint64_t id = 0;
+    std::uint64_t start = 0;
+    std::uint64_t size = 0;
+  };
+  static constexpr std::size_t kSharedSources = 64;
+  bool shared_ = false;
+  PodVector<std::uint64_t> starts_;
+  std::vector<SharedSource> sources_;
 };
 
 }  // namespace tdump::parquet

@@ -136,10 +136,15 @@ Status ParquetWriter::write_row_group(const ColumnBatch& batch, std::size_t rows
 }
 
 Status ParquetWriter::close() {
+  return close(KeyValueList{});
+}
+
+Status ParquetWriter::close(const KeyValueList& file_key_values) {
   if (!file_.is_open()) return make_error(ErrorCode::kInvalidArgument, "parquet writer: close() without open()");
   KeyValueList kv;
   kv.emplace_back("tiff-dumper.parquet_writer", fmt::format("tiff-dumper {}", TDUMP_VERSION));
   kv.insert(kv.end(), options_.key_value_metadata.begin(), options_.key_value_metadata.end());
+  kv.insert(kv.end(), file_key_values.begin(), file_key_values.end());
   chunk_.clear();
   write_file_metadata(*schema_, row_groups_, rows_, kv, created_by_string(), chunk_);
   const auto footer_size = static_cast<std::uint32_t>(chunk_.size());

@@ -60,6 +60,9 @@ class ParquetWriter {
   // Writes the batch's rows (none is fine) as one or more row groups of the open file.
   Status write(const ColumnBatch& batch);
   Status close();
+  // The same, with key-value metadata of this file only, after the options' entries (e.g. a
+  // summary of the rows written, known only now).
+  Status close(const KeyValueList& file_key_values);
   // Abandons the open file (removes the temporary file).
   void abort() noexcept;
 

@@ -300,18 +300,29 @@ bool has_committed_file(const fs::path& out) {
 TEST_F(ManyKeys, ResumeAfterSigkillAtAnyMomentWritesEveryKeyExactlyOnce) {
   const auto expected = tiff_keys_under(root_);
   ASSERT_GT(expected.size(), 1500U);
-  // How long a whole run takes here, so the kills land before, during and near the end of one.
+  // How long a whole run takes here, and when it commits its first file (a run first builds
+  // its CRS caches, which takes a while), so the kills land before the first commit, during the
+  // run and near its end.
   std::chrono::milliseconds full{0};
+  std::chrono::milliseconds first_commit{0};
   {
     TempDir tmp;
     auto config = write_config(tmp.path(), root_.string(), {}, concurrency());
+    const auto out = tmp.path() / "out";
     auto t0 = std::chrono::steady_clock::now();
-    ASSERT_EQ(run_cli({"headers", "--quiet", config.string(), (tmp.path() / "out").string()}).exit_code, 0);
+    auto child = start_cli({"headers", "--quiet", config.string(), out.string()}, tmp.path() / "log");
+    while (child.running() && !has_committed_file(out)) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    first_commit = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    ASSERT_EQ(child.wait(std::chrono::seconds(120)), 0);
     full = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
   }
   int killed_mid_run = 0;  // kills that left committed files and no manifest
-  for (double fraction : {0.02, 0.3, 0.5, 0.7, 0.9}) {
-    auto delay = std::chrono::milliseconds(static_cast<long>(static_cast<double>(full.count()) * fraction));
+  for (double fraction : {-0.5, 0.1, 0.3, 0.5, 0.7, 0.9}) {
+    // Negative: before the first commit; else that fraction of the way from it to the end.
+    const double at = fraction < 0 ? static_cast<double>(first_commit.count()) * (1 + fraction)
+                                   : static_cast<double>(first_commit.count()) +
+                                         static_cast<double>((full - first_commit).count()) * fraction;
+    auto delay = std::chrono::milliseconds(static_cast<long>(at));
     SCOPED_TRACE("killed after " + std::to_string(delay.count()) + " ms of a " + std::to_string(full.count()) +
                  " ms run");
     TempDir tmp;

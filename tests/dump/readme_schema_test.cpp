@@ -20,7 +20,7 @@ std::vector<std::pair<std::string, std::string>> readme_table(const std::string&
   auto start = readme.find(heading, from);
   EXPECT_NE(start, std::string::npos) << heading;
   std::vector<std::pair<std::string, std::string>> rows;
-  std::regex row(R"(^\| `([a-z_0-9]+)` \| ([A-Z][A-Z ()0-9,\[\]]*?) \|)");
+  std::regex row(R"(^\| `([a-z_0-9]+)` \| ([A-Z][A-Z ()0-9,\[\]':]*?) \|)");
   std::istringstream in(readme.substr(start));
   std::string line;
   bool in_table = false;

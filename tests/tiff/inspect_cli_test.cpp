@@ -62,10 +62,22 @@ TEST(InspectCli, PrintsOneObjectPerFileAndKeepsGoingAfterErrors) {
   EXPECT_TRUE((*tile_offsets)["offset"].is_number());
   // GeoKeys by name: as many as listgeo lists.
   EXPECT_EQ(cog["geokeys"].size() + cog["other_geokeys"].size(), run_listgeo(paths[0]).keys.size());
+  // The derived geo columns: EPSG code and geotransform as gdalinfo gives them, the footprint as
+  // GeoJSON, the pixel type's numpy name.
+  EXPECT_EQ(cog["crs_epsg"], g["stac"]["proj:epsg"]);
+  EXPECT_EQ(cog["crs_projjson"]["type"], "ProjectedCRS");
+  ASSERT_EQ(cog["geotransform"].size(), 6U);
+  for (int k = 0; k < 6; ++k)
+    EXPECT_DOUBLE_EQ(cog["geotransform"][k].get<double>(), g["geoTransform"][k].get<double>());
+  EXPECT_EQ(cog["geometry"]["type"], "Polygon");
+  EXPECT_LE(cog["bbox"]["xmin"].get<double>(), cog["bbox"]["xmax"].get<double>());
+  EXPECT_EQ(cog["dtype"], "uint8");
 
   EXPECT_EQ(docs[1]["error"], "offset_past_eof");
   EXPECT_FALSE(docs[1]["message"].get<std::string>().empty());
   EXPECT_EQ(docs[2]["ifd_count"], run_tiffinfo(paths[2]).size());
+  EXPECT_TRUE(docs[2]["geotransform"].is_null());  // libtiff pages: no georeferencing
+  EXPECT_TRUE(docs[2]["geometry"].is_null());
   EXPECT_GT(docs[2]["reads"].get<int>(), 1);  // pages lie past the prefetch
   EXPECT_EQ(docs[3]["error"], "not found");
 }
