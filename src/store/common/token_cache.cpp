@@ -1,58 +1,52 @@
 #include "store/common/token_cache.hpp"
 
-#include <future>
-
 namespace tdump::store {
+namespace {
 
-TokenCache::TokenCache(Fetcher fetch, std::chrono::seconds margin, Clock clock)
-    : fetch_(std::move(fetch)), margin_(margin), clock_(std::move(clock)) {}
-
-void TokenCache::with_token(std::function<void(Result<std::string>)> use) {
-  std::unique_lock lock(mutex_);
-  if (have_token_ && clock_() + margin_ < token_.expires_at) {
-    std::string value = token_.value;
-    lock.unlock();
-    use(std::move(value));
-    return;
-  }
-  waiters_.push_back(std::move(use));
-  if (fetching_) return;
-  fetching_ = true;
-  ++fetches_;
-  lock.unlock();
-  fetch_([self = shared_from_this()](Result<Token> token) { self->on_fetched(std::move(token)); });
+// Steady-clock instants carried on the provider's wall-clock axis: both sides of every
+// comparison go through the same conversion, so only differences matter.
+CredentialClock::time_point on_wall_axis(std::chrono::steady_clock::time_point t) {
+  return CredentialClock::time_point(std::chrono::duration_cast<CredentialClock::duration>(t.time_since_epoch()));
 }
 
-void TokenCache::on_fetched(Result<Token> token) {
-  std::vector<std::function<void(Result<std::string>)>> waiters;
-  {
-    std::lock_guard lock(mutex_);
-    fetching_ = false;
-    if (token) {
-      token_ = *token;
-      have_token_ = true;
+}  // namespace
+
+TokenCache::TokenCache(Fetcher fetch, std::chrono::seconds margin, Clock clock) {
+  auto adapted = [fetch = std::move(fetch)](RefreshingCredentialProvider<BearerCredential>::FetchDone done) {
+    fetch([done = std::move(done)](Result<Token> token) {
+      if (!token) {
+        done(std::move(token).error());
+        return;
+      }
+      done(Expiring<BearerCredential>{BearerCredential{std::move(token->value)}, on_wall_axis(token->expires_at)});
+    });
+  };
+  RefreshPolicy policy;
+  policy.refresh_ahead = margin;
+  policy.min_ttl = std::min(policy.min_ttl, margin);
+  policy.retry_pause = std::chrono::seconds(0);
+  provider_ = std::make_shared<RefreshingCredentialProvider<BearerCredential>>(
+      std::move(adapted), "OAuth token", policy, [clock = std::move(clock)] { return on_wall_axis(clock()); });
+}
+
+void TokenCache::with_token(std::function<void(Result<std::string>)> use) {
+  provider_->get([use = std::move(use)](Result<CredentialProvider<BearerCredential>::Ptr> credential) {
+    if (!credential) {
+      use(std::move(credential).error());
+      return;
     }
-    waiters.swap(waiters_);
-  }
-  for (auto& waiter : waiters) {
-    if (token) {
-      waiter(token->value);
-    } else {
-      waiter(token.error());
-    }
-  }
+    use((*credential)->token);
+  });
 }
 
 Result<std::string> TokenCache::get() {
-  std::promise<Result<std::string>> done;
-  auto future = done.get_future();
-  with_token([&done](Result<std::string> token) { done.set_value(std::move(token)); });
-  return future.get();
+  auto credential = provider_->get_blocking();
+  if (!credential) return std::move(credential).error();
+  return (*credential)->token;
 }
 
 std::size_t TokenCache::fetches() const {
-  std::lock_guard lock(mutex_);
-  return fetches_;
+  return provider_->fetches();
 }
 
 }  // namespace tdump::store

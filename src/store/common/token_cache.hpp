@@ -1,15 +1,16 @@
 #pragma once
-// A bearer token shared by every request of a store (GCS OAuth): fetched once, reused until
-// shortly before it expires, and refreshed by a single fetch even when many requests need it
-// at the same moment; the others wait for that fetch instead of starting their own.
+// The legacy face of a refreshing bearer token (GCS OAuth before the stores ask a
+// CredentialProvider): a thin adapter over RefreshingCredentialProvider<BearerCredential>
+// (credential_provider.hpp), so there is one cache and one single-flight refresh mechanism.
+// New code uses the provider directly (gcs_credentials.hpp, azure_credentials.hpp); this adapter
+// goes once nothing calls with_token().
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
 
 #include "common/result.hpp"
+#include "store/common/credential_provider.hpp"
 
 namespace tdump::store {
 
@@ -18,15 +19,16 @@ struct Token {
   std::chrono::steady_clock::time_point expires_at;
 };
 
-// Create with std::make_shared: a fetch in flight keeps the cache alive.
-class TokenCache : public std::enable_shared_from_this<TokenCache> {
+class TokenCache {
  public:
   using TokenCallback = std::function<void(Result<Token>)>;
   // Starts one asynchronous fetch and calls `done` exactly once, from any thread.
   using Fetcher = std::function<void(TokenCallback done)>;
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
-  // A token is refreshed once less than `margin` of its life remains.
+  // A background refresh starts once less than `margin` of a token's life remains; callers keep
+  // getting the cached token meanwhile (RefreshPolicy::refresh_ahead). A failed refresh is
+  // retried by the next call.
   explicit TokenCache(Fetcher fetch, std::chrono::seconds margin = std::chrono::seconds(300),
                       Clock clock = &std::chrono::steady_clock::now);
 
@@ -37,19 +39,11 @@ class TokenCache : public std::enable_shared_from_this<TokenCache> {
   Result<std::string> get();
   // Number of fetches started (tests check that a burst of requests shares one).
   [[nodiscard]] std::size_t fetches() const;
+  // The provider underneath, for code that speaks CredentialProvider.
+  [[nodiscard]] CredentialProviderPtr<BearerCredential> provider() const { return provider_; }
 
  private:
-  void on_fetched(Result<Token> token);
-
-  Fetcher fetch_;
-  std::chrono::seconds margin_;
-  Clock clock_;
-  mutable std::mutex mutex_;
-  Token token_;
-  bool have_token_ = false;
-  bool fetching_ = false;
-  std::size_t fetches_ = 0;
-  std::vector<std::function<void(Result<std::string>)>> waiters_;
+  std::shared_ptr<RefreshingCredentialProvider<BearerCredential>> provider_;
 };
 
 }  // namespace tdump::store
