@@ -21,11 +21,11 @@
 #include <cerrno>
 #include <charconv>
 #include <condition_variable>
-#include <cstring>
 #include <ctime>
 #include <deque>
 #include <mutex>
 #include <stop_token>
+#include <system_error>
 #include <thread>
 
 #include "store/azure/azure_credentials.hpp"
@@ -36,8 +36,13 @@ extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, for
 namespace tdump::store {
 namespace {
 
-constexpr std::size_t kStdoutCap = 64 * 1024;
-constexpr std::size_t kStderrKeep = 4 * 1024;
+constexpr std::size_t kStdoutCap = std::size_t{64} * 1024;
+constexpr std::size_t kStderrKeep = std::size_t{4} * 1024;
+
+// std::system_category().message is strerror's text without strerror's shared buffer.
+std::string os_error(int err) {
+  return std::system_category().message(err);
+}
 
 // A file descriptor closed on scope exit.
 class Fd {
@@ -69,7 +74,7 @@ struct Pipe {
 Result<Pipe> make_pipe() {
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
-    return make_error(ErrorCode::kIo, std::string("pipe2 failed: ") + std::strerror(errno));
+    return make_error(ErrorCode::kIo, std::string("pipe2 failed: ") + os_error(errno));
   }
   return Pipe{Fd(fds[0]), Fd(fds[1])};
 }
@@ -92,7 +97,7 @@ Result<CliOutput> run_az(const std::string& az_path, std::chrono::milliseconds t
   auto err_pipe = make_pipe();
   if (!err_pipe) return std::move(err_pipe).error();
   Fd stop_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (stop_fd.get() < 0) return make_error(ErrorCode::kIo, std::string("eventfd failed: ") + std::strerror(errno));
+  if (stop_fd.get() < 0) return make_error(ErrorCode::kIo, std::string("eventfd failed: ") + os_error(errno));
   std::stop_callback on_stop(stop, [fd = stop_fd.get()] {
     const std::uint64_t one = 1;
     [[maybe_unused]] auto n = ::write(fd, &one, sizeof one);
@@ -128,7 +133,7 @@ Result<CliOutput> run_az(const std::string& az_path, std::chrono::milliseconds t
   out_pipe->write.reset();
   err_pipe->write.reset();
   if (spawned != 0) {
-    return make_error(ErrorCode::kIo, "cannot start the Azure CLI '" + az_path + "': " + std::strerror(spawned));
+    return make_error(ErrorCode::kIo, "cannot start the Azure CLI '" + az_path + "': " + os_error(spawned));
   }
 
   CliOutput result;
@@ -150,7 +155,7 @@ Result<CliOutput> run_az(const std::string& az_path, std::chrono::milliseconds t
     const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<std::int64_t>(left.count(), 60'000)));
     if (ready < 0) {
       if (errno == EINTR) continue;
-      failure = std::string("poll failed: ") + std::strerror(errno);
+      failure = std::string("poll failed: ") + os_error(errno);
       break;
     }
     if (fds[2].revents != 0) {
@@ -251,19 +256,19 @@ class AzureCliRunner {
 
 Result<Expiring<BearerCredential>> parse_azure_cli_token(std::string_view text) {
   auto json = nlohmann::json::parse(text, nullptr, false);
-  constexpr std::string_view what = "the Azure CLI's answer";
+  constexpr std::string_view kWhat = "the Azure CLI's answer";
   if (json.is_discarded() || !json.is_object()) {
-    return make_error(ErrorCode::kParse, std::string(what) + " is not a JSON object");
+    return make_error(ErrorCode::kParse, std::string(kWhat) + " is not a JSON object");
   }
   auto token = json.find("accessToken");
   if (token == json.end() || !token->is_string() || !is_header_safe_token(token->get_ref<const std::string&>())) {
-    return make_error(ErrorCode::kParse, std::string(what) + " has no usable accessToken");
+    return make_error(ErrorCode::kParse, std::string(kWhat) + " has no usable accessToken");
   }
   if (auto type = json.find("tokenType"); type != json.end() && type->is_string()) {
     std::string lower;
     for (char c : type->get_ref<const std::string&>())
       lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower != "bearer") return make_error(ErrorCode::kParse, std::string(what) + " is not a bearer token");
+    if (lower != "bearer") return make_error(ErrorCode::kParse, std::string(kWhat) + " is not a bearer token");
   }
   Expiring<BearerCredential> out{BearerCredential{token->get<std::string>()}, std::nullopt};
   if (auto on = json.find("expires_on"); on != json.end()) {
@@ -282,14 +287,14 @@ Result<Expiring<BearerCredential>> parse_azure_cli_token(std::string_view text) 
   if (!out.expires) {
     auto on = json.find("expiresOn");
     if (on == json.end() || !on->is_string())
-      return make_error(ErrorCode::kParse, std::string(what) + " has no expiry");
+      return make_error(ErrorCode::kParse, std::string(kWhat) + " has no expiry");
     std::tm tm{};
     const char* end = ::strptime(on->get_ref<const std::string&>().c_str(), "%Y-%m-%d %H:%M:%S", &tm);
-    if (end == nullptr) return make_error(ErrorCode::kParse, std::string(what) + " has an unreadable expiresOn");
+    if (end == nullptr) return make_error(ErrorCode::kParse, std::string(kWhat) + " has an unreadable expiresOn");
     tm.tm_isdst = -1;  // local time, whatever the season
     const std::time_t seconds = std::mktime(&tm);
     if (seconds == static_cast<std::time_t>(-1)) {
-      return make_error(ErrorCode::kParse, std::string(what) + " has an unreadable expiresOn");
+      return make_error(ErrorCode::kParse, std::string(kWhat) + " has an unreadable expiresOn");
     }
     out.expires = CredentialClock::from_time_t(seconds);
   }

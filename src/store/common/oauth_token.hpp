@@ -27,9 +27,9 @@
 namespace tdump::store {
 
 // Credential answers are a few KiB (an Azure AD token is ~2-4 KiB); anything larger is refused.
-inline constexpr std::size_t kCredentialBodyCap = 64 * 1024;
+inline constexpr std::size_t kCredentialBodyCap = std::size_t{64} * 1024;
 // Access tokens longer than this are refused (they go into a header on every request).
-inline constexpr std::size_t kMaxAccessTokenBytes = 16 * 1024;
+inline constexpr std::size_t kMaxAccessTokenBytes = std::size_t{16} * 1024;
 
 // "a=1&b=2", names and values percent-encoded (application/x-www-form-urlencoded).
 std::string form_body(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);

@@ -82,14 +82,14 @@ void sts_exchange(const std::shared_ptr<const GoogleCredentials>& credentials, c
 
 }  // namespace
 
-void impersonate_service_account(const GoogleCredentials& credentials, std::string caller_token, std::string scope,
-                                 std::shared_ptr<http::Engine> engine, BearerFetchDone done) {
+void impersonate_service_account(const GoogleCredentials& credentials, const std::string& caller_token,
+                                 const std::string& scope, http::Engine& engine, BearerFetchDone done) {
   http::Request request = credential_request("POST", credentials.impersonation_url);
   request.headers.push_back({"content-type", "application/json"});
   request.headers.push_back({"authorization", "Bearer " + caller_token});
   request.body = impersonation_body(credentials, scope);
   std::string what = "service-account impersonation (POST " + url_for_messages(credentials.impersonation_url) + ")";
-  fetch_credential(*engine, std::move(request), what, [what, done = std::move(done)](Result<http::Response> response) {
+  fetch_credential(engine, std::move(request), what, [what, done = std::move(done)](Result<http::Response> response) {
     if (!response) {
       done(std::move(response).error());
       return;
@@ -98,7 +98,7 @@ void impersonate_service_account(const GoogleCredentials& credentials, std::stri
   });
 }
 
-void fetch_external_account_token(std::shared_ptr<const GoogleCredentials> credentials, std::string scope,
+void fetch_external_account_token(const std::shared_ptr<const GoogleCredentials>& credentials, std::string scope,
                                   std::shared_ptr<http::Engine> engine, BearerFetchDone done) {
   auto& engine_ref = *engine;
   subject_token(credentials, engine_ref,
@@ -122,8 +122,8 @@ void fetch_external_account_token(std::shared_ptr<const GoogleCredentials> crede
                                    done(std::move(federated).error());
                                    return;
                                  }
-                                 impersonate_service_account(*credentials, std::move(federated->value.token),
-                                                             std::move(scope), std::move(engine), std::move(done));
+                                 impersonate_service_account(*credentials, federated->value.token, scope, *engine,
+                                                             std::move(done));
                                });
                 });
 }
@@ -145,8 +145,7 @@ void fetch_impersonated_token(std::shared_ptr<const GoogleCredentials> credentia
                          done(std::move(caller).error());
                          return;
                        }
-                       impersonate_service_account(*credentials, std::move(caller->value.token), std::move(scope),
-                                                   std::move(engine), std::move(done));
+                       impersonate_service_account(*credentials, caller->value.token, scope, *engine, std::move(done));
                      });
 }
 

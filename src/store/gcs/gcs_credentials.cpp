@@ -8,7 +8,7 @@ namespace tdump::store {
 namespace {
 
 // A POST of an OAuth grant to a token endpoint (service account JWT, refresh token).
-void post_grant(http::Engine& engine, const std::string& token_uri, std::string body, std::string what,
+void post_grant(http::Engine& engine, const std::string& token_uri, std::string body, const std::string& what,
                 BearerFetchDone done) {
   http::Request request = credential_request("POST", token_uri);
   request.headers.push_back({"content-type", "application/x-www-form-urlencoded"});
@@ -55,7 +55,7 @@ void fetch_google_token(std::shared_ptr<const GoogleCredentials> credentials, st
   } else if (type == "gce_metadata") {
     fetch_gce_metadata_token(std::move(credentials), metadata_engine ? metadata_engine : engine, std::move(done));
   } else if (type == "external_account") {
-    fetch_external_account_token(std::move(credentials), std::move(scope), std::move(engine), std::move(done));
+    fetch_external_account_token(credentials, std::move(scope), std::move(engine), std::move(done));
   } else if (type == "impersonated_service_account") {
     fetch_impersonated_token(std::move(credentials), std::move(scope), std::move(engine), std::move(metadata_engine),
                              std::move(done));

@@ -49,13 +49,13 @@ void fetch_gce_metadata_token(std::shared_ptr<const GoogleCredentials> credentia
                               std::shared_ptr<http::Engine> engine, BearerFetchDone done);
 
 // Workload identity federation and impersonation (external_account.cpp).
-void fetch_external_account_token(std::shared_ptr<const GoogleCredentials> credentials, std::string scope,
+void fetch_external_account_token(const std::shared_ptr<const GoogleCredentials>& credentials, std::string scope,
                                   std::shared_ptr<http::Engine> engine, BearerFetchDone done);
 void fetch_impersonated_token(std::shared_ptr<const GoogleCredentials> credentials, std::string scope,
                               std::shared_ptr<http::Engine> engine, std::shared_ptr<http::Engine> metadata_engine,
                               BearerFetchDone done);
 // The IAM Credentials generateAccessToken call with a token of the caller (shared by both).
-void impersonate_service_account(const GoogleCredentials& credentials, std::string caller_token, std::string scope,
-                                 std::shared_ptr<http::Engine> engine, BearerFetchDone done);
+void impersonate_service_account(const GoogleCredentials& credentials, const std::string& caller_token,
+                                 const std::string& scope, http::Engine& engine, BearerFetchDone done);
 
 }  // namespace tdump::store
