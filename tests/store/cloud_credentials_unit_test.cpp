@@ -216,39 +216,56 @@ class GcsChain : public ::testing::Test {
 };
 
 TEST_F(GcsChain, EveryPairOfSourcesInOrder) {
-  // Within the options: bearer token > service-account key > application credentials.
-  EXPECT_EQ(picked(config({{"bearer_token", "tok"}, {"service_account", file("user.json")}})), "bearer:tok");
-  EXPECT_EQ(picked(config({{"bearer_token", "tok"}, {"application_credentials", file("user.json")}})), "bearer:tok");
-  EXPECT_EQ(picked(config({{"service_account", file("user.json")}, {"application_credentials", file("user2.json")}})),
-            "user-id");
-  EXPECT_EQ(
-      picked(config({{"service_account_key", R"({"type":"authorized_user","client_id":"inline","client_secret":"s",
-                       "refresh_token":"r"})"},
-                     {"application_credentials", file("user2.json")}})),
-      "inline");
-  // A key file path and an inline key at once: an error, as object_store (and no key in it).
-  auto both = config({{"service_account", file("user.json")}, {"service_account_key", R"({"type":"x","k":"INLINE"})"}});
-  ASSERT_FALSE(both.ok());
-  EXPECT_FALSE(contains(both.error().message, "INLINE"));
-  // Options win over the environment, whatever the order inside each.
-  EXPECT_EQ(picked(config({{"application_credentials", file("user.json")}}, {{"GOOGLE_BEARER_TOKEN", "envtok"}})),
-            "user-id");
-  EXPECT_EQ(picked(config({{"application_credentials", file("user.json")}},
-                          {{"GOOGLE_SERVICE_ACCOUNT", file("user2.json")}})),
-            "user-id");
-  EXPECT_EQ(picked(config({{"bearer_token", "tok"}}, {{"GOOGLE_SERVICE_ACCOUNT_KEY", "{}"}})), "bearer:tok");
-  // Within the environment, the same order.
-  EXPECT_EQ(picked(config({}, {{"GOOGLE_SERVICE_ACCOUNT_PATH", file("user.json")},
-                               {"GOOGLE_APPLICATION_CREDENTIALS", file("user2.json")}})),
-            "user-id");
-  EXPECT_EQ(picked(config({}, {{"GOOGLE_APPLICATION_CREDENTIALS", file("ext.json")}})), "external");
-  // Anything explicit beats gcloud's ADC file; the ADC file beats the metadata server.
-  EXPECT_EQ(picked(config({}, {{"GOOGLE_APPLICATION_CREDENTIALS", file("user2.json")}}, home())), "user2-id");
+  // The sources in object_store's order, as options and as environment variables.
+  struct Source {
+    std::string picks;
+    std::pair<std::string, std::string> option;
+    std::pair<std::string, std::string> env;
+  };
+  const std::string inline_key =
+      R"({"type":"authorized_user","client_id":"inline","client_secret":"s","refresh_token":"r"})";
+  const std::vector<Source> sources = {
+      {"bearer:tok", {"bearer_token", "tok"}, {"GOOGLE_BEARER_TOKEN", "tok"}},
+      {"inline", {"service_account_key", inline_key}, {"GOOGLE_SERVICE_ACCOUNT_KEY", inline_key}},
+      {"user-id", {"service_account", file("user.json")}, {"GOOGLE_SERVICE_ACCOUNT", file("user.json")}},
+      {"user2-id",
+       {"application_credentials", file("user2.json")},
+       {"GOOGLE_APPLICATION_CREDENTIALS", file("user2.json")}},
+  };
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const auto& a = sources[i];
+    // Alone, as an option and as the environment; each beats the ADC file and the metadata server.
+    EXPECT_EQ(picked(config({a.option}, {}, home())), a.picks);
+    EXPECT_EQ(picked(config({}, {a.env}, home())), a.picks);
+    for (std::size_t j = 0; j < sources.size(); ++j) {
+      if (i == j) continue;
+      const auto& b = sources[j];
+      // Any option beats any environment variable.
+      EXPECT_EQ(picked(config({a.option}, {b.env})), a.picks) << a.option.first << " vs $" << b.env.first;
+      if (j < i) continue;
+      // Two options (or two variables): the earlier in the order, except a key file path and an inline key
+      // together, which is an error as in object_store (and never shows the key).
+      const bool conflict = a.option.first == "service_account_key" && b.option.first == "service_account";
+      auto both_options = config({a.option, b.option});
+      auto both_env = config({}, {a.env, b.env});
+      if (conflict) {
+        ASSERT_FALSE(both_options.ok());
+        EXPECT_FALSE(contains(both_options.error().message, "inline"));
+        EXPECT_FALSE(both_env.ok());
+      } else {
+        EXPECT_EQ(picked(both_options), a.picks) << a.option.first << " vs " << b.option.first;
+        EXPECT_EQ(picked(both_env), a.picks) << a.env.first << " vs " << b.env.first;
+      }
+    }
+  }
+  // gcloud's ADC file beats the metadata server; CLOUDSDK_CONFIG moves it.
   EXPECT_EQ(picked(config({}, {}, home())), "adc-id");
   EXPECT_EQ(picked(config({}, {{"CLOUDSDK_CONFIG", (dir_ / "home/.config/gcloud").string()}})), "adc-id");
   EXPECT_EQ(picked(config({}, {})), "metadata:metadata.google.internal");
+  EXPECT_EQ(picked(config({}, {{"GOOGLE_APPLICATION_CREDENTIALS", file("ext.json")}})), "external");
   // skip_signature beats everything.
   EXPECT_EQ(picked(config({{"skip_signature", "true"}, {"bearer_token", "t"}}, {}, home())), "anonymous");
+  EXPECT_EQ(picked(config({}, {{"GOOGLE_SKIP_SIGNATURE", "true"}, {"GOOGLE_BEARER_TOKEN", "t"}})), "anonymous");
 }
 
 TEST_F(GcsChain, MetadataServerAddress) {
@@ -398,6 +415,31 @@ TEST_F(AzureChain, EveryPairOfSourcesInObjectStoresOrder) {
       auto both = sources[i].second;
       both.insert(sources[j].second.begin(), sources[j].second.end());
       EXPECT_EQ(picked(config(both, env_path)), sources[i].first) << sources[i].first << " vs " << sources[j].first;
+    }
+  }
+  // The same sources from the environment: any source complete from the options beats any from
+  // the environment, and between two from the environment object_store's order decides.
+  const std::vector<std::map<std::string, std::string>> env_sources = {
+      {{"AZURE_STORAGE_TOKEN", "tok"}},
+      {{"AZURE_STORAGE_ACCOUNT_KEY", "a2V5"}},
+      {{"AZURE_CLIENT_ID", "cid"}, {"AZURE_TENANT_ID", "tid"}, {"AZURE_FEDERATED_TOKEN_FILE", fed()}},
+      {{"AZURE_CLIENT_ID", "cid"}, {"AZURE_TENANT_ID", "tid"}, {"AZURE_CLIENT_SECRET", "SECRET"}},
+      {{"AZURE_STORAGE_SAS_TOKEN", "sv=1&sig=abc"}},
+      {{"AZURE_USE_AZURE_CLI", "true"}},
+  };
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    auto alone = env_sources[i];
+    alone["PATH"] = path();
+    EXPECT_EQ(picked(config({}, alone)), sources[i].first);
+    for (std::size_t j = 0; j < sources.size(); ++j) {
+      if (i == j) continue;
+      auto env = env_sources[j];
+      env["PATH"] = path();
+      EXPECT_EQ(picked(config(sources[i].second, env)), sources[i].first)
+          << sources[i].first << " vs $" << sources[j].first;
+      if (j < i) continue;
+      env.insert(env_sources[i].begin(), env_sources[i].end());
+      EXPECT_EQ(picked(config({}, env)), sources[i].first) << "$" << sources[i].first << " vs $" << sources[j].first;
     }
   }
   // Nothing configured: managed identity, last.

@@ -64,6 +64,9 @@ class GcsCredentials : public ::testing::Test {
     shared_ = new Shared();
     testing::GcsServerOptions opts;
     opts.token_file = (shared_->dir / "tokens.txt").string();
+    opts.client_id = "user-client";
+    opts.client_secret = "USER-SECRET";
+    opts.refresh_token = "USER-REFRESH";
     shared_->gcs = std::make_unique<testing::GcsTestServer>(opts);
     shared_->gcs->put("bkt", kObject, kBytes);
   }
@@ -117,6 +120,31 @@ TEST_F(GcsCredentials, MetadataServerTokenReadsAndOneFetchServesABurst) {
   auto bare = tdump::testing::simple_http("GET", metadata.port(),
                                           "/computeMetadata/v1/instance/service-accounts/default/token");
   EXPECT_EQ(bare.status, 403);
+}
+
+TEST_F(GcsCredentials, KeyFileAndUserLoginGrants) {
+  // A service-account key (JWT grant) and gcloud's user login (refresh grant), both exchanged at
+  // the data server's own token endpoint, which verifies the JWT's RS256 signature.
+  tdump::testing::write_file(dir_ / "key.json", gcs_->service_account_json());
+  auto key = provider({{"service_account", (dir_ / "key.json").string()}}, {});
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(read_with(*engine_, *gcs_, token_of(*key)), 206);
+  nlohmann::json user = {{"type", "authorized_user"},
+                         {"client_id", "user-client"},
+                         {"client_secret", "USER-SECRET"},
+                         {"refresh_token", "USER-REFRESH"},
+                         {"token_uri", gcs_->endpoint() + "/token"}};
+  auto login = provider({{"service_account_key", user.dump()}}, {});
+  ASSERT_NE(login, nullptr);
+  EXPECT_EQ(read_with(*engine_, *gcs_, token_of(*login)), 206);
+  // A key the endpoint does not know: refused, and the message shows neither key nor assertion.
+  tdump::testing::write_file(dir_ / "foreign.json", gcs_->foreign_service_account_json());
+  auto foreign = provider({{"service_account", (dir_ / "foreign.json").string()}}, {});
+  auto refused = foreign->get_blocking();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(contains(refused.error().describe(), "invalid_grant")) << refused.error().describe();
+  EXPECT_FALSE(contains(refused.error().describe(), "eyJ"));
+  EXPECT_FALSE(contains(refused.error().describe(), "PRIVATE KEY"));
 }
 
 TEST_F(GcsCredentials, MetadataTokensRefreshedAcrossThreeLifetimes) {
