@@ -97,12 +97,9 @@ class AzureCredentials : public ::testing::Test {
     EXPECT_TRUE(config.ok()) << config.error().message;
     if (!config.ok()) return nullptr;
     config->token_source.cli_timeout = cli_timeout;
-    auto credential = azure_credential(*config, engine_);
-    EXPECT_TRUE(credential.ok()) << credential.error().message;
-    if (!credential.ok()) return nullptr;
-    auto* p = std::get_if<CredentialProviderPtr<BearerCredential>>(&*credential);
-    EXPECT_NE(p, nullptr);
-    return p != nullptr ? *p : nullptr;
+    auto tokens = azure_token_provider(*config, engine_);
+    EXPECT_TRUE(tokens.ok()) << tokens.error().message;
+    return tokens.ok() ? *tokens : nullptr;
   }
   static std::string token_of(CredentialProvider<BearerCredential>& provider) {
     auto credential = provider.get_blocking();
@@ -301,10 +298,11 @@ TEST_F(AzureCli, ProviderDestroyedWhileIdleAndAfterUse) {
 }
 
 // `tiff-dumper headers` end to end with each Azure source, under `env -i`: ready, waiting for the
-// stores to sign through azure_credential() (flip this when they do).
+// store to sign through azure_credential_provider() (flip this when it does).
 constexpr bool kAzureStoreSignsWithProviders = false;
 constexpr const char* kAzureWiring =
-    "needs the lead's wiring: AzureStore signing through azure_credential() (the one HTTP object store)";
+    "needs the lead's wiring: open_azure_store asking azure_credential_provider() (azure_store.cpp still builds "
+    "static providers only)";
 
 TEST_F(AzureCredentials, HeadersRunWithWorkloadIdentity) {
   if (!kAzureStoreSignsWithProviders) GTEST_SKIP() << kAzureWiring;

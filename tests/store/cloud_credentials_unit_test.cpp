@@ -552,24 +552,37 @@ TEST_F(AzureChain, UrlFormsAndEmulatorOrder) {
 
 TEST_F(AzureChain, CredentialsPerSource) {
   auto engine = testing::quick_engine();
-  auto key = azure_credential(*config({{"account_key", "a2V5"}}), engine);
-  ASSERT_TRUE(key.ok());
-  ASSERT_TRUE(std::holds_alternative<AzureKeyCredential>(*key));
-  EXPECT_EQ(std::get<AzureKeyCredential>(*key).account, "acct");
-  auto sas = azure_credential(*config({{"sas_key", "?sv=1&sig=abc"}}), engine);
-  ASSERT_TRUE(sas.ok());
-  EXPECT_EQ(std::get<AzureSasCredential>(*sas).query, "sv=1&sig=abc");
-  auto anonymous = azure_credential(*config({{"skip_signature", "true"}}), engine);
+  auto credential_of = [&](std::map<std::string, std::string> values) -> std::shared_ptr<const AzureCredential> {
+    auto provider = azure_credential_provider(*config(std::move(values)), engine);
+    EXPECT_TRUE(provider.ok()) << provider.error().message;
+    if (!provider.ok() || *provider == nullptr) return nullptr;
+    auto got = (*provider)->get_blocking();
+    EXPECT_TRUE(got.ok());
+    return got.ok() ? *got : nullptr;
+  };
+  auto key = credential_of({{"account_key", "a2V5"}});
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(key->kind, AzureCredential::Kind::kSharedKey);
+  EXPECT_NE(key->signer, nullptr);
+  auto sas = credential_of({{"sas_key", "?sv=1&sig=abc"}});
+  ASSERT_NE(sas, nullptr);
+  EXPECT_EQ(sas->kind, AzureCredential::Kind::kSas);
+  EXPECT_EQ(sas->sas, "sv=1&sig=abc");
+  auto token = credential_of({{"token", "eyJ.static"}});
+  ASSERT_NE(token, nullptr);
+  EXPECT_EQ(token->kind, AzureCredential::Kind::kBearer);
+  EXPECT_EQ(token->token, "eyJ.static");
+  auto anonymous = azure_credential_provider(*config({{"skip_signature", "true"}}), engine);
   ASSERT_TRUE(anonymous.ok());
-  EXPECT_TRUE(std::holds_alternative<AzureAnonymousCredential>(*anonymous));
-  auto token = azure_credential(*config({{"token", "eyJ.static"}}), engine);
-  ASSERT_TRUE(token.ok());
-  auto provider = std::get<CredentialProviderPtr<BearerCredential>>(*token);
-  EXPECT_FALSE(provider->refreshes());
-  EXPECT_EQ(provider->get_blocking().value()->token, "eyJ.static");
-  auto mi = azure_credential(*config({}), engine);
+  EXPECT_EQ(*anonymous, nullptr);
+  auto mi = azure_credential_provider(*config({}), engine);  // managed identity: refreshed, not fetched yet
   ASSERT_TRUE(mi.ok());
-  EXPECT_TRUE(std::get<CredentialProviderPtr<BearerCredential>>(*mi)->refreshes());
+  EXPECT_TRUE((*mi)->refreshes());
+  EXPECT_TRUE(contains((*mi)->describe(), "managed identity"));
+  auto static_token = azure_token_provider(*config({{"token", "eyJ.static"}}), engine);
+  ASSERT_TRUE(static_token.ok());
+  EXPECT_FALSE((*static_token)->refreshes());
+  EXPECT_FALSE(azure_token_provider(*config({{"account_key", "a2V5"}}), engine).ok());  // not a bearer source
   engine->shutdown();
 }
 

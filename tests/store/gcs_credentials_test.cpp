@@ -338,7 +338,8 @@ TEST_F(ExternalAccount, ImpersonatedServiceAccountFromAUserLogin) {
 // stores to sign through gcs_credential_provider() (flip this when they do).
 constexpr bool kGcsStoreSignsWithProviders = false;
 constexpr const char* kGcsWiring =
-    "needs the lead's wiring: GcsStore signing through gcs_credential_provider() (the one HTTP object store)";
+    "needs the lead's wiring: open_gcs_store asking gcs_credential_provider() (gcs_store.cpp still uses "
+    "make_google_token_provider, which knows only service_account and authorized_user files)";
 
 // `copies` copies of each test TIFF in bucket "tiffs"; the number of keys.
 int fill_tiff_bucket(const testing::GcsTestServer& gcs, int copies) {

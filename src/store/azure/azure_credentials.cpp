@@ -61,40 +61,35 @@ void fetch_azure_ad_token(const AzureTokenSource& source, http::Engine& engine, 
   });
 }
 
-Result<AzureCredential> azure_credential(const AzureConfig& config, std::shared_ptr<http::Engine> engine,
-                                         std::shared_ptr<http::Engine> metadata_engine, RefreshPolicy policy) {
-  switch (config.auth) {
-    case AzureConfig::Auth::kAnonymous:
-      return AzureCredential{AzureAnonymousCredential{}};
-    case AzureConfig::Auth::kSharedKey:
-      return AzureCredential{AzureKeyCredential{config.account, config.account_key}};
-    case AzureConfig::Auth::kSas:
-      return AzureCredential{AzureSasCredential{config.sas}};
-    case AzureConfig::Auth::kBearerToken:
-      if (!is_header_safe_token(config.bearer_token)) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "the bearer token from " + config.credentials_source +
-                              " is not a single word of visible characters (it goes into a header as is)");
-      }
-      return AzureCredential{
-          CredentialProviderPtr<BearerCredential>(std::make_shared<StaticCredentialProvider<BearerCredential>>(
-              BearerCredential{config.bearer_token}, config.credentials_source))};
-    case AzureConfig::Auth::kTokenProvider:
-      break;
+Result<CredentialProviderPtr<BearerCredential>> azure_token_provider(const AzureConfig& config,
+                                                                     std::shared_ptr<http::Engine> engine,
+                                                                     std::shared_ptr<http::Engine> metadata_engine,
+                                                                     RefreshPolicy policy) {
+  if (config.auth == AzureConfig::Auth::kBearerToken) {
+    if (!is_header_safe_token(config.bearer_token)) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "the bearer token from " + config.credentials_source +
+                            " is not a single word of visible characters (it goes into a header as is)");
+    }
+    return CredentialProviderPtr<BearerCredential>(std::make_shared<StaticCredentialProvider<BearerCredential>>(
+        BearerCredential{config.bearer_token}, config.credentials_source));
+  }
+  if (config.auth != AzureConfig::Auth::kTokenProvider) {
+    return make_error(ErrorCode::kInternal, "azure_token_provider: the configuration has no bearer-token source");
   }
   RefreshingCredentialProvider<BearerCredential>::Fetch fetch;
   const AzureTokenSource& source = config.token_source;
   switch (source.kind) {
     case AzureTokenSource::Kind::kWorkloadIdentity:
     case AzureTokenSource::Kind::kClientSecret:
-      if (!engine) return make_error(ErrorCode::kInternal, "azure_credential needs an HTTP engine");
+      if (!engine) return make_error(ErrorCode::kInternal, "azure_token_provider needs an HTTP engine");
       fetch = [source, engine = std::move(engine)](AzureFetchDone done) {
         fetch_azure_ad_token(source, *engine, std::move(done));
       };
       break;
     case AzureTokenSource::Kind::kManagedIdentity: {
       auto chosen = metadata_engine ? std::move(metadata_engine) : std::move(engine);
-      if (!chosen) return make_error(ErrorCode::kInternal, "azure_credential needs an HTTP engine");
+      if (!chosen) return make_error(ErrorCode::kInternal, "azure_token_provider needs an HTTP engine");
       fetch = [source, engine = std::move(chosen)](AzureFetchDone done) {
         fetch_managed_identity_token(source, *engine, std::move(done));
       };
@@ -104,9 +99,53 @@ Result<AzureCredential> azure_credential(const AzureConfig& config, std::shared_
       fetch = make_azure_cli_fetch(source);
       break;
   }
-  return AzureCredential{
-      CredentialProviderPtr<BearerCredential>(std::make_shared<RefreshingCredentialProvider<BearerCredential>>(
-          std::move(fetch), config.credentials_source, policy))};
+  return CredentialProviderPtr<BearerCredential>(std::make_shared<RefreshingCredentialProvider<BearerCredential>>(
+      std::move(fetch), config.credentials_source, policy));
+}
+
+Result<CredentialProviderPtr<AzureCredential>> azure_credential_provider(const AzureConfig& config,
+                                                                         std::shared_ptr<http::Engine> engine,
+                                                                         std::shared_ptr<http::Engine> metadata_engine,
+                                                                         RefreshPolicy policy) {
+  AzureCredential credential;
+  switch (config.auth) {
+    case AzureConfig::Auth::kAnonymous:
+      return CredentialProviderPtr<AzureCredential>{};
+    case AzureConfig::Auth::kSharedKey: {
+      auto signer = SharedKeySigner::create(config.account, config.account_key);
+      if (!signer) return std::move(signer).error();
+      credential.kind = AzureCredential::Kind::kSharedKey;
+      credential.signer = std::make_shared<const SharedKeySigner>(std::move(*signer));
+      break;
+    }
+    case AzureConfig::Auth::kSas:
+      credential.kind = AzureCredential::Kind::kSas;
+      credential.sas = config.sas;
+      break;
+    case AzureConfig::Auth::kBearerToken:
+      if (!is_header_safe_token(config.bearer_token)) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "the bearer token from " + config.credentials_source +
+                              " is not a single word of visible characters (it goes into a header as is)");
+      }
+      credential.kind = AzureCredential::Kind::kBearer;
+      credential.token = config.bearer_token;
+      break;
+    case AzureConfig::Auth::kTokenProvider: {
+      auto tokens = azure_token_provider(config, std::move(engine), std::move(metadata_engine), policy);
+      if (!tokens) return std::move(tokens).error();
+      return CredentialProviderPtr<AzureCredential>(
+          std::make_shared<MappedCredentialProvider<BearerCredential, AzureCredential>>(
+              std::move(*tokens), [](const BearerCredential& bearer) {
+                AzureCredential mapped;
+                mapped.kind = AzureCredential::Kind::kBearer;
+                mapped.token = bearer.token;
+                return mapped;
+              }));
+    }
+  }
+  return CredentialProviderPtr<AzureCredential>(
+      std::make_shared<StaticCredentialProvider<AzureCredential>>(std::move(credential), config.credentials_source));
 }
 
 }  // namespace tdump::store

@@ -1,8 +1,8 @@
 #pragma once
 // What an Azure Blob store signs with, built from the AzureConfig that azure_config_from_url
 // resolved (docs/store.md "Credentials" gives the order): nothing (anonymous), a Shared Key, a
-// SAS query, or a provider of bearer tokens (CredentialProvider, credential_provider.hpp) that
-// signing asks on every request. Bearer sources:
+// SAS query, or bearer tokens, as the AzureCredential (azure_client.hpp) that signing asks a
+// provider for on every request (CredentialProvider, credential_provider.hpp). Bearer sources:
 // - a token option: static;
 // - workload identity (AKS): the client-assertion grant at {authority}/{tenant}/oauth2/v2.0/token
 //   with the federated token file, read again on every refresh;
@@ -18,6 +18,7 @@
 
 #include "common/result.hpp"
 #include "http/engine.hpp"
+#include "store/azure/azure_client.hpp"
 #include "store/azure/azure_options.hpp"
 #include "store/common/credential_provider.hpp"
 
@@ -26,22 +27,20 @@ namespace tdump::store {
 inline constexpr std::string_view kAzureStorageScope = "https://storage.azure.com/.default";
 inline constexpr std::string_view kAzureStorageResource = "https://storage.azure.com";
 
-struct AzureAnonymousCredential {};
-struct AzureKeyCredential {
-  std::string account;
-  std::string key_base64;  // the account key as the portal shows it (secret)
-};
-struct AzureSasCredential {
-  std::string query;  // without '?' (secret)
-};
-using AzureCredential = std::variant<AzureAnonymousCredential, AzureKeyCredential, AzureSasCredential,
-                                     CredentialProviderPtr<BearerCredential>>;
+// The provider the Azure store asks on every request: nullptr when anonymous; a static one for a
+// Shared Key, a SAS or a token option; for a token source (auth kTokenProvider) the refreshing
+// bearer provider below, seen as AzureCredential{kBearer}. `metadata_engine` carries the
+// managed-identity requests (an engine with short timeouts is a good idea: off Azure, IMDS does
+// not answer); null means `engine`.
+Result<CredentialProviderPtr<AzureCredential>> azure_credential_provider(
+    const AzureConfig& config, std::shared_ptr<http::Engine> engine,
+    std::shared_ptr<http::Engine> metadata_engine = nullptr, RefreshPolicy policy = {});
 
-// The credential for `config`. `metadata_engine` carries the managed-identity requests (an
-// engine with short timeouts is a good idea: off Azure, IMDS does not answer); null means `engine`.
-Result<AzureCredential> azure_credential(const AzureConfig& config, std::shared_ptr<http::Engine> engine,
-                                         std::shared_ptr<http::Engine> metadata_engine = nullptr,
-                                         RefreshPolicy policy = {});
+// The bearer tokens of `config`: static for a token option, refreshing for a token source; an
+// error for other kinds of credential.
+Result<CredentialProviderPtr<BearerCredential>> azure_token_provider(
+    const AzureConfig& config, std::shared_ptr<http::Engine> engine,
+    std::shared_ptr<http::Engine> metadata_engine = nullptr, RefreshPolicy policy = {});
 
 using AzureFetchDone = RefreshingCredentialProvider<BearerCredential>::FetchDone;
 

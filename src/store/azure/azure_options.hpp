@@ -4,7 +4,7 @@
 // emulator such as Azurite, or any endpoint); and the credential source, chosen in the order
 // docs/store.md "Credentials" gives (Shared Key, SAS, a bearer token, or a token source that is
 // refreshed: workload identity, a service principal's secret, the Azure CLI, managed identity).
-// azure_credential() (azure_credentials.hpp) turns it into what signing uses.
+// azure_credential_provider() (azure_credentials.hpp) turns it into what signing uses.
 #include <chrono>
 #include <span>
 #include <string>

@@ -20,9 +20,14 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "store/common/token_cache.hpp"
 
 namespace tdump::store {
+
+// An access token and when it stops being valid, on the steady clock.
+struct Token {
+  std::string value;
+  std::chrono::steady_clock::time_point expires_at;
+};
 
 inline constexpr std::string_view kGoogleTokenUri = "https://oauth2.googleapis.com/token";
 inline constexpr std::string_view kGcsReadScope = "https://www.googleapis.com/auth/devstorage.read_only";
@@ -97,8 +102,8 @@ std::string impersonation_body(const GoogleCredentials& credentials, std::string
 Result<std::string> subject_token_from(const ExternalSubjectSource& source, std::string_view content,
                                        std::string_view where);
 
-// {"access_token": "...", "expires_in": 3599, "token_type": "Bearer"} -> Token. (The steady-clock
-// form the legacy TokenCache takes; new code uses parse_bearer_json in common/oauth_token.hpp.)
+// {"access_token": "...", "expires_in": 3599, "token_type": "Bearer"} -> Token (steady clock).
+// The providers in gcs_credentials.hpp use parse_bearer_json (common/oauth_token.hpp) instead.
 Result<Token> parse_token_response(std::string_view body, std::chrono::steady_clock::time_point now);
 
 }  // namespace tdump::store
