@@ -39,21 +39,21 @@ class AzureCredentials : public ::testing::Test {
     std::shared_ptr<http::Engine> engine = testing::quick_engine();
   };
   static void SetUpTestSuite() {
-    shared_ = new Shared();
-    shared_->names = testing::make_tiffs(shared_->dir / "blobs/cont");
-    shared_->blob = std::make_unique<PyServer>(
-        "azure_blob_server.py", std::vector<std::string>{"--root", (shared_->dir / "blobs").string(), "--token-file",
+    suite = new Shared();
+    suite->names = testing::make_tiffs(suite->dir / "blobs/cont");
+    suite->blob = std::make_unique<PyServer>(
+        "azure_blob_server.py", std::vector<std::string>{"--root", (suite->dir / "blobs").string(), "--token-file",
                                                          token_file(), "--account", kAccount});
   }
   static void TearDownTestSuite() {
-    shared_->engine->shutdown();
-    delete shared_;
-    shared_ = nullptr;
+    suite->engine->shutdown();
+    delete suite;
+    suite = nullptr;
   }
-  [[nodiscard]] static std::string token_file() { return (shared_->dir / "tokens.txt").string(); }
-  [[nodiscard]] static std::string blob_endpoint() { return shared_->blob->base_url() + "/" + kAccount; }
+  [[nodiscard]] static std::string token_file() { return (suite->dir / "tokens.txt").string(); }
+  [[nodiscard]] static std::string blob_endpoint() { return suite->blob->base_url() + "/" + kAccount; }
   [[nodiscard]] static std::filesystem::path blob_file(const std::string& key) {
-    return shared_->dir / "blobs/cont" / key;
+    return suite->dir / "blobs/cont" / key;
   }
 
   // Range GET of a blob with `token`: the status; a 206 must carry the file's bytes.
@@ -107,13 +107,13 @@ class AzureCredentials : public ::testing::Test {
     return credential.ok() ? (*credential)->token : std::string{};
   }
 
-  static Shared* shared_;
+  static Shared* suite;
   tdump::testing::TempDir dir_{"azcred"};
-  const std::vector<std::string>& names_ = shared_->names;
-  const std::shared_ptr<http::Engine>& engine_ = shared_->engine;
+  const std::vector<std::string>& names_ = suite->names;
+  const std::shared_ptr<http::Engine>& engine_ = suite->engine;
   std::string last_body_;
 };
-AzureCredentials::Shared* AzureCredentials::shared_ = nullptr;
+AzureCredentials::Shared* AzureCredentials::suite = nullptr;
 
 TEST_F(AzureCredentials, TheDataServerRefusesWhatItDidNotIssueAndExpiredTokens) {
   PyServer identity("azure_identity_server.py", {"--token-file", token_file(), "--lifetime", "1"});

@@ -595,6 +595,7 @@ TEST(AzureCliAnswer, ExpiresOnOrLocalExpiresOn) {
   EXPECT_EQ(with_epoch->value.token, "eyJ.a");
   EXPECT_EQ(*with_epoch->expires, kNow);
   // Only the local-time form: read in the process's time zone (TZ set for the test).
+  // NOLINTBEGIN(concurrency-mt-unsafe): no other thread runs in this test
   const char* old_tz = std::getenv("TZ");
   const std::string saved = old_tz != nullptr ? old_tz : "";
   ::setenv("TZ", "Asia/Kolkata", 1);  // UTC+05:30, no daylight saving
@@ -606,6 +607,7 @@ TEST(AzureCliAnswer, ExpiresOnOrLocalExpiresOn) {
     ::unsetenv("TZ");
   }
   ::tzset();
+  // NOLINTEND(concurrency-mt-unsafe)
   ASSERT_TRUE(local.ok()) << local.error().message;
   EXPECT_EQ(*local->expires, kNow);  // 03:43:20 +05:30 = 22:13:20Z
   EXPECT_FALSE(parse_azure_cli_token(R"({"accessToken":"eyJ.c","tokenType":"pop","expires_on":1})").ok());

@@ -30,7 +30,8 @@ bool contains(const std::string& text, const std::string& part) {
 }
 
 constexpr const char* kObject = "tiles/a.tif";
-const std::string kBytes = "II*\0\x08\0\0\0-header-bytes-of-a-tiff";
+constexpr char kTiffStart[] = "II*\0\x08\0\0\0-header-bytes-of-a-tiff";
+const std::string kBytes(kTiffStart, sizeof(kTiffStart) - 1);  // NUL bytes included
 
 // What a GCS read with `token` gets from the data server: the status.
 int read_with(http::Engine& engine, const testing::GcsTestServer& gcs, const std::string& token) {
@@ -61,21 +62,21 @@ class GcsCredentials : public ::testing::Test {
     std::shared_ptr<http::Engine> engine = testing::quick_engine();
   };
   static void SetUpTestSuite() {
-    shared_ = new Shared();
+    suite = new Shared();
     testing::GcsServerOptions opts;
-    opts.token_file = (shared_->dir / "tokens.txt").string();
+    opts.token_file = (suite->dir / "tokens.txt").string();
     opts.client_id = "user-client";
     opts.client_secret = "USER-SECRET";
     opts.refresh_token = "USER-REFRESH";
-    shared_->gcs = std::make_unique<testing::GcsTestServer>(opts);
-    shared_->gcs->put("bkt", kObject, kBytes);
+    suite->gcs = std::make_unique<testing::GcsTestServer>(opts);
+    suite->gcs->put("bkt", kObject, kBytes);
   }
   static void TearDownTestSuite() {
-    shared_->engine->shutdown();
-    delete shared_;
-    shared_ = nullptr;
+    suite->engine->shutdown();
+    delete suite;
+    suite = nullptr;
   }
-  [[nodiscard]] static std::string token_file() { return (shared_->dir / "tokens.txt").string(); }
+  [[nodiscard]] static std::string token_file() { return (suite->dir / "tokens.txt").string(); }
 
   CredentialProviderPtr<BearerCredential> provider(std::map<std::string, std::string> values,
                                                    std::map<std::string, std::string> env) {
@@ -88,12 +89,12 @@ class GcsCredentials : public ::testing::Test {
     return made.ok() ? *made : nullptr;
   }
 
-  static Shared* shared_;
+  static Shared* suite;
   tdump::testing::TempDir dir_{"gcscred"};
-  const std::unique_ptr<testing::GcsTestServer>& gcs_ = shared_->gcs;
-  const std::shared_ptr<http::Engine>& engine_ = shared_->engine;
+  const std::unique_ptr<testing::GcsTestServer>& gcs_ = suite->gcs;
+  const std::shared_ptr<http::Engine>& engine_ = suite->engine;
 };
-GcsCredentials::Shared* GcsCredentials::shared_ = nullptr;
+GcsCredentials::Shared* GcsCredentials::suite = nullptr;
 
 TEST_F(GcsCredentials, MetadataServerTokenReadsAndOneFetchServesABurst) {
   PyServer metadata("gce_metadata_server.py", {"--token-file", token_file()});
@@ -103,6 +104,7 @@ TEST_F(GcsCredentials, MetadataServerTokenReadsAndOneFetchServesABurst) {
   EXPECT_EQ(read_with(*engine_, *gcs_, ""), 401);  // the bucket is private
   // 64 requests at once share one fetch.
   std::vector<std::thread> threads;
+  threads.reserve(64);
   std::atomic<int> ok{0};
   for (int i = 0; i < 64; ++i) {
     threads.emplace_back([&] {

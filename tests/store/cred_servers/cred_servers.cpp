@@ -104,12 +104,23 @@ HeadersRun run_headers_isolated(const std::filesystem::path& dir, const std::str
                                 const std::map<std::string, std::string>& store_options,
                                 const std::map<std::string, std::string>& env) {
   std::string config = "store:\n  name: " + store_url + "\n  obstore_config:\n";
-  for (const auto& [key, value] : store_options) config += "    " + key + ": \"" + value + "\"\n";
+  for (const auto& [key, value] : store_options) {
+    config += "    ";
+    config += key;
+    config += ": \"";
+    config += value;
+    config += "\"\n";
+  }
   config += "concurrency:\n  n_consumers: 4\n  list_chunk_size: 10\n  write_chunk_size: 100\n  max_buffer_size: 1000\n";
   tdump::testing::write_file(dir / "config.yaml", config);
   const auto out = dir / "out";
   std::vector<std::string> argv = {"env", "-i", "PATH=/usr/bin:/bin", "HOME=" + dir.string()};
-  for (const auto& [name, value] : env) argv.push_back(name + "=" + value);
+  for (const auto& [name, value] : env) {
+    std::string assignment = name;
+    assignment += '=';
+    assignment += value;
+    argv.push_back(std::move(assignment));
+  }
   argv.insert(argv.end(), {TDUMP_CLI_PATH, "headers", "-q", (dir / "config.yaml").string(), out.string()});
   auto result = tdump::testing::run_command(argv);
   HeadersRun run{result.exit_code, result.err};
