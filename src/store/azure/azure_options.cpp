@@ -249,7 +249,7 @@ Status set_managed_identity(const ResolvedOptions& resolved, const StoreOptions&
   } else {
     auto parsed = parse_url(endpoint);
     if (!parsed || (parsed->scheme != "http" && parsed->scheme != "https") || !parsed->query.empty()) {
-      return make_error(ErrorCode::kInvalidArgument, "the managed identity endpoint '" + endpoint +
+      return make_error(ErrorCode::kInvalidArgument, "the managed identity endpoint '" + url_for_messages(endpoint) +
                                                          "' (msi_endpoint / IDENTITY_ENDPOINT) is not an http(s) "
                                                          "URL without a query");
     }
