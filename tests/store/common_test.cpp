@@ -2,9 +2,7 @@
 // token caching. Expected values come from RFCs / FIPS vectors or the `date` tool.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <map>
-#include <thread>
 
 #include "process.hpp"
 #include "store/common/crypto.hpp"
@@ -12,7 +10,6 @@
 #include "store/common/options.hpp"
 #include "store/common/paged_list.hpp"
 #include "store/common/time_format.hpp"
-#include "store/common/token_cache.hpp"
 #include "store/common/tree_list.hpp"
 #include "store/common/url.hpp"
 
@@ -280,61 +277,6 @@ TEST(TreeList, LexicographicOrderAndPrefixPruning) {
   EXPECT_EQ(collect("a/y", 10), (std::vector<std::string>{"a/y/deep"}));
   EXPECT_EQ(reads, (std::vector<std::string>{"a/", "a/y/"}));  // z/ and the root are never read
   EXPECT_TRUE(collect("nothing/here/", 10).empty());           // a missing start directory is an empty listing
-}
-
-TEST(TokenCache, OneFetchServesABurstAndRefreshesNearExpiry) {
-  auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
-  std::atomic<int> fetches{0};
-  std::vector<TokenCache::TokenCallback> pending;
-  std::mutex pending_mutex;
-  auto cache = std::make_shared<TokenCache>(
-      [&](TokenCache::TokenCallback done) {
-        ++fetches;
-        std::lock_guard lock(pending_mutex);
-        pending.push_back(std::move(done));
-      },
-      std::chrono::seconds(300), [&] { return now; });
-  std::atomic<int> served{0};
-  std::vector<std::thread> threads;
-  threads.reserve(8);
-  for (int i = 0; i < 8; ++i) {
-    threads.emplace_back([&] {
-      for (int j = 0; j < 50; ++j) {
-        cache->with_token([&](Result<std::string> t) {
-          EXPECT_TRUE(t.ok());
-          if (t.ok()) {
-            EXPECT_EQ(*t, "tok1");
-          }
-          ++served;
-        });
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(fetches.load(), 1);
-  EXPECT_EQ(served.load(), 0);
-  {
-    std::lock_guard lock(pending_mutex);
-    ASSERT_EQ(pending.size(), 1U);
-    auto done = std::move(pending.front());
-    pending.clear();
-    done(Token{"tok1", now + std::chrono::seconds(3600)});
-  }
-  EXPECT_EQ(served.load(), 400);
-  cache->with_token([&](Result<std::string> t) { EXPECT_EQ(*t, "tok1"); });  // cached: no fetch
-  EXPECT_EQ(fetches.load(), 1);
-  now += std::chrono::seconds(3600 - 299);  // inside the refresh margin
-  cache->with_token([](const Result<std::string>&) {});
-  EXPECT_EQ(fetches.load(), 2);
-  {
-    std::lock_guard lock(pending_mutex);
-    pending.front()(make_error(ErrorCode::kNetwork, "down"));  // a failed refresh is not cached
-    pending.clear();
-  }
-  cache->with_token([](const Result<std::string>&) {});
-  EXPECT_EQ(fetches.load(), 3);
-  std::lock_guard lock(pending_mutex);
-  pending.front()(Token{"tok2", now + std::chrono::seconds(3600)});
 }
 
 }  // namespace

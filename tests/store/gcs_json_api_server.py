@@ -14,7 +14,8 @@ It follows Google's documented behaviour for what tiff-dumper uses:
 Objects are the files under --root: ROOT/BUCKET/<object name>. Errors use the JSON API's
 {"error": {"code", "message", "errors": [{"reason", ...}]}} shape. Buckets listed in --public
 need no Authorization to read; others need a Bearer token issued by /token or given by
---static-token. Writes always need a token whose scope allows them (devstorage.read_write,
+--static-token, or listed in --token-file by a credential test server (cred_servers/, e.g. the
+GCE metadata server) and not expired. Writes always need a token whose scope allows them (devstorage.read_write,
 devstorage.full_control or cloud-platform; a read_only token gets 403 insufficientPermissions,
 as Google answers); the static token and refresh-token grants may write.
 """
@@ -25,12 +26,16 @@ import json
 import os
 import secrets
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import urllib.parse
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "cred_servers"))
+import issued_tokens  # noqa: E402
 
 ARGS = None
 LOCK = threading.Lock()
@@ -135,6 +140,8 @@ class Handler(BaseHTTPRequestHandler):
             return True
         with LOCK:
             expiry, scope = TOKENS.get(token, (None, ""))
+        if expiry is None and ARGS.token_file:  # issued by a credential test server
+            expiry, scope = issued_tokens.lookup(ARGS.token_file, token) or (None, "")
         if expiry is None or expiry <= time.time():
             self.send_error_json(401, "authError", "Invalid Credentials")
             return False
@@ -375,6 +382,7 @@ def main():
     parser.add_argument("--static-token", default="")
     parser.add_argument("--public", action="append", default=[])
     parser.add_argument("--token-lifetime", type=int, default=3600)
+    parser.add_argument("--token-file", default="", help="also accept the tokens listed there (issued_tokens.py)")
     ARGS = parser.parse_args()
     ThreadingHTTPServer.request_queue_size = 256  # many clients connect at once; don't drop SYNs
     server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)

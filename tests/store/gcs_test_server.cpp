@@ -56,6 +56,7 @@ GcsTestServer::GcsTestServer(const GcsServerOptions& options) {
   add("--client-id", options.client_id);
   add("--client-secret", options.client_secret);
   add("--refresh-token", options.refresh_token);
+  add("--token-file", options.token_file);
   process_ = tdump::testing::ChildProcess(argv, {}, dir_.path(), dir_ / "server.log");
   if (!tdump::testing::wait_for_port(port_, std::chrono::seconds(20))) {
     throw std::runtime_error("GCS test server did not start (see " + (dir_ / "server.log").string() + ")");

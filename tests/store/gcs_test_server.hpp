@@ -17,6 +17,7 @@ struct GcsServerOptions {
   std::string static_token;
   int token_lifetime_seconds = 3600;
   std::string client_id, client_secret, refresh_token;  // for authorized_user grants
+  std::string token_file;  // also accept the tokens a credential test server wrote there (cred_servers/)
 };
 
 class GcsTestServer {

@@ -89,7 +89,7 @@ TEST(ServiceAccountJwt, BadKeysAndFilesAreClearErrors) {
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("private_key"), std::string::npos);
 
-  auto other = parse_google_credentials(R"({"type":"external_account"})", "file k.json");
+  auto other = parse_google_credentials(R"({"type":"gdch_service_account"})", "file k.json");
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().code, ErrorCode::kUnsupported);
 
