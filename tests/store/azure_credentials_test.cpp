@@ -299,7 +299,7 @@ TEST_F(AzureCli, ProviderDestroyedWhileIdleAndAfterUse) {
 
 // `tiff-dumper headers` end to end with each Azure source, under `env -i`: ready, waiting for the
 // store to sign through azure_credential_provider() (flip this when it does).
-constexpr bool kAzureStoreSignsWithProviders = false;
+constexpr bool kAzureStoreSignsWithProviders = true;
 constexpr const char* kAzureWiring =
     "needs the lead's wiring: open_azure_store asking azure_credential_provider() (azure_store.cpp still builds "
     "static providers only)";

@@ -332,7 +332,7 @@ TEST_F(ExternalAccount, ImpersonatedServiceAccountFromAUserLogin) {
 
 // `tiff-dumper headers` end to end with each GCS source, under `env -i`: ready, waiting for the
 // stores to sign through gcs_credential_provider() (flip this when they do).
-constexpr bool kGcsStoreSignsWithProviders = false;
+constexpr bool kGcsStoreSignsWithProviders = true;
 constexpr const char* kGcsWiring =
     "needs the lead's wiring: open_gcs_store asking gcs_credential_provider() (gcs_store.cpp still uses "
     "make_google_token_provider, which knows only service_account and authorized_user files)";

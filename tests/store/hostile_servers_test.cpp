@@ -191,13 +191,14 @@ TEST_F(HostileServers, OAuthTokenEndpointRedirectIsNotFollowedAndItsErrorsAreRed
   hostile->set_rules(json::array({{{"path", "/token"}, {"status", 307}, {"redirect_to", elsewhere->base_url()}}}));
   auto listing = testing::list_all(**opened, "", 10);
   ASSERT_TRUE(listing.error.has_value());
-  EXPECT_NE(listing.error->message.find("a redirect to " + elsewhere->base_url() + ", which is not followed"),
+  EXPECT_NE(listing.error->message.find("answered 307 (a redirect); credential endpoints are never followed"),
             std::string::npos)
       << listing.error->message;
   EXPECT_TRUE(received("refresh-TOKEN-value"));  // the grant went to the configured endpoint only
   EXPECT_EQ(elsewhere->connections(), 0);
 
-  // A token endpoint that echoes the grant back in its error description.
+  // A token endpoint that echoes the grant back in its error description: only its short error
+  // code reaches the message (common/oauth_token.hpp), never the description.
   hostile->set_rules(
       json::array({{{"path", "/token"},
                     {"status", 400},
@@ -205,8 +206,7 @@ TEST_F(HostileServers, OAuthTokenEndpointRedirectIsNotFollowedAndItsErrorsAreRed
   auto refused = testing::list_all(**opened, "", 10);
   ASSERT_TRUE(refused.error.has_value());
   EXPECT_EQ(refused.error->remote_code, "invalid_grant");
-  EXPECT_NE(refused.error->message.find("bad grant grant_type=refresh_token"), std::string::npos)
-      << refused.error->message;
+  EXPECT_EQ(refused.error->message.find("bad grant"), std::string::npos) << refused.error->message;
   EXPECT_EQ(refused.error->message.find("SECRET-value"), std::string::npos) << refused.error->message;
   EXPECT_EQ(refused.error->message.find("TOKEN-value"), std::string::npos) << refused.error->message;
 }

@@ -116,6 +116,7 @@ Result<CredentialProviderPtr<AzureCredential>> azure_credential_provider(const A
       if (!signer) return std::move(signer).error();
       credential.kind = AzureCredential::Kind::kSharedKey;
       credential.signer = std::make_shared<const SharedKeySigner>(std::move(*signer));
+      credential.key_text = config.account_key;  // for redaction only
       break;
     }
     case AzureConfig::Auth::kSas:

@@ -1,5 +1,7 @@
 #include "store/azure/azure_store.hpp"
 
+#include "store/azure/azure_credentials.hpp"
+#include "store/common/metadata_engine.hpp"
 #include "store/common/url.hpp"
 
 namespace tdump::store {
@@ -23,42 +25,11 @@ std::string AzureStore::url_for(std::string_view key) const {
   return out;
 }
 
-namespace {
-
-// The provider of a configuration's credential: static for a key or a SAS, null when anonymous.
-Result<CredentialProviderPtr<AzureCredential>> azure_credentials(const AzureConfig& config) {
-  AzureCredential credential;
-  switch (config.auth) {
-    case AzureConfig::Auth::kAnonymous:
-      return CredentialProviderPtr<AzureCredential>{};
-    case AzureConfig::Auth::kSharedKey: {
-      auto signer = SharedKeySigner::create(config.account, config.account_key);
-      if (!signer) return std::move(signer).error();
-      credential.kind = AzureCredential::Kind::kSharedKey;
-      credential.signer = std::make_shared<const SharedKeySigner>(std::move(*signer));
-      credential.key_text = config.account_key;
-      break;
-    }
-    case AzureConfig::Auth::kSas:
-      credential.kind = AzureCredential::Kind::kSas;
-      credential.sas = config.sas;
-      break;
-    case AzureConfig::Auth::kBearerToken:
-      credential.kind = AzureCredential::Kind::kBearer;
-      credential.token = config.bearer_token;
-      break;
-  }
-  return CredentialProviderPtr<AzureCredential>(
-      std::make_shared<StaticCredentialProvider<AzureCredential>>(std::move(credential), config.credentials_source));
-}
-
-}  // namespace
-
 Result<std::unique_ptr<ObjectStore>> open_azure_store(std::string_view url, const StoreOptions& options,
                                                       std::shared_ptr<http::Engine> engine) {
   auto config = azure_config_from_url(url, options);
   if (!config) return std::move(config).error();
-  auto credentials = azure_credentials(*config);
+  auto credentials = azure_credential_provider(*config, engine, metadata_engine());
   if (!credentials) return std::move(credentials).error();
   std::string source = *credentials ? (*credentials)->describe() : std::string("anonymous");
   auto client = AzureClient::create(std::move(*config), std::move(source));

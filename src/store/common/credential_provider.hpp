@@ -168,9 +168,11 @@ class RefreshingCredentialProvider final : public CredentialProvider<T>,
   }
 
  private:
-  [[nodiscard]] std::chrono::seconds scaled(std::chrono::seconds margin, int divisor) const {
-    if (!lifetime_) return margin;
-    return std::min(margin, std::chrono::duration_cast<std::chrono::seconds>(*lifetime_ / divisor));
+  // Milliseconds, so that a credential living two seconds still gets its margins.
+  [[nodiscard]] std::chrono::milliseconds scaled(std::chrono::seconds margin, int divisor) const {
+    const std::chrono::milliseconds full = margin;
+    if (!lifetime_) return full;
+    return std::min(full, *lifetime_ / divisor);
   }
   [[nodiscard]] bool fresh_enough(CredentialClock::time_point now) const {
     return !expires_ || now + scaled(policy_.min_ttl, 10) < *expires_;
@@ -197,7 +199,8 @@ class RefreshingCredentialProvider final : public CredentialProvider<T>,
         cached_ = std::make_shared<const T>(std::move(fetched->value));
         expires_ = fetched->expires;
         lifetime_.reset();
-        if (expires_ && *expires_ > now) lifetime_ = std::chrono::duration_cast<std::chrono::seconds>(*expires_ - now);
+        if (expires_ && *expires_ > now)
+          lifetime_ = std::chrono::duration_cast<std::chrono::milliseconds>(*expires_ - now);
         retry_after_ = {};
         outcome = cached_;
       } else {
@@ -217,7 +220,7 @@ class RefreshingCredentialProvider final : public CredentialProvider<T>,
   mutable std::mutex mutex_;
   Ptr cached_;                                          // guarded by mutex_
   std::optional<CredentialClock::time_point> expires_;  // guarded
-  std::optional<std::chrono::seconds> lifetime_;        // guarded: expiry minus the time it arrived
+  std::optional<std::chrono::milliseconds> lifetime_;   // guarded: expiry minus the time it arrived
   CredentialClock::time_point retry_after_{};           // guarded: no background refresh before this
   bool fetching_ = false;                               // guarded
   std::size_t fetches_ = 0;                             // guarded

@@ -1,5 +1,7 @@
 #include "store/gcs/gcs_client.hpp"
 
+#include "store/gcs/gcs_credentials.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <charconv>
@@ -18,73 +20,8 @@ void authorise(http::Request& request, const BearerCredential* credential) {
 
 }  // namespace
 
-CredentialProviderPtr<BearerCredential> make_google_token_provider(const GoogleCredentials& credentials,
-                                                                   std::shared_ptr<http::Engine> engine,
-                                                                   std::string_view scope, std::string source) {
-  using Provider = RefreshingCredentialProvider<BearerCredential>;
-  auto fetch = [credentials, engine = std::move(engine), scope = std::string(scope)](Provider::FetchDone done) {
-    http::Request request;
-    request.method = "POST";
-    request.url = credentials.token_uri;
-    request.display_url = credentials.token_uri;
-    request.headers.push_back({"content-type", "application/x-www-form-urlencoded"});
-    request.max_body_bytes = 1U << 20;
-    // What the body carries, never to be echoed back into an error by the token endpoint.
-    std::vector<std::string> secrets;
-    if (credentials.type == "service_account") {
-      auto jwt = make_service_account_jwt(credentials, std::time(nullptr), scope);
-      if (!jwt) {
-        done(std::move(jwt).error());
-        return;
-      }
-      request.body = jwt_grant_body(*jwt);
-      secrets.push_back(std::move(*jwt));
-    } else {
-      request.body = refresh_grant_body(credentials);
-      secrets = {credentials.client_secret, credentials.refresh_token};
-    }
-    std::string what = "POST " + credentials.token_uri;
-    engine->submit(std::move(request), [done = std::move(done), what,
-                                        secrets = std::move(secrets)](Result<http::Response> response) {
-      if (!response) {
-        done(annotate_transport_error(std::move(response).error(), what));
-        return;
-      }
-      if (response->status != 200) {
-        Error error = error_from_response(
-            *response, what + " (OAuth token)",
-            [](const http::Response& r) {
-              RemoteError remote;
-              auto json = nlohmann::json::parse(r.body, nullptr, false);
-              if (json.is_object()) {
-                if (auto e = json.find("error"); e != json.end() && e->is_string()) remote.code = e->get<std::string>();
-                if (auto d = json.find("error_description"); d != json.end() && d->is_string()) {
-                  remote.message = d->get<std::string>();
-                }
-              }
-              if (r.status == 400 || r.status == 401 || r.status == 403) remote.category = ErrorCode::kPermissionDenied;
-              return remote;
-            },
-            secrets);
-        done(std::move(error));
-        return;
-      }
-      const auto steady_now = std::chrono::steady_clock::now();
-      const auto wall_now = CredentialClock::now();
-      auto token = parse_token_response(response->body, steady_now);
-      if (!token) {
-        done(std::move(token).error());
-        return;
-      }
-      const auto life = token->expires_at - steady_now;
-      done(Expiring<BearerCredential>{BearerCredential{std::move(token->value)},
-                                      wall_now + std::chrono::duration_cast<CredentialClock::duration>(life)});
-    });
-  };
-  return std::make_shared<Provider>(std::move(fetch), std::move(source));
-}
-
-GcsClient::GcsClient(GcsConfig config) : config_(std::move(config)) {}
+GcsClient::GcsClient(GcsConfig config)
+    : config_(std::move(config)), encryption_headers_(gcs_encryption_headers(config_)) {}
 
 std::string GcsClient::object_url(std::string_view key) const {
   std::string url;
@@ -105,6 +42,8 @@ http::Request GcsClient::read(std::string_view key, ByteRange range, const Beare
   request.url += "?alt=media";
   request.display_url = request.url;
   request.headers.push_back({"range", range_header_value(range)});
+  // An object written with a customer-supplied key is read with the same key (encryption_key).
+  request.headers.insert(request.headers.end(), encryption_headers_.begin(), encryption_headers_.end());
   authorise(request, credential);
   request.expected_body_bytes = static_cast<std::size_t>(range.length);
   request.max_body_bytes = range_body_cap(range);

@@ -1,7 +1,7 @@
 #pragma once
 // GCS JSON API requests (objects.list pages, media downloads with Range, media uploads,
-// objects.delete) and the reading of their answers; the OAuth token provider of credential
-// files. The generic HTTP object store (store/common/http_object_store.hpp) sends them.
+// objects.delete) and the reading of their answers. The generic HTTP object store (store/common/http_object_store.hpp)
+// sends them.
 #include <memory>
 #include <string>
 
@@ -42,12 +42,7 @@ class GcsClient final : public RequestBuilder<BearerCredential> {
 
  private:
   GcsConfig config_;
+  std::vector<http::HeaderField> encryption_headers_;  // customer-supplied key headers, or none
 };
-
-// The token provider of a credentials file: each fetch POSTs to its token_uri through `engine`;
-// a service account asks for `scope`.
-CredentialProviderPtr<BearerCredential> make_google_token_provider(const GoogleCredentials& credentials,
-                                                                   std::shared_ptr<http::Engine> engine,
-                                                                   std::string_view scope, std::string source);
 
 }  // namespace tdump::store

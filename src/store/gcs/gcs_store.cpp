@@ -1,5 +1,8 @@
 #include "store/gcs/gcs_store.hpp"
 
+#include "store/common/metadata_engine.hpp"
+#include "store/gcs/gcs_credentials.hpp"
+
 namespace tdump::store {
 
 GcsStore::GcsStore(std::shared_ptr<const GcsClient> client, CredentialProviderPtr<BearerCredential> credentials,
@@ -18,18 +21,9 @@ Result<std::unique_ptr<ObjectStore>> open_gcs_store(std::string_view url, const 
                                                     std::shared_ptr<http::Engine> engine) {
   auto config = gcs_config_from_url(url, options);
   if (!config) return std::move(config).error();
-  CredentialProviderPtr<BearerCredential> credentials;
-  switch (config->auth) {
-    case GcsConfig::Auth::kAnonymous:
-      break;
-    case GcsConfig::Auth::kBearerToken:
-      credentials = std::make_shared<StaticCredentialProvider<BearerCredential>>(BearerCredential{config->bearer_token},
-                                                                                 config->credentials_source);
-      break;
-    case GcsConfig::Auth::kOAuth:
-      credentials = make_google_token_provider(config->credentials, engine, config->scope, config->credentials_source);
-      break;
-  }
+  auto provider = gcs_credential_provider(*config, engine, metadata_engine());
+  if (!provider) return std::move(provider).error();
+  CredentialProviderPtr<BearerCredential> credentials = std::move(*provider);
   auto client = std::make_shared<const GcsClient>(std::move(*config));
   return std::unique_ptr<ObjectStore>(
       std::make_unique<GcsStore>(std::move(client), std::move(credentials), std::move(engine)));

@@ -15,6 +15,7 @@
 #include "common/result.hpp"
 #include "http/engine.hpp"
 #include "store/common/credential_provider.hpp"
+#include "store/common/metadata_engine.hpp"
 #include "store/s3/aws_credentials.hpp"
 
 namespace tdump::store::aws {
@@ -26,12 +27,6 @@ inline constexpr std::size_t kMaxCredentialBody = std::size_t{64} * 1024;
 // Largest token file (a web identity JWT, an EKS Pod Identity token, an SSO cache file).
 inline constexpr std::size_t kMaxTokenFile = std::size_t{64} * 1024;
 
-// The engine for plain-http metadata endpoints (IMDS, ECS 169.254.170.2, EKS 169.254.170.23,
-// loopback agents): 1 s connect timeout, 5 s per attempt, 2 retries within 10 s, so a machine
-// that is not on AWS learns it in seconds rather than after the store's 3-minute retry budget.
-// One per process, created on first use and never destroyed (its callbacks may drop the last
-// reference to a provider, and an engine must not be destroyed from its own loop thread).
-std::shared_ptr<http::Engine> metadata_engine();
 // `main` for https URLs, metadata_engine() for http ones.
 std::shared_ptr<http::Engine> engine_for(std::string_view url, const std::shared_ptr<http::Engine>& main);
 
