@@ -18,3 +18,7 @@ echo
 echo "One header in full (tiff-dumper inspect):"
 "$bin" inspect build/samples/cogs/rgb_deflate.tif | head -c 1500
 echo
+echo
+echo "A page about the run (tiff-dumper report; self-contained, open it in any browser):"
+"$bin" report "$out" --output "$out/report.html" >/dev/null
+echo "  $(pwd)/$out/report.html"
