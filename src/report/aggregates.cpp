@@ -116,8 +116,14 @@ Error bad(std::string_view what) {
   return make_error(ErrorCode::kParse, fmt::format("aggregates: {}", what));
 }
 
+// A non-negative integer (parsed JSON holds one as unsigned; a json built in memory may hold it
+// as a signed integer).
+bool is_count(const json& j) {
+  return j.is_number_unsigned() || (j.is_number_integer() && j.get<std::int64_t>() >= 0);
+}
+
 Result<std::uint64_t> get_count(const json& j, std::string_view what) {
-  if (!j.is_number_unsigned()) return bad(fmt::format("{} is not a count", what));
+  if (!is_count(j)) return bad(fmt::format("{} is not a count", what));
   return j.get<std::uint64_t>();
 }
 
@@ -370,10 +376,10 @@ Result<Aggregates> Aggregates::from_json(const json& j) {
   if (!j.is_object()) return bad("not an object");
   if (j.size() > 64) return bad("too many fields");
   Aggregates a;
-  if (auto it = j.find("version"); it == j.end() || !it->is_number_unsigned() || it->get<std::uint64_t>() != 1) {
+  if (auto it = j.find("version"); it == j.end() || !is_count(*it) || it->get<std::uint64_t>() != 1) {
     return bad("unknown version");
   }
-  if (auto it = j.find("grid_degrees"); it != j.end() && (!it->is_number_unsigned() || *it != kGridDegrees)) {
+  if (auto it = j.find("grid_degrees"); it != j.end() && (!is_count(*it) || it->get<std::uint64_t>() != kGridDegrees)) {
     return bad("unknown grid");
   }
   struct Field {

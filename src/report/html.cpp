@@ -199,10 +199,11 @@ void world_map(std::string& out, const Aggregates& a) {
   for (const auto& [cell, n] : a.grid()) mapped += n;
   out += fmt::format(
       "<p class=\"muted\">Each file counts once, in the {0}°×{0}° cell of the centre of its WGS 84 bbox "
-      "(<span data-stat=\"mapped\">{1}</span> files on the map, <span data-stat=\"no_footprint\">{2}</span> "
+      "(<span data-stat=\"mapped\" data-value=\"{4}\">{1}</span> files on the map, <span "
+      "data-stat=\"no_footprint\" data-value=\"{5}\">{2}</span> "
       "without a footprint; darker = more files, log scale, most in one cell: {3}). Land: Natural Earth 1:110m "
       "(public domain).</p>\n",
-      kGridDegrees, with_commas(mapped), with_commas(a.no_footprint()), with_commas(top));
+      kGridDegrees, with_commas(mapped), with_commas(a.no_footprint()), with_commas(top), mapped, a.no_footprint());
 }
 
 }  // namespace
