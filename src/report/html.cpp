@@ -237,7 +237,7 @@ std::string html_escape(std::string_view text) {
 
 std::string render_html(const Aggregates& a, const PageContext& context) {
   std::string out;
-  out.reserve(256 * 1024);
+  out.reserve(std::size_t{256} * 1024);
   out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   // No script, and nothing from anywhere else: the page works offline and cannot phone home.
