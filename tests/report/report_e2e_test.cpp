@@ -17,6 +17,7 @@
 #include "dump/e2e_support.hpp"
 #include "geo_fixtures.hpp"
 #include "process.hpp"
+#include "servers.hpp"
 #include "temp_dir.hpp"
 
 namespace tdump::dump::testing {
@@ -322,6 +323,48 @@ TEST_F(Report, MergesTheManifestsOfTwoShards) {
     const json m = json::parse(read_text(out / name));
     EXPECT_GT(m["aggregates"]["written"].get<std::int64_t>(), 0) << name;
   }
+}
+
+// OUT_DIR in a store (s3:// on moto): `report` reads the manifest there and shows what a local
+// OUT_DIR of the same run shows.
+TEST_F(Report, ReadsAStoreOutDirLikeALocalOne) {
+  TempDir tmp;
+  tdump::testing::MotoServer moto;
+  moto.create_bucket("results");
+  const std::vector<std::string> s3_options{"endpoint=" + moto.endpoint(), "allow_http=true", "region=us-east-1",
+                                            "access_key_id=AKIAIOSFODNN7EXAMPLE",
+                                            "secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"};
+  std::string output_yaml = "output:\n  store_options:\n";
+  for (const auto& option : s3_options) {
+    const auto eq = option.find('=');
+    output_yaml += "    " + option.substr(0, eq) + ": " + option.substr(eq + 1) + "\n";
+  }
+  auto config = write_config(tmp.path(), store_->string(), output_yaml);
+  auto r = run_cli({"headers", "--quiet", config.string(), "s3://results/out"});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  const fs::path remote_html = tmp.path() / "remote.html";
+  std::vector<std::string> args{"report", "s3://results/out", "--output", remote_html.string()};
+  for (const auto& option : s3_options) {
+    args.push_back("-o");
+    args.push_back(option);
+  }
+  auto rep = run_cli(args);
+  ASSERT_EQ(rep.exit_code, 0) << rep.err;
+  const std::string remote = read_text(remote_html);
+  EXPECT_EQ(remote.find("wJalrXUtnFEMI"), std::string::npos) << "a secret reached the page";
+
+  const fs::path local_out = tmp.path() / "out";
+  auto local_config = write_config(tmp.path(), store_->string());
+  ASSERT_EQ(run_cli({"headers", "--quiet", local_config.string(), local_out.string()}).exit_code, 1);
+  const fs::path local_html = tmp.path() / "local.html";
+  ASSERT_EQ(run_cli({"report", local_out.string(), "--output", local_html.string()}).exit_code, 0);
+  // The page's own markup carries the numbers: the same attributes a browser reads.
+  const Page a = parse_dom(remote), b = parse_dom(read_text(local_html));
+  EXPECT_FALSE(a.stats.empty());
+  EXPECT_EQ(a.stats, b.stats);
+  EXPECT_EQ(a.breakdowns, b.breakdowns);
+  EXPECT_EQ(a.errors, b.errors);
+  EXPECT_EQ(a.cells_total, b.cells_total);
 }
 
 TEST_F(Report, RefusesWhatIsNotAFinishedRun) {
