@@ -160,6 +160,7 @@ int run_report(const ReportArgs& args) {
     if (auto it = json.find("run"); it != json.end() && it->is_string() && runs.size() < kMaxStoresShown) {
       runs.insert(it->get<std::string>().substr(0, 64));
     }
+    ++context.manifests;
     auto it = json.find("aggregates");
     if (it == json.end()) {
       ++without_aggregates;
@@ -168,7 +169,6 @@ int run_report(const ReportArgs& args) {
     auto aggregates = report::Aggregates::from_json(*it);
     if (!aggregates) return make_error(ErrorCode::kParse, object.name + ": " + aggregates.error().message);
     merged.merge(*aggregates);
-    ++context.manifests;
     return {};
   });
   if (!status) return fail(status.error());
