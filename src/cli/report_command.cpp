@@ -148,38 +148,39 @@ int run_report(const ReportArgs& args) {
   context.generated = utc_now();
   std::set<std::string> stores, runs;
   std::uint64_t without_aggregates = 0;
-  auto status = (*storage)->read_each(manifests, [&](const dump::StoredObject& object, std::string text) -> Status {
-    if (text.size() > kMaxManifestBytes) return make_error(ErrorCode::kParse, object.name + ": too large");
-    auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (json.is_discarded() || !json.is_object()) {
-      return make_error(ErrorCode::kParse, object.name + ": not a JSON object");
-    }
-    if (auto it = json.find("store"); it != json.end() && it->is_string() && stores.size() < kMaxStoresShown) {
-      stores.insert(it->get<std::string>().substr(0, 2048));
-    }
-    if (auto it = json.find("run"); it != json.end() && it->is_string() && runs.size() < kMaxStoresShown) {
-      runs.insert(it->get<std::string>().substr(0, 64));
-    }
-    ++context.manifests;
-    auto it = json.find("aggregates");
-    if (it == json.end()) {
-      ++without_aggregates;
-      return {};
-    }
-    auto aggregates = report::Aggregates::from_json(*it);
-    if (!aggregates) return make_error(ErrorCode::kParse, object.name + ": " + aggregates.error().message);
-    merged.merge(*aggregates);
-    return {};
-  });
+  auto status =
+      (*storage)->read_each(manifests, [&](const dump::StoredObject& object, const std::string& text) -> Status {
+        if (text.size() > kMaxManifestBytes) return make_error(ErrorCode::kParse, object.name + ": too large");
+        auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+        if (json.is_discarded() || !json.is_object()) {
+          return make_error(ErrorCode::kParse, object.name + ": not a JSON object");
+        }
+        if (auto it = json.find("store"); it != json.end() && it->is_string() && stores.size() < kMaxStoresShown) {
+          stores.insert(it->get<std::string>().substr(0, 2048));
+        }
+        if (auto it = json.find("run"); it != json.end() && it->is_string() && runs.size() < kMaxStoresShown) {
+          runs.insert(it->get<std::string>().substr(0, 64));
+        }
+        ++context.manifests;
+        auto it = json.find("aggregates");
+        if (it == json.end()) {
+          ++without_aggregates;
+          return {};
+        }
+        auto aggregates = report::Aggregates::from_json(*it);
+        if (!aggregates) return make_error(ErrorCode::kParse, object.name + ": " + aggregates.error().message);
+        merged.merge(*aggregates);
+        return {};
+      });
   if (!status) return fail(status.error());
 
   context.stores.assign(stores.begin(), stores.end());
   context.runs.assign(runs.begin(), runs.end());
   if (shard_counts.size() == 1) context.shard_count = *shard_counts.begin();
   if (shard_counts.size() > 1) {
-    context.notes.push_back("OUT_DIR holds manifests of runs split into different numbers of shards.");
+    context.notes.emplace_back("OUT_DIR holds manifests of runs split into different numbers of shards.");
   }
-  if (runs.size() > 1) context.notes.push_back("OUT_DIR holds the manifests of more than one run.");
+  if (runs.size() > 1) context.notes.emplace_back("OUT_DIR holds the manifests of more than one run.");
   if (context.shard_count > manifests.size()) {
     context.notes.push_back(fmt::format("Only {} of the run's {} shards have finished: the page shows those.",
                                         manifests.size(), context.shard_count));

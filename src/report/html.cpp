@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <utility>
 
 namespace tdump::report {
@@ -12,6 +13,7 @@ namespace {
 #include "report/land_outline.inc"
 
 constexpr std::size_t kShownCategories = 20;  // rows per breakdown table; the rest is summed
+constexpr std::size_t kShownErrorKinds = 50;  // rows of the error table; the rest is summed
 
 std::string human_bytes(double bytes) {
   static constexpr std::array<const char*, 7> kUnits{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
@@ -161,11 +163,20 @@ std::string resolution_label(std::size_t bucket, std::string_view unit) {
   return fmt::format("{:.3g}–{:.3g} {}", low, low * 2, unit);
 }
 
-// Colour of a coverage cell: light to dark by log count.
-std::string cell_colour(std::uint64_t n, std::uint64_t top) {
-  const double t = top <= 1 ? 1.0 : std::log(static_cast<double>(n)) / std::log(static_cast<double>(top));
-  const double k = 0.25 + 0.75 * std::clamp(t, 0.0, 1.0);
-  // From #fdae61 (few) to #b2182b (many).
+// The coverage grid is drawn in kColourClasses classes by log count, one SVG path per class, so
+// the page stays small whatever the grid holds (every one of the 16,200 cells costs ~16 bytes).
+constexpr int kColourClasses = 6;
+
+// Class of a cell of `n` files when the fullest holds `top`: 0 (few) .. kColourClasses - 1.
+int colour_class(std::uint64_t n, std::uint64_t top) {
+  if (top <= 1) return kColourClasses - 1;
+  const double t = std::log(static_cast<double>(n)) / std::log(static_cast<double>(top));
+  return std::clamp(static_cast<int>(t * kColourClasses), 0, kColourClasses - 1);
+}
+
+// From #fdae61 (few) to #b2182b (many).
+std::string class_colour(int c) {
+  const double k = 0.25 + 0.75 * static_cast<double>(c) / (kColourClasses - 1);
   const auto mix = [k](int a, int b) { return static_cast<int>(std::lround(a + (b - a) * k)); };
   return fmt::format("#{:02x}{:02x}{:02x}", mix(0xfd, 0xb2), mix(0xae, 0x18), mix(0x61, 0x2b));
 }
@@ -182,17 +193,25 @@ void world_map(std::string& out, const Aggregates& a) {
       "<path d=\"{}\" fill=\"#f2efe6\" stroke=\"#9aa5b1\" stroke-width=\"0.25\" fill-rule=\"evenodd\"/>\n", kLandPath);
   std::uint64_t top = 0;
   for (const auto& [cell, n] : a.grid()) top = std::max(top, n);
-  out += "<g stroke=\"#7f1d1d\" stroke-width=\"0.15\" fill-opacity=\"0.85\">\n";
+  std::array<std::string, kColourClasses> paths;
+  std::array<std::uint64_t, kColourClasses> cells{}, files{}, low{}, high{};
   for (const auto& [cell, n] : a.grid()) {
-    const int col = static_cast<int>(cell % kGridColumns);
-    const int row = static_cast<int>(cell / kGridColumns);
-    const double west = -180.0 + col * kGridDegrees;
-    const double north = 90.0 - row * kGridDegrees;
+    const int c = colour_class(n, top);
+    const auto col = cell % kGridColumns;
+    const auto row = cell / kGridColumns;
+    fmt::format_to(std::back_inserter(paths[c]), "M{} {}h{}v{}h-{}z", col * kGridDegrees, row * kGridDegrees,
+                   kGridDegrees, kGridDegrees, kGridDegrees);
+    low[c] = cells[c] == 0 ? n : std::min(low[c], n);
+    high[c] = std::max(high[c], n);
+    ++cells[c];
+    files[c] += n;
+  }
+  out += "<g stroke=\"#7f1d1d\" stroke-width=\"0.15\" fill-opacity=\"0.9\">\n";
+  for (int c = 0; c < kColourClasses; ++c) {
+    if (cells[c] == 0) continue;
     out += fmt::format(
-        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" data-cell=\"{}\" data-count=\"{}\">"
-        "<title>lon {}..{}, lat {}..{}: {} files</title></rect>\n",
-        col * kGridDegrees, row * kGridDegrees, kGridDegrees, kGridDegrees, cell_colour(n, top), cell, n, west,
-        west + kGridDegrees, north - kGridDegrees, north, with_commas(n));
+        "<path fill=\"{}\" data-cells=\"{}\" data-count=\"{}\" d=\"{}\"><title>{} to {} files a cell</title></path>\n",
+        class_colour(c), cells[c], files[c], paths[c], with_commas(low[c]), with_commas(high[c]));
   }
   out += "</g></svg>\n";
   std::uint64_t mapped = 0;
@@ -312,12 +331,22 @@ std::string render_html(const Aggregates& a, const PageContext& context) {
     std::stable_sort(errors.begin(), errors.end(),
                      [](const auto& x, const auto& y) { return x.second.count > y.second.count; });
     out += "<table><tr><th>stage / kind</th><th class=\"n\">rows</th><th>examples</th></tr>\n";
+    std::uint64_t rest = 0;
+    std::size_t shown = 0;
     for (const auto& [key, entry] : errors) {
+      if (shown++ >= kShownErrorKinds) {
+        rest += entry.count;
+        continue;
+      }
       std::string examples;
       for (const auto& e : entry.examples) examples += fmt::format("<code data-example>{}</code> ", html_escape(e));
       out += fmt::format(
           "<tr data-error=\"{0}\" data-count=\"{1}\"><td>{0}</td><td class=\"n\">{2}</td><td>{3}</td></tr>\n",
           html_escape(key), entry.count, with_commas(entry.count), examples);
+    }
+    if (shown > kShownErrorKinds) {
+      out += fmt::format("<tr data-error-rest=\"{}\"><td>{} more kinds</td><td class=\"n\">{}</td><td></td></tr>\n",
+                         rest, shown - kShownErrorKinds, with_commas(rest));
     }
     out += "</table>";
   }

@@ -4,7 +4,7 @@
 //   data-stat="listed|written|failed|..."                  the totals
 //   data-breakdown="crs|compression|..." data-key data-count  one row of a breakdown
 //   data-error="stage/kind" data-count                      one error kind
-//   data-cell="index" data-count                            one coverage-grid cell
+//   data-cells="n" data-count                               one colour class of the coverage grid
 #include <string>
 #include <string_view>
 #include <vector>

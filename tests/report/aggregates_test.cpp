@@ -183,5 +183,34 @@ TEST(ReportHtml, EscapesEverythingFromTheRun) {
   EXPECT_LT(html.size(), 300U * 1024);
 }
 
+TEST(ReportHtml, PageStaysSmallWhenEveryBoundIsReached) {
+  // Every grid cell, full breakdowns and error kinds with long examples: the largest page a run
+  // can ask for.
+  json j = shard(13, 10).to_json();
+  for (int cell = 0; cell < kGridColumns * kGridRows; ++cell) j["grid"][std::to_string(cell)] = cell + 1;
+  for (const char* name : {"crs", "compression", "dtype", "block", "overviews", "cog_errors"}) {
+    json many = json::object();
+    for (std::size_t i = 0; i < kMaxCategories; ++i)
+      many[std::string(kMaxLabelBytes - 4, 'x') + std::to_string(i)] = i + 1;
+    j[name] = many;
+  }
+  json errors = json::object();
+  for (std::size_t i = 0; i < kMaxErrorKinds; ++i) {
+    errors["parse/" + std::to_string(i)] = {
+        {"count", 1},
+        {"examples", json::array({std::string(kMaxExampleBytes, 'k'), std::string(kMaxExampleBytes, 'k'),
+                                  std::string(kMaxExampleBytes, 'k')})}};
+  }
+  j["errors"] = errors;
+  auto a = Aggregates::from_json(j);
+  ASSERT_TRUE(a) << a.error().message;
+  const std::string html = render_html(*a, {});
+  // The grid is a handful of paths (~17 bytes a cell), the breakdowns show 20 rows each, the
+  // error table 50 kinds with 3 examples of at most 512 bytes.
+  EXPECT_LT(html.size(), 600U * 1024) << html.size();
+  EXPECT_NE(html.find("206 more kinds"), std::string::npos);
+  EXPECT_EQ(html.find("data-cell="), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tdump::report

@@ -88,7 +88,7 @@ Page parse_dom(const std::string& dom) {
   for (std::sregex_iterator it(dom.begin(), dom.end(), error), end; it != end; ++it) {
     page.errors[unescape((*it)[1])] = std::stoll((*it)[2]);
   }
-  static const std::regex cell(R"re(data-cell="(\d+)" data-count="(\d+)")re");
+  static const std::regex cell(R"re(data-cells="(\d+)" data-count="(\d+)")re");
   for (std::sregex_iterator it(dom.begin(), dom.end(), cell), end; it != end; ++it) {
     page.cells_total += std::stoll((*it)[2]);
   }
