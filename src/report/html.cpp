@@ -169,7 +169,8 @@ constexpr int kColourClasses = 6;
 
 // Class of a cell of `n` files when the fullest holds `top`: 0 (few) .. kColourClasses - 1.
 int colour_class(std::uint64_t n, std::uint64_t top) {
-  if (top <= 1) return kColourClasses - 1;
+  if (top <= 1 || n >= top) return kColourClasses - 1;
+  if (n <= 1) return 0;
   const double t = std::log(static_cast<double>(n)) / std::log(static_cast<double>(top));
   return std::clamp(static_cast<int>(t * kColourClasses), 0, kColourClasses - 1);
 }

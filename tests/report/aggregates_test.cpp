@@ -183,6 +183,15 @@ TEST(ReportHtml, EscapesEverythingFromTheRun) {
   EXPECT_LT(html.size(), 300U * 1024);
 }
 
+TEST(ReportHtml, CellsOfAnyCountDrawWithoutOverflow) {
+  // Found by fuzz/report: a cell of 0 files (no run writes one, a manifest may) made log(0).
+  json j = shard(17, 10).to_json();
+  j["grid"] = {{"0", 0}, {"1", 1}, {"2", 18446744073709551615ULL}};
+  auto a = Aggregates::from_json(j);
+  ASSERT_TRUE(a);
+  EXPECT_NE(render_html(*a, {}).find("data-cells"), std::string::npos);
+}
+
 TEST(ReportHtml, PageStaysSmallWhenEveryBoundIsReached) {
   // Every grid cell, full breakdowns and error kinds with long examples: the largest page a run
   // can ask for.
