@@ -25,6 +25,7 @@
 #include "dump/shard_plan.hpp"
 #include "http/engine.hpp"
 #include "parquet/writer.hpp"
+#include "report/aggregates.hpp"
 #include "store/client_options.hpp"
 #include "store/common/display_key.hpp"
 #include "store/key_file.hpp"
@@ -164,6 +165,7 @@ class Run {
   std::map<std::string, std::uint64_t> errors_by_stage_;  // guarded by stage_mutex_
   std::atomic<std::uint64_t> rows_with_warnings_{0};
   std::atomic<std::uint64_t> abandoned_{0};
+  report::SharedAggregates aggregates_;  // thread-safe: the report's statistics (src/report)
 
   // Stops of our own (a fatal error, or the watcher acting on options_.stop): readable from the
   // first request on, so a lister waiting on a FIFO of keys wakes at once.
@@ -243,6 +245,7 @@ Status Run::open_store() {
 
 void Run::append_error_row(const store::ObjectMeta& meta, const std::string& url, Stage stage, std::string_view kind,
                            const Error& error, std::uint32_t attempts) {
+  aggregates_.add_error(meta.key, to_string(stage), kind);
   auto status = error_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
     Status s = encoder.append_error(batch, meta, url, stage, kind, error, attempts);
     if (s) note_row_warnings(meta.key, encoder.row_warnings());
@@ -419,6 +422,7 @@ void Run::on_header(HeaderFetch& fetch) {
     });
     if (status) {
       ++counters_.done;
+      aggregates_.add_data(fetch.header(), fetch.session().cog(), &geo_facts, fetch.facts().object_size);
     } else {
       // A header the row encoder cannot represent: still exactly one row for the key.
       auto error = make_error(ErrorCode::kInternal, "cannot encode the row: " + status.error().message);
@@ -545,6 +549,7 @@ nlohmann::json Run::manifest(const RunSummary& s) const {
       {"header_bytes", s.bytes},
       {"requests", s.requests},
       {"list_requests", s.list_requests},
+      {"aggregates", aggregates_.to_json(s.listed, s.skipped_done)},
       {"settings",
        {{"n_consumers", config_.n_consumers},
         {"list_chunk_size", config_.list_chunk_size},
