@@ -37,6 +37,20 @@ namespace tdump::store {
 // OAuth `expires_in` added to the time of the answer).
 using CredentialClock = std::chrono::system_clock;
 
+// A server's instant (a duration since the Unix epoch) as a CredentialClock time point, saturated
+// at the clock's range: the clock counts nanoseconds in 64 bits (years 1677..2262), so an
+// "Expiration" in the year 1013 or 9999 would overflow it (fuzz/sts, fuzz/sso found both).
+template <typename Rep, typename Period>
+CredentialClock::time_point credential_time(std::chrono::duration<Rep, Period> since_epoch) {
+  using Given = std::chrono::duration<Rep, Period>;
+  // The clock's limits in the given unit (truncated towards zero, so they convert back exactly).
+  const auto most = std::chrono::duration_cast<Given>(CredentialClock::duration::max());
+  const auto least = std::chrono::duration_cast<Given>(CredentialClock::duration::min());
+  if (since_epoch >= most) return CredentialClock::time_point::max();
+  if (since_epoch <= least) return CredentialClock::time_point::min();
+  return CredentialClock::time_point(std::chrono::duration_cast<CredentialClock::duration>(since_epoch));
+}
+
 // An AWS access key, with the session token of temporary credentials.
 struct AwsCredential {
   std::string key_id;

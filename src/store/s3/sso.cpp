@@ -35,8 +35,7 @@ Result<Expiring<AwsCredential>> parse_sso_role_credentials(std::string_view body
   if (expiration == role->end() || !expiration->is_number_integer()) {
     return make_error(ErrorCode::kParse, std::string(what) + ": the answer has no expiration");
   }
-  out.expires = CredentialClock::time_point(std::chrono::duration_cast<CredentialClock::duration>(
-      std::chrono::milliseconds(expiration->get<std::int64_t>())));
+  out.expires = credential_time(std::chrono::milliseconds(expiration->get<std::int64_t>()));
   return out;
 }
 
