@@ -205,6 +205,39 @@ TEST(HttpResponse, ContentRangeAndRangeReads) {
   EXPECT_NE(missing.error().message.find("http://h/k"), std::string::npos);
 }
 
+// Found by fuzz/http_headers: answers whose sizes contradict their own bytes.
+TEST(HttpResponse, ContentRangesAndLengthsThatContradictTheBytesAreNotBelieved) {
+  // RFC 9110 section 14.4: the complete length must exceed the last position; "*/*" is no range.
+  EXPECT_FALSE(parse_content_range("bytes 4-350/24"));
+  EXPECT_FALSE(parse_content_range("bytes 0-9/9"));
+  EXPECT_TRUE(parse_content_range("bytes 0-9/10"));
+  EXPECT_TRUE(parse_content_range("bytes 0-9/*"));
+  EXPECT_FALSE(parse_content_range("bytes */*"));
+
+  http::Response partial;
+  partial.status = 206;
+  partial.headers = {{"content-range", "bytes 4-350/24"}};
+  partial.body = std::string(347, 'x');
+  auto read = range_read_from_response(partial, {4, 347}, "GET x", nullptr);
+  ASSERT_FALSE(read.ok());  // was: 347 bytes of an object said to be 24 bytes long
+  EXPECT_EQ(read.error().code, ErrorCode::kParse);
+
+  // A 200 cut at the body cap whose Content-Length is shorter than the bytes received.
+  http::Response whole;
+  whole.status = 200;
+  whole.headers = {{"content-length", "204"}};
+  whole.body = std::string(1000, 'y');
+  whole.body_capped = true;
+  auto sliced = range_read_from_response(whole, {500, 100}, "GET x", nullptr);
+  ASSERT_TRUE(sliced.ok());
+  EXPECT_EQ(sliced->bytes.size(), 100U);
+  EXPECT_FALSE(sliced->object_size.has_value());  // was 204, with bytes 500..599 handed out
+  whole.headers = {{"content-length", "5000"}};
+  sliced = range_read_from_response(whole, {500, 100}, "GET x", nullptr);
+  ASSERT_TRUE(sliced.ok());
+  EXPECT_EQ(sliced->object_size, 5000U);
+}
+
 TEST(PagedList, FollowsTokensSkipsEmptyPagesAndStopsOnRepeats) {
   std::vector<std::string> seen;
   auto stream = make_paged_list([&](const std::string& token) -> Result<Page> {
