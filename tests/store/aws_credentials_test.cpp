@@ -638,17 +638,20 @@ TEST(AwsCredentialChain, ObstoreCredentialOptionsAreSupportedNotIgnored) {
 
 // Found by fuzz/aws_credentials_json, fuzz/sts and fuzz/sso: an Expiration outside the years
 // system_clock can count in nanoseconds (1677..2262) overflowed it (undefined behaviour). It is
-// now saturated: a credential that expired in 1013 is expired, one that lasts until 9999 is valid.
-TEST(AwsCredentialAnswers, InstantsConvertExactlyInsideTheClockAndSaturateOutside) {
+// now held within it: a credential that expired in 1013 is expired, one that lasts until 9999 is
+// valid.
+TEST(AwsCredentialAnswers, InstantsConvertExactlyInsideTheClockAndAreHeldWithinItOutside) {
   using std::chrono::microseconds;
   using std::chrono::milliseconds;
   EXPECT_EQ(credential_time(std::chrono::seconds(1'700'000'000)), CredentialClock::from_time_t(1'700'000'000));
   EXPECT_EQ(credential_time(milliseconds(1'700'000'000'123)),
             CredentialClock::from_time_t(1'700'000'000) + milliseconds(123));
   EXPECT_EQ(credential_time(milliseconds(9'796'210'529'000)), CredentialClock::time_point::max());
-  EXPECT_EQ(credential_time(microseconds(-30'171'011'871'000'000)), CredentialClock::time_point::min());
-  EXPECT_EQ(credential_time(milliseconds(std::numeric_limits<std::int64_t>::min())),
-            CredentialClock::time_point::min());
+  // Before 1970 is long past: the epoch, so that `expires - now` cannot overflow either.
+  EXPECT_EQ(credential_time(microseconds(-30'171'011'871'000'000)), CredentialClock::time_point{});
+  EXPECT_EQ(credential_time(milliseconds(std::numeric_limits<std::int64_t>::min())), CredentialClock::time_point{});
+  EXPECT_EQ(credential_time(milliseconds(std::numeric_limits<std::int64_t>::max())),
+            CredentialClock::time_point::max());
 }
 
 TEST(AwsCredentialAnswers, ExpirationsCenturiesAwayAreExpiredOrFarAhead) {
