@@ -57,6 +57,13 @@ void check_range_read(const http::Response& response, store::ByteRange range) {
         "a ranged read returned bytes past the object size it reports");
   if (response.status == 206) {
     auto content_range = store::parse_content_range(*response.header("content-range"));
+    if (!content_range) {
+      // Only an empty 206 whose complete length ends before the range (Azurite's past-the-end
+      // answer) is read without a valid Content-Range: as nothing, with that length.
+      check(response.body.empty() && read->bytes.empty() && read->object_size && *read->object_size <= range.offset,
+            "a 206 without a valid Content-Range gave a read other than past the end");
+      return;
+    }
     check(read->bytes == expected_slice(response.body, *content_range->first, range),
           "a 206 read is not the requested slice of the body");
   } else if (response.status == 200) {

@@ -141,6 +141,17 @@ Result<RangeRead> range_read_from_response(http::Response response, ByteRange ra
   if (response.status == 206) {
     auto header = response.header("content-range");
     auto parsed = header ? parse_content_range(*header) : std::nullopt;
+    if (!parsed && header && response.body.empty()) {
+      // Azurite answers a range that starts at the end of a blob with an empty 206 and an
+      // empty span ("bytes 10-9/10"; "bytes 0--1/0" for an empty blob) where Azure answers 416:
+      // the same past-the-end read when its complete length says the range starts there.
+      const auto slash = header->rfind('/');
+      const auto total = slash == std::string_view::npos ? std::nullopt : parse_u64(header->substr(slash + 1));
+      if (total && range.offset >= *total) {
+        out.object_size = total;
+        return out;
+      }
+    }
     if (!parsed || !parsed->first) {
       Error error =
           make_error(ErrorCode::kParse, std::string(request) + ": 206 response without a usable Content-Range");
