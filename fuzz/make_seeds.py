@@ -12,9 +12,13 @@ The seeds are what real servers answer, captured here on 127.0.0.1 (standard lib
                          the OAuth token endpoint's answers
   tests/store/aws_cred_servers.py      IMDSv2 and container credentials JSON, the SSO portal's
                          GetRoleCredentials, our STS, the S3 data server's errors
+  tests/store/cred_servers/            token answers and errors of our GCE metadata, Google STS /
+                         IAM Credentials and Azure AD / IMDS / App Service servers
 Files no server hands out (AWS config files, credential_process output, Google credential
-files, with a placeholder where a private key goes) are written in the layouts the AWS and
-Google documentation give; key_split seeds are
+files, with a placeholder where a private key goes, the Azure CLI's token output) are written in
+the layouts the AWS, Google and Microsoft documentation give; redirect seeds add the reference
+examples of RFC 3986 section 5.4; server_text seeds are the error messages, codes and keys
+captured here; key_split seeds are
 key names in the shapes real buckets use. Every file is small (a few KiB at most).
 
 Usage: fuzz/make_seeds.py [--only TARGET ...]   (run from anywhere; needs moto_server, nginx with
@@ -292,7 +296,7 @@ def capture_nginx(work):
     start(["nginx", "-c", conf, "-p", work + "/"], work)
     wait_port(port)
     body = ('<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/>'
-            "<D:getcontentlength/><D:getlastmodified/><D:getetag/></D:prop></D:propfind>")
+            "<D:getcontentlength/><D:getlastmodified/><D:getetag/><D:resource-id/></D:prop></D:propfind>")
     for name, path in {"root": "/", "data": "/data/", "a-b": "/data/a%20b/", "sub": "/data/sub/",
                        "file": "/data/1.tif"}.items():
         answer = expect(request(port, "PROPFIND", path, body=body, headers={"Depth": "1"}), 207)
@@ -308,6 +312,9 @@ def capture_nginx(work):
     seed("http_headers", "nginx-416.http", past.raw())
     seed("http_headers", "nginx-200.http", expect(request(port, "GET", "/data/1.tif"), 200).raw())
     seed("http_headers", "nginx-404.http", expect(request(port, "GET", "/data/missing.tif"), 404).raw())
+    moved = expect(request(port, "GET", "/data/sub"), 301)  # a folder without its slash
+    seed("http_headers", "nginx-301.http", moved.raw())
+    seed("redirect", "nginx-301-location", moved.header("Location"))
 
 
 # --- GCS: our JSON API test server -----------------------------------------------------------
@@ -457,6 +464,76 @@ def capture_aws_cred_servers(work):
     seed("xml_error", "aws-data-unsigned.xml", data.body)
 
 
+# --- Google and Azure token endpoints: tests/store/cred_servers/ ------------------------------
+
+def capture_token_servers(work):
+    servers = os.path.join(REPO, "tests", "store", "cred_servers")
+    gce, azure, sts = free_port(), free_port(), free_port()
+    subject_file = os.path.join(work, "subject")
+    with open(subject_file, "w") as f:
+        f.write("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c3ViamVjdA")
+    audience = "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/fuzz"
+    start([sys.executable, os.path.join(servers, "gce_metadata_server.py"), "--port", str(gce),
+           "--token-file", os.path.join(work, "gce-tokens")], work)
+    start([sys.executable, os.path.join(servers, "azure_identity_server.py"), "--port", str(azure),
+           "--token-file", os.path.join(work, "azure-tokens"), "--client-secret", "fuzz-client-secret",
+           "--identity-header", "fuzz-identity-header"], work)
+    start([sys.executable, os.path.join(servers, "google_sts_server.py"), "--port", str(sts),
+           "--token-file", os.path.join(work, "sts-tokens"), "--subject-token-file", subject_file,
+           "--audience", audience], work)
+    for port in (gce, azure, sts):
+        wait_port(port)
+
+    path = "/computeMetadata/v1/instance/service-accounts/default/token"
+    seed("bearer_token", "gce-token.json", expect(request(gce, "GET", path, headers={"Metadata-Flavor": "Google"}),
+                                                  200).body)
+    seed("bearer_token", "gce-403.txt", request(gce, "GET", path).body)
+
+    form_headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    aad = {"grant_type": "client_credentials", "client_id": "00000000-1111-2222-3333-444444444444",
+           "scope": "https://storage.azure.com/.default", "client_secret": "fuzz-client-secret"}
+    token_path = "/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/token"
+    seed("bearer_token", "aad-token.json", expect(request(azure, "POST", token_path, body=urllib.parse.urlencode(aad),
+                                                          headers=form_headers), 200).body)
+    wrong = request(azure, "POST", token_path, body=urllib.parse.urlencode(dict(aad, client_secret="wrong")),
+                    headers=form_headers)
+    seed("bearer_token", "aad-invalid-client.json", wrong.body)
+    imds = "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fstorage.azure.com"
+    seed("bearer_token", "azure-imds-token.json", expect(request(azure, "GET", imds, headers={"Metadata": "true"}),
+                                                         200).body)
+    seed("bearer_token", "azure-imds-400.json", request(azure, "GET", imds).body)
+    app = "/msi/token?api-version=2019-08-01&resource=https%3A%2F%2Fstorage.azure.com"
+    seed("bearer_token", "app-service-token.json",
+         expect(request(azure, "GET", app, headers={"X-IDENTITY-HEADER": "fuzz-identity-header"}), 200).body)
+
+    exchange = {"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange", "audience": audience,
+                "scope": "https://www.googleapis.com/auth/cloud-platform",
+                "requested_token_type": "urn:ietf:params:oauth:token-type:access_token",
+                "subject_token": open(subject_file).read(),
+                "subject_token_type": "urn:ietf:params:oauth:token-type:jwt"}
+    answer = expect(request(sts, "POST", "/v1/token", body=urllib.parse.urlencode(exchange), headers=form_headers), 200)
+    seed("bearer_token", "google-sts-token.json", answer.body)
+    seed("bearer_token", "google-sts-invalid-grant.json",
+         request(sts, "POST", "/v1/token", body=urllib.parse.urlencode(dict(exchange, subject_token="stale")),
+                 headers=form_headers).body)
+    federated = json.loads(answer.body)["access_token"]
+    impersonate = "/v1/projects/-/serviceAccounts/target@tiff-dumper-test.iam.gserviceaccount.com:generateAccessToken"
+    body = json.dumps({"scope": ["https://www.googleapis.com/auth/devstorage.read_only"], "lifetime": "3600s"})
+    granted = expect(request(sts, "POST", impersonate, body=body, headers={
+        "Authorization": "Bearer " + federated, "Content-Type": "application/json"}), 200)
+    seed("bearer_token", "iam-generate-access-token.json", granted.body)
+    seed("timestamps", "iam-expire-time", json.loads(granted.body)["expireTime"])
+    seed("bearer_token", "iam-unauthenticated.json",
+         request(sts, "POST", impersonate, body=body, headers={"Content-Type": "application/json"}).body)
+    # `az account get-access-token` prints this document (Azure CLI reference); expiresOn is
+    # local time, expires_on (newer CLIs) Unix seconds.
+    seed("bearer_token", "azure-cli.json", json.dumps({
+        "accessToken": "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJzdG9yYWdlIn0.c2ln",
+        "expiresOn": "2026-12-02 11:22:09.000000", "expires_on": 1796210529,
+        "subscription": "00000000-0000-0000-0000-000000000000", "tenant": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        "tokenType": "Bearer"}, indent=2))
+
+
 # --- Files no server sends -------------------------------------------------------------------
 
 def write_documented_files():
@@ -546,6 +623,25 @@ aws_session_token = IQoJb3JpZ2luX2VjEXAMPLETOKEN
         seed("key_split", name, "\0".join([prefix, lo, keys] + ([hi] if hi is not None else [])))
 
 
+def derive_seeds():
+    # RFC 3986 section 5.4: the reference resolution examples (normal and abnormal).
+    for i, ref in enumerate(["g:h", "g", "./g", "g/", "/g", "//g", "?y", "g?y", "#s", "g#s", "g?y#s", ";x", "g;x",
+                             "g;x?y#s", "", ".", "./", "..", "../", "../g", "../..", "../../", "../../g",
+                             "../../../g", "../../../../g", "/./g", "/../g", "g.", ".g", "g..", "..g", "./../g",
+                             "./g/.", "g/./h", "g/../h", "g;x=1/./y", "g;x=1/../y", "g?y/./x", "g?y/../x",
+                             "g#s/./x", "g#s/../x", "http:g"]):
+        seed("redirect", f"rfc3986-{i:02d}", ref)
+    seed("redirect", "absolute-other-origin", "https://other.example:8443/a/b?c=d")
+    # server_text: what servers wrote into errors, each with a secret to redact after a NUL.
+    for target in ("xml_error", "gcs_error", "bearer_token", "sts"):
+        for name, body in SEEDS.get(target, {}).items():
+            seed("server_text", f"{target}-{name}", body + b"\0SECRETQWERTYZ")
+    for name in ("moto-list-encoding-url.xml", "moto-list.xml"):
+        keys = SEEDS["s3_list"][name].split(b"<Key>")[1:]
+        for i, key in enumerate(keys[:3]):
+            seed("server_text", f"key-{name}-{i}", key.split(b"</Key>")[0])
+
+
 def write_seeds(only):
     for target, files in sorted(SEEDS.items()):
         if only and target not in only:
@@ -567,11 +663,13 @@ def main():
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="tdump-seeds-")
     try:
-        for capture in (capture_moto, capture_azurite, capture_nginx, capture_gcs, capture_aws_cred_servers):
+        for capture in (capture_moto, capture_azurite, capture_nginx, capture_gcs, capture_aws_cred_servers,
+                        capture_token_servers):
             sub = os.path.join(work, capture.__name__)
             os.makedirs(sub)
             capture(sub)
         write_documented_files()
+        derive_seeds()
     finally:
         stop_all()
         shutil.rmtree(work, ignore_errors=True)
