@@ -54,9 +54,7 @@ class Backend {
  protected:
   static std::unique_ptr<ObjectStore> open_url(const std::string& url, const std::map<std::string, std::string>& values,
                                                const std::shared_ptr<http::Engine>& engine) {
-    auto store = open_store(url, testing::options(values), engine);
-    EXPECT_TRUE(store.ok()) << url << ": " << (store.ok() ? "" : store.error().describe());
-    return store.ok() ? std::move(*store) : nullptr;
+    return testing::open_or_fail(url, testing::options(values), engine);
   }
   static std::optional<std::string> file_or_nothing(const fs::path& path) {
     if (!fs::is_regular_file(path)) return std::nullopt;
@@ -94,12 +92,7 @@ class S3Backend final : public Backend {
     moto_.make_public("conformance");  // so that read_back's plain GETs are answered
   }
   std::unique_ptr<ObjectStore> open(const std::string& root) override {
-    return open_url("s3://conformance/" + root,
-                    {{"endpoint", moto_.endpoint()},
-                     {"allow_http", "true"},
-                     {"access_key_id", "AKIAIOSFODNN7EXAMPLE"},
-                     {"secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}},
-                    engine_);
+    return open_url("s3://conformance/" + root, testing::moto_values(moto_), engine_);
   }
   void seed(const std::string& root, const std::string& key, std::string_view bytes) override {
     moto_.put_object("conformance", root + "/" + key, bytes);
@@ -121,8 +114,7 @@ class GcsBackend final : public Backend {
     fs::create_directories(server_.root() / "conformance");
   }
   std::unique_ptr<ObjectStore> open(const std::string& root) override {
-    return open_url("gs://conformance/" + root,
-                    {{"google_endpoint", server_.endpoint()}, {"allow_http", "true"}, {"bearer_token", kToken}},
+    return open_url("gs://conformance/" + root, testing::gcs_values(server_.endpoint(), {{"bearer_token", kToken}}),
                     engine_);
   }
   // The server's objects are its files (gcs_json_api_server.py).
@@ -151,9 +143,7 @@ class AzureBackend final : public Backend {
   }
   std::unique_ptr<ObjectStore> open(const std::string& root) override {
     // The emulator's well-known account and key (Shared Key).
-    return open_url("az://conformance/" + root,
-                    {{"use_emulator", "true"}, {"endpoint", "http://127.0.0.1:" + std::to_string(azurite_.port())}},
-                    engine_);
+    return open_url("az://conformance/" + root, testing::azurite_values(azurite_), engine_);
   }
   void seed(const std::string& root, const std::string& key, std::string_view bytes) override {
     azurite_.put_blob("conformance", root + "/" + key, bytes);

@@ -85,6 +85,41 @@ StoreOptions options(std::map<std::string, std::string> values, std::map<std::st
   return o;
 }
 
+std::unique_ptr<ObjectStore> open_or_fail(std::string_view url, const StoreOptions& options,
+                                          std::shared_ptr<http::Engine> engine) {
+  auto store = open_store(url, options, std::move(engine));
+  EXPECT_TRUE(store.ok()) << url << ": " << (store.ok() ? "" : store.error().describe());
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+namespace {
+std::map<std::string, std::string> with(std::map<std::string, std::string> values,
+                                        const std::map<std::string, std::string>& extra) {
+  for (const auto& [key, value] : extra) values[key] = value;
+  return values;
+}
+}  // namespace
+
+std::map<std::string, std::string> moto_values(const tdump::testing::MotoServer& moto,
+                                               const std::map<std::string, std::string>& extra,
+                                               const std::string& endpoint) {
+  return with({{"endpoint", endpoint.empty() ? moto.endpoint() : endpoint},
+               {"allow_http", "true"},
+               {"access_key_id", "AKIAIOSFODNN7EXAMPLE"},
+               {"secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}},
+              extra);
+}
+
+std::map<std::string, std::string> azurite_values(const tdump::testing::AzuriteServer& azurite,
+                                                  const std::map<std::string, std::string>& extra) {
+  return with({{"use_emulator", "true"}, {"endpoint", "http://127.0.0.1:" + std::to_string(azurite.port())}}, extra);
+}
+
+std::map<std::string, std::string> gcs_values(const std::string& endpoint,
+                                              const std::map<std::string, std::string>& extra) {
+  return with({{"google_endpoint", endpoint}, {"allow_http", "true"}}, extra);
+}
+
 AwsKeys create_moto_user(const tdump::testing::MotoServer& moto, const std::string& name) {
   // moto routes a request to a service by the credential scope of its Authorization header.
   const std::string iam =

@@ -29,6 +29,23 @@ Listing list_all(ObjectStore& store, const std::string& prefix, std::size_t page
 StoreOptions options(std::map<std::string, std::string> values, std::map<std::string, std::string> env = {},
                      std::string home = "/nonexistent");
 
+// open_store whose failure is a test failure (the error's description in the message): nullptr then.
+std::unique_ptr<ObjectStore> open_or_fail(std::string_view url, const StoreOptions& options,
+                                          std::shared_ptr<http::Engine> engine);
+
+// Store options for the test servers, over plain HTTP on 127.0.0.1; `extra` adds or replaces.
+// moto_server: its endpoint (or `endpoint`) and the AWS documentation's example key pair (moto
+// checks no signature unless asked).
+std::map<std::string, std::string> moto_values(const tdump::testing::MotoServer& moto,
+                                               const std::map<std::string, std::string>& extra = {},
+                                               const std::string& endpoint = {});
+// Azurite: the emulator's well-known account and key (Shared Key).
+std::map<std::string, std::string> azurite_values(const tdump::testing::AzuriteServer& azurite,
+                                                  const std::map<std::string, std::string>& extra = {});
+// Our GCS JSON-API server at `endpoint` (credentials come from `extra`).
+std::map<std::string, std::string> gcs_values(const std::string& endpoint,
+                                              const std::map<std::string, std::string>& extra = {});
+
 struct AwsKeys {
   std::string access_key_id;
   std::string secret_access_key;
