@@ -244,24 +244,23 @@ class Backends : public ::testing::Environment {
     return shared;
   }
 };
-[[maybe_unused]] auto* const backends_environment = ::testing::AddGlobalTestEnvironment(new Backends);
+[[maybe_unused]] auto* const kBackendsEnvironment = ::testing::AddGlobalTestEnvironment(new Backends);
 
 // Keys that break naive URL building, signing, XML or JSON handling and percent-decoding.
 const std::vector<std::string>& awkward_keys() {
-  static const std::vector<std::string> keys = {"with space.tif",
-                                                "plus+sign.tif",
-                                                "percent%41.tif",
-                                                "percent%2F.tif",
-                                                "unicod\xC3\xA9/\xC3\xB1"
-                                                "and\xC3\xBA.tif",
-                                                "quote'\"s.tif",
-                                                "amp&lt<gt>.tif",
-                                                "equals=sign.tif",
-                                                "question?.tif",
-                                                "hash#tag.tif",
-                                                "semi;colon,comma.tif",
-                                                "tilde~under_score-dash.tif"};
-  return keys;
+  static const std::vector<std::string> kKeys = {"with space.tif",
+                                                 "plus+sign.tif",
+                                                 "percent%41.tif",
+                                                 "percent%2F.tif",
+                                                 "unicod\xC3\xA9/\xC3\xB1o\xC3\xB1o.tif",
+                                                 "quote'\"s.tif",
+                                                 "amp&lt<gt>.tif",
+                                                 "equals=sign.tif",
+                                                 "question?.tif",
+                                                 "hash#tag.tif",
+                                                 "semi;colon,comma.tif",
+                                                 "tilde~under_score-dash.tif"};
+  return kKeys;
 }
 
 std::string content_for(const std::string& key) {
@@ -410,10 +409,7 @@ TEST_P(StoreConformance, AwkwardKeysListReadAndRoundTripThroughUrls) {
   }
   // Prefixes with awkward characters select only their own keys.
   expect_listed_exactly(testing::list_all(*store, "percent%4", 1), {"percent%41.tif"}, 1);
-  expect_listed_exactly(testing::list_all(*store, "unicod\xC3\xA9/", 1),
-                        {"unicod\xC3\xA9/\xC3\xB1"
-                         "and\xC3\xBA.tif"},
-                        1);
+  expect_listed_exactly(testing::list_all(*store, "unicod\xC3\xA9/", 1), {"unicod\xC3\xA9/\xC3\xB1o\xC3\xB1o.tif"}, 1);
   expect_listed_exactly(testing::list_all(*store, "amp&", 1), {"amp&lt<gt>.tif"}, 1);
 }
 
