@@ -27,6 +27,8 @@ class MemoryBucket {
   // Like moto 5: a delimiter listing with start-after drops the common prefixes that sort
   // before start-after, even when keys after it roll up into them (S3 reports them).
   void drop_prefixes_before_start_after() { drop_early_prefixes_ = true; }
+  // Like GCS's startOffset: the listing starts at start_after itself, not after it.
+  void inclusive_start() { inclusive_start_ = true; }
   ~MemoryBucket() {
     for (auto& t : threads_) t.join();
   }
@@ -64,7 +66,7 @@ class MemoryBucket {
     if (!request.token.empty()) {
       it = keys_.lower_bound(request.token);
     } else if (!request.start_after.empty()) {
-      auto after = keys_.upper_bound(request.start_after);
+      auto after = inclusive_start_ ? keys_.lower_bound(request.start_after) : keys_.upper_bound(request.start_after);
       if (it != keys_.end() && (after == keys_.end() || *it < *after)) it = after;
     }
     std::string last_prefix;
@@ -102,6 +104,7 @@ class MemoryBucket {
   std::vector<std::thread> threads_;  // guarded by threads_mutex_
   std::mt19937 rng_{7};               // guarded by threads_mutex_
   bool drop_early_prefixes_ = false;  // set before any listing starts
+  bool inclusive_start_ = false;      // set before any listing starts
 };
 
 struct Outcome {
@@ -333,6 +336,20 @@ TEST(ParallelList, ALowerBoundInsideAFolderKeepsThatFoldersLaterKeys) {
       EXPECT_EQ(outcome.keys, expected) << "parallelism " << parallelism;
     }
   }
+}
+
+// GCS's startOffset is inclusive: a listing restarted after its last key gets that key again.
+// It is dropped silently; the "not in increasing order" count is for servers that misbehave.
+TEST(ParallelList, AnInclusiveStartIsNotCountedAsAKeyOutOfOrder) {
+  const auto keys = hex_keys(300, "", 5);
+  MemoryBucket bucket(keys);
+  bucket.inclusive_start();
+  const ListCapabilities caps{.delimiter = true, .start_after = true};
+  auto outcome = list_everything(bucket, caps, "", 4, 10);
+  ASSERT_FALSE(outcome.error) << outcome.error->describe();
+  EXPECT_EQ(outcome.keys, std::multiset<std::string>(keys.begin(), keys.end()));
+  EXPECT_GT(outcome.stats.requests, 30U);
+  EXPECT_EQ(outcome.stats.skipped_keys, 0U);
 }
 
 }  // namespace

@@ -303,6 +303,9 @@ class ParallelList final : public ParallelListStream {
     for (auto& meta : page.objects) {
       const std::string& key = meta.key;
       if (task.after && !byte_less(*task.after, key)) continue;  // at or before the range (inclusive starts)
+      // A listing restarted after its last key gets that key again where the start is inclusive
+      // (GCS startOffset): dropped here, not counted as a key out of order.
+      if (!task.query_start.empty() && key == task.query_start) continue;
       if (task.upto && byte_less(*task.upto, key)) {
         if (!byte_order) continue;  // listed in another order: later keys may still be inside
         reached_end = true;         // the rest belongs to the task after this one
