@@ -99,8 +99,7 @@ class S3Backend final : public Backend {
   }
   std::optional<std::string> read_back(const std::string& root, const std::string& key) override {
     // moto checks no signature unless asked (tests/support/servers.hpp).
-    const std::string path = "/conformance/" + tdump::testing::url_encode_path(root + "/" + key);
-    return body_or_nothing(tdump::testing::simple_http("GET", moto_.port(), path), "GET " + path);
+    return body_or_nothing(testing::moto_get(moto_, "conformance", root + "/" + key), "GET " + key);
   }
 
  private:
@@ -149,10 +148,7 @@ class AzureBackend final : public Backend {
     azurite_.put_blob("conformance", root + "/" + key, bytes);
   }
   std::optional<std::string> read_back(const std::string& root, const std::string& key) override {
-    const std::string path = std::string("/") + tdump::testing::AzuriteServer::kAccount + "/conformance/" +
-                             tdump::testing::url_encode_path(root + "/" + key) + "?" +
-                             tdump::testing::AzuriteServer::kSas;
-    return body_or_nothing(tdump::testing::simple_http("GET", azurite_.port(), path), "GET blob " + key);
+    return body_or_nothing(testing::azurite_get(azurite_, "conformance", root + "/" + key), "GET blob " + key);
   }
 
  private:
@@ -302,22 +298,6 @@ void expect_listed_exactly(const testing::Listing& listing, const std::vector<st
       EXPECT_LE(size, page_size);
     }
   }
-}
-
-testing::Listing list_with(ObjectStore& store, const std::string& prefix, const ListOptions& options) {
-  testing::Listing listing;
-  auto stream = store.list(prefix, options);
-  for (;;) {
-    auto page = stream->next();
-    if (!page) {
-      listing.error = page.error();
-      break;
-    }
-    if (!page->has_value()) break;
-    listing.page_sizes.push_back((*page)->objects.size());
-    for (auto& object : (*page)->objects) listing.objects.push_back(std::move(object));
-  }
-  return listing;
 }
 
 TEST_P(StoreConformance, RangedReadsInsideAcrossAndPastTheEnd) {
@@ -504,14 +484,14 @@ TEST_P(StoreConformance, ParallelAndRangedListingsEqualTheSequentialOne) {
     ListOptions options;
     options.page_size = 3;
     options.parallelism = 3;
-    auto parallel = list_with(*store, prefix, options);
+    auto parallel = testing::list_all(*store, prefix, options);
     ASSERT_FALSE(parallel.error) << parallel.error->describe();
     // Every key exactly once, in no particular order across pages.
     EXPECT_EQ(sorted(parallel.keys()), sequential.keys());
     for (std::size_t size : parallel.page_sizes) EXPECT_LE(size, 3U);
     // A part of the key space: after < key <= upto.
     options.range = KeyRange{.after = "2024-01/k1.tif", .upto = "2024-02/x/k1.tif"};
-    auto ranged = list_with(*store, prefix, options);
+    auto ranged = testing::list_all(*store, prefix, options);
     ASSERT_FALSE(ranged.error) << ranged.error->describe();
     std::vector<std::string> inside;
     for (const auto& key : sequential.keys()) {

@@ -56,11 +56,11 @@ std::vector<std::string> Listing::keys() const {
   return out;
 }
 
-Listing list_all(ObjectStore& store, const std::string& prefix, std::size_t page_size) {
+namespace {
+Listing drain(ListStream& stream) {
   Listing listing;
-  auto stream = store.list(prefix, page_size);
   for (;;) {
-    auto page = stream->next();
+    auto page = stream.next();
     if (!page) {
       listing.error = page.error();
       break;
@@ -70,6 +70,28 @@ Listing list_all(ObjectStore& store, const std::string& prefix, std::size_t page
     for (auto& o : (*page)->objects) listing.objects.push_back(std::move(o));
   }
   return listing;
+}
+}  // namespace
+
+Listing list_all(ObjectStore& store, const std::string& prefix, std::size_t page_size) {
+  return drain(*store.list(prefix, page_size));
+}
+
+Listing list_all(ObjectStore& store, const std::string& prefix, const ListOptions& list_options) {
+  return drain(*store.list(prefix, list_options));
+}
+
+tdump::testing::SimpleResponse moto_get(const tdump::testing::MotoServer& moto, const std::string& bucket,
+                                        const std::string& key) {
+  return tdump::testing::simple_http("GET", moto.port(), "/" + bucket + "/" + tdump::testing::url_encode_path(key));
+}
+
+tdump::testing::SimpleResponse azurite_get(const tdump::testing::AzuriteServer& azurite, const std::string& container,
+                                           const std::string& key) {
+  return tdump::testing::simple_http("GET", azurite.port(),
+                                     std::string("/") + tdump::testing::AzuriteServer::kAccount + "/" + container +
+                                         "/" + tdump::testing::url_encode_path(key) + "?" +
+                                         tdump::testing::AzuriteServer::kSas);
 }
 
 StoreOptions options(std::map<std::string, std::string> values, std::map<std::string, std::string> env,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "http/engine.hpp"
+#include "net.hpp"
 #include "servers.hpp"
 #include "store/object_store.hpp"
 
@@ -24,6 +25,8 @@ struct Listing {
   [[nodiscard]] std::vector<std::string> keys() const;
 };
 Listing list_all(ObjectStore& store, const std::string& prefix, std::size_t page_size);
+// The same through list(prefix, ListOptions): parallel requests, a key range.
+Listing list_all(ObjectStore& store, const std::string& prefix, const ListOptions& list_options);
 
 // Options with no environment (tests control precedence explicitly) and a given HOME.
 StoreOptions options(std::map<std::string, std::string> values, std::map<std::string, std::string> env = {},
@@ -57,6 +60,14 @@ void set_moto_auth(const tdump::testing::MotoServer& moto, const std::string& af
 // Uploads many objects over several connections at once.
 void put_objects_parallel(const tdump::testing::MotoServer& moto, const std::string& bucket,
                           const std::vector<std::pair<std::string, std::string>>& objects, int threads);
+
+// An object read straight from the server with a plain GET (no store code): from moto (path
+// style; signature checks must be off and GetObject public or unchecked), or from Azurite with
+// its account SAS.
+tdump::testing::SimpleResponse moto_get(const tdump::testing::MotoServer& moto, const std::string& bucket,
+                                        const std::string& key);
+tdump::testing::SimpleResponse azurite_get(const tdump::testing::AzuriteServer& azurite, const std::string& container,
+                                           const std::string& key);
 
 // Hex MD5 of bytes (S3's ETag of a single-part upload), by OpenSSL directly.
 std::string md5_hex(std::string_view data);

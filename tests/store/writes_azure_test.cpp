@@ -13,8 +13,6 @@ namespace tdump::store {
 namespace {
 
 using tdump::testing::AzuriteServer;
-using tdump::testing::simple_http;
-using tdump::testing::url_encode_path;
 using testing::options;
 
 class AzureWritesTest : public ::testing::Test {
@@ -35,9 +33,7 @@ class AzureWritesTest : public ::testing::Test {
   }
   static std::map<std::string, std::string> shared_key() { return testing::azurite_values(*azurite_server); }
   static tdump::testing::SimpleResponse get(const std::string& container, const std::string& key) {
-    return simple_http("GET", azurite_server->port(),
-                       std::string("/") + AzuriteServer::kAccount + "/" + container + "/" + url_encode_path(key) + "?" +
-                           AzuriteServer::kSas);
+    return testing::azurite_get(*azurite_server, container, key);
   }
 
   static std::unique_ptr<AzuriteServer> azurite_server;

@@ -37,7 +37,7 @@ class S3WritesTest : public ::testing::Test {
   }
   // GET of bucket/key straight from moto (signature checks are off).
   static tdump::testing::SimpleResponse get(const std::string& bucket, const std::string& key) {
-    return simple_http("GET", moto_server->port(), "/" + bucket + "/" + url_encode_path(key));
+    return testing::moto_get(*moto_server, bucket, key);
   }
 
   static std::unique_ptr<tdump::testing::MotoServer> moto_server;
