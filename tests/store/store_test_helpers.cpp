@@ -212,11 +212,11 @@ std::string test_payload(std::size_t bytes, std::uint32_t seed) {
 }
 
 const std::vector<std::string>& awkward_write_keys() {
-  static const std::vector<std::string> keys = {
+  static const std::vector<std::string> kKeys = {
       "plain.bin",         "with space.bin",   "plus+sign.bin",        "percent%41.bin",
       "equals=sign.bin",   "amp&ersand.bin",   "question?.bin",        "hash#tag.bin",
       "unicodé/ñandú.bin", "dir/sub/deep.bin", "semi;colon,comma.bin", "tilde~under_score-dash.bin"};
-  return keys;
+  return kKeys;
 }
 
 void check_put_overwrite_delete(ObjectStore& store,
