@@ -62,9 +62,9 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   if (value.empty()) return std::nullopt;
+  // Bound before converting: anything over a day is as good as "longer than any budget".
+  constexpr std::int64_t kMaxSeconds = 86'400;
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    // Bound before converting: anything over a day is as good as "longer than any budget".
-    constexpr std::int64_t kMaxSeconds = 86'400;
     std::int64_t seconds = kMaxSeconds;
     if (value.size() <= 6) std::from_chars(value.data(), value.data() + value.size(), seconds);
     return std::chrono::milliseconds(std::min(seconds, kMaxSeconds) * 1000);
@@ -73,6 +73,12 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   const std::string text(value);
   const time_t when = curl_getdate(text.c_str(), nullptr);
   if (when == -1) return std::nullopt;
+  // The same bound for a date, before it becomes a time_point: one centuries ahead would
+  // overflow system_clock's nanoseconds (fuzz/timestamps found "30120100").
+  const std::int64_t now_seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (static_cast<std::int64_t>(when) >= now_seconds + kMaxSeconds)
+    return std::chrono::milliseconds(kMaxSeconds * 1000);
+  if (static_cast<std::int64_t>(when) <= now_seconds - kMaxSeconds) return std::chrono::milliseconds(0);
   const auto delay =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::from_time_t(when) - now);
   return std::max(delay, std::chrono::milliseconds(0));

@@ -111,6 +111,7 @@ std::size_t transfer_write_header(char* data, std::size_t size, std::size_t coun
   std::string_view value = line.substr(colon + 1);
   trim(name);
   trim(value);
+  if (name.empty()) return n;  // " : x" names nothing (fuzz/http_headers): not a field
   HeaderField field;
   field.name.resize(name.size());
   std::transform(name.begin(), name.end(), field.name.begin(),

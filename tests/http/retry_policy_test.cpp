@@ -82,6 +82,18 @@ TEST(RetryAfter, HttpDatesInAllThreeFormats) {
   EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", instant + std::chrono::hours(1)), milliseconds(0));
 }
 
+TEST(RetryAfter, DatesFarAheadOrBehindAreBoundedNotOverflowed) {
+  // Found by fuzz/timestamps: curl_getdate() reads "30120100" as 3012-01-00, whose nanoseconds
+  // since the epoch do not fit system_clock (signed overflow, undefined behaviour).
+  const auto now = std::chrono::system_clock::from_time_t(1445412480);  // 2015-10-21 07:28:00 UTC
+  EXPECT_EQ(parse_retry_after("30120100", now), milliseconds(86'400'000));
+  EXPECT_EQ(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), milliseconds(86'400'000));
+  EXPECT_EQ(parse_retry_after("Sat, 01 Jan 1600 00:00:00 GMT", now), milliseconds(0));
+  // Within a day either side, the exact delay (or now).
+  EXPECT_EQ(parse_retry_after("Thu, 22 Oct 2015 07:27:59 GMT", now), milliseconds(86'399'000));
+  EXPECT_EQ(parse_retry_after("Tue, 20 Oct 2015 07:28:01 GMT", now), milliseconds(0));
+}
+
 TEST(RetryAfter, GarbageIsIgnored) {
   const auto now = std::chrono::system_clock::now();
   EXPECT_FALSE(parse_retry_after("", now));

@@ -39,6 +39,18 @@ TEST(Transfer, HeadersAreLowerCasedTrimmedAndFromTheFinalResponseOnly) {
   EXPECT_FALSE(response.header("location"));
 }
 
+TEST(Transfer, LinesWithoutAFieldNameAreNotHeaders) {
+  // Found by fuzz/http_headers: " :" used to become a header with an empty name.
+  Transfer transfer(Request{}, nullptr);
+  feed_header(transfer, "HTTP/1.1 200 OK\r\n");
+  feed_header(transfer, " :\r\n");
+  feed_header(transfer, "\t: value\r\n");
+  feed_header(transfer, ": value\r\n");
+  feed_header(transfer, "ETag: \"abc\"\r\n");
+  ASSERT_EQ(transfer.response.headers.size(), 1U);
+  EXPECT_EQ(transfer.response.headers[0].name, "etag");
+}
+
 TEST(Transfer, BodyReservedFromExpectedBytesAndBoundedContentLength) {
   Request request;
   request.expected_body_bytes = 16384;

@@ -2,13 +2,16 @@
 // credential_plan) from options, an injected environment (nothing of the real one leaks in) and
 // profile files in a temporary HOME; the precedence of every pair of sources that can both be
 // present; profile chains, SSO cache file names (SHA-1 computed by openssl), FULL_URI host rules,
-// the command-line split of credential_process, and that no secret reaches a message.
+// the command-line split of credential_process, and that no secret reaches a message. Last, the
+// answers the fuzz targets (fuzz/sts, fuzz/sso, fuzz/aws_credentials_json) once broke.
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <limits>
 #include <map>
 
 #include "process.hpp"
+#include "store/s3/aws_credential_sources.hpp"
 #include "store/s3/aws_credentials.hpp"
 #include "store/s3/s3_options.hpp"
 #include "temp_dir.hpp"
@@ -631,6 +634,74 @@ TEST(AwsCredentialChain, ObstoreCredentialOptionsAreSupportedNotIgnored) {
     }
     EXPECT_TRUE(known) << key;
   }
+}
+
+// Found by fuzz/aws_credentials_json, fuzz/sts and fuzz/sso: an Expiration outside the years
+// system_clock can count in nanoseconds (1677..2262) overflowed it (undefined behaviour). It is
+// now held within it: a credential that expired in 1013 is expired, one that lasts until 9999 is
+// valid.
+TEST(AwsCredentialAnswers, InstantsConvertExactlyInsideTheClockAndAreHeldWithinItOutside) {
+  using std::chrono::microseconds;
+  using std::chrono::milliseconds;
+  EXPECT_EQ(credential_time(std::chrono::seconds(1'700'000'000)), CredentialClock::from_time_t(1'700'000'000));
+  EXPECT_EQ(credential_time(milliseconds(1'700'000'000'123)),
+            CredentialClock::from_time_t(1'700'000'000) + milliseconds(123));
+  EXPECT_EQ(credential_time(milliseconds(9'796'210'529'000)), CredentialClock::time_point::max());
+  // Before 1970 is long past: the epoch, so that `expires - now` cannot overflow either.
+  EXPECT_EQ(credential_time(microseconds(-30'171'011'871'000'000)), CredentialClock::time_point{});
+  EXPECT_EQ(credential_time(milliseconds(std::numeric_limits<std::int64_t>::min())), CredentialClock::time_point{});
+  EXPECT_EQ(credential_time(milliseconds(std::numeric_limits<std::int64_t>::max())),
+            CredentialClock::time_point::max());
+}
+
+TEST(AwsCredentialAnswers, ExpirationsCenturiesAwayAreExpiredOrFarAhead) {
+  const auto year_2200 = CredentialClock::from_time_t(7'258'118'400);
+  auto json = [](const std::string& expiration) {
+    return R"({"Code": "Success", "AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "s", "Token": "t", "Expiration": ")" +
+           expiration + "\"}";
+  };
+  auto past = aws::parse_json_credentials(json("1013-12-02T11:22:09Z"), "imds", true);
+  ASSERT_TRUE(past.ok()) << past.error().message;
+  EXPECT_LT(*past->expires, CredentialClock::now());
+  auto future = aws::parse_json_credentials(json("9999-12-31T23:59:59Z"), "imds", true);
+  ASSERT_TRUE(future.ok()) << future.error().message;
+  EXPECT_GT(*future->expires, year_2200);
+
+  http::Response sts;
+  sts.status = 200;
+  sts.body =
+      "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>s"
+      "</SecretAccessKey><SessionToken>t</SessionToken><Expiration>1013-12-02T11:22:09Z</Expiration></Credentials>"
+      "</AssumeRoleResult></AssumeRoleResponse>";
+  auto role = aws::parse_sts_response(sts, "AssumeRoleResult", "STS", {});
+  ASSERT_TRUE(role.ok()) << role.error().message;
+  EXPECT_LT(*role->expires, CredentialClock::now());
+
+  auto sso = aws::parse_sso_role_credentials(
+      R"({"roleCredentials": {"accessKeyId": "ASIA2", "secretAccessKey": "s", "sessionToken": "t",)"
+      R"( "expiration": 9796210529000}})",
+      "SSO");
+  ASSERT_TRUE(sso.ok()) << sso.error().message;
+  EXPECT_GT(*sso->expires, year_2200);
+}
+
+// Found by fuzz/sts: a server that echoed the web identity JWT into <Code> had it shown in the
+// error's message and remote code.
+TEST(AwsCredentialAnswers, StsErrorCodesNeverEchoTheRequestSecrets) {
+  const std::string jwt = "eyJ.short.jwt";
+  http::Response response;
+  response.status = 400;
+  response.body =
+      "<ErrorResponse><Error><Code>Bad" + jwt + "</Code><Message>no " + jwt + "</Message></Error></ErrorResponse>";
+  auto error = aws::parse_sts_response(response, "AssumeRoleWithWebIdentityResult", "STS", {jwt});
+  ASSERT_FALSE(error.ok());
+  EXPECT_FALSE(contains(error.error().describe(), jwt)) << error.error().describe();
+  EXPECT_TRUE(contains(error.error().describe(), "Bad(redacted)")) << error.error().describe();
+  // Plain codes are kept as they are: ExpiredToken makes AssumeRole invalidate its source.
+  response.body = "<ErrorResponse><Error><Code>ExpiredToken</Code><Message>m</Message></Error></ErrorResponse>";
+  auto expired = aws::parse_sts_response(response, "AssumeRoleResult", "STS", {jwt});
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.error().remote_code, "ExpiredToken");
 }
 
 }  // namespace

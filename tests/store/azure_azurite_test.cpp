@@ -38,13 +38,9 @@ class AzuriteTest : public ::testing::Test {
   }
   static std::unique_ptr<ObjectStore> open(const std::string& url, std::map<std::string, std::string> values,
                                            std::map<std::string, std::string> env = {}) {
-    auto store = open_store(url, options(std::move(values), std::move(env)), test_engine);
-    EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
-    return store.ok() ? std::move(*store) : nullptr;
+    return testing::open_or_fail(url, options(std::move(values), std::move(env)), test_engine);
   }
-  static std::map<std::string, std::string> emulator() {
-    return {{"use_emulator", "true"}, {"endpoint", "http://127.0.0.1:" + std::to_string(azurite_server->port())}};
-  }
+  static std::map<std::string, std::string> emulator() { return testing::azurite_values(*azurite_server); }
 
   static std::unique_ptr<tdump::testing::AzuriteServer> azurite_server;
   static std::shared_ptr<http::Engine> test_engine;

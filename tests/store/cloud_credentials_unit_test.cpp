@@ -615,5 +615,32 @@ TEST(AzureCliAnswer, ExpiresOnOrLocalExpiresOn) {
   EXPECT_FALSE(parse_azure_cli_token("ERROR: not json").ok());
 }
 
+// Found by fuzz/bearer_token: expiries centuries away (an IAM Credentials expireTime in 6026, an
+// expires_on of 1e300 or of year 9999) overflowed system_clock's nanoseconds or the double to
+// integer conversion (undefined behaviour). They are now held within the clock: far ahead is
+// clamped to a week like any long lifetime, long past is expired.
+TEST(TokenAnswers, ExpiriesOutsideTheClockAreClampedNotOverflowed) {
+  const auto week = kNow + std::chrono::hours(24 * 7);
+  auto far = parse_bearer_json(R"({"accessToken":"ya29.imp","expireTime":"6026-12-02T12:24:57Z"})", kNow, "t");
+  ASSERT_TRUE(far.ok()) << far.error().message;
+  EXPECT_EQ(far->expires, week);
+  auto huge = parse_bearer_json(R"({"access_token":"x","expires_on":1e300})", kNow, "t");
+  ASSERT_TRUE(huge.ok()) << huge.error().message;
+  EXPECT_EQ(huge->expires, week);
+  auto lifetime = parse_bearer_json(R"({"access_token":"x","expires_in":1e300})", kNow, "t");
+  EXPECT_FALSE(lifetime.ok());  // not a lifetime between 1 second and a week
+  auto past = parse_bearer_json(R"({"access_token":"x","expires_on":"-99999999999"})", kNow, "t");
+  ASSERT_TRUE(past.ok()) << past.error().message;
+  EXPECT_LT(*past->expires, kNow);
+  EXPECT_GT(*past->expires - kNow, -std::chrono::hours(24 * 365 * 100));  // a difference that fits
+
+  auto cli = parse_azure_cli_token(R"({"accessToken":"eyJ0.a.b","expires_on":253402300799,"tokenType":"Bearer"})");
+  ASSERT_TRUE(cli.ok()) << cli.error().message;
+  EXPECT_GT(*cli->expires, CredentialClock::from_time_t(7'258'118'400));  // after 2200
+  auto local = parse_azure_cli_token(R"({"accessToken":"eyJ0.a.b","expiresOn":"9999-12-31 23:59:59.000000"})");
+  ASSERT_TRUE(local.ok()) << local.error().message;
+  EXPECT_GT(*local->expires, CredentialClock::from_time_t(7'258'118'400));
+}
+
 }  // namespace
 }  // namespace tdump::store

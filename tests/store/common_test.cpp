@@ -205,6 +205,61 @@ TEST(HttpResponse, ContentRangeAndRangeReads) {
   EXPECT_NE(missing.error().message.find("http://h/k"), std::string::npos);
 }
 
+// Found by fuzz/http_headers: answers whose sizes contradict their own bytes.
+TEST(HttpResponse, ContentRangesAndLengthsThatContradictTheBytesAreNotBelieved) {
+  // RFC 9110 section 14.4: the complete length must exceed the last position; "*/*" is no range.
+  EXPECT_FALSE(parse_content_range("bytes 4-350/24"));
+  EXPECT_FALSE(parse_content_range("bytes 0-9/9"));
+  EXPECT_TRUE(parse_content_range("bytes 0-9/10"));
+  EXPECT_TRUE(parse_content_range("bytes 0-9/*"));
+  EXPECT_FALSE(parse_content_range("bytes */*"));
+
+  http::Response partial;
+  partial.status = 206;
+  partial.headers = {{"content-range", "bytes 4-350/24"}};
+  partial.body = std::string(347, 'x');
+  auto read = range_read_from_response(partial, {4, 347}, "GET x", nullptr);
+  ASSERT_FALSE(read.ok());  // was: 347 bytes of an object said to be 24 bytes long
+  EXPECT_EQ(read.error().code, ErrorCode::kParse);
+
+  // A 200 cut at the body cap whose Content-Length is shorter than the bytes received.
+  http::Response whole;
+  whole.status = 200;
+  whole.headers = {{"content-length", "204"}};
+  whole.body = std::string(1000, 'y');
+  whole.body_capped = true;
+  auto sliced = range_read_from_response(whole, {500, 100}, "GET x", nullptr);
+  ASSERT_TRUE(sliced.ok());
+  EXPECT_EQ(sliced->bytes.size(), 100U);
+  EXPECT_FALSE(sliced->object_size.has_value());  // was 204, with bytes 500..599 handed out
+  whole.headers = {{"content-length", "5000"}};
+  sliced = range_read_from_response(whole, {500, 100}, "GET x", nullptr);
+  ASSERT_TRUE(sliced.ok());
+  EXPECT_EQ(sliced->object_size, 5000U);
+}
+
+// Azurite (3.37) answers a range starting at the end of a blob with an empty 206 and an empty
+// span where Azure answers 416 (seen by tests/store/conformance_test.cpp): read as past the end.
+TEST(HttpResponse, EmptyPartialAnswersAtTheEndAreReadsPastTheEnd) {
+  http::Response at_end;
+  at_end.status = 206;
+  at_end.headers = {{"content-range", "bytes 10-9/10"}};
+  auto read = range_read_from_response(at_end, {10, 10}, "GET x", nullptr);
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  EXPECT_TRUE(read->bytes.empty());
+  EXPECT_EQ(read->object_size, 10U);
+  http::Response empty_blob;
+  empty_blob.status = 206;
+  empty_blob.headers = {{"content-range", "bytes 0--1/0"}};
+  read = range_read_from_response(empty_blob, {0, 1}, "GET x", nullptr);
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  EXPECT_EQ(read->object_size, 0U);
+  // Still an error: the same header for a range inside the object, or with bytes in the body.
+  EXPECT_FALSE(range_read_from_response(at_end, {5, 10}, "GET x", nullptr).ok());
+  at_end.body = "x";
+  EXPECT_FALSE(range_read_from_response(at_end, {10, 10}, "GET x", nullptr).ok());
+}
+
 TEST(PagedList, FollowsTokensSkipsEmptyPagesAndStopsOnRepeats) {
   std::vector<std::string> seen;
   auto stream = make_paged_list([&](const std::string& token) -> Result<Page> {

@@ -51,16 +51,10 @@ class GcsJsonApiTest : public ::testing::Test {
     key_dir.reset();
   }
 
-  static std::map<std::string, std::string> base() {
-    return {{"google_endpoint", gcs_server->endpoint()}, {"allow_http", "true"}};
-  }
   static std::unique_ptr<ObjectStore> open_with(const std::string& url, const std::map<std::string, std::string>& extra,
                                                 std::map<std::string, std::string> env = {}) {
-    auto values = base();
-    for (const auto& [k, v] : extra) values[k] = v;
-    auto store = open_store(url, options(values, std::move(env)), test_engine);
-    EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
-    return store.ok() ? std::move(*store) : nullptr;
+    return testing::open_or_fail(url, options(testing::gcs_values(gcs_server->endpoint(), extra), std::move(env)),
+                                 test_engine);
   }
   static std::unique_ptr<ObjectStore> open_service_account(const std::string& url = "gs://bkt") {
     return open_with(url, {{"google_service_account", (*key_dir / "key.json").string()}});

@@ -110,9 +110,7 @@ class HostileServers : public ::testing::Test {
       values["endpoint"] = endpoint;
       values["allow_http"] = "true";
     }
-    auto store = open_store(url, options(values), test_engine);
-    EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
-    return store.ok() ? std::move(*store) : nullptr;
+    return testing::open_or_fail(url, options(values), test_engine);
   }
 
   // True when any request the hostile server received carried `value` (target, header or body).

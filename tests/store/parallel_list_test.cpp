@@ -24,6 +24,11 @@ namespace {
 class MemoryBucket {
  public:
   explicit MemoryBucket(std::set<std::string> keys) : keys_(std::move(keys)) {}
+  // Like moto 5: a delimiter listing with start-after drops the common prefixes that sort
+  // before start-after, even when keys after it roll up into them (S3 reports them).
+  void drop_prefixes_before_start_after() { drop_early_prefixes_ = true; }
+  // Like GCS's startOffset: the listing starts at start_after itself, not after it.
+  void inclusive_start() { inclusive_start_ = true; }
   ~MemoryBucket() {
     for (auto& t : threads_) t.join();
   }
@@ -61,27 +66,30 @@ class MemoryBucket {
     if (!request.token.empty()) {
       it = keys_.lower_bound(request.token);
     } else if (!request.start_after.empty()) {
-      auto after = keys_.upper_bound(request.start_after);
+      auto after = inclusive_start_ ? keys_.lower_bound(request.start_after) : keys_.upper_bound(request.start_after);
       if (it != keys_.end() && (after == keys_.end() || *it < *after)) it = after;
     }
     std::string last_prefix;
     std::size_t entries = 0;
     for (; it != keys_.end() && it->starts_with(request.prefix); ++it) {
+      std::string sub;
+      if (request.delimiter) {
+        auto slash = it->find('/', request.prefix.size());
+        if (slash != std::string::npos) sub = it->substr(0, slash + 1);
+        // Keys rolled up into the prefix just reported: a page never ends inside one, so that
+        // the next page does not report it again (as S3 and GCS tokens do).
+        if (!sub.empty() && sub == last_prefix) continue;
+      }
       if (entries == request.page_size) {
         page.next_token = *it;
         break;
       }
-      if (request.delimiter) {
-        auto slash = it->find('/', request.prefix.size());
-        if (slash != std::string::npos) {
-          std::string sub = it->substr(0, slash + 1);
-          if (sub != last_prefix) {
-            page.common_prefixes.push_back(sub);
-            last_prefix = sub;
-            ++entries;
-          }
-          continue;
-        }
+      if (!sub.empty()) {
+        last_prefix = sub;
+        if (drop_early_prefixes_ && !request.start_after.empty() && sub <= request.start_after) continue;
+        page.common_prefixes.push_back(sub);
+        ++entries;
+        continue;
       }
       page.objects.push_back(ObjectMeta{*it});
       ++entries;
@@ -95,6 +103,8 @@ class MemoryBucket {
   std::mutex threads_mutex_;
   std::vector<std::thread> threads_;  // guarded by threads_mutex_
   std::mt19937 rng_{7};               // guarded by threads_mutex_
+  bool drop_early_prefixes_ = false;  // set before any listing starts
+  bool inclusive_start_ = false;      // set before any listing starts
 };
 
 struct Outcome {
@@ -294,6 +304,52 @@ TEST(ParallelList, RepeatedTokensStopTheListing) {
     EXPECT_FALSE(second.ok());
   }
   for (auto& t : threads) t.join();
+}
+
+}  // namespace
+}  // namespace tdump::store
+
+namespace tdump::store {
+namespace {
+
+// Found by tests/store/conformance_test.cpp against moto: a range whose lower bound lies inside a
+// folder lost that folder's later keys when the server drops common prefixes sorting before
+// start-after. Both server behaviours must give every key in the range once.
+TEST(ParallelList, ALowerBoundInsideAFolderKeepsThatFoldersLaterKeys) {
+  std::set<std::string> keys;
+  for (const std::string folder : {"2024-01/", "2024-02/", "2024-02/x/", "b/", ""}) {
+    for (int i = 0; i < 6; ++i) keys.insert(folder + "k" + std::to_string(i) + ".tif");
+  }
+  const KeyRange range{.after = "2024-01/k3.tif", .upto = "2024-02/x/k1.tif"};
+  std::multiset<std::string> expected;
+  for (const auto& key : keys) {
+    if (range.contains(key)) expected.insert(key);
+  }
+  for (const bool drop : {false, true}) {
+    SCOPED_TRACE(drop ? "server drops early common prefixes" : "S3-like server");
+    MemoryBucket bucket(keys);
+    if (drop) bucket.drop_prefixes_before_start_after();
+    const ListCapabilities caps{.delimiter = true, .start_after = true};
+    for (std::size_t parallelism : {1U, 4U}) {
+      auto outcome = list_everything(bucket, caps, "", parallelism, 2, range);
+      ASSERT_FALSE(outcome.error) << outcome.error->describe();
+      EXPECT_EQ(outcome.keys, expected) << "parallelism " << parallelism;
+    }
+  }
+}
+
+// GCS's startOffset is inclusive: a listing restarted after its last key gets that key again.
+// It is dropped silently; the "not in increasing order" count is for servers that misbehave.
+TEST(ParallelList, AnInclusiveStartIsNotCountedAsAKeyOutOfOrder) {
+  const auto keys = hex_keys(300, "", 5);
+  MemoryBucket bucket(keys);
+  bucket.inclusive_start();
+  const ListCapabilities caps{.delimiter = true, .start_after = true};
+  auto outcome = list_everything(bucket, caps, "", 4, 10);
+  ASSERT_FALSE(outcome.error) << outcome.error->describe();
+  EXPECT_EQ(outcome.keys, std::multiset<std::string>(keys.begin(), keys.end()));
+  EXPECT_GT(outcome.stats.requests, 30U);
+  EXPECT_EQ(outcome.stats.skipped_keys, 0U);
 }
 
 }  // namespace

@@ -59,14 +59,7 @@ class S3MotoTest : public ::testing::Test {
 
   static std::unique_ptr<ObjectStore> open(const std::string& url,
                                            const std::map<std::string, std::string>& extra = {}) {
-    std::map<std::string, std::string> values = {{"endpoint", moto_server->endpoint()},
-                                                 {"allow_http", "true"},
-                                                 {"access_key_id", "AKIAIOSFODNN7EXAMPLE"},
-                                                 {"secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}};
-    for (const auto& [k, v] : extra) values[k] = v;
-    auto store = open_store(url, options(values), test_engine);
-    EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
-    return store.ok() ? std::move(*store) : nullptr;
+    return testing::open_or_fail(url, options(testing::moto_values(*moto_server, extra)), test_engine);
   }
 
   static std::unique_ptr<tdump::testing::MotoServer> moto_server;

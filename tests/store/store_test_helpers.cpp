@@ -56,11 +56,11 @@ std::vector<std::string> Listing::keys() const {
   return out;
 }
 
-Listing list_all(ObjectStore& store, const std::string& prefix, std::size_t page_size) {
+namespace {
+Listing drain(ListStream& stream) {
   Listing listing;
-  auto stream = store.list(prefix, page_size);
   for (;;) {
-    auto page = stream->next();
+    auto page = stream.next();
     if (!page) {
       listing.error = page.error();
       break;
@@ -70,6 +70,28 @@ Listing list_all(ObjectStore& store, const std::string& prefix, std::size_t page
     for (auto& o : (*page)->objects) listing.objects.push_back(std::move(o));
   }
   return listing;
+}
+}  // namespace
+
+Listing list_all(ObjectStore& store, const std::string& prefix, std::size_t page_size) {
+  return drain(*store.list(prefix, page_size));
+}
+
+Listing list_all(ObjectStore& store, const std::string& prefix, const ListOptions& list_options) {
+  return drain(*store.list(prefix, list_options));
+}
+
+tdump::testing::SimpleResponse moto_get(const tdump::testing::MotoServer& moto, const std::string& bucket,
+                                        const std::string& key) {
+  return tdump::testing::simple_http("GET", moto.port(), "/" + bucket + "/" + tdump::testing::url_encode_path(key));
+}
+
+tdump::testing::SimpleResponse azurite_get(const tdump::testing::AzuriteServer& azurite, const std::string& container,
+                                           const std::string& key) {
+  return tdump::testing::simple_http("GET", azurite.port(),
+                                     std::string("/") + tdump::testing::AzuriteServer::kAccount + "/" + container +
+                                         "/" + tdump::testing::url_encode_path(key) + "?" +
+                                         tdump::testing::AzuriteServer::kSas);
 }
 
 StoreOptions options(std::map<std::string, std::string> values, std::map<std::string, std::string> env,
@@ -83,6 +105,41 @@ StoreOptions options(std::map<std::string, std::string> values, std::map<std::st
   };
   o.home = std::move(home);
   return o;
+}
+
+std::unique_ptr<ObjectStore> open_or_fail(std::string_view url, const StoreOptions& options,
+                                          std::shared_ptr<http::Engine> engine) {
+  auto store = open_store(url, options, std::move(engine));
+  EXPECT_TRUE(store.ok()) << url << ": " << (store.ok() ? "" : store.error().describe());
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+namespace {
+std::map<std::string, std::string> with(std::map<std::string, std::string> values,
+                                        const std::map<std::string, std::string>& extra) {
+  for (const auto& [key, value] : extra) values[key] = value;
+  return values;
+}
+}  // namespace
+
+std::map<std::string, std::string> moto_values(const tdump::testing::MotoServer& moto,
+                                               const std::map<std::string, std::string>& extra,
+                                               const std::string& endpoint) {
+  return with({{"endpoint", endpoint.empty() ? moto.endpoint() : endpoint},
+               {"allow_http", "true"},
+               {"access_key_id", "AKIAIOSFODNN7EXAMPLE"},
+               {"secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}},
+              extra);
+}
+
+std::map<std::string, std::string> azurite_values(const tdump::testing::AzuriteServer& azurite,
+                                                  const std::map<std::string, std::string>& extra) {
+  return with({{"use_emulator", "true"}, {"endpoint", "http://127.0.0.1:" + std::to_string(azurite.port())}}, extra);
+}
+
+std::map<std::string, std::string> gcs_values(const std::string& endpoint,
+                                              const std::map<std::string, std::string>& extra) {
+  return with({{"google_endpoint", endpoint}, {"allow_http", "true"}}, extra);
 }
 
 AwsKeys create_moto_user(const tdump::testing::MotoServer& moto, const std::string& name) {
@@ -155,11 +212,11 @@ std::string test_payload(std::size_t bytes, std::uint32_t seed) {
 }
 
 const std::vector<std::string>& awkward_write_keys() {
-  static const std::vector<std::string> keys = {
+  static const std::vector<std::string> kKeys = {
       "plain.bin",         "with space.bin",   "plus+sign.bin",        "percent%41.bin",
       "equals=sign.bin",   "amp&ersand.bin",   "question?.bin",        "hash#tag.bin",
       "unicodé/ñandú.bin", "dir/sub/deep.bin", "semi;colon,comma.bin", "tilde~under_score-dash.bin"};
-  return keys;
+  return kKeys;
 }
 
 void check_put_overwrite_delete(ObjectStore& store,

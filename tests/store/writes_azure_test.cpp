@@ -13,8 +13,6 @@ namespace tdump::store {
 namespace {
 
 using tdump::testing::AzuriteServer;
-using tdump::testing::simple_http;
-using tdump::testing::url_encode_path;
 using testing::options;
 
 class AzureWritesTest : public ::testing::Test {
@@ -31,17 +29,11 @@ class AzureWritesTest : public ::testing::Test {
   }
   static std::unique_ptr<ObjectStore> open(const std::string& url, const std::map<std::string, std::string>& values,
                                            const std::map<std::string, std::string>& env = {}) {
-    auto store = open_store(url, options(values, env), test_engine);
-    EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
-    return store.ok() ? std::move(*store) : nullptr;
+    return testing::open_or_fail(url, options(values, env), test_engine);
   }
-  static std::map<std::string, std::string> shared_key() {
-    return {{"use_emulator", "true"}, {"endpoint", "http://127.0.0.1:" + std::to_string(azurite_server->port())}};
-  }
+  static std::map<std::string, std::string> shared_key() { return testing::azurite_values(*azurite_server); }
   static tdump::testing::SimpleResponse get(const std::string& container, const std::string& key) {
-    return simple_http("GET", azurite_server->port(),
-                       std::string("/") + AzuriteServer::kAccount + "/" + container + "/" + url_encode_path(key) + "?" +
-                           AzuriteServer::kSas);
+    return testing::azurite_get(*azurite_server, container, key);
   }
 
   static std::unique_ptr<AzuriteServer> azurite_server;

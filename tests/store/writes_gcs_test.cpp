@@ -35,13 +35,9 @@ class GcsWritesTest : public ::testing::Test {
   }
   static std::unique_ptr<ObjectStore> open(const std::string& url, const std::map<std::string, std::string>& extra,
                                            bool for_writing = true) {
-    std::map<std::string, std::string> values = {{"google_endpoint", gcs_server->endpoint()}, {"allow_http", "true"}};
-    for (const auto& [k, v] : extra) values[k] = v;
-    auto opts = testing::options(values);
+    auto opts = testing::options(testing::gcs_values(gcs_server->endpoint(), extra));
     opts.for_writing = for_writing;
-    auto store = open_store(url, opts, test_engine);
-    EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
-    return store.ok() ? std::move(*store) : nullptr;
+    return testing::open_or_fail(url, opts, test_engine);
   }
   static std::map<std::string, std::string> service_account() {
     return {{"google_service_account", (*key_dir / "key.json").string()}};

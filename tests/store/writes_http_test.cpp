@@ -35,9 +35,7 @@ class HttpWritesTest : public ::testing::Test {
     nginx_server.reset();
   }
   static std::unique_ptr<ObjectStore> open(const std::string& path) {
-    auto store = open_store(nginx_server->base_url() + path, testing::options({}), test_engine);
-    EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
-    return store.ok() ? std::move(*store) : nullptr;
+    return testing::open_or_fail(nginx_server->base_url() + path, testing::options({}), test_engine);
   }
 
   static std::unique_ptr<tdump::testing::NginxServer> nginx_server;

@@ -18,9 +18,6 @@ using tdump::testing::simple_http;
 using tdump::testing::url_encode_path;
 using testing::options;
 
-constexpr const char* kAccessKey = "AKIAIOSFODNN7EXAMPLE";
-constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-
 class S3WritesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -36,18 +33,11 @@ class S3WritesTest : public ::testing::Test {
   }
   static std::unique_ptr<ObjectStore> open(const std::string& url, const std::string& endpoint = {},
                                            const std::map<std::string, std::string>& extra = {}) {
-    std::map<std::string, std::string> values = {{"endpoint", endpoint.empty() ? moto_server->endpoint() : endpoint},
-                                                 {"allow_http", "true"},
-                                                 {"access_key_id", kAccessKey},
-                                                 {"secret_access_key", kSecret}};
-    for (const auto& [k, v] : extra) values[k] = v;
-    auto store = open_store(url, options(values), test_engine);
-    EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
-    return store.ok() ? std::move(*store) : nullptr;
+    return testing::open_or_fail(url, options(testing::moto_values(*moto_server, extra, endpoint)), test_engine);
   }
   // GET of bucket/key straight from moto (signature checks are off).
   static tdump::testing::SimpleResponse get(const std::string& bucket, const std::string& key) {
-    return simple_http("GET", moto_server->port(), "/" + bucket + "/" + url_encode_path(key));
+    return testing::moto_get(*moto_server, bucket, key);
   }
 
   static std::unique_ptr<tdump::testing::MotoServer> moto_server;

@@ -282,7 +282,7 @@ Result<Expiring<BearerCredential>> parse_azure_cli_token(std::string_view text) 
       auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), seconds);
       ok = ec == std::errc{} && end == s.data() + s.size();
     }
-    if (ok) out.expires = CredentialClock::time_point(std::chrono::seconds(seconds));
+    if (ok) out.expires = credential_time(std::chrono::seconds(seconds));
   }
   if (!out.expires) {
     auto on = json.find("expiresOn");
@@ -296,7 +296,7 @@ Result<Expiring<BearerCredential>> parse_azure_cli_token(std::string_view text) 
     if (seconds == static_cast<std::time_t>(-1)) {
       return make_error(ErrorCode::kParse, std::string(kWhat) + " has an unreadable expiresOn");
     }
-    out.expires = CredentialClock::from_time_t(seconds);
+    out.expires = credential_time(std::chrono::seconds(seconds));  // year 9999 would overflow from_time_t
   }
   return out;
 }

@@ -37,6 +37,21 @@ namespace tdump::store {
 // OAuth `expires_in` added to the time of the answer).
 using CredentialClock = std::chrono::system_clock;
 
+// A server's instant (a duration since the Unix epoch) as a CredentialClock time point, kept
+// where arithmetic with the current time cannot overflow: the clock counts nanoseconds in 64 bits
+// (up to the year 2262), so an "Expiration" in the year 9999 becomes the clock's maximum, and
+// one before 1970 (long past, like 1013) becomes the epoch, so that `expires - now` stays
+// representable (fuzz/sts, fuzz/sso and fuzz/bearer_token found both overflows).
+template <typename Rep, typename Period>
+CredentialClock::time_point credential_time(std::chrono::duration<Rep, Period> since_epoch) {
+  using Given = std::chrono::duration<Rep, Period>;
+  // The clock's limit in the given unit (truncated towards zero, so it converts back exactly).
+  const auto most = std::chrono::duration_cast<Given>(CredentialClock::duration::max());
+  if (since_epoch >= most) return CredentialClock::time_point::max();
+  if (since_epoch <= Given::zero()) return CredentialClock::time_point{};
+  return CredentialClock::time_point(std::chrono::duration_cast<CredentialClock::duration>(since_epoch));
+}
+
 // An AWS access key, with the session token of temporary credentials.
 struct AwsCredential {
   std::string key_id;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 #include "store/common/http_response.hpp"
@@ -28,7 +29,12 @@ std::optional<std::int64_t> integer_field(const nlohmann::json& json, const char
   auto it = json.find(name);
   if (it == json.end()) return std::nullopt;
   if (it->is_number_integer()) return it->get<std::int64_t>();
-  if (it->is_number_float()) return static_cast<std::int64_t>(it->get<double>());
+  if (it->is_number_float()) {
+    // Saturated: a double outside int64's range does not convert (undefined behaviour; 1e300).
+    const double value = it->get<double>();
+    constexpr double kLimit = 9.2e18;
+    return static_cast<std::int64_t>(std::clamp(value, -kLimit, kLimit));
+  }
   if (it->is_string()) {
     const auto& text = it->get_ref<const std::string&>();
     std::int64_t value = 0;
@@ -166,12 +172,11 @@ Result<Expiring<BearerCredential>> parse_bearer_json(std::string_view body, Cred
     }
     out.expires = now + std::chrono::seconds(*in);
   } else if (auto on = integer_field(json, "expires_on")) {
-    out.expires = CredentialClock::time_point(std::chrono::seconds(*on));
+    out.expires = credential_time(std::chrono::seconds(*on));
   } else if (auto it = json.find("expireTime"); it != json.end() && it->is_string()) {
     auto us = parse_iso8601_us(it->get_ref<const std::string&>());
     if (!us) return make_error(ErrorCode::kParse, std::string(what) + ": expireTime is not an RFC 3339 time");
-    out.expires = CredentialClock::time_point(
-        std::chrono::duration_cast<CredentialClock::duration>(std::chrono::microseconds(*us)));
+    out.expires = credential_time(std::chrono::microseconds(*us));
   } else {
     out.expires = now + default_lifetime;
   }

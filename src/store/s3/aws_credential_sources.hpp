@@ -68,6 +68,10 @@ Result<Expiring<AwsCredential>> parse_sts_response(const http::Response& respons
                                                    std::string_view what,
                                                    std::initializer_list<std::string_view> secrets);
 
+// IAM Identity Center GetRoleCredentials' JSON answer ({"roleCredentials": {accessKeyId,
+// secretAccessKey, sessionToken, expiration (ms since the epoch)}}) -> credential.
+Result<Expiring<AwsCredential>> parse_sso_role_credentials(std::string_view body, std::string_view what);
+
 // Lower-case hex SHA-1 (the SSO token cache's file names).
 std::string sha1_hex(std::string_view data);
 

@@ -22,8 +22,7 @@ bool token_like(char c) {
 }
 
 CredentialClock::time_point from_us(std::int64_t us) {
-  return CredentialClock::time_point(
-      std::chrono::duration_cast<CredentialClock::duration>(std::chrono::microseconds(us)));
+  return credential_time(std::chrono::microseconds(us));
 }
 
 }  // namespace
@@ -166,11 +165,13 @@ Result<Expiring<AwsCredential>> parse_sts_response(const http::Response& respons
       // <ErrorResponse><Error><Type/><Code/><Message/></Error></ErrorResponse>
       auto error = child(child(doc, "ErrorResponse"), "Error");
       if (!error) error = child(doc, "Error");
-      remote.code = std::string(child_text(error, "Code"));
+      // The code is server text like the message: a server that echoes the web identity JWT
+      // into <Code> must not put it into the error (fuzz/sts found this).
+      remote.code = safe_excerpt(child_text(error, "Code"), secrets);
       remote.message = std::string(child_text(error, "Message"));
     }
     std::string message = std::string(what) + ": HTTP " + std::to_string(response.status);
-    if (!remote.code.empty()) message += " " + safe_excerpt(remote.code);
+    if (!remote.code.empty()) message += " " + remote.code;
     std::string excerpt = safe_excerpt(remote.code.empty() ? std::string_view(response.body) : remote.message, secrets);
     if (!excerpt.empty()) message += ": " + excerpt;
     Error error = make_error(response.status == 400 || response.status == 401 || response.status == 403

@@ -13,6 +13,32 @@
 
 namespace tdump::store::aws {
 
+Result<Expiring<AwsCredential>> parse_sso_role_credentials(std::string_view body, std::string_view what) {
+  auto json = nlohmann::json::parse(body, nullptr, false);
+  const nlohmann::json* role = nullptr;
+  if (json.is_object()) {
+    if (auto it = json.find("roleCredentials"); it != json.end() && it->is_object()) role = &*it;
+  }
+  auto text = [&](const char* name) -> std::string {
+    if (role == nullptr) return {};
+    auto it = role->find(name);
+    return it != role->end() && it->is_string() ? it->get<std::string>() : std::string{};
+  };
+  Expiring<AwsCredential> out;
+  out.value.key_id = text("accessKeyId");
+  out.value.secret_key = text("secretAccessKey");
+  out.value.token = text("sessionToken");
+  if (out.value.key_id.empty() || out.value.secret_key.empty() || out.value.token.empty()) {
+    return make_error(ErrorCode::kParse, std::string(what) + ": the answer has no roleCredentials");
+  }
+  auto expiration = role->find("expiration");
+  if (expiration == role->end() || !expiration->is_number_integer()) {
+    return make_error(ErrorCode::kParse, std::string(what) + ": the answer has no expiration");
+  }
+  out.expires = credential_time(std::chrono::milliseconds(expiration->get<std::int64_t>()));
+  return out;
+}
+
 void fetch_sso(const AwsCredentialPlan& plan, const std::shared_ptr<http::Engine>& engine, FetchDone done) {
   const std::string login = "run `" + plan.sso_login_hint + "`";
   auto cached = read_file_bounded(plan.sso_token_file, kMaxTokenFile);
@@ -66,30 +92,7 @@ void fetch_sso(const AwsCredentialPlan& plan, const std::shared_ptr<http::Engine
            error.attempts = response->attempts;
            return done(std::move(error));
          }
-         auto body = nlohmann::json::parse(response->body, nullptr, false);
-         const nlohmann::json* role = nullptr;
-         if (body.is_object()) {
-           if (auto it = body.find("roleCredentials"); it != body.end() && it->is_object()) role = &*it;
-         }
-         auto text = [&](const char* name) -> std::string {
-           if (role == nullptr) return {};
-           auto it = role->find(name);
-           return it != role->end() && it->is_string() ? it->get<std::string>() : std::string{};
-         };
-         Expiring<AwsCredential> out;
-         out.value.key_id = text("accessKeyId");
-         out.value.secret_key = text("secretAccessKey");
-         out.value.token = text("sessionToken");
-         if (out.value.key_id.empty() || out.value.secret_key.empty() || out.value.token.empty()) {
-           return done(make_error(ErrorCode::kParse, what + ": the answer has no roleCredentials"));
-         }
-         auto expiration = role->find("expiration");
-         if (expiration == role->end() || !expiration->is_number_integer()) {
-           return done(make_error(ErrorCode::kParse, what + ": the answer has no expiration"));
-         }
-         out.expires = CredentialClock::time_point(std::chrono::duration_cast<CredentialClock::duration>(
-             std::chrono::milliseconds(expiration->get<std::int64_t>())));
-         done(std::move(out));
+         done(parse_sso_role_credentials(response->body, what));
        });
 }
 
