@@ -41,7 +41,7 @@ class OptionsServer {
     port_ = free_port();
     std::vector<std::string> argv = {"python3", (source_dir() / "tests/store/options_servers.py").string()};
     argv.insert(argv.end(), args.begin(), args.end());
-    argv.push_back("--port");
+    argv.emplace_back("--port");
     argv.push_back(std::to_string(port_));
     process_ = ChildProcess(argv, {}, dir_.path(), dir_ / "server.log");
     if (!wait_for_port(port_, std::chrono::seconds(30))) {
@@ -162,7 +162,7 @@ class S3HeadersTest : public ::testing::Test {
     server_ = std::make_unique<OptionsServer>(std::vector<std::string>{
         "s3", "--bucket", "bkt", "--object", "enc/obj.tif=" + (dir_ / "obj.bin").string(), "--sse-key", kSseKey});
   }
-  std::map<std::string, std::string> values(std::map<std::string, std::string> extra) const {
+  std::map<std::string, std::string> values(const std::map<std::string, std::string>& extra) const {
     std::map<std::string, std::string> v = {{"endpoint", server_->url()},
                                             {"allow_http", "true"},
                                             {"access_key_id", "AKIDOPTIONSTEST"},
@@ -264,6 +264,28 @@ TEST(RootCertificateOption, SelfSignedServerIsRefusedWithoutItAndTrustedWithIt) 
     auto read = opened->store->read_range_blocking("t.tif", {0, 3});
     ASSERT_TRUE(read.ok()) << read.error().describe();
   }
+}
+
+// az://CONTAINER@ACCOUNT.dfs.core.windows.net/PREFIX names the container, the account and the
+// prefix (object_store reads it like abfs://); against Azurite through the endpoint option.
+TEST(AzureUrlForm, ContainerAtAccountDfsHost) {
+  tdump::testing::AzuriteServer azurite;
+  azurite.create_container("dfsform", false);
+  azurite.put_blob("dfsform", "p/x.tif", "dfs form bytes");
+  azurite.put_blob("dfsform", "q/y.tif", "other prefix");
+  const std::string url =
+      std::string("az://dfsform@") + tdump::testing::AzuriteServer::kAccount + ".dfs.core.windows.net/p";
+  auto opened = open_with(url, {{"account_key", tdump::testing::AzuriteServer::kAccountKey},
+                                {"endpoint", azurite.account_url()},
+                                {"allow_http", "true"}});
+  ASSERT_FALSE(opened->error) << opened->error->message;
+  auto listing = testing::list_all(*opened->store, "", 10);
+  ASSERT_FALSE(listing.error) << listing.error->describe();
+  EXPECT_EQ(listing.keys(), (std::vector<std::string>{"x.tif"}));
+  auto read = opened->store->read_range_blocking("x.tif", {0, 8});
+  ASSERT_TRUE(read.ok()) << read.error().describe();
+  EXPECT_EQ(read->bytes, "dfs form");
+  EXPECT_EQ(opened->store->url_for("x.tif"), url + "/x.tif");
 }
 
 }  // namespace

@@ -63,6 +63,7 @@ std::vector<Case> client_cases() {
       {"randomize_addresses", {"true", true}},
   };
   std::vector<Case> out;
+  out.reserve(keys.size());
   for (const auto& [name, spec] : keys) {
     out.push_back({{name, "aws_" + name, "google_" + name, "azure_" + name}, spec.first, spec.second});
   }
