@@ -228,7 +228,8 @@ Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& op
         return make_error(ErrorCode::kInvalidArgument,
                           value->source + " (" + name +
                               ") is not supported for an OUT_DIR in S3: tiff-dumper's uploads do not send "
-                              "encryption headers; use the bucket's default encryption instead");
+                              "encryption headers; use the bucket's default encryption, and give the OUT_DIR "
+                              "its own options without it (output.store_options)");
       }
     }
   }
