@@ -26,7 +26,7 @@ Result<std::map<std::string, std::string>> parse_option_flags(const std::vector<
 
 Result<OpenedStore> open_store_for_cli(const std::string& url, const store::StoreOptions& options,
                                        const http::ClientConfig& base) {
-  auto client = store::client_config_from_options(options, base);
+  auto client = store::client_config_from_options(options, base, url);
   if (!client) return std::move(client).error();
   auto engine = http::Engine::create(*client);
   if (!engine) return std::move(engine).error();

@@ -175,7 +175,7 @@ Result<std::unique_ptr<OutputStorage>> open_output(const std::string& location, 
   base.loops = 1;
   base.retry = settings.retry;
   base.timeout = kPutAttemptTimeout;
-  auto client = store::client_config_from_options(options, base);
+  auto client = store::client_config_from_options(options, base, location);
   if (!client) return std::move(client).error();
   auto engine = http::Engine::create(*client);
   if (!engine) return std::move(engine).error();

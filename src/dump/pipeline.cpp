@@ -232,7 +232,7 @@ Status Run::open_store() {
   base.retry.init_backoff = config_.init_backoff;
   base.retry.max_backoff = config_.max_backoff;
   base.retry.retry_timeout = config_.retry_timeout;
-  auto client = store::client_config_from_options(store_options, base);
+  auto client = store::client_config_from_options(store_options, base, config_.store_name);
   if (!client) return std::move(client).error();
   auto engine = http::Engine::create(*client);
   if (!engine) return std::move(engine).error();

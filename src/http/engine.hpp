@@ -83,7 +83,23 @@ struct ClientConfig {
   std::uint32_t max_total_connections = 0;     // 0: unlimited
   bool http2 = true;                           // negotiated when the server offers it (TLS ALPN)
   bool verify_tls = true;
+  // Extra trusted roots for servers: a PEM file (CURLOPT_CAINFO) or PEM text (CURLOPT_CAINFO_BLOB);
+  // libcurl's CA directory (the system's, /etc/ssl/certs on Debian) is still trusted unless
+  // system_ca is false.
   std::string ca_file;
+  std::string ca_pem;
+  bool system_ca = true;
+  // Every request goes through this proxy (CURLOPT_PROXY, e.g. "http://proxy:3128"; it may carry
+  // user:password, so it is never logged); empty: libcurl's own rules (the http_proxy /
+  // https_proxy / no_proxy environment variables). `no_proxy`: hosts that bypass it, a comma
+  // list as CURLOPT_NOPROXY reads it. The proxy's own certificate (an https:// proxy) is checked
+  // against proxy_ca_file / proxy_ca_pem when set.
+  std::string proxy;
+  std::string no_proxy;
+  std::string proxy_ca_file;
+  std::string proxy_ca_pem;
+  // An idle pooled connection older than this is not reused (CURLOPT_MAXAGE_CONN); 0: libcurl's.
+  std::chrono::seconds max_idle_connection_age{0};
   std::string user_agent = "tiff-dumper/" TDUMP_VERSION;
   std::uint32_t loops = 1;  // event-loop threads
   // libcurl's receive buffer per pooled handle. Larger than a 16 KiB range plus its headers, so

@@ -76,6 +76,15 @@ std::string describe_failure(CURLcode code, std::string_view detail, const Reque
   return reason;
 }
 
+// PEM text handed to libcurl without a copy: the engine's ClientConfig outlives every handle.
+void set_blob(CURL* easy, CURLoption option, const std::string& pem) {
+  curl_blob blob{};
+  blob.data = const_cast<char*>(pem.data());  // NOLINT(cppcoreguidelines-pro-type-const-cast): libcurl only reads it
+  blob.len = pem.size();
+  blob.flags = CURL_BLOB_NOCOPY;
+  curl_easy_setopt(easy, option, &blob);
+}
+
 }  // namespace
 
 EventLoop::EventLoop(const ClientConfig& config, CURLSH* share, SharedStats& stats, const void* owner,
@@ -342,6 +351,21 @@ void EventLoop::configure_handle(Slot& slot) {
   }
   if (!config_.user_agent.empty()) curl_easy_setopt(easy, CURLOPT_USERAGENT, config_.user_agent.c_str());
   if (!config_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, config_.ca_file.c_str());
+  if (!config_.ca_pem.empty()) set_blob(easy, CURLOPT_CAINFO_BLOB, config_.ca_pem);
+  if (!config_.system_ca) {
+    curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
+    if (config_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, nullptr);
+  }
+  if (!config_.proxy.empty()) {
+    curl_easy_setopt(easy, CURLOPT_PROXY, config_.proxy.c_str());
+    // Always set: "" means no host bypasses the proxy, whatever no_proxy in the environment says.
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, config_.no_proxy.c_str());
+    if (!config_.proxy_ca_file.empty()) curl_easy_setopt(easy, CURLOPT_PROXY_CAINFO, config_.proxy_ca_file.c_str());
+    if (!config_.proxy_ca_pem.empty()) set_blob(easy, CURLOPT_PROXY_CAINFO_BLOB, config_.proxy_ca_pem);
+  }
+  if (config_.max_idle_connection_age.count() > 0) {
+    curl_easy_setopt(easy, CURLOPT_MAXAGE_CONN, static_cast<long>(config_.max_idle_connection_age.count()));
+  }
   if (!config_.verify_tls) {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);

@@ -77,6 +77,13 @@ Digest sha256(std::string_view data) {
 // RFC 2104 over two SHA-256 passes on a reused context: OpenSSL 3's one-shot HMAC() fetches
 // the MAC implementation on every call, which costs four times the hashing itself, and request
 // signing runs it once per request.
+std::string md5_bytes(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), out.data(), &length, EVP_md5(), nullptr);
+  return {reinterpret_cast<const char*>(out.data()), length};  // NOLINT: bytes as chars
+}
+
 Digest hmac_sha256(std::string_view key, std::string_view data) {
   constexpr std::size_t kBlock = 64;
   std::array<unsigned char, kBlock> block{};

@@ -19,6 +19,10 @@ inline std::string_view as_view(const Digest& d) {
   return {reinterpret_cast<const char*>(d.data()), d.size()};  // NOLINT: bytes as chars
 }
 
+// The 16 raw bytes of MD5(data): only for the Content-MD5-style checksums protocols ask for
+// (S3's SSE-C key MD5), never for security.
+std::string md5_bytes(std::string_view data);
+
 // Lower-case hex of bytes.
 std::string hex_encode(std::string_view bytes);
 inline std::string hex_encode(const Digest& d) {

@@ -13,6 +13,10 @@
 namespace tdump::store {
 namespace {
 
+constexpr std::string_view kSseCAlgorithm = "x-amz-server-side-encryption-customer-algorithm";
+constexpr std::string_view kSseCKey = "x-amz-server-side-encryption-customer-key";
+constexpr std::string_view kSseCKeyMd5 = "x-amz-server-side-encryption-customer-key-md5";
+
 std::string strip_quotes(std::string_view etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
   return std::string(etag);
@@ -24,19 +28,32 @@ S3Client::S3Client(S3Config config, std::string credential_source)
     : config_(std::move(config)), credential_source_(std::move(credential_source)), signer_(config_.region, "s3") {}
 
 void S3Client::sign(http::Request& request, std::string_view canonical_uri, std::string_view canonical_query,
-                    const AwsCredential* credential, std::string_view payload_hash) const {
+                    const AwsCredential* credential, std::string_view payload_hash, bool sse_c) const {
   if (config_.request_payer) request.headers.push_back({"x-amz-request-payer", "requester"});
+  // SSE-C (the S3 user guide, "Using server-side encryption with customer-provided keys"): the
+  // algorithm, the key and its MD5 on every read of an object stored with that key.
+  sse_c = sse_c && !config_.sse_customer_key_base64.empty();
+  if (sse_c) {
+    request.headers.push_back({std::string(kSseCAlgorithm), "AES256"});
+    request.headers.push_back({std::string(kSseCKey), config_.sse_customer_key_base64});
+    request.headers.push_back({std::string(kSseCKeyMd5), config_.sse_customer_key_md5_base64});
+  }
   if (credential == nullptr) return;
   std::string amz_date = amz_date_now();
   const std::string& token = credential->token;
-  // Sorted by name, as SigV4 requires.
-  std::array<SignedHeader, 5> headers;
+  // Sorted by name, as SigV4 requires; S3 refuses x-amz-* headers that are not signed.
+  std::array<SignedHeader, 8> headers;
   std::size_t n = 0;
   headers[n++] = {"host", config_.host};
   headers[n++] = {"x-amz-content-sha256", payload_hash};
   headers[n++] = {"x-amz-date", amz_date};
   if (config_.request_payer) headers[n++] = {"x-amz-request-payer", "requester"};
   if (!token.empty()) headers[n++] = {"x-amz-security-token", token};
+  if (sse_c) {
+    headers[n++] = {kSseCAlgorithm, "AES256"};
+    headers[n++] = {kSseCKey, config_.sse_customer_key_base64};
+    headers[n++] = {kSseCKeyMd5, config_.sse_customer_key_md5_base64};
+  }
   SigV4Request to_sign{request.method, canonical_uri, canonical_query, std::span(headers.data(), n),
                        payload_hash,   amz_date};
   request.headers.push_back(
@@ -65,7 +82,7 @@ http::Request S3Client::read(std::string_view key, ByteRange range, const AwsCre
   request.url += path;
   request.headers.reserve(6);
   request.headers.push_back({"range", range_header_value(range)});
-  sign(request, path, "", credential);
+  sign(request, path, "", credential, kUnsignedPayload, true);
   request.expected_body_bytes = static_cast<std::size_t>(range.length);
   request.max_body_bytes = range_body_cap(range);
   request.display_url = request.url;

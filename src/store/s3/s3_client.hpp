@@ -45,7 +45,8 @@ class S3Client final : public RequestBuilder<AwsCredential> {
 
  private:
   void sign(http::Request& request, std::string_view canonical_uri, std::string_view canonical_query,
-            const AwsCredential* credential, std::string_view payload_hash = kUnsignedPayload) const;
+            const AwsCredential* credential, std::string_view payload_hash = kUnsignedPayload,
+            bool sse_c = false) const;
   // "/bucket/encoded/key" (path style) or "/encoded/key" (virtual-hosted); `key` is store-relative.
   [[nodiscard]] std::string object_path(std::string_view key) const;
 

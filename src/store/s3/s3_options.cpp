@@ -4,6 +4,7 @@
 #include <initializer_list>
 
 #include "store/client_options.hpp"
+#include "store/common/crypto.hpp"
 #include "store/common/url.hpp"
 #include "store/s3/aws_credentials.hpp"
 #include "store/s3/aws_profile.hpp"
@@ -21,6 +22,8 @@ constexpr std::array kS3Keys = {
     OptionKey{"default_region", {"aws_default_region"}},
     OptionKey{"bucket", {"aws_bucket", "aws_bucket_name", "bucket_name"}, true, false, false},
     OptionKey{"endpoint", {"aws_endpoint_url", "aws_endpoint", "endpoint_url"}},
+    // The S3-only endpoint (AWS_ENDPOINT_URL_S3), which wins over `endpoint`.
+    OptionKey{"endpoint_url_s3", {"aws_endpoint_url_s3"}},
     OptionKey{"virtual_hosted_style_request", {"aws_virtual_hosted_style_request"}},
     OptionKey{"skip_signature", {"aws_skip_signature"}},
     OptionKey{"request_payer", {"aws_request_payer"}},
@@ -37,15 +40,23 @@ constexpr std::array kS3Keys = {
     OptionKey{"role_arn", {"aws_role_arn"}},
     OptionKey{"role_session_name", {"aws_role_session_name"}},
     OptionKey{"endpoint_url_sts", {"aws_endpoint_url_sts"}},
-    OptionKey{"s3_express", {"aws_s3_express"}, false, false, false},
+    // Validated; a directory bucket (NAME--x-s3) or s3_express: true is refused when the store is
+    // opened (see s3_config_from_url), never sent to the regional endpoint.
+    OptionKey{"s3_express", {"aws_s3_express"}},
+    // tiff-dumper never deletes in bulk: honoured by doing nothing (validated as a boolean).
+    OptionKey{"disable_bulk_delete", {"aws_disable_bulk_delete"}},
     OptionKey{"checksum_algorithm", {"aws_checksum_algorithm"}, false, false, false},
     OptionKey{"copy_if_not_exists", {"aws_copy_if_not_exists"}, false, false, false},
     OptionKey{"conditional_put", {"aws_conditional_put"}, false, false, false},
-    OptionKey{"disable_tagging", {"aws_disable_tagging"}, false, false, false},
-    OptionKey{"server_side_encryption", {"aws_server_side_encryption"}, false, false, false},
-    OptionKey{"sse_kms_key_id", {"aws_sse_kms_key_id"}, false, false, false},
-    OptionKey{"sse_bucket_key_enabled", {"aws_sse_bucket_key_enabled"}, false, false, false},
-    OptionKey{"sse_customer_key_base64", {"aws_sse_customer_key_base64"}, false, true, false},
+    // tiff-dumper never tags objects: honoured by doing nothing.
+    OptionKey{"disable_tagging", {"aws_disable_tagging"}},
+    // Encryption of written objects: S3 decrypts SSE-S3 / SSE-KMS objects on read by itself, so
+    // reading needs nothing; an OUT_DIR store with them is refused (its PUTs would not carry them).
+    OptionKey{"server_side_encryption", {"aws_server_side_encryption"}},
+    OptionKey{"sse_kms_key_id", {"aws_sse_kms_key_id"}},
+    OptionKey{"sse_bucket_key_enabled", {"aws_sse_bucket_key_enabled"}},
+    // SSE-C: every GET carries the customer key headers (S3Client::read).
+    OptionKey{"sse_customer_key_base64", {"aws_sse_customer_key_base64"}, true, true},
 };
 
 // The first non-empty candidate, in order of precedence.
@@ -120,6 +131,24 @@ Result<S3UrlParts> split_s3_url(std::string_view url) {
   return parts;
 }
 
+// S3 Express One Zone directory buckets (NAME--ZONE--x-s3) live at a zonal endpoint and need
+// CreateSession tokens, which tiff-dumper does not implement: refuse them by name instead of
+// sending requests to the regional endpoint. A bucket so named on a custom endpoint (an
+// S3-compatible server) is only a name, unless s3_express says otherwise.
+Status check_s3_express(const ResolvedOptions& resolved, const std::string& bucket, bool aws_endpoint) {
+  auto express = resolved.boolean("s3_express", false);
+  if (!express) return std::move(express).error();
+  const bool directory_name = bucket.ends_with("--x-s3");
+  if (!*express && !(directory_name && aws_endpoint)) return {};
+  return make_error(ErrorCode::kInvalidArgument,
+                    "bucket '" + bucket + "'" +
+                        (*express ? std::string(" with the option s3_express") : std::string(" is an")) +
+                        (*express ? ": S3 Express One Zone" : " S3 Express One Zone directory bucket") +
+                        " is not supported by tiff-dumper (it needs session authentication at the bucket's zonal "
+                        "endpoint); no request was sent. Copy the objects to a general-purpose bucket, or list "
+                        "them through an S3-compatible endpoint given with the option endpoint");
+}
+
 }  // namespace
 
 std::span<const OptionKey> s3_option_keys() {
@@ -170,12 +199,40 @@ Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& op
   auto virtual_hosted = resolved->boolean("virtual_hosted_style_request", parts->virtual_hosted);
   if (!virtual_hosted) return std::move(virtual_hosted).error();
   config.virtual_hosted = *virtual_hosted;
-  auto payer = resolved->boolean("request_payer", false);
-  if (!payer) return std::move(payer).error();
-  config.request_payer = *payer;
+  // obstore reads a boolean; "requester" (the header's own value, x-amz-request-payer) is taken too.
+  if (const auto* payer = resolved->find("request_payer")) {
+    auto flag = ascii_lower(payer->value) == "requester" ? std::optional<bool>(true) : parse_bool(payer->value);
+    if (!flag) return bad_option_value(*payer, "request_payer", "true, false or requester");
+    config.request_payer = *flag;
+  }
   auto unsigned_payload = resolved->boolean("unsigned_payload", false);
   if (!unsigned_payload) return std::move(unsigned_payload).error();
   config.unsigned_payload = *unsigned_payload;
+  for (const char* flag : {"disable_tagging", "disable_bulk_delete", "sse_bucket_key_enabled"}) {
+    auto value = resolved->boolean(flag);  // validated; nothing to do when reading
+    if (!value) return std::move(value).error();
+  }
+  if (const auto* key = resolved->find("sse_customer_key_base64")) {
+    auto bytes = base64_decode(key->value);
+    if (!bytes || bytes->size() != 32) {
+      return bad_option_value(*key, "sse_customer_key_base64", "the base64 text of a 32-byte AES-256 key");
+    }
+    config.sse_customer_key_base64 = key->value;
+    config.sse_customer_key_md5_base64 = base64_encode(md5_bytes(*bytes));
+  }
+  if (options.for_writing) {
+    // Our PutObject sends none of these: writing without them would store the output in the
+    // clear where the configuration asks for encryption.
+    for (const char* name : {"server_side_encryption", "sse_kms_key_id", "sse_customer_key_base64"}) {
+      if (const auto* value = resolved->find(name)) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          value->source + " (" + name +
+                              ") is not supported for an OUT_DIR in S3: tiff-dumper's uploads do not send "
+                              "encryption headers; use the bucket's default encryption, and give the OUT_DIR "
+                              "its own options without it (output.store_options)");
+      }
+    }
+  }
 
   // Credentials: the chain of aws_credentials.hpp decides the source without any network.
   auto plan = resolve_aws_credentials(*resolved, options, profile, config.region);
@@ -189,10 +246,14 @@ Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& op
 
   // Endpoint: the option, the URL (R2), AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL / AWS_ENDPOINT,
   // else AWS itself.
+  const OptionValue* s3_endpoint_value = resolved->find("endpoint_url_s3");
   const OptionValue* endpoint_value = resolved->find("endpoint");
-  std::string endpoint =
-      first_set({is_from_options(endpoint_value) ? endpoint_value->value : "", parts->endpoint,
-                 env_or_empty(options, "AWS_ENDPOINT_URL_S3"), endpoint_value != nullptr ? endpoint_value->value : ""});
+  std::string endpoint = first_set({is_from_options(s3_endpoint_value) ? s3_endpoint_value->value : "",
+                                    is_from_options(endpoint_value) ? endpoint_value->value : "", parts->endpoint,
+                                    s3_endpoint_value != nullptr ? s3_endpoint_value->value : "",
+                                    endpoint_value != nullptr ? endpoint_value->value : ""});
+  auto status = check_s3_express(*resolved, config.bucket, endpoint.empty());
+  if (!status) return std::move(status).error();
   if (endpoint.empty()) {
     std::string host = config.virtual_hosted ? config.bucket + ".s3." + config.region + ".amazonaws.com"
                                              : "s3." + config.region + ".amazonaws.com";
@@ -201,7 +262,7 @@ Result<S3Config> s3_config_from_url(std::string_view url, const StoreOptions& op
     config.base_path = config.virtual_hosted ? "" : "/" + percent_encode(config.bucket, false);
     return config;
   }
-  auto status = check_allow_http(*resolved, endpoint, "S3 endpoint");
+  status = check_allow_http(*resolved, endpoint, "S3 endpoint");
   if (!status) return std::move(status).error();
   auto parsed = parse_url(endpoint);
   if (!parsed) return std::move(parsed).error();

@@ -24,6 +24,10 @@ struct S3Config {
   // PUT bodies are signed with their SHA-256 unless this is set (obstore's unsigned_payload);
   // GETs and DELETEs carry no body and are always sent UNSIGNED-PAYLOAD.
   bool unsigned_payload = false;
+  // SSE-C (sse_customer_key_base64): the key as given (base64 of 32 bytes) and the base64 of its
+  // MD5, sent on every GET. Secret: never logged or shown.
+  std::string sse_customer_key_base64;
+  std::string sse_customer_key_md5_base64;
   std::optional<AwsCredentials> credentials;  // static keys; unset: anonymous or a temporary source
   std::string credentials_source;             // "options", "environment", "profile 'x'"... (no secrets)
   // Where the credentials come from (aws_credentials.hpp): the store builds its provider with
