@@ -415,15 +415,28 @@ class Data(Base):
             return s3_error(self, 400, "InvalidArgument", "only ListObjectsV2 is served")
         prefix = query.get("prefix", "")
         max_keys = max(1, min(1000, int(query.get("max-keys", "1000"))))
-        after = query.get("continuation-token", "")
+        # ListObjectsV2: continuation-token (here: the last key or prefix of the previous page),
+        # else start-after; delimiter rolls keys up into CommonPrefixes, each counted once.
+        after = query.get("continuation-token", "") or query.get("start-after", "")
+        delimiter = query.get("delimiter", "")
         keys = []
         for directory, _, files in os.walk(bucket_dir):
             for name in files:
                 key = os.path.relpath(os.path.join(directory, name), bucket_dir).replace(os.sep, "/")
-                if key.startswith(prefix) and key > after:
+                if key.startswith(prefix) and key.encode() > after.encode():
                     keys.append(key)
         keys.sort(key=lambda k: k.encode())
-        page, truncated = keys[:max_keys], len(keys) > max_keys
+        entries = []  # (name, is_prefix), in order
+        for key in keys:
+            cut = key.find(delimiter, len(prefix)) if delimiter else -1
+            if cut >= 0:
+                rolled = key[:cut + len(delimiter)]
+                if rolled.encode() <= after.encode() or (entries and entries[-1] == (rolled, True)):
+                    continue
+                entries.append((rolled, True))
+            else:
+                entries.append((key, False))
+        page, truncated = entries[:max_keys], len(entries) > max_keys
         url_encoding = query.get("encoding-type") == "url"
         out = ['<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">',
                f"<Name>{escape(os.path.basename(bucket_dir))}</Name><Prefix>{escape(prefix)}</Prefix>",
@@ -432,12 +445,18 @@ class Data(Base):
         if url_encoding:
             out.append("<EncodingType>url</EncodingType>")
         if truncated:
-            out.append(f"<NextContinuationToken>{escape(page[-1])}</NextContinuationToken>")
-        for key in page:
-            path = os.path.join(bucket_dir, key)
+            last = page[-1][0]
+            # The token must sort after everything under a rolled-up prefix.
+            out.append(f"<NextContinuationToken>{escape(last + chr(0x10FFFF) if page[-1][1] else last)}"
+                       "</NextContinuationToken>")
+        for name, is_prefix in page:
+            shown = urllib.parse.quote(name, safe="/") if url_encoding else name
+            if is_prefix:
+                out.append(f"<CommonPrefixes><Prefix>{escape(shown)}</Prefix></CommonPrefixes>")
+                continue
+            path = os.path.join(bucket_dir, name)
             stat = os.stat(path)
             etag = hashlib.md5(open(path, "rb").read()).hexdigest()
-            shown = urllib.parse.quote(key, safe="/") if url_encoding else key
             out.append(f"<Contents><Key>{escape(shown)}</Key><LastModified>{iso(stat.st_mtime)}</LastModified>"
                        f"<ETag>&quot;{etag}&quot;</ETag><Size>{stat.st_size}</Size>"
                        "<StorageClass>STANDARD</StorageClass></Contents>")

@@ -12,6 +12,8 @@
 // not a folder; a parallel or ranged listing gives the same keys as a sequential one.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <algorithm>
 #include <filesystem>
 #include <functional>
@@ -20,6 +22,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gcs_test_server.hpp"
@@ -36,7 +39,8 @@ namespace fs = std::filesystem;
 // What a backend can do, stated per backend so that a case checks the refusal where the backend
 // legitimately cannot.
 struct Capabilities {
-  bool writable = true;  // put_object / delete_object change the store
+  bool writable = true;           // put_object / delete_object change the store
+  bool creates_if_absent = true;  // put_object_if_absent: a create-only write the server decides
 };
 
 // A backend: a running server (or a folder) on which each case gets a fresh root of its own.
@@ -162,7 +166,10 @@ class NginxBackend final : public Backend {
   NginxBackend(std::shared_ptr<tdump::testing::NginxServer> nginx, std::string location, bool writable,
                std::shared_ptr<http::Engine> engine)
       : nginx_(std::move(nginx)), location_(std::move(location)), writable_(writable), engine_(std::move(engine)) {}
-  [[nodiscard]] Capabilities capabilities() const override { return {.writable = writable_}; }
+  // WebDAV has no create-only write here (If-None-Match on PUT is not in nginx's dav module).
+  [[nodiscard]] Capabilities capabilities() const override {
+    return {.writable = writable_, .creates_if_absent = false};
+  }
   std::unique_ptr<ObjectStore> open(const std::string& root) override {
     fs::create_directories(folder(root));
     return open_url(nginx_->base_url() + "/" + location_ + "/" + tdump::testing::url_encode_path(root), {}, engine_);
@@ -435,6 +442,53 @@ TEST_P(StoreConformance, PutOverwriteDelete) {
   // Only the seeded object is left.
   expect_listed_exactly(testing::list_all(*store, "", 0), {"existing.tif"}, 0);
   EXPECT_EQ(read_back("existing.tif"), "seeded");
+}
+
+// The create-only write shard plans rely on (dump/shard_plan.hpp): of several writers of one
+// key, exactly one creates it, and the object is that writer's; an existing object is never
+// replaced.
+TEST_P(StoreConformance, CreateIfAbsentHasExactlyOneWinner) {
+  seed("existing.json", "seeded");
+  auto store = open();
+  ASSERT_TRUE(store);
+  if (!backend_->capabilities().writable || !backend_->capabilities().creates_if_absent) {
+    auto created = store->put_object_if_absent("plan.json", "refused");
+    ASSERT_FALSE(created.ok()) << "a store without create-only writes claimed one";
+    EXPECT_EQ(read_back("plan.json"), std::nullopt);
+    return;
+  }
+  auto existing = store->put_object_if_absent("existing.json", "replaced?");
+  ASSERT_TRUE(existing.ok()) << existing.error().describe();
+  EXPECT_FALSE(*existing);
+  EXPECT_EQ(read_back("existing.json"), "seeded");
+  // Eight writers at once.
+  constexpr int kWriters = 8;
+  std::vector<std::optional<Result<bool>>> results(kWriters);
+  {
+    std::vector<std::jthread> writers;
+    for (int i = 0; i < kWriters; ++i) {
+      writers.emplace_back([&, i] {
+        results[static_cast<std::size_t>(i)] =
+            store->put_object_if_absent("_tiff_dumper/plan.json", "plan of writer " + std::to_string(i));
+      });
+    }
+  }
+  int winners = 0;
+  std::string winner_body;
+  for (int i = 0; i < kWriters; ++i) {
+    const auto& result = *results[static_cast<std::size_t>(i)];
+    ASSERT_TRUE(result.ok()) << result.error().describe();
+    if (*result) {
+      ++winners;
+      winner_body = "plan of writer " + std::to_string(i);
+    }
+  }
+  EXPECT_EQ(winners, 1);
+  EXPECT_EQ(read_back("_tiff_dumper/plan.json"), winner_body);
+  auto again = store->put_object_if_absent("_tiff_dumper/plan.json", "late");
+  ASSERT_TRUE(again.ok()) << again.error().describe();
+  EXPECT_FALSE(*again);
+  EXPECT_EQ(read_back("_tiff_dumper/plan.json"), winner_body);
 }
 
 TEST_P(StoreConformance, PrefixIsAStringPrefixNotAFolder) {

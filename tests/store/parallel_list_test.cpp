@@ -29,6 +29,8 @@ class MemoryBucket {
   void drop_prefixes_before_start_after() { drop_early_prefixes_ = true; }
   // Like GCS's startOffset: the listing starts at start_after itself, not after it.
   void inclusive_start() { inclusive_start_ = true; }
+  // Like an S3-compatible server without start-after: the parameter is ignored.
+  void ignore_start_after() { ignore_start_after_ = true; }
   ~MemoryBucket() {
     for (auto& t : threads_) t.join();
   }
@@ -65,7 +67,7 @@ class MemoryBucket {
     auto it = keys_.lower_bound(request.prefix);
     if (!request.token.empty()) {
       it = keys_.lower_bound(request.token);
-    } else if (!request.start_after.empty()) {
+    } else if (!request.start_after.empty() && !ignore_start_after_) {
       auto after = inclusive_start_ ? keys_.lower_bound(request.start_after) : keys_.upper_bound(request.start_after);
       if (it != keys_.end() && (after == keys_.end() || *it < *after)) it = after;
     }
@@ -105,6 +107,7 @@ class MemoryBucket {
   std::mt19937 rng_{7};               // guarded by threads_mutex_
   bool drop_early_prefixes_ = false;  // set before any listing starts
   bool inclusive_start_ = false;      // set before any listing starts
+  bool ignore_start_after_ = false;   // set before any listing starts
 };
 
 struct Outcome {
@@ -198,6 +201,32 @@ TEST(ParallelList, FlatHexFolderIsSplitByKeyRanges) {
   EXPECT_EQ(out.stats.max_in_flight, 16U);
   // 100 full pages; each split costs at most one partly wasted page.
   EXPECT_LE(out.stats.requests, 100U + out.stats.splits + 2);
+}
+
+// A listing smaller than the parallelism allows is not cut into empty ranges: only a task whose
+// page came back full is split, and only once per page, so the requests stay near the pages.
+TEST(ParallelList, ASmallListingIsNotSplitIntoEmptyRanges) {
+  auto keys = hex_keys(25, "small/", 3);
+  MemoryBucket bucket(keys);
+  auto out = list_everything(bucket, {true, true}, "small/", 32, 4);
+  expect_exactly(out, keys);
+  // 7 pages in sequence; a split costs at most one partly used page more.
+  EXPECT_LE(out.stats.requests, 7U + out.stats.splits + 1);
+  EXPECT_LE(out.stats.requests, 2U * 7U);
+}
+
+// A server that ignores start-after answers a range task from the prefix's start: the listing
+// notices, stops splitting, and still gives every key once, at a bounded cost.
+TEST(ParallelList, AServerThatIgnoresStartAfterStillListsEveryKeyOnce) {
+  auto keys = hex_keys(2000, "flat/", 5);
+  MemoryBucket bucket(keys);
+  bucket.ignore_start_after();
+  auto out = list_everything(bucket, {true, true}, "flat/", 16, 50);
+  expect_exactly(out, keys);
+  // 40 pages in sequence; the splits made before the server was found out cost at most a full
+  // listing each.
+  EXPECT_LE(out.stats.splits, 8U);
+  EXPECT_LE(out.stats.requests, 40U * (out.stats.splits + 1) + 2);
 }
 
 TEST(ParallelList, TreeIsExpandedThenListedInFullPages) {

@@ -168,6 +168,10 @@ struct Task {
   std::string last_key;     // last key emitted (keys must increase)
   std::shared_ptr<BoundedHashSet> seen_tokens = std::make_shared<BoundedHashSet>(kMaxRememberedTokens);
   bool listed_any = false;  // last_key holds a key
+  // A page of this task came back full (with a continuation token): there are more keys than
+  // one page. Only such a task is split, so that a small listing is not cut into empty ranges
+  // (each of which would still cost a request).
+  bool more_known = false;
   bool in_flight = false;
   bool done = false;
 };
@@ -308,6 +312,14 @@ class ParallelList final : public ParallelListStream {
     task.in_flight = false;
     if (!completion.page) return std::move(completion.page).error();
     Page& page = *completion.page;
+    if (caps_.start_after && task.token.empty() && !task.query_start.empty() && ignores_start(page, task.query_start)) {
+      // The server answered a start-after query from the prefix's start: it does not support
+      // it (some S3-compatible servers). No more key-range splits; every task lists from its
+      // prefix's start and drops the keys before its range, so no key is lost or doubled.
+      caps_.start_after = false;
+      spdlog::warn("{}the server ignores start-after (a page began before '{}'): listing without key-range splits",
+                   where(), server_text(display_key(task.query_start), {}, kQuotedKeyBytes));
+    }
     ListPage out;
     out.objects.reserve(page.objects.size());
     bool reached_end = false;
@@ -357,6 +369,7 @@ class ParallelList final : public ParallelListStream {
       if (!page.common_prefixes.empty()) ++stats_.expansions;
     }
     Task& current = tasks_[completion.task];  // tasks_ may have grown
+    if (!page.next_token.empty() && !page.objects.empty()) current.more_known = true;
     if (reached_end || page.next_token.empty()) {
       current.done = true;
     } else if (converted) {
@@ -397,6 +410,16 @@ class ParallelList final : public ParallelListStream {
         where(), stats_.skipped_keys, server_text(display_key(first_skipped_), {}, kQuotedKeyBytes));
   }
 
+  // A key or common prefix strictly before `start` in a page asked to start after it (an
+  // inclusive start, GCS startOffset, may repeat `start` itself).
+  static bool ignores_start(const Page& page, const std::string& start) {
+    return std::any_of(page.objects.begin(), page.objects.end(),
+                       [&](const ObjectMeta& meta) { return byte_less(meta.key, start); }) ||
+           std::any_of(page.common_prefixes.begin(), page.common_prefixes.end(), [&](const std::string& prefix) {
+             return byte_less(prefix, start) && !start.starts_with(prefix);
+           });
+  }
+
   [[nodiscard]] std::size_t open_tasks() const { return pending_.size() + in_flight_; }
 
   void learn(const std::string& key) {
@@ -420,7 +443,7 @@ class ParallelList final : public ParallelListStream {
     double best_share = kMinShareToSplit;
     for (std::size_t i = 0; i < tasks_.size(); ++i) {
       const Task& task = tasks_[i];
-      if (task.done || task.delimiter || !task.in_flight) continue;
+      if (task.done || task.delimiter || !task.in_flight || !task.more_known) continue;
       const std::string lo = lower_of(task);
       if (lo.empty()) continue;  // nothing known of where it stands yet
       const double share = key_space_share(task.prefix, lo, task.upto, alphabet_);
@@ -438,7 +461,9 @@ class ParallelList final : public ParallelListStream {
     upper.depth = task.depth;
     upper.after = *mid;
     upper.upto = task.upto;
+    upper.more_known = false;  // nothing is known of the upper half until its first page
     task.upto = *mid;
+    task.more_known = false;  // split again only after its next full page: halves, not a cascade
     tasks_.push_back(std::move(upper));
     pending_.push_back(tasks_.size() - 1);
     ++stats_.splits;
