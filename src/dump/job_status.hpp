@@ -68,7 +68,7 @@ struct StatusOptions {
   bool finalize = true;  // write the job `_SUCCESS` when every shard is done
 };
 
-inline constexpr std::size_t kMaxManifestBytes = 64 * 1024 * 1024;
+inline constexpr std::size_t kMaxManifestBytes = std::size_t{64} * 1024 * 1024;
 
 // Reads OUT_DIR and, when every shard is done (and `finalize`), writes the job manifest.
 Result<JobReport> job_status(OutputStorage& storage, const StatusOptions& options);

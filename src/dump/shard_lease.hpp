@@ -43,7 +43,7 @@ struct LeaseRecord {
 [[nodiscard]] std::string lease_json(const LeaseRecord& record);
 // Parses a lease file (at most kMaxLeaseBytes); a malformed one is a kParse error.
 Result<LeaseRecord> parse_lease(std::string_view text);
-inline constexpr std::size_t kMaxLeaseBytes = 64 * 1024;
+inline constexpr std::size_t kMaxLeaseBytes = std::size_t{64} * 1024;
 
 enum class LeaseOutcome : std::uint8_t { kDone, kFailed, kInterrupted };
 
