@@ -37,7 +37,7 @@ struct ShardReport {
   // From the manifest (done shards).
   std::string manifest;  // its name in OUT_DIR
   std::uint64_t listed = 0;
-  std::uint64_t rows = 0;     // data and error rows the shard's files hold
+  std::uint64_t rows = 0;     // the manifest's "rows" (data rows; see the report on resumed shards)
   std::uint64_t written = 0;  // rows written by its last attempt
   std::uint64_t errors = 0;   // error rows of its last attempt
   std::vector<std::string> files;
