@@ -57,7 +57,7 @@ TEST(DeployFiles, KubernetesIndexedJobIsConsistent) {
   EXPECT_EQ(args[0], "headers");
   EXPECT_NE(std::find(args.begin(), args.end(), "--resume"), args.end());
   EXPECT_EQ(after(args, "--shards"), std::to_string(completions));
-  const std::string out_dir = args.back();
+  const std::string& out_dir = args.back();
   EXPECT_EQ(out_dir.rfind("s3://", 0), 0U) << out_dir;
   // The config the pods mount is one the binary loads.
   tdump::testing::TempDir tmp;

@@ -72,33 +72,34 @@ struct Scheduler {
 class FleetStatus : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir("e2e-fleet");
-    root_ = dir_->path() / "tree";
+    suite_dir = new TempDir("e2e-fleet");
+    suite_root = suite_dir->path() / "tree";
     const auto valid = tdump::tiff::testing::valid_fixtures();
     for (const auto& prefix : {"t/31/U/", "t/32/T/", "t/33/V/"}) {
-      fs::create_directories(root_ / prefix);
-      for (const auto& f : valid) fs::copy_file(f, root_ / prefix / f.filename());
+      fs::create_directories(suite_root / prefix);
+      for (const auto& f : valid) fs::copy_file(f, suite_root / prefix / f.filename());
     }
-    fs::create_directories(root_ / "broken");
+    fs::create_directories(suite_root / "broken");
     for (const auto& [name, kind] : tdump::tiff::testing::broken_fixtures()) {
-      fs::copy_file(tdump::tiff::testing::broken_fixtures_dir() / name, root_ / "broken" / name);
+      fs::copy_file(tdump::tiff::testing::broken_fixtures_dir() / name, suite_root / "broken" / name);
     }
-    moto_ = new tdump::testing::MotoServer();
-    moto_->create_bucket("results");
-    moto_->make_public("results");
+    suite_moto = new tdump::testing::MotoServer();
+    suite_moto->create_bucket("results");
+    suite_moto->make_public("results");
     // The reference: one unsharded run.
-    single_ = dir_->path() / "single";
-    auto r = run_cli({"headers", "--quiet", write_config(dir_->path(), root_.string(), {}, kConcurrency).string(),
-                      single_.string()});
+    suite_single = suite_dir->path() / "single";
+    auto r =
+        run_cli({"headers", "--quiet", write_config(suite_dir->path(), suite_root.string(), {}, kConcurrency).string(),
+                 suite_single.string()});
     ASSERT_EQ(r.exit_code, 1) << r.err;  // the broken fixtures are error rows
   }
   static void TearDownTestSuite() {
-    delete moto_;
-    delete dir_;
+    delete suite_moto;
+    delete suite_dir;
   }
 
   static fs::path config(const fs::path& dir, const std::string& endpoint) {
-    return write_config(dir, root_.string(),
+    return write_config(dir, suite_root.string(),
                         "output:\n  store_options:\n    endpoint: " + endpoint +
                             "\n    allow_http: true\n    region: us-east-1\n"
                             "    access_key_id: AKIAIOSFODNN7EXAMPLE\n"
@@ -115,25 +116,25 @@ class FleetStatus : public ::testing::Test {
   }
 
   static bool has_object(const std::string& key) {
-    return simple_http("GET", moto_->port(), "/results/" + key).status == 200;
+    return simple_http("GET", suite_moto->port(), "/results/" + key).status == 200;
   }
 
   // Every TIFF key exactly once, and the same rows as the single run.
   static void expect_union_equals_single_run(const fs::path& out) {
     auto written = keys_written(out);
-    const auto expected = tiff_keys_under(root_);
+    const auto expected = tiff_keys_under(suite_root);
     ASSERT_EQ(written.size(), expected.size());
     for (const auto& key : expected) EXPECT_EQ(written[key], 1) << key;
     auto except = [](const std::string& a, const std::string& b) {
       return as_int(
           duckdb_query("SELECT count(*) AS n FROM (SELECT * FROM " + a + " EXCEPT SELECT * FROM " + b + ")")[0]["n"]);
     };
-    EXPECT_EQ(except(data_files(out), data_files(single_)), 0);
-    EXPECT_EQ(except(data_files(single_), data_files(out)), 0);
+    EXPECT_EQ(except(data_files(out), data_files(suite_single)), 0);
+    EXPECT_EQ(except(data_files(suite_single), data_files(out)), 0);
     auto errors = [](const fs::path& o) {
       return duckdb_query("SELECT path, stage, kind FROM " + error_files(o) + " ORDER BY path");
     };
-    EXPECT_EQ(errors(out), errors(single_));
+    EXPECT_EQ(errors(out), errors(suite_single));
   }
 
   // Runs the three shards into `prefix` (shard `broken` is killed or skipped), checks `status`,
@@ -142,7 +143,7 @@ class FleetStatus : public ::testing::Test {
     SCOPED_TRACE(scheduler.name);
     TempDir tmp;
     const std::string out_dir = "s3://results/" + prefix;
-    const auto cfg = config(tmp.path(), moto_->endpoint());
+    const auto cfg = config(tmp.path(), suite_moto->endpoint());
     std::vector<tdump::testing::ChildProcess> children;
     for (int i = 0; i < 3; ++i) {
       if (i == broken) continue;
@@ -151,7 +152,7 @@ class FleetStatus : public ::testing::Test {
     }
     if (kill) {
       // The shard does all its work, then is killed while its manifest PUT is held.
-      tdump::testing::FaultProxy proxy(moto_->port());
+      tdump::testing::FaultProxy proxy(suite_moto->port());
       const std::string held = "/results/" + prefix + fmt::format("_SUCCESS-{:05}-of-00003", broken);
       proxy.set_rules(nlohmann::json::array({{{"path", held}, {"action", "stall"}, {"seconds", 120}, {"times", -1}}}));
       auto victim = start_cli(
@@ -196,7 +197,7 @@ class FleetStatus : public ::testing::Test {
     EXPECT_EQ(report["done"], 3);
     EXPECT_EQ(report["job_manifest_written"], true);
 
-    auto names = download(*moto_, prefix, tmp.path() / "dl");
+    auto names = download(*suite_moto, prefix, tmp.path() / "dl");
     ASSERT_EQ(std::count(names.begin(), names.end(), "_SUCCESS"), 1);
     auto job = nlohmann::json::parse(tdump::testing::read_file(tmp.path() / "dl/_SUCCESS"));
     EXPECT_EQ(job["kind"], "job");
@@ -234,15 +235,15 @@ class FleetStatus : public ::testing::Test {
     EXPECT_NE(again.out.find("already there"), std::string::npos) << again.out;
   }
 
-  static TempDir* dir_;
-  static fs::path root_;
-  static fs::path single_;
-  static tdump::testing::MotoServer* moto_;
+  static TempDir* suite_dir;
+  static fs::path suite_root;
+  static fs::path suite_single;
+  static tdump::testing::MotoServer* suite_moto;
 };
-TempDir* FleetStatus::dir_ = nullptr;
-fs::path FleetStatus::root_;
-fs::path FleetStatus::single_;
-tdump::testing::MotoServer* FleetStatus::moto_ = nullptr;
+TempDir* FleetStatus::suite_dir = nullptr;
+fs::path FleetStatus::suite_root;
+fs::path FleetStatus::suite_single;
+tdump::testing::MotoServer* FleetStatus::suite_moto = nullptr;
 
 TEST_F(FleetStatus, KubernetesIndexedJobWithAShardKilledThenRerun) {
   run_fleet({"kubernetes",
@@ -272,7 +273,7 @@ TEST_F(FleetStatus, SlurmArrayCountedFromItsMinimumWithAShardNeverRunThenRun) {
 
 TEST_F(FleetStatus, AnEmptyOutDirAndAnUnreachableOneAreNotDone) {
   TempDir tmp;
-  const auto cfg = config(tmp.path(), moto_->endpoint());
+  const auto cfg = config(tmp.path(), suite_moto->endpoint());
   auto none = status(cfg, "s3://results/nothing-here/");
   EXPECT_EQ(none.exit_code, 1) << none.out << none.err;
   EXPECT_NE(none.out.find("no tiff-dumper run"), std::string::npos) << none.out;

@@ -70,7 +70,7 @@ Result<JobReport> status_of(const fs::path& dir, StatusOptions options = {}) {
 
 TEST(JobStatus, AllDoneWritesTheJobManifestOnceWithEveryShardsCounts) {
   TempDir tmp;
-  const auto dir = tmp.path();
+  const auto& dir = tmp.path();
   finished(dir, 0, 3, 10, 9);
   finished(dir, 1, 3, 20, 19);
   finished(dir, 2, 3, 30, 29);
@@ -105,7 +105,7 @@ TEST(JobStatus, AllDoneWritesTheJobManifestOnceWithEveryShardsCounts) {
 
 TEST(JobStatus, EachStateIsNamedAndNoJobManifestIsWritten) {
   TempDir tmp;
-  const auto dir = tmp.path();
+  const auto& dir = tmp.path();
   finished(dir, 0, 5, 10, 10);
   started(dir, 1, 5);
   lease(dir, 1, 5, "running", kNow - 20);  // fresh
@@ -145,7 +145,7 @@ TEST(JobStatus, EachStateIsNamedAndNoJobManifestIsWritten) {
 
 TEST(JobStatus, WithoutLeasesDoneOrMissingAndTheExpectedCountFillsTheGaps) {
   TempDir tmp;
-  const auto dir = tmp.path();
+  const auto& dir = tmp.path();
   finished(dir, 2, 4, 5, 5);
   started(dir, 0, 4);  // started by a build without leases, never finished
   auto report = status_of(dir);
@@ -186,7 +186,7 @@ TEST(JobStatus, UnshardedRunIsDoneWithItsOwnManifestAndNothingIsWritten) {
 
 TEST(JobStatus, MixedRunsBadManifestsAndBadLeasesAreReported) {
   TempDir tmp;
-  const auto dir = tmp.path();
+  const auto& dir = tmp.path();
   finished(dir, 0, 2, 1, 1, "run-a");
   finished(dir, 1, 2, 1, 1, "run-b");
   auto mixed = status_of(dir);
@@ -255,7 +255,7 @@ struct BeatCounter {
 
 TEST(ShardLease, BeatsWhileRunningThenDoneRemovesItAndStatusSeesEachPhase) {
   TempDir tmp;
-  const auto dir = tmp.path();
+  const auto& dir = tmp.path();
   started(dir, 1, 2);
   BeatCounter counter;
   LeaseOptions options;
@@ -287,7 +287,7 @@ TEST(ShardLease, BeatsWhileRunningThenDoneRemovesItAndStatusSeesEachPhase) {
 
 TEST(ShardLease, FinishWakesALongIntervalAndRecordsTheFinalState) {
   TempDir tmp;
-  const auto dir = tmp.path();
+  const auto& dir = tmp.path();
   LeaseOptions hourly;
   hourly.interval = std::chrono::hours(1);  // finish must not wait for it
   auto lease = ShardLease::start(local(dir), {0, 3}, hourly);
