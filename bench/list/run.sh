@@ -87,7 +87,8 @@ run_one() {  # layout mode list_parallelism [shard args...]
   cfg="$(write_config "$layout" "$parallelism")"
   reset_stats
   t0=$(date +%s.%N)
-  /usr/bin/time -v "$bin" headers --dry-run "$@" "$cfg" "$work/out" >"$work/run.log" 2>&1 || {
+  # An OUT_DIR of each run's own (a shard plan, when there is one, is written there).
+  /usr/bin/time -v "$bin" headers --dry-run "$@" "$cfg" "$work/out-$layout-${parallelism:-default}" >"$work/run.log" 2>&1 || {
     cat "$work/run.log" >&2
     return 1
   }
@@ -107,7 +108,8 @@ run_shards() {  # layout
   reset_stats
   t0=$(date +%s.%N)
   for ((i = 0; i < shards; i++)); do
-    /usr/bin/time -v "$bin" headers --dry-run --shard "$i/$shards" "$cfg" "$work/out" >"$work/shard$i.log" 2>&1 &
+    /usr/bin/time -v "$bin" headers --dry-run --shard "$i/$shards" "$cfg" "$work/out-$layout-shards" \
+      >"$work/shard$i.log" 2>&1 &
     pids+=($!)
   done
   for ((i = 0; i < shards; i++)); do
