@@ -23,6 +23,7 @@ test_pkgs=(
   libtiff-tools libtiff-dev geotiff-bin python3 python3-gdal python3-rasterio
   nginx libnginx-mod-http-dav-ext libnginx-mod-http-echo wrk
   nodejs npm
+  chromium python3-pil   # `report` tests: render the page headless, check the screenshot
 )
 
 pkgs=("${build_pkgs[@]}")

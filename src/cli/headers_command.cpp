@@ -69,7 +69,7 @@ void print_summary(const dump::RunSummary& s, const dump::RunOptions& options, b
   if (dry_run) {
     out += fmt::format("dry run: {} TIFF keys listed", s.listed);
     if (s.skipped_done > 0) out += fmt::format(", {} of them already in {}", s.skipped_done, options.out_dir);
-    out += "\n";
+    out += fmt::format(" ({} LIST requests)\n", s.list_requests);
     std::fputs(out.c_str(), stderr);
     return;
   }

@@ -61,6 +61,8 @@ class OutputDir {
   // OUT_DIR as given (path or URL).
   [[nodiscard]] const std::string& location() const { return storage_->location(); }
   [[nodiscard]] bool remote() const { return storage_->remote(); }
+  // The storage underneath, for what lives in OUT_DIR beside the outputs (the shard plan).
+  [[nodiscard]] OutputStorage& storage() const { return *storage_; }
   [[nodiscard]] const ResumeState& resume_state() const { return resume_; }
   // True when a previous attempt of this run already wrote the key (data or error row).
   [[nodiscard]] bool already_done(std::string_view key) const;

@@ -42,6 +42,9 @@ class OutputStorage {
                            const std::function<Status(const StoredObject&, std::string)>& use) = 0;
   // Writes a whole object atomically, replacing any previous one.
   virtual Status write(std::string_view name, std::string_view content) = 0;
+  // Creates an object only when none of that name exists; the first of several writers wins
+  // (a conditional PUT remotely, link() locally): true when this call created it.
+  virtual Result<bool> create_if_absent(std::string_view name, std::string_view content) = 0;
   // Removes an object; a missing one is success.
   virtual Status remove(std::string_view name) = 0;
   // Removes what a killed attempt of shard `shard_tag` left half-written (local temp files);

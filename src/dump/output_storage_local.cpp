@@ -58,6 +58,10 @@ class LocalOutput final : public OutputStorage {
     return store::write_local_file_atomically(describe(name), content);
   }
 
+  Result<bool> create_if_absent(std::string_view name, std::string_view content) override {
+    return store::create_local_file_if_absent(describe(name), content);
+  }
+
   Status remove(std::string_view name) override {
     std::error_code ec;
     fs::remove(dir_ / name, ec);

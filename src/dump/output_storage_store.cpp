@@ -111,6 +111,9 @@ class StoreOutput final : public OutputStorage {
   }
 
   Status write(std::string_view name, std::string_view content) override { return store_->put_object(name, content); }
+  Result<bool> create_if_absent(std::string_view name, std::string_view content) override {
+    return store_->put_object_if_absent(name, content);
+  }
 
   Status remove(std::string_view name) override { return store_->delete_object(name); }
 

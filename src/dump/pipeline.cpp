@@ -22,8 +22,10 @@
 #include "dump/inventory_schema.hpp"
 #include "dump/output_dir.hpp"
 #include "dump/row_encoder.hpp"
+#include "dump/shard_plan.hpp"
 #include "http/engine.hpp"
 #include "parquet/writer.hpp"
+#include "report/aggregates.hpp"
 #include "store/client_options.hpp"
 #include "store/common/display_key.hpp"
 #include "store/key_file.hpp"
@@ -93,7 +95,15 @@ class Run {
 
  private:
   Status open_store();
-  void list_prefixes(const std::vector<std::string>& prefixes, std::atomic<std::size_t>& next);
+  // One unit of listing: a prefix, or a key range of it (a shard plan's).
+  struct ListItem {
+    std::string prefix;
+    store::KeyRange range;
+  };
+  // The listing of this run (and shard): every prefix whole, or this shard's ranges of the
+  // OUT_DIR's plan (dump/shard_plan.hpp); false in `hash_shards` when the plan divides the keys.
+  Result<std::vector<ListItem>> plan_listing(const OutputStoreSettings& out_settings, bool& hash_shards);
+  void list_items(const std::vector<ListItem>& items, std::atomic<std::size_t>& next, std::size_t parallelism);
   void list_stream(store::ListStream& stream, const std::string& what);
   void record_list_error(const std::string& prefix, const Error& error);
   void record_untrusted_entry(const store::ObjectMeta& meta, const std::string& why);
@@ -129,7 +139,9 @@ class Run {
 
   BoundedQueue<store::ObjectMeta> keys_;
   std::atomic<std::size_t> active_listers_{0};
-  std::atomic<std::size_t> failed_listers_{0};  // listing streams that failed before their first page
+  std::atomic<std::size_t> failed_listers_{0};   // listing streams that failed before their first page
+  std::size_t plan_ranges_ = 0;                  // set before the listers start: this shard's plan ranges
+  std::atomic<std::uint64_t> list_requests_{0};  // LIST requests of the listing (and of a plan made here)
 
   tiff::SessionLimits fetch_limits_;
   std::vector<std::unique_ptr<HeaderFetch>> fetches_;
@@ -153,6 +165,7 @@ class Run {
   std::map<std::string, std::uint64_t> errors_by_stage_;  // guarded by stage_mutex_
   std::atomic<std::uint64_t> rows_with_warnings_{0};
   std::atomic<std::uint64_t> abandoned_{0};
+  report::SharedAggregates aggregates_;  // thread-safe: the report's statistics (src/report)
 
   // Stops of our own (a fatal error, or the watcher acting on options_.stop): readable from the
   // first request on, so a lister waiting on a FIFO of keys wakes at once.
@@ -232,6 +245,7 @@ Status Run::open_store() {
 
 void Run::append_error_row(const store::ObjectMeta& meta, const std::string& url, Stage stage, std::string_view kind,
                            const Error& error, std::uint32_t attempts) {
+  aggregates_.add_error(meta.key, to_string(stage), kind);
   auto status = error_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
     Status s = encoder.append_error(batch, meta, url, stage, kind, error, attempts);
     if (s) note_row_warnings(meta.key, encoder.row_warnings());
@@ -317,13 +331,58 @@ void Run::list_stream(store::ListStream& stream, const std::string& what) {
   }
 }
 
-void Run::list_prefixes(const std::vector<std::string>& prefixes, std::atomic<std::size_t>& next) {
+void Run::list_items(const std::vector<ListItem>& items, std::atomic<std::size_t>& next, std::size_t parallelism) {
   while (!stopping()) {
     const std::size_t i = next++;
-    if (i >= prefixes.size()) return;
-    auto stream = store_->list(prefixes[i], config_.list_chunk_size);
-    list_stream(*stream, prefixes[i]);
+    if (i >= items.size()) return;
+    store::ListOptions options;
+    options.page_size = config_.list_chunk_size;
+    options.parallelism = parallelism;
+    options.range = items[i].range;
+    auto stream = store_->list(items[i].prefix, options);
+    list_stream(*stream, items[i].prefix);
+    list_requests_ += stream->list_requests();
   }
+}
+
+Result<std::vector<Run::ListItem>> Run::plan_listing(const OutputStoreSettings& out_settings, bool& hash_shards) {
+  std::vector<ListItem> items;
+  hash_shards = true;
+  const auto prefixes = normalize_prefixes(config_.prefixes);
+  if (options_.shard.count <= 1 || !store_->lists_from_any_key()) {
+    for (const auto& prefix : prefixes) items.push_back(ListItem{prefix, {}});
+    return items;
+  }
+  // The plan lives in OUT_DIR; a dry run reads it too, so that its counts are the shards' own
+  // (without a plan there, it makes one and writes nothing).
+  std::unique_ptr<OutputStorage> own_storage;
+  OutputStorage* storage = out_ ? &out_->storage() : nullptr;
+  if (storage == nullptr) {
+    auto opened = open_output(options_.out_dir, out_settings);
+    if (!opened) return std::move(opened).error();
+    own_storage = std::move(opened).value();
+    storage = own_storage.get();
+  }
+  PlanSettings settings;
+  settings.shards = options_.shard.count;
+  settings.page_size = config_.list_chunk_size;
+  settings.parallelism = std::max<std::uint32_t>(config_.list_parallelism, 1);
+  settings.run = fingerprint_;
+  settings.write = !options_.dry_run;
+  auto loaded = load_or_make_plan(*storage, *store_, prefixes, settings);
+  if (!loaded) return std::move(loaded).error();
+  if (loaded->made_here) {
+    list_requests_ += loaded->plan.sample_requests;
+    spdlog::info("made the shard plan {}{} ({} key ranges from {} sampled pages)", storage->describe(kPlanName),
+                 settings.write ? "" : " (a dry run: not written)", loaded->plan.range_count(),
+                 loaded->plan.sample_requests);
+  }
+  for (auto& [prefix, range] : loaded->plan.ranges_of(options_.shard.index)) {
+    items.push_back(ListItem{prefix, std::move(range)});
+  }
+  plan_ranges_ = items.size();
+  hash_shards = false;
+  return items;
 }
 
 void Run::dispatch() {
@@ -363,6 +422,7 @@ void Run::on_header(HeaderFetch& fetch) {
     });
     if (status) {
       ++counters_.done;
+      aggregates_.add_data(fetch.header(), fetch.session().cog(), &geo_facts, fetch.facts().object_size);
     } else {
       // A header the row encoder cannot represent: still exactly one row for the key.
       auto error = make_error(ErrorCode::kInternal, "cannot encode the row: " + status.error().message);
@@ -476,6 +536,8 @@ nlohmann::json Run::manifest(const RunSummary& s) const {
       {"store", store_->url_for("")},
       {"prefixes", config_.prefixes},
       {"shard", {{"index", options_.shard.index}, {"count", options_.shard.count}}},
+      // Key ranges of the OUT_DIR's shard plan this shard listed (0: no plan, whole prefixes).
+      {"plan_ranges", plan_ranges_},
       {"files", files},
       {"rows", s.done + s.skipped_done},
       {"listed", s.listed},
@@ -486,6 +548,8 @@ nlohmann::json Run::manifest(const RunSummary& s) const {
       {"errors_by_stage", s.errors_by_stage},
       {"header_bytes", s.bytes},
       {"requests", s.requests},
+      {"list_requests", s.list_requests},
+      {"aggregates", aggregates_.to_json(s.listed, s.skipped_done)},
       {"settings",
        {{"n_consumers", config_.n_consumers},
         {"list_chunk_size", config_.list_chunk_size},
@@ -509,14 +573,14 @@ Result<RunSummary> Run::execute() {
   fingerprint_ = run_fingerprint(config_, options_);
   if (auto s = open_store(); !s) return std::move(s).error();
 
+  OutputStoreSettings out_settings;
+  out_settings.options =
+      output_store_options(config_.store_name, config_.store_options, options_.out_dir, config_.output_store_options);
+  out_settings.retry.max_retries = config_.max_retries;
+  out_settings.retry.init_backoff = config_.init_backoff;
+  out_settings.retry.max_backoff = config_.max_backoff;
+  out_settings.retry.retry_timeout = config_.retry_timeout;
   if (!options_.dry_run || options_.resume) {
-    OutputStoreSettings out_settings;
-    out_settings.options =
-        output_store_options(config_.store_name, config_.store_options, options_.out_dir, config_.output_store_options);
-    out_settings.retry.max_retries = config_.max_retries;
-    out_settings.retry.init_backoff = config_.init_backoff;
-    out_settings.retry.max_backoff = config_.max_backoff;
-    out_settings.retry.retry_timeout = config_.retry_timeout;
     auto out = OutputDir::open(options_.out_dir, out_settings, options_.shard, fingerprint_, options_.resume);
     if (!out) return std::move(out).error();
     out_.emplace(std::move(out).value());
@@ -524,7 +588,16 @@ Result<RunSummary> Run::execute() {
       spdlog::info("resuming: {} files already hold {} keys", out_->resume_state().files, out_->resume_state().keys);
     }
   }
-  filter_.emplace(KeyFilterOptions{config_.suffixes, config_.include, config_.exclude, options_.shard});
+  // What this run lists: with a shard plan, this shard's key ranges (and no hash filter).
+  std::vector<ListItem> items;
+  bool hash_shards = true;
+  if (!options_.keys_file) {
+    auto planned = plan_listing(out_settings, hash_shards);
+    if (!planned) return std::move(planned).error();
+    items = std::move(planned).value();
+  }
+  filter_.emplace(
+      KeyFilterOptions{config_.suffixes, config_.include, config_.exclude, hash_shards ? options_.shard : Shard{}});
 
   // The one set of header limits (src/tiff/session.hpp), as `inspect` uses them.
   fetch_limits_.prefetch = config_.prefetch;
@@ -549,7 +622,6 @@ Result<RunSummary> Run::execute() {
   // Listers: a pool of at most list_parallelism threads takes the prefixes one by one (or one
   // thread reads the key file); the last one to finish closes the queue.
   std::unique_ptr<store::ListStream> key_stream;
-  std::vector<std::string> prefixes;
   if (options_.keys_file) {
     auto stream = store::keys_from_file(*options_.keys_file, *store_, config_.list_chunk_size, internal_stop_.fd());
     if (!stream) {
@@ -561,20 +633,26 @@ Result<RunSummary> Run::execute() {
       return std::move(stream).error();
     }
     key_stream = std::move(stream).value();
-  } else {
-    prefixes = normalize_prefixes(config_.prefixes);
   }
-  const std::size_t stream_count = key_stream ? 1 : prefixes.size();
-  const std::size_t lister_count =
-      key_stream ? 1 : std::min<std::size_t>(prefixes.size(), std::max<std::uint32_t>(config_.list_parallelism, 1));
+  // list_parallelism LIST requests in flight in all: a pool of up to that many listers takes the
+  // items one by one, and each listing gets its share of the requests (one prefix: all of them,
+  // split by parallel_list over its tree and key ranges).
+  const std::size_t budget = std::max<std::uint32_t>(config_.list_parallelism, 1);
+  const std::size_t stream_count = key_stream ? 1 : items.size();
+  const std::size_t lister_count = key_stream ? 1 : std::min<std::size_t>(items.size(), budget);
+  const std::size_t per_listing = lister_count == 0 ? 1 : std::max<std::size_t>(budget / lister_count, 1);
   active_listers_ = lister_count;
-  std::atomic<std::size_t> next_prefix{0};
+  std::atomic<std::size_t> next_item{0};
   auto lister_done = [this] {
     if (--active_listers_ == 0) {
       counters_.listing_done = true;
       keys_.close();
     }
   };
+  if (lister_count == 0) {
+    counters_.listing_done = true;
+    keys_.close();
+  }
   std::vector<std::jthread> listers;
   listers.reserve(lister_count);
   for (std::size_t i = 0; i < lister_count; ++i) {
@@ -582,7 +660,7 @@ Result<RunSummary> Run::execute() {
       if (key_stream) {
         list_stream(*key_stream, *options_.keys_file);
       } else {
-        list_prefixes(prefixes, next_prefix);
+        list_items(items, next_item, per_listing);
       }
       lister_done();
     });
@@ -624,6 +702,7 @@ Result<RunSummary> Run::execute() {
   summary.abandoned = abandoned_;
   summary.bytes = counters_.bytes;
   summary.requests = counters_.requests;
+  summary.list_requests = list_requests_;
   summary.errors_by_stage = errors_by_stage_;
   summary.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   summary.interrupted = stopping();

@@ -43,6 +43,7 @@ struct RunSummary {
   std::map<std::string, std::uint64_t> errors_by_stage;  // list / fetch / parse
   std::uint64_t bytes = 0;                               // header bytes fetched
   std::uint64_t requests = 0;                            // range requests
+  std::uint64_t list_requests = 0;                       // LIST requests (listing + a shard plan made here)
   double seconds = 0;
   std::vector<std::string> files;  // output files of this shard
   bool interrupted = false;

@@ -46,7 +46,7 @@ struct RunConfig {
   std::uint64_t max_buffer_bytes = 256ULL << 20;
   // Ours: listings running at once (a bounded pool of lister threads takes the prefixes one by
   // one; issue 10 will also use it for parallel listing inside one prefix).
-  std::uint32_t list_parallelism = 8;
+  std::uint32_t list_parallelism = 32;
 
   // filter: which listed keys are TIFFs
   std::vector<std::string> suffixes{".tif", ".tiff"};  // case-insensitive; empty: every key

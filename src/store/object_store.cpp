@@ -38,6 +38,7 @@ class RangeFilteredStream final : public ListStream {
       if (!objects.empty()) return page;
     }
   }
+  [[nodiscard]] std::uint64_t list_requests() const override { return inner_->list_requests(); }
 
  private:
   std::unique_ptr<ListStream> inner_;
@@ -55,6 +56,11 @@ std::unique_ptr<ListStream> ObjectStore::list(std::string_view prefix, const Lis
 Status ObjectStore::put_object(std::string_view key, std::string_view /*bytes*/) {
   return make_error(ErrorCode::kUnsupported,
                     "cannot write " + url_for(key) + ": a " + std::string(scheme()) + " store does not support writes");
+}
+
+Result<bool> ObjectStore::put_object_if_absent(std::string_view key, std::string_view /*bytes*/) {
+  return make_error(ErrorCode::kUnsupported, "cannot create " + url_for(key) + " only if absent: a " +
+                                                 std::string(scheme()) + " store has no conditional write here");
 }
 
 Status ObjectStore::delete_object(std::string_view key) {

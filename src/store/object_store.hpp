@@ -37,6 +37,9 @@ class ListStream {
  public:
   virtual ~ListStream() = default;
   virtual Result<std::optional<ListPage>> next() = 0;
+  // LIST requests this stream has sent so far (a retried page counts once); 0 for streams that send none
+  // (key files, the local and WebDAV tree walks). Asked on the thread that calls next().
+  [[nodiscard]] virtual std::uint64_t list_requests() const { return 0; }
 };
 
 // Keys k with after < k <= upto in byte order; an unset bound is open. The unit of work of a
@@ -107,6 +110,14 @@ class ObjectStore {
   // write. The defaults return kUnsupported naming the store kind.
   virtual Status put_object(std::string_view key, std::string_view bytes);
   virtual Status delete_object(std::string_view key);
+  // Creates `key` only when no object of that name exists, in one request the server decides
+  // (the first of several writers wins): true when this call created it, false when it was there
+  // already. The default returns kUnsupported.
+  virtual Result<bool> put_object_if_absent(std::string_view key, std::string_view bytes);
+
+  // True when a listing can start after any key (S3 start-after, GCS startOffset), so that a key
+  // range costs only its own pages (parallel_list.hpp, shard plans).
+  [[nodiscard]] virtual bool lists_from_any_key() const { return false; }
 
  protected:
   // True when url_for() percent-encodes keys (http(s)://, file://); false for s3://, gs://,

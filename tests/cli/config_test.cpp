@@ -224,7 +224,7 @@ TEST(Config, NewKeysAndTheirDefaults) {
   auto defaults = parse_config("store: {name: s3://b}\n", "c.yaml");
   ASSERT_TRUE(defaults.ok());
   EXPECT_EQ(defaults->max_buffer_bytes, 256U << 20);
-  EXPECT_EQ(defaults->list_parallelism, 8U);
+  EXPECT_EQ(defaults->list_parallelism, 32U);
   EXPECT_EQ(defaults->max_batch_bytes, 256U << 20);
   auto set = parse_config(
       "store: {name: s3://b}\nconcurrency: {max_buffer_bytes: 64MiB, list_parallelism: 32}\n"

@@ -6,6 +6,8 @@
 #include <regex>
 
 #include "duckdb.hpp"
+#include "net.hpp"
+#include "servers.hpp"
 #include "temp_dir.hpp"
 
 namespace tdump::dump::testing {
@@ -100,6 +102,68 @@ std::vector<std::string> stray_files(const fs::path& out) {
     if (e.is_regular_file() && name.find(".tmp") != std::string::npos) stray.push_back(name);
   }
   return stray;
+}
+
+namespace {
+
+// XML text of S3 / Azure listings: the few entities a key can carry.
+std::string xml_unescape(std::string text) {
+  for (auto [entity, c] : {std::pair{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}}) {
+    text = std::regex_replace(text, std::regex(entity), c);
+  }
+  return text;
+}
+
+std::vector<std::string> matches(const std::string& body, const std::string& tag) {
+  std::vector<std::string> out;
+  std::regex re("<" + tag + ">([^<]*)</" + tag + ">");
+  for (std::sregex_iterator it(body.begin(), body.end(), re), end; it != end; ++it) {
+    out.push_back(xml_unescape((*it)[1].str()));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> download_s3(const tdump::testing::MotoServer& moto, const std::string& bucket,
+                                     const std::string& prefix, const fs::path& dir) {
+  auto listing = tdump::testing::simple_http(
+      "GET", moto.port(),
+      "/" + bucket + "?list-type=2&max-keys=1000&prefix=" + tdump::testing::url_encode_path(prefix));
+  EXPECT_EQ(listing.status, 200) << listing.body;
+  EXPECT_EQ(listing.body.find("<IsTruncated>true</IsTruncated>"), std::string::npos);
+  std::vector<std::string> names;
+  for (const auto& key : matches(listing.body, "Key")) {
+    auto object =
+        tdump::testing::simple_http("GET", moto.port(), "/" + bucket + "/" + tdump::testing::url_encode_path(key));
+    EXPECT_EQ(object.status, 200) << key;
+    auto name = key.substr(prefix.size());
+    fs::create_directories((dir / name).parent_path());
+    tdump::testing::write_file(dir / name, object.body);
+    names.push_back(name);
+  }
+  return names;
+}
+
+std::vector<std::string> download_azure(const tdump::testing::AzuriteServer& azurite, const std::string& container,
+                                        const std::string& prefix, const fs::path& dir) {
+  const std::string base = std::string("/") + tdump::testing::AzuriteServer::kAccount + "/" + container;
+  const std::string sas = tdump::testing::AzuriteServer::kSas;
+  auto listing = tdump::testing::simple_http("GET", azurite.port(),
+                                             base + "?restype=container&comp=list&maxresults=5000&prefix=" +
+                                                 tdump::testing::url_encode_path(prefix) + "&" + sas);
+  EXPECT_EQ(listing.status, 200) << listing.body;
+  std::vector<std::string> names;
+  for (const auto& key : matches(listing.body, "Name")) {
+    auto object = tdump::testing::simple_http("GET", azurite.port(),
+                                              base + "/" + tdump::testing::url_encode_path(key) + "?" + sas);
+    EXPECT_EQ(object.status, 200) << key;
+    auto name = key.substr(prefix.size());
+    fs::create_directories((dir / name).parent_path());
+    tdump::testing::write_file(dir / name, object.body);
+    names.push_back(name);
+  }
+  return names;
 }
 
 }  // namespace tdump::dump::testing

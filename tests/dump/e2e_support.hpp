@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "process.hpp"
+#include "servers.hpp"
 
 namespace tdump::dump::testing {
 
@@ -35,5 +36,13 @@ std::map<std::string, int> keys_written(const std::filesystem::path& out);
 std::set<std::string> tiff_keys_under(const std::filesystem::path& root);
 // Files of `out` that are not final outputs or bookkeeping (temp files left behind).
 std::vector<std::string> stray_files(const std::filesystem::path& out);
+
+// Every object under `prefix` of a moto bucket (or an Azurite container), fetched with the
+// test's own plain HTTP GETs (never our store code) into `dir`, names relative to the prefix.
+// Returns the names.
+std::vector<std::string> download_s3(const tdump::testing::MotoServer& moto, const std::string& bucket,
+                                     const std::string& prefix, const std::filesystem::path& dir);
+std::vector<std::string> download_azure(const tdump::testing::AzuriteServer& azurite, const std::string& container,
+                                        const std::string& prefix, const std::filesystem::path& dir);
 
 }  // namespace tdump::dump::testing

@@ -4,7 +4,7 @@
 It follows Google's documented behaviour for what tiff-dumper uses:
   GET  /storage/v1/b/BUCKET/o?prefix=&maxResults=&pageToken=&fields=&delimiter=&startOffset=&endOffset=   objects.list
   GET  /storage/v1/b/BUCKET/o/OBJECT?alt=media  (Range: bytes=a-b)     media download, 200/206/416
-  POST /upload/storage/v1/b/BUCKET/o?uploadType=media&name=OBJECT      objects.insert, media upload
+  POST /upload/storage/v1/b/BUCKET/o?uploadType=media&name=OBJECT[&ifGenerationMatch=0]   objects.insert, media upload
   DELETE /storage/v1/b/BUCKET/o/OBJECT                                 objects.delete, 204 / 404
   POST /token   OAuth 2.0 token endpoint: a service account's RS256 JWT assertion
                 (urn:ietf:params:oauth:grant-type:jwt-bearer) checked against the public key it
@@ -307,7 +307,16 @@ class Handler(BaseHTTPRequestHandler):
         temp = f"{path}.upload-{secrets.token_hex(4)}"
         with open(temp, "wb") as f:
             f.write(body)
-        os.replace(temp, path)  # readers see the old object or the new one
+        # ifGenerationMatch=0: create only (a live object fails the precondition with 412).
+        if query.get("ifGenerationMatch", [None])[0] == "0":
+            try:
+                os.link(temp, path)  # atomic: exactly one of several writers creates the object
+            except FileExistsError:
+                os.unlink(temp)
+                return self.send_error_json(412, "conditionNotMet", "At least one of the pre-conditions you specified did not hold.")
+            os.unlink(temp)
+        else:
+            os.replace(temp, path)  # readers see the old object or the new one
         with LOCK:
             STATS["uploads"] = STATS.get("uploads", 0) + 1
         self.send_json(200, object_resource(bucket, bucket_dir, name))

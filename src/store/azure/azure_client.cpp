@@ -39,8 +39,9 @@ void AzureClient::authorise(http::Request& request, std::string_view encoded_pat
     ms[n++] = {"x-ms-version", kAzureApiVersion};
     if (!parts.range.empty()) ms[n++] = {"x-ms-range", parts.range};
     if (!parts.blob_type.empty()) ms[n++] = {"x-ms-blob-type", parts.blob_type};
-    SharedKeyRequest to_sign{request.method,         encoded_path, query, parts.content_length, parts.content_type, "",
-                             std::span(ms.data(), n)};
+    SharedKeyRequest to_sign{request.method,          encoded_path,       query,
+                             parts.content_length,    parts.content_type, "",
+                             std::span(ms.data(), n), parts.if_none_match};
     request.headers.push_back({"authorization", credential->signer->authorization(to_sign)});
   } else if (credential != nullptr && credential->kind == AzureCredential::Kind::kBearer) {
     request.headers.push_back({"authorization", "Bearer " + credential->token});
@@ -75,7 +76,8 @@ http::Request AzureClient::read(std::string_view key, ByteRange range, const Azu
   return request;
 }
 
-http::Request AzureClient::put(std::string_view key, std::string_view bytes, const AzureCredential* credential) const {
+http::Request AzureClient::put(std::string_view key, std::string_view bytes, const AzureCredential* credential,
+                               bool if_absent) const {
   constexpr std::string_view kContentType = "application/octet-stream";
   constexpr std::string_view kBlockBlob = "BlockBlob";
   http::Request request;
@@ -86,8 +88,13 @@ http::Request AzureClient::put(std::string_view key, std::string_view bytes, con
   request.body.assign(bytes);
   // libcurl sends Content-Length from the body; Shared Key signs the same number.
   std::string length = std::to_string(bytes.size());
-  authorise(request, path, "", Signed{.content_length = length, .content_type = kContentType, .blob_type = kBlockBlob},
-            credential);
+  const std::string_view condition = if_absent ? "*" : "";
+  authorise(
+      request, path, "",
+      Signed{
+          .content_length = length, .content_type = kContentType, .blob_type = kBlockBlob, .if_none_match = condition},
+      credential);
+  if (if_absent) request.headers.push_back({"if-none-match", "*"});
   request.headers.push_back({"content-type", std::string(kContentType)});
   request.headers.push_back({"x-ms-blob-type", std::string(kBlockBlob)});
   request.max_body_bytes = 1U << 20;
@@ -124,6 +131,12 @@ http::Request AzureClient::list(const PageRequest& page, const AzureCredential* 
 
 Result<Page> AzureClient::parse_list(std::string_view body) const {
   return parse_list(body, config_.root_prefix);
+}
+
+bool AzureClient::already_exists(const http::Response& response) const {
+  if (response.status != 409 && response.status != 412) return false;
+  const std::string code = parse_error(response).code;
+  return code == "BlobAlreadyExists" || code == "ConditionNotMet";
 }
 
 bool AzureClient::already_gone(const http::Response& response) const {

@@ -41,8 +41,10 @@ class AzureClient final : public RequestBuilder<AzureCredential> {
   [[nodiscard]] http::Request read(std::string_view key, ByteRange range,
                                    const AzureCredential* credential) const override;
   // Put Blob of `bytes` as a block blob; Delete Blob.
-  [[nodiscard]] http::Request put(std::string_view key, std::string_view bytes,
-                                  const AzureCredential* credential) const override;
+  [[nodiscard]] http::Request put(std::string_view key, std::string_view bytes, const AzureCredential* credential,
+                                  bool if_absent = false) const override;
+  // Put Blob with If-None-Match: * on an existing blob: 409 BlobAlreadyExists (or 412).
+  [[nodiscard]] bool already_exists(const http::Response& response) const override;
   [[nodiscard]] http::Request remove(std::string_view key, const AzureCredential* credential) const override;
   [[nodiscard]] http::Request list(const PageRequest& page, const AzureCredential* credential) const override;
   // List Blobs has a delimiter but no way to start after an arbitrary name (its marker is opaque).
@@ -65,6 +67,7 @@ class AzureClient final : public RequestBuilder<AzureCredential> {
     std::string_view content_type;
     std::string_view range;      // x-ms-range
     std::string_view blob_type;  // x-ms-blob-type
+    std::string_view if_none_match;
   };
   // Adds date, version and authorisation; `query` is the query before any SAS.
   void authorise(http::Request& request, std::string_view encoded_path, std::string_view query, const Signed& parts,

@@ -32,7 +32,8 @@ std::string SharedKeySigner::string_to_sign(std::string_view account, const Shar
   out += '\n';  // Date (x-ms-date is used instead)
   out += '\n';  // If-Modified-Since
   out += '\n';  // If-Match
-  out += '\n';  // If-None-Match
+  out += request.if_none_match;
+  out += '\n';
   out += '\n';  // If-Unmodified-Since
   out += request.range;
   out += '\n';

@@ -21,6 +21,7 @@ struct SharedKeyRequest {
   std::string_view range;
   // x-ms-* headers: lower-case names, any order.
   std::span<const std::pair<std::string_view, std::string_view>> ms_headers;
+  std::string_view if_none_match;  // the If-None-Match header ("*" for a create-only write), "" if none
 };
 
 class SharedKeySigner {

@@ -37,8 +37,12 @@ class RequestBuilder {
 
   [[nodiscard]] virtual http::Request read(std::string_view key, ByteRange range,
                                            const Credential* credential) const = 0;
-  [[nodiscard]] virtual http::Request put(std::string_view key, std::string_view bytes,
-                                          const Credential* credential) const = 0;
+  // `if_absent`: a create-only write (S3 / Azure `If-None-Match: *`, GCS `ifGenerationMatch=0`)
+  // that the server refuses when the object exists.
+  [[nodiscard]] virtual http::Request put(std::string_view key, std::string_view bytes, const Credential* credential,
+                                          bool if_absent = false) const = 0;
+  // The answer to a create-only write that says the object was already there.
+  [[nodiscard]] virtual bool already_exists(const http::Response& response) const { return response.status == 412; }
   [[nodiscard]] virtual http::Request remove(std::string_view key, const Credential* credential) const = 0;
   // Paged listings (S3, GCS, Azure): one page of `page.prefix` (store-relative; the builder
   // adds its root prefix, and strips it again when parsing). A backend that lists otherwise
@@ -138,6 +142,19 @@ class HttpObjectStore : public ObjectStore {
         [&](const Credential* credential) { return shared_->builder->put(key, bytes, credential); }, what);
     return write_status(std::move(response), what, shared_->error_parser(), secrets);
   }
+
+  Result<bool> put_object_if_absent(std::string_view key, std::string_view bytes) override {
+    std::string what = "PUT " + url_for(key) + " (create only)";
+    if (!shared_->credentials) return anonymous_write_error(what, anonymous_reason_);
+    auto [response, secrets] = shared_->execute(
+        [&](const Credential* credential) { return shared_->builder->put(key, bytes, credential, true); }, what);
+    if (response && shared_->builder->already_exists(*response)) return false;
+    Status status = write_status(std::move(response), what, shared_->error_parser(), secrets);
+    if (!status) return std::move(status).error();
+    return true;
+  }
+
+  [[nodiscard]] bool lists_from_any_key() const override { return shared_->builder->list_capabilities().start_after; }
 
   Status delete_object(std::string_view key) override {
     std::string what = "DELETE " + url_for(key);

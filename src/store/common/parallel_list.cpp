@@ -113,32 +113,43 @@ std::string effective_alphabet(const std::string& alphabet) {
 
 }  // namespace
 
+double key_place(const std::string& common, const std::string& key, const std::string& alphabet) {
+  return place(common, key, effective_alphabet(alphabet));
+}
+
+std::string key_at_place(const std::string& common, double where, const std::string& alphabet) {
+  const std::string letters = effective_alphabet(alphabet);
+  const double base = static_cast<double>(letters.size());
+  where = std::clamp(where, 0.0, 1.0);
+  std::string key = common;
+  for (std::size_t i = 0; i < kDigits; ++i) {
+    where *= base;
+    double whole = std::floor(where);
+    auto digit = static_cast<std::size_t>(std::clamp(whole, 0.0, base - 1));
+    key.push_back(letters[digit]);
+    where -= whole;
+  }
+  // Trim trailing lowest digits: "7000" and "7" split alike, the shorter is the cleaner boundary.
+  while (key.size() > common.size() + 1 && key.back() == letters.front()) key.pop_back();
+  // Bytes of an alphabet with non-ASCII letters may not form UTF-8; a listing's start key must
+  // (S3 and GCS take UTF-8 names): cut back to a valid prefix, still a boundary in the key space.
+  while (key.size() > common.size() && !is_valid_utf8(key)) key.pop_back();
+  return key;
+}
+
 double key_space_share(const std::string& common, const std::string& lo, const std::optional<std::string>& hi,
                        const std::string& alphabet) {
-  const std::string letters = effective_alphabet(alphabet);
-  const double from = place(common, lo, letters);
-  const double to = hi ? place(common, *hi, letters) : 1.0;
+  const double from = key_place(common, lo, alphabet);
+  const double to = hi ? key_place(common, *hi, alphabet) : 1.0;
   return std::max(0.0, to - from);
 }
 
 std::optional<std::string> split_key(const std::string& common, const std::string& lo,
                                      const std::optional<std::string>& hi, const std::string& alphabet) {
-  const std::string letters = effective_alphabet(alphabet);
-  const double base = static_cast<double>(letters.size());
-  const double from = place(common, lo, letters);
-  const double to = hi ? place(common, *hi, letters) : 1.0;
+  const double from = key_place(common, lo, alphabet);
+  const double to = hi ? key_place(common, *hi, alphabet) : 1.0;
   if (to <= from) return std::nullopt;
-  double mid = (from + to) / 2;
-  std::string key = common;
-  for (std::size_t i = 0; i < kDigits; ++i) {
-    mid *= base;
-    double whole = std::floor(mid);
-    auto digit = static_cast<std::size_t>(std::clamp(whole, 0.0, base - 1));
-    key.push_back(letters[digit]);
-    mid -= whole;
-  }
-  // Trim trailing lowest digits: "7000" and "7" split alike, the shorter is the cleaner boundary.
-  while (key.size() > common.size() + 1 && key.back() == letters.front()) key.pop_back();
+  std::string key = key_at_place(common, (from + to) / 2, alphabet);
   if (!byte_less(lo, key)) return std::nullopt;
   if (hi && !byte_less(key, *hi)) return std::nullopt;
   return key;
@@ -233,6 +244,7 @@ class ParallelList final : public ParallelListStream {
   }
 
   [[nodiscard]] ParallelListStats stats() const override { return stats_; }
+  [[nodiscard]] std::uint64_t list_requests() const override { return stats_.requests; }
 
  private:
   void fill_slots() {

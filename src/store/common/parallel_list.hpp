@@ -86,6 +86,11 @@ std::unique_ptr<ParallelListStream> make_parallel_list(AsyncPageFetch fetch, Lis
 // Exposed for tests.
 std::optional<std::string> split_key(const std::string& common, const std::string& lo,
                                      const std::optional<std::string>& hi, const std::string& alphabet);
+// Where `key` lies in [0, 1) of the key space after `common`, interpolated in `alphabet` over
+// its first bytes after `common` (monotone in byte order up to that precision), and the inverse:
+// a key at a place. For splits and shard plans.
+double key_place(const std::string& common, const std::string& key, const std::string& alphabet);
+std::string key_at_place(const std::string& common, double where, const std::string& alphabet);
 // How much of the key space after `common` lies in (lo, hi], as a fraction in [0, 1].
 double key_space_share(const std::string& common, const std::string& lo, const std::optional<std::string>& hi,
                        const std::string& alphabet);

@@ -50,11 +50,16 @@ http::Request GcsClient::read(std::string_view key, ByteRange range, const Beare
   return request;
 }
 
-http::Request GcsClient::put(std::string_view key, std::string_view bytes, const BearerCredential* credential) const {
+http::Request GcsClient::put(std::string_view key, std::string_view bytes, const BearerCredential* credential,
+                             bool if_absent) const {
   http::Request request;
   request.method = "POST";
+  std::vector<std::pair<std::string, std::string>> params = {{"uploadType", "media"},
+                                                             {"name", config_.root_prefix + std::string(key)}};
+  // A precondition on the live generation: 0 means "no live object" (GCS's create-only write).
+  if (if_absent) params.emplace_back("ifGenerationMatch", "0");
   request.url = config_.endpoint + "/upload/storage/v1/b/" + percent_encode(config_.bucket, false) + "/o?" +
-                canonical_query({{"uploadType", "media"}, {"name", config_.root_prefix + std::string(key)}});
+                canonical_query(std::move(params));
   request.display_url = request.url;
   request.body.assign(bytes);
   request.headers.push_back({"content-type", "application/octet-stream"});

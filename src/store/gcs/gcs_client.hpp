@@ -26,8 +26,8 @@ class GcsClient final : public RequestBuilder<BearerCredential> {
   [[nodiscard]] http::Request read(std::string_view key, ByteRange range,
                                    const BearerCredential* credential) const override;
   // objects.insert as a media upload (one request, the whole object) and objects.delete.
-  [[nodiscard]] http::Request put(std::string_view key, std::string_view bytes,
-                                  const BearerCredential* credential) const override;
+  [[nodiscard]] http::Request put(std::string_view key, std::string_view bytes, const BearerCredential* credential,
+                                  bool if_absent = false) const override;
   [[nodiscard]] http::Request remove(std::string_view key, const BearerCredential* credential) const override;
   [[nodiscard]] http::Request list(const PageRequest& page, const BearerCredential* credential) const override;
   [[nodiscard]] ListCapabilities list_capabilities() const override { return {true, true}; }

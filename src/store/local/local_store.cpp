@@ -161,7 +161,11 @@ Result<RangeRead> read_local_range(const std::string& path, ByteRange range) {
   return out;
 }
 
-Status write_local_file_atomically(const std::string& path, std::string_view bytes) {
+namespace {
+
+// Writes `bytes` to a temporary file beside `path` and puts it in place: rename() (replacing
+// what is there) or, create-only, link() (EEXIST: someone else's file stays; false).
+Result<bool> place_local_file(const std::string& path, std::string_view bytes, bool replace) {
   std::filesystem::path target(path);
   std::error_code ec;
   std::filesystem::create_directories(target.parent_path(), ec);
@@ -190,14 +194,37 @@ Status write_local_file_atomically(const std::string& path, std::string_view byt
   int closed = ::close(fd);
   fd = -1;
   if (closed != 0) return fail("cannot close " + temp.string());
-  if (::rename(temp.c_str(), path.c_str()) != 0) return fail("cannot rename into " + path);
-  // Make the rename itself durable.
+  if (replace) {
+    if (::rename(temp.c_str(), path.c_str()) != 0) return fail("cannot rename into " + path);
+  } else {
+    if (::link(temp.c_str(), path.c_str()) != 0) {
+      if (errno == EEXIST) {
+        ::unlink(temp.c_str());
+        return false;
+      }
+      return fail("cannot create " + path);
+    }
+    ::unlink(temp.c_str());
+  }
+  // Make the rename (or link) itself durable.
   int dir_fd = ::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd >= 0) {
     ::fsync(dir_fd);
     ::close(dir_fd);
   }
+  return true;
+}
+
+}  // namespace
+
+Status write_local_file_atomically(const std::string& path, std::string_view bytes) {
+  auto placed = place_local_file(path, bytes, true);
+  if (!placed) return std::move(placed).error();
   return {};
+}
+
+Result<bool> create_local_file_if_absent(const std::string& path, std::string_view bytes) {
+  return place_local_file(path, bytes, false);
 }
 
 LocalStore::LocalStore(std::string root, unsigned io_threads)
@@ -245,6 +272,13 @@ Status LocalStore::put_object(std::string_view key, std::string_view bytes) {
     return make_error(ErrorCode::kInvalidArgument, "key '" + std::string(key) + "' is not a file path inside " + root_);
   }
   return write_local_file_atomically(root_ + std::string(key), bytes);
+}
+
+Result<bool> LocalStore::put_object_if_absent(std::string_view key, std::string_view bytes) {
+  if (!safe_key(key)) {
+    return make_error(ErrorCode::kInvalidArgument, "key '" + std::string(key) + "' is not a path inside " + root_);
+  }
+  return create_local_file_if_absent(root_ + std::string(key), bytes);
 }
 
 Status LocalStore::delete_object(std::string_view key) {

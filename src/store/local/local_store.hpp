@@ -22,6 +22,7 @@ class LocalStore final : public ObjectStore {
   void read_range(std::string_view key, ByteRange range, ReadCallback callback) override;
   Status put_object(std::string_view key, std::string_view bytes) override;
   Status delete_object(std::string_view key) override;
+  Result<bool> put_object_if_absent(std::string_view key, std::string_view bytes) override;
 
   // The ETag the walk reports: "<inode hex>-<mtime µs hex>-<size hex>", which changes whenever
   // the file is replaced, touched or resized.
@@ -45,6 +46,10 @@ Result<std::string> local_path_of_url(std::string_view url);
 // Writes `bytes` to `path` atomically: a temporary file beside it (".NAME.tmp-PID-N"), fsync,
 // rename, fsync of the folder. Creates missing parent folders.
 Status write_local_file_atomically(const std::string& path, std::string_view bytes);
+
+// Creates `path` with `bytes` only when it does not exist (a temporary file linked into place):
+// true when this call created it, false when a file was there.
+Result<bool> create_local_file_if_absent(const std::string& path, std::string_view bytes);
 
 // A range that reads a regular file whole.
 inline constexpr ByteRange kWholeFile{0, std::numeric_limits<std::uint64_t>::max()};

@@ -72,7 +72,8 @@ http::Request S3Client::read(std::string_view key, ByteRange range, const AwsCre
   return request;
 }
 
-http::Request S3Client::put(std::string_view key, std::string_view bytes, const AwsCredential* credential) const {
+http::Request S3Client::put(std::string_view key, std::string_view bytes, const AwsCredential* credential,
+                            bool if_absent) const {
   http::Request request;
   request.method = "PUT";
   std::string path = object_path(key);
@@ -81,6 +82,8 @@ http::Request S3Client::put(std::string_view key, std::string_view bytes, const 
   request.body.assign(bytes);
   request.headers.reserve(8);
   request.headers.push_back({"content-type", "application/octet-stream"});
+  // A conditional write: S3 answers 412 PreconditionFailed when the key exists.
+  if (if_absent) request.headers.push_back({"if-none-match", "*"});
   // S3 checks a signed payload hash against the body it received: a body damaged on the way
   // is refused instead of stored.
   std::string payload_hash = config_.unsigned_payload ? std::string(kUnsignedPayload) : hex_encode(sha256(bytes));

@@ -27,8 +27,8 @@ class S3Client final : public RequestBuilder<AwsCredential> {
   // SHA-256 unless unsigned_payload; GETs and DELETEs are UNSIGNED-PAYLOAD).
   [[nodiscard]] http::Request read(std::string_view key, ByteRange range,
                                    const AwsCredential* credential) const override;
-  [[nodiscard]] http::Request put(std::string_view key, std::string_view bytes,
-                                  const AwsCredential* credential) const override;
+  [[nodiscard]] http::Request put(std::string_view key, std::string_view bytes, const AwsCredential* credential,
+                                  bool if_absent = false) const override;
   [[nodiscard]] http::Request remove(std::string_view key, const AwsCredential* credential) const override;
   // One ListObjectsV2 page.
   [[nodiscard]] http::Request list(const PageRequest& page, const AwsCredential* credential) const override;

@@ -1,0 +1,376 @@
+#include "dump/shard_plan.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "store/common/parallel_list.hpp"
+#include "store/common/url.hpp"
+
+namespace tdump::dump {
+namespace {
+
+constexpr std::size_t kMaxProbesPerPrefix = 64;
+constexpr std::size_t kRangesPerShard = 8;  // more ranges than shards: a skew evens out across shards
+
+// One sampled page: the keys after `after` (exact: no key between them is missing).
+struct Probe {
+  std::string after;  // "" for the start of the prefix
+  std::vector<std::string> keys;
+  bool reached_end = false;  // the page held the rest of the prefix
+};
+
+Result<Probe> probe(store::ObjectStore& store, const std::string& prefix, const std::string& after,
+                    std::size_t page_size) {
+  store::ListOptions options;
+  options.page_size = page_size;
+  options.parallelism = 1;
+  if (!after.empty()) options.range.after = after;
+  auto stream = store.list(prefix, options);
+  auto page = stream->next();
+  if (!page) return std::move(page).error();
+  Probe out;
+  out.after = after;
+  if (!page->has_value()) {
+    out.reached_end = true;
+    return out;
+  }
+  for (auto& meta : (*page)->objects) out.keys.push_back(std::move(meta.key));
+  // A short page is the last one (GCS's inclusive start may drop one key of a full page).
+  out.reached_end = out.keys.size() + 1 < page_size;
+  return out;
+}
+
+// The sorted distinct bytes of the keys after `prefix`.
+std::string alphabet_of(const std::set<std::string>& keys, const std::string& prefix) {
+  std::array<bool, 256> seen{};
+  for (const auto& key : keys) {
+    for (std::size_t i = prefix.size(); i < key.size() && i < prefix.size() + 16; ++i) {
+      seen[static_cast<unsigned char>(key[i])] = true;
+    }
+  }
+  std::string out;
+  for (int c = 0; c < 256; ++c) {
+    if (seen[static_cast<std::size_t>(c)]) out.push_back(static_cast<char>(c));
+  }
+  return out;
+}
+
+// A stretch of the key space (by place) and what is known of it: exact keys, or an estimate.
+struct Stretch {
+  double lo = 0;
+  double hi = 0;
+  double count = 0;
+  std::vector<std::string> keys;  // exact stretches: every key in (lo, hi]
+  bool exact = false;
+};
+
+class PrefixSampler {
+ public:
+  PrefixSampler(store::ObjectStore& store, std::string prefix, std::size_t ranges, const PlanSettings& settings)
+      : store_(store), prefix_(std::move(prefix)), ranges_(ranges), settings_(settings) {}
+
+  Result<PrefixPlan> run() {
+    PrefixPlan plan{prefix_, {}};
+    auto first = probe(store_, prefix_, "", settings_.page_size);
+    ++requests_;
+    if (!first) return std::move(first).error();
+    if (first->reached_end || ranges_ <= 1) return plan;  // one page: one range
+    add(std::move(*first));
+    alphabet_ = alphabet_of(keys_, prefix_);
+    // Points spread over the key space, coarse to fine; a point inside a stretch some page
+    // already covered tells nothing new and is skipped.
+    const std::size_t budget = std::min(kMaxProbesPerPrefix, 8 * ranges_);
+    for (std::size_t level = 1; requests_ < budget && level < 12; ++level) {
+      const std::size_t parts = std::size_t{1} << level;
+      std::vector<std::string> points;
+      for (std::size_t i = 1; i < parts; i += 2) {
+        const double where = static_cast<double>(i) / static_cast<double>(parts);
+        if (covered(where)) continue;
+        points.push_back(store::key_at_place(prefix_, where, alphabet_));
+        if (requests_ + points.size() >= budget) break;
+      }
+      if (points.empty()) continue;
+      auto status = probe_all(points);
+      if (!status) return std::move(status).error();
+    }
+    plan.bounds = quantile_bounds();
+    return plan;
+  }
+
+  [[nodiscard]] std::uint64_t requests() const { return requests_; }
+
+ private:
+  void add(Probe probe) {
+    Covered c;
+    c.lo = probe.after.empty() ? 0.0 : store::key_place(prefix_, probe.after, alphabet_);
+    c.after = probe.after;
+    c.last = probe.keys.empty() ? probe.after : probe.keys.back();
+    c.to_end = probe.reached_end;
+    for (auto& key : probe.keys) keys_.insert(std::move(key));
+    covered_.push_back(std::move(c));
+  }
+
+  [[nodiscard]] bool covered(double where) const {
+    return std::any_of(covered_.begin(), covered_.end(), [&](const Covered& c) {
+      const double hi = c.to_end ? 1.0 : store::key_place(prefix_, c.last, alphabet_);
+      return where >= c.lo && where <= hi;
+    });
+  }
+
+  Status probe_all(const std::vector<std::string>& points) {
+    std::vector<std::optional<Result<Probe>>> results(points.size());
+    const std::size_t width = std::max<std::size_t>(settings_.parallelism, 1);
+    for (std::size_t start = 0; start < points.size(); start += width) {
+      std::vector<std::jthread> workers;
+      for (std::size_t i = start; i < std::min(points.size(), start + width); ++i) {
+        workers.emplace_back([&, i] { results[i] = probe(store_, prefix_, points[i], settings_.page_size); });
+      }
+    }
+    requests_ += points.size();
+    for (auto& result : results) {
+      if (!*result) return std::move(*result).error();
+      add(std::move(**result));
+    }
+    return {};
+  }
+
+  // The key space cut into stretches: where pages were read, the keys themselves; between them,
+  // an estimate from the density of the pages on either side.
+  [[nodiscard]] std::vector<Stretch> stretches() const {
+    // Merge what the pages covered (a page may run into the next point's page).
+    struct Span {
+      std::string after;  // exclusive lower bound ("" = the prefix's start)
+      std::string last;   // inclusive upper bound of what was read
+      bool to_end = false;
+    };
+    std::vector<Covered> sorted = covered_;
+    std::sort(sorted.begin(), sorted.end(), [](const Covered& a, const Covered& b) { return a.after < b.after; });
+    std::vector<Span> spans;
+    for (const auto& c : sorted) {
+      if (!spans.empty() && (spans.back().to_end || c.after <= spans.back().last)) {
+        if (!spans.back().to_end && (c.to_end || c.last > spans.back().last)) {
+          spans.back().last = c.last;
+          spans.back().to_end = c.to_end;
+        }
+        continue;
+      }
+      spans.push_back(Span{c.after, c.last, c.to_end});
+    }
+    std::vector<Stretch> out;
+    double place = 0;
+    for (const auto& span : spans) {
+      const double lo = span.after.empty() ? 0.0 : store::key_place(prefix_, span.after, alphabet_);
+      const double hi = span.to_end ? 1.0 : store::key_place(prefix_, span.last, alphabet_);
+      if (lo > place) out.push_back(Stretch{place, lo, 0, {}, false});
+      Stretch exact{lo, hi, 0, {}, true};
+      auto from = span.after.empty() ? keys_.begin() : keys_.upper_bound(span.after);
+      for (auto it = from; it != keys_.end() && (span.to_end || *it <= span.last); ++it) exact.keys.push_back(*it);
+      exact.count = static_cast<double>(exact.keys.size());
+      out.push_back(std::move(exact));
+      place = std::max(place, hi);
+    }
+    if (place < 1.0 && (spans.empty() || !spans.back().to_end)) out.push_back(Stretch{place, 1.0, 0, {}, false});
+    // Estimates for the gaps: the mean density of the exact stretches beside them.
+    auto density = [](const Stretch& s) { return s.count / std::max(s.hi - s.lo, 1e-12); };
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (out[i].exact) continue;
+      double sum = 0;
+      int n = 0;
+      if (i > 0 && out[i - 1].exact) sum += density(out[i - 1]), ++n;
+      if (i + 1 < out.size() && out[i + 1].exact) sum += density(out[i + 1]), ++n;
+      out[i].count = n > 0 ? sum / n * (out[i].hi - out[i].lo) : 0;
+    }
+    return out;
+  }
+
+  [[nodiscard]] std::vector<std::string> quantile_bounds() const {
+    const auto parts = stretches();
+    double total = 0;
+    for (const auto& s : parts) total += s.count;
+    std::vector<std::string> bounds;
+    if (total <= 0) return bounds;
+    double before = 0;  // keys before the current stretch
+    std::size_t next = 1;
+    for (const auto& s : parts) {
+      while (next < ranges_ && before + s.count >= total * static_cast<double>(next) / static_cast<double>(ranges_)) {
+        const double target = total * static_cast<double>(next) / static_cast<double>(ranges_) - before;
+        std::string bound;
+        if (s.exact && !s.keys.empty()) {
+          auto rank = static_cast<std::size_t>(std::clamp(std::ceil(target) - 1, 0.0, s.count - 1));
+          bound = s.keys[rank];
+        } else {
+          const double share = s.count > 0 ? target / s.count : 0.5;
+          bound = store::key_at_place(prefix_, s.lo + share * (s.hi - s.lo), alphabet_);
+        }
+        if (bound > prefix_ && (bounds.empty() || bound > bounds.back())) bounds.push_back(std::move(bound));
+        ++next;
+      }
+      before += s.count;
+    }
+    return bounds;
+  }
+
+  struct Covered {
+    double lo = 0;
+    std::string after;
+    std::string last;
+    bool to_end = false;
+  };
+
+  store::ObjectStore& store_;
+  std::string prefix_;
+  std::size_t ranges_;
+  const PlanSettings& settings_;
+  std::set<std::string> keys_;  // every key the pages showed
+  std::vector<Covered> covered_;
+  std::string alphabet_;
+  std::uint64_t requests_ = 0;
+};
+
+}  // namespace
+
+std::vector<std::pair<std::string, store::KeyRange>> ShardPlan::ranges_of(std::uint32_t index) const {
+  std::vector<std::pair<std::string, store::KeyRange>> out;
+  std::size_t j = 0;
+  for (const auto& p : prefixes) {
+    for (std::size_t i = 0; i <= p.bounds.size(); ++i, ++j) {
+      if (shards > 0 && j % shards != index) continue;
+      store::KeyRange range;
+      if (i > 0) range.after = p.bounds[i - 1];
+      if (i < p.bounds.size()) range.upto = p.bounds[i];
+      out.emplace_back(p.prefix, std::move(range));
+    }
+  }
+  return out;
+}
+
+std::size_t ShardPlan::range_count() const {
+  std::size_t n = 0;
+  for (const auto& p : prefixes) n += p.bounds.size() + 1;
+  return n;
+}
+
+std::string ShardPlan::to_json() const {
+  nlohmann::json doc;
+  doc["tool"] = "tiff-dumper";
+  doc["kind"] = "shard plan";
+  doc["shards"] = shards;
+  doc["run"] = run;
+  doc["sample_requests"] = sample_requests;
+  nlohmann::json list = nlohmann::json::array();
+  // Keys are bytes (a listing may hold any): stored percent-encoded, so every byte round-trips.
+  for (const auto& p : prefixes) {
+    nlohmann::json bounds = nlohmann::json::array();
+    for (const auto& b : p.bounds) bounds.push_back(store::percent_encode(b, true));
+    list.push_back({{"prefix", store::percent_encode(p.prefix, true)}, {"bounds", std::move(bounds)}});
+  }
+  doc["prefixes"] = std::move(list);
+  doc["encoding"] = "percent";
+  return doc.dump(2) + "\n";
+}
+
+Result<ShardPlan> ShardPlan::from_json(std::string_view text) {
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  auto bad = [](const std::string& why) { return make_error(ErrorCode::kParse, "the shard plan is damaged: " + why); };
+  if (!doc.is_object() || doc.value("kind", "") != "shard plan") return bad("not a shard plan");
+  ShardPlan plan;
+  if (!doc.contains("shards") || !doc["shards"].is_number_unsigned()) return bad("no shard count");
+  plan.shards = doc["shards"].get<std::uint32_t>();
+  plan.run = doc.value("run", "");
+  plan.sample_requests = doc.value("sample_requests", std::uint64_t{0});
+  if (!doc.contains("prefixes") || !doc["prefixes"].is_array()) return bad("no prefixes");
+  for (const auto& p : doc["prefixes"]) {
+    if (!p.is_object() || !p.contains("prefix") || !p["prefix"].is_string() || !p.contains("bounds") ||
+        !p["bounds"].is_array()) {
+      return bad("a prefix entry is malformed");
+    }
+    PrefixPlan prefix{store::percent_decode(p["prefix"].get<std::string>()), {}};
+    for (const auto& b : p["bounds"]) {
+      if (!b.is_string()) return bad("a bound is not text");
+      std::string bound = store::percent_decode(b.get<std::string>());
+      if (!prefix.bounds.empty() && bound <= prefix.bounds.back()) return bad("bounds are not increasing");
+      prefix.bounds.push_back(std::move(bound));
+    }
+    plan.prefixes.push_back(std::move(prefix));
+  }
+  return plan;
+}
+
+Result<ShardPlan> make_shard_plan(store::ObjectStore& store, const std::vector<std::string>& prefixes,
+                                  const PlanSettings& settings) {
+  ShardPlan plan;
+  plan.shards = std::max<std::uint32_t>(settings.shards, 1);
+  plan.run = settings.run;
+  // Many prefixes: dealt out whole; few: each cut so that there are several ranges per shard.
+  const std::size_t wanted = std::size_t{plan.shards} * kRangesPerShard;
+  const std::size_t per_prefix = prefixes.size() >= wanted ? 1 : (wanted + prefixes.size() - 1) / prefixes.size();
+  for (const auto& prefix : prefixes) {
+    if (per_prefix <= 1 || !store.lists_from_any_key()) {
+      plan.prefixes.push_back(PrefixPlan{prefix, {}});
+      continue;
+    }
+    PrefixSampler sampler(store, prefix, per_prefix, settings);
+    auto sampled = sampler.run();
+    plan.sample_requests += sampler.requests();
+    if (!sampled) return std::move(sampled).error();
+    plan.prefixes.push_back(std::move(*sampled));
+  }
+  return plan;
+}
+
+Result<LoadedPlan> load_or_make_plan(OutputStorage& out, store::ObjectStore& store,
+                                     const std::vector<std::string>& prefixes, const PlanSettings& settings) {
+  auto read_existing = [&]() -> Result<std::optional<ShardPlan>> {
+    auto listed = out.list(kPlanName);
+    if (!listed) return std::move(listed).error();
+    std::optional<ShardPlan> found;
+    for (const auto& object : *listed) {
+      if (object.name != kPlanName) continue;
+      Status status = out.read_each({object}, [&](const StoredObject&, std::string bytes) -> Status {
+        auto plan = ShardPlan::from_json(bytes);
+        if (!plan) return std::move(plan).error();
+        found = std::move(*plan);
+        return {};
+      });
+      if (!status) return std::move(status).error();
+    }
+    return found;
+  };
+  auto check = [&](ShardPlan plan, bool made) -> Result<LoadedPlan> {
+    if (plan.run != settings.run) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        fmt::format("{} holds the shard plan of another run ({}; this run is {})",
+                                    out.describe(kPlanName), plan.run, settings.run));
+    }
+    if (plan.shards != settings.shards) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        fmt::format("{} was made for {} shards, and this run has {}: give the same shard count "
+                                    "to every shard of a job (or use a new OUT_DIR)",
+                                    out.describe(kPlanName), plan.shards, settings.shards));
+    }
+    return LoadedPlan{std::move(plan), made};
+  };
+  auto existing = read_existing();
+  if (!existing) return std::move(existing).error();
+  if (*existing) return check(std::move(**existing), false);
+  auto made = make_shard_plan(store, prefixes, settings);
+  if (!made) return std::move(made).error();
+  if (!settings.write) return check(std::move(*made), true);
+  auto created = out.create_if_absent(kPlanName, made->to_json());
+  if (!created) return std::move(created).error();
+  if (*created) return check(std::move(*made), true);
+  // Another shard wrote its plan first: use that one, so that all agree.
+  auto winner = read_existing();
+  if (!winner) return std::move(winner).error();
+  if (!*winner) return make_error(ErrorCode::kInternal, out.describe(kPlanName) + " exists but cannot be read");
+  return check(std::move(**winner), false);
+}
+
+}  // namespace tdump::dump

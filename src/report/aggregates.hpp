@@ -1,0 +1,160 @@
+#pragma once
+// The statistics `tiff-dumper report` shows, gathered while `headers` writes its rows, so a report
+// on 10^8 rows never rereads the Parquet files (issue 11). Each shard keeps one Aggregates and
+// writes it into its manifest under "aggregates"; `report` merges the shards' values.
+//
+// Every part is bounded whatever the input: breakdowns keep at most kMaxCategories keys each
+// (later keys count under "other"), errors at most kMaxErrorKinds (stage, kind) pairs with
+// kMaxExamples example paths each, histograms have fixed buckets, the coverage grid has
+// kGridColumns x kGridRows cells. So a manifest's "aggregates" stays small, and from_json()
+// refuses anything larger than what to_json() could have written.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "common/result.hpp"
+
+namespace tdump::tiff {
+struct TiffHeader;
+struct CogReport;
+}  // namespace tdump::tiff
+namespace tdump::geo {
+struct GeoFacts;
+}
+
+namespace tdump::report {
+
+inline constexpr std::size_t kMaxCategories = 256;  // keys per breakdown, "other" included
+inline constexpr std::size_t kMaxErrorKinds = 256;  // (stage, kind) pairs
+inline constexpr std::size_t kMaxExamples = 3;      // example paths per error kind
+inline constexpr std::size_t kMaxLabelBytes = 200;  // a breakdown key or error kind
+inline constexpr std::size_t kMaxExampleBytes = 512;
+inline constexpr std::string_view kOther = "other";
+// Coverage grid: 2-degree cells over lon -180..180, lat -90..90; cell = row * kGridColumns + col,
+// row 0 at the north.
+inline constexpr int kGridDegrees = 2;
+inline constexpr int kGridColumns = 360 / kGridDegrees;
+inline constexpr int kGridRows = 180 / kGridDegrees;
+// File sizes: bucket b holds sizes in [2^(b-1), 2^b) (bucket 0: size 0).
+inline constexpr std::size_t kSizeBuckets = 65;
+// Pixel sizes: bucket b holds |pixel width| in [2^(b + kResolutionMinLog2), 2^(b + 1 + ...)),
+// clamped at both ends.
+inline constexpr int kResolutionMinLog2 = -40;
+inline constexpr std::size_t kResolutionBuckets = 81;  // 2^-40 .. 2^40
+
+// The facts of one data row the aggregates need (plain values: unit tests build them by hand).
+struct FileFacts {
+  std::optional<std::uint64_t> size;
+  std::string compression;  // "deflate", "none", "code 65000"...
+  std::string dtype;        // empty: none
+  std::string block;        // "tiles 512x512", "strips"
+  std::uint32_t overviews = 0;
+  std::string crs;  // "EPSG:4326", "user-defined", "none"
+  std::optional<double> pixel_size;
+  bool geographic = false;                    // pixel_size in degrees (else in the projected CRS's units)
+  std::optional<std::array<double, 4>> bbox;  // west, south, east, north (west > east across the antimeridian)
+  std::optional<bool> is_cog;                 // empty: unknown
+  std::vector<std::string> cog_errors;        // stable rule names
+};
+
+// The facts of a data row from what the pipeline holds when it encodes it.
+[[nodiscard]] FileFacts facts_of(const tiff::TiffHeader& header, const tiff::CogReport& cog, const geo::GeoFacts* geo,
+                                 std::optional<std::uint64_t> size);
+// TIFF Compression (259) as a short name.
+[[nodiscard]] std::string compression_name(std::uint32_t code);
+
+struct ErrorEntry {
+  std::uint64_t count = 0;
+  std::vector<std::string> examples;  // display_key() of the first few paths, at most kMaxExamples
+  friend bool operator==(const ErrorEntry&, const ErrorEntry&) = default;
+};
+
+using Counts = std::map<std::string, std::uint64_t, std::less<>>;
+
+class Aggregates {
+ public:
+  void add(const FileFacts& facts);
+  // One error row: `key` is the object key as listed (any bytes: shown with display_key()).
+  void add_error(std::string_view key, std::string_view stage, std::string_view kind);
+  void merge(const Aggregates& other);
+
+  // The totals of the run the aggregates belong to (set once per shard, summed by merge).
+  void set_run_totals(std::uint64_t listed, std::uint64_t resumed_past) {
+    listed_ = listed;
+    resumed_past_ = resumed_past;
+  }
+
+  [[nodiscard]] nlohmann::json to_json() const;
+  // Refuses (kParse) anything to_json() could not have written: wrong types, too many keys,
+  // overlong strings, buckets or cells out of range.
+  static Result<Aggregates> from_json(const nlohmann::json& json);
+
+  [[nodiscard]] std::uint64_t listed() const noexcept { return listed_; }
+  [[nodiscard]] std::uint64_t resumed_past() const noexcept { return resumed_past_; }
+  [[nodiscard]] std::uint64_t written() const noexcept { return written_; }
+  [[nodiscard]] std::uint64_t failed() const noexcept { return failed_; }
+  [[nodiscard]] const Counts& crs() const noexcept { return crs_; }
+  [[nodiscard]] const Counts& compression() const noexcept { return compression_; }
+  [[nodiscard]] const Counts& dtype() const noexcept { return dtype_; }
+  [[nodiscard]] const Counts& block() const noexcept { return block_; }
+  [[nodiscard]] const Counts& overviews() const noexcept { return overviews_; }
+  [[nodiscard]] const Counts& cog() const noexcept { return cog_; }
+  [[nodiscard]] const Counts& cog_errors() const noexcept { return cog_errors_; }
+  [[nodiscard]] const std::map<std::string, ErrorEntry, std::less<>>& errors() const noexcept { return errors_; }
+  [[nodiscard]] const std::array<std::uint64_t, kSizeBuckets>& size_histogram() const noexcept { return sizes_; }
+  [[nodiscard]] const std::array<std::uint64_t, kResolutionBuckets>& resolution_degrees() const noexcept {
+    return res_degrees_;
+  }
+  [[nodiscard]] const std::array<std::uint64_t, kResolutionBuckets>& resolution_projected() const noexcept {
+    return res_projected_;
+  }
+  [[nodiscard]] const std::map<std::uint32_t, std::uint64_t>& grid() const noexcept { return grid_; }
+  [[nodiscard]] std::uint64_t unsized() const noexcept { return unsized_; }
+  [[nodiscard]] std::uint64_t no_footprint() const noexcept { return no_footprint_; }
+  [[nodiscard]] std::uint64_t size_sum() const noexcept { return size_sum_; }
+
+  friend bool operator==(const Aggregates&, const Aggregates&) = default;
+
+  // The key of the errors map: stage and kind joined by '/'.
+  static std::string error_key(std::string_view stage, std::string_view kind);
+  // The grid cell of a bbox (its centre; across the antimeridian, the centre of the wrapped box).
+  static std::optional<std::uint32_t> cell_of(const std::array<double, 4>& bbox);
+
+ private:
+  std::uint64_t listed_ = 0;
+  std::uint64_t resumed_past_ = 0;
+  std::uint64_t written_ = 0;
+  std::uint64_t failed_ = 0;
+  std::uint64_t size_sum_ = 0;
+  std::uint64_t unsized_ = 0;
+  std::uint64_t no_footprint_ = 0;
+  Counts crs_, compression_, dtype_, block_, overviews_, cog_, cog_errors_;
+  std::map<std::string, ErrorEntry, std::less<>> errors_;
+  std::array<std::uint64_t, kSizeBuckets> sizes_{};
+  std::array<std::uint64_t, kResolutionBuckets> res_degrees_{};
+  std::array<std::uint64_t, kResolutionBuckets> res_projected_{};
+  std::map<std::uint32_t, std::uint64_t> grid_;
+};
+
+// Aggregates fed from many threads (the pipeline's I/O threads): one mutex around one value.
+class SharedAggregates {
+ public:
+  void add_data(const tiff::TiffHeader& header, const tiff::CogReport& cog, const geo::GeoFacts* geo,
+                std::optional<std::uint64_t> size);
+  void add_error(std::string_view key, std::string_view stage, std::string_view kind);
+  // The "aggregates" value of a manifest.
+  [[nodiscard]] nlohmann::json to_json(std::uint64_t listed, std::uint64_t resumed_past) const;
+
+ private:
+  mutable std::mutex mutex_;
+  Aggregates value_;  // guarded by mutex_
+};
+
+}  // namespace tdump::report
