@@ -20,6 +20,7 @@ using CommandRunner = std::function<int()>;
 CommandRunner add_inspect_command(CLI::App& app);
 CommandRunner add_ls_command(CLI::App& app);
 CommandRunner add_headers_command(CLI::App& app);
+CommandRunner add_status_command(CLI::App& app);
 CommandRunner add_report_command(CLI::App& app);
 
 }  // namespace tdump::cli

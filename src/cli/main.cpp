@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   add(add_headers_command(app));
   add(add_inspect_command(app));
   add(add_ls_command(app));
+  add(add_status_command(app));
   add(add_report_command(app));
 
   try {

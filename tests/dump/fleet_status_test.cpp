@@ -1,0 +1,291 @@
+// A fleet run end to end (README "Running on a fleet"): three `tiff-dumper headers --shards 3`
+// processes, each given its index as a scheduler would (Kubernetes JOB_COMPLETION_INDEX, AWS Batch
+// AWS_BATCH_JOB_ARRAY_INDEX, Slurm SLURM_ARRAY_TASK_ID + SLURM_ARRAY_TASK_MIN), write into one
+// s3:// OUT_DIR on moto_server. One shard is killed (SIGKILL while the fault proxy holds its
+// manifest PUT) or never run: `tiff-dumper status` names it, exits 1 and writes no job _SUCCESS.
+// The shard is rerun with --resume: `status` says every shard is done, exits 0 and writes the job
+// _SUCCESS. The output is downloaded with the test's own plain HTTP GETs and read with DuckDB:
+// every TIFF key exactly once, rows equal to a single unsharded run.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <regex>
+#include <thread>
+
+#include "duckdb.hpp"
+#include "e2e_support.hpp"
+#include "fault_proxy.hpp"
+#include "fixtures.hpp"
+#include "net.hpp"
+#include "servers.hpp"
+#include "temp_dir.hpp"
+
+namespace tdump::dump::testing {
+namespace {
+namespace fs = std::filesystem;
+using tdump::testing::duckdb_query;
+using tdump::testing::simple_http;
+using tdump::testing::TempDir;
+
+constexpr const char* kConcurrency =
+    "concurrency:\n  n_consumers: 4\n  list_chunk_size: 8\n  write_chunk_size: 8\n  max_buffer_size: 64\n";
+
+std::string xml_unescape(std::string text) {
+  for (auto [entity, c] : {std::pair{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}}) {
+    text = std::regex_replace(text, std::regex(entity), c);
+  }
+  return text;
+}
+
+// Every object under `prefix` of the bucket, fetched with plain GETs into `dir`; the names.
+std::vector<std::string> download(const tdump::testing::MotoServer& moto, const std::string& prefix,
+                                  const fs::path& dir) {
+  auto listing = simple_http("GET", moto.port(),
+                             "/results?list-type=2&max-keys=1000&prefix=" + tdump::testing::url_encode_path(prefix));
+  EXPECT_EQ(listing.status, 200) << listing.body;
+  EXPECT_EQ(listing.body.find("<IsTruncated>true</IsTruncated>"), std::string::npos);
+  std::vector<std::string> names;
+  const std::regex key_re("<Key>([^<]*)</Key>");
+  for (std::sregex_iterator it(listing.body.begin(), listing.body.end(), key_re), end; it != end; ++it) {
+    const auto key = xml_unescape((*it)[1].str());
+    auto object = simple_http("GET", moto.port(), "/results/" + tdump::testing::url_encode_path(key));
+    EXPECT_EQ(object.status, 200) << key;
+    const auto name = key.substr(prefix.size());
+    fs::create_directories((dir / name).parent_path());
+    tdump::testing::write_file(dir / name, object.body);
+    names.push_back(name);
+  }
+  return names;
+}
+
+std::int64_t as_int(const nlohmann::json& v) {
+  return v.is_string() ? std::stoll(v.get<std::string>()) : v.get<std::int64_t>();
+}
+
+// How a scheduler tells shard `i` of 3 which one it is.
+struct Scheduler {
+  std::string name;
+  std::function<std::map<std::string, std::string>(int)> env;
+};
+
+class FleetStatus : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    suite_dir = new TempDir("e2e-fleet");
+    suite_root = suite_dir->path() / "tree";
+    const auto valid = tdump::tiff::testing::valid_fixtures();
+    for (const auto& prefix : {"t/31/U/", "t/32/T/", "t/33/V/"}) {
+      fs::create_directories(suite_root / prefix);
+      for (const auto& f : valid) fs::copy_file(f, suite_root / prefix / f.filename());
+    }
+    fs::create_directories(suite_root / "broken");
+    for (const auto& [name, kind] : tdump::tiff::testing::broken_fixtures()) {
+      fs::copy_file(tdump::tiff::testing::broken_fixtures_dir() / name, suite_root / "broken" / name);
+    }
+    suite_moto = new tdump::testing::MotoServer();
+    suite_moto->create_bucket("results");
+    suite_moto->make_public("results");
+    // The reference: one unsharded run.
+    suite_single = suite_dir->path() / "single";
+    auto r =
+        run_cli({"headers", "--quiet", write_config(suite_dir->path(), suite_root.string(), {}, kConcurrency).string(),
+                 suite_single.string()});
+    ASSERT_EQ(r.exit_code, 1) << r.err;  // the broken fixtures are error rows
+  }
+  static void TearDownTestSuite() {
+    delete suite_moto;
+    delete suite_dir;
+  }
+
+  static fs::path config(const fs::path& dir, const std::string& endpoint) {
+    return write_config(dir, suite_root.string(),
+                        "output:\n  store_options:\n    endpoint: " + endpoint +
+                            "\n    allow_http: true\n    region: us-east-1\n"
+                            "    access_key_id: AKIAIOSFODNN7EXAMPLE\n"
+                            "    secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+                        kConcurrency);
+  }
+
+  static tdump::testing::CommandResult status(const fs::path& cfg, const std::string& out_dir,
+                                              std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"status", "--config", cfg.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(out_dir);
+    return run_cli(args);
+  }
+
+  static bool has_object(const std::string& key) {
+    return simple_http("GET", suite_moto->port(), "/results/" + key).status == 200;
+  }
+
+  // Every TIFF key exactly once, and the same rows as the single run.
+  static void expect_union_equals_single_run(const fs::path& out) {
+    auto written = keys_written(out);
+    const auto expected = tiff_keys_under(suite_root);
+    ASSERT_EQ(written.size(), expected.size());
+    for (const auto& key : expected) EXPECT_EQ(written[key], 1) << key;
+    auto except = [](const std::string& a, const std::string& b) {
+      return as_int(
+          duckdb_query("SELECT count(*) AS n FROM (SELECT * FROM " + a + " EXCEPT SELECT * FROM " + b + ")")[0]["n"]);
+    };
+    EXPECT_EQ(except(data_files(out), data_files(suite_single)), 0);
+    EXPECT_EQ(except(data_files(suite_single), data_files(out)), 0);
+    auto errors = [](const fs::path& o) {
+      return duckdb_query("SELECT path, stage, kind FROM " + error_files(o) + " ORDER BY path");
+    };
+    EXPECT_EQ(errors(out), errors(suite_single));
+  }
+
+  // Runs the three shards into `prefix` (shard `broken` is killed or skipped), checks `status`,
+  // reruns the shard, checks `status` again and the union of the output.
+  static void run_fleet(const Scheduler& scheduler, const std::string& prefix, int broken, bool kill) {
+    SCOPED_TRACE(scheduler.name);
+    TempDir tmp;
+    const std::string out_dir = "s3://results/" + prefix;
+    const auto cfg = config(tmp.path(), suite_moto->endpoint());
+    std::vector<tdump::testing::ChildProcess> children;
+    for (int i = 0; i < 3; ++i) {
+      if (i == broken) continue;
+      children.push_back(start_cli({"headers", "--quiet", "--shards", "3", cfg.string(), out_dir},
+                                   tmp.path() / ("log" + std::to_string(i)), scheduler.env(i)));
+    }
+    if (kill) {
+      // The shard does all its work, then is killed while its manifest PUT is held.
+      tdump::testing::FaultProxy proxy(suite_moto->port());
+      const std::string held = "/results/" + prefix + fmt::format("_SUCCESS-{:05}-of-00003", broken);
+      proxy.set_rules(nlohmann::json::array({{{"path", held}, {"action", "stall"}, {"seconds", 120}, {"times", -1}}}));
+      auto victim = start_cli(
+          {"headers", "--quiet", "--shards", "3", config(tmp.path() / "p", proxy.base_url()).string(), out_dir},
+          tmp.path() / "victim", scheduler.env(broken));
+      for (int i = 0; i < 1200 && proxy.hits(held) == 0 && victim.running(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      ASSERT_EQ(proxy.hits(held), 1) << tdump::testing::read_file(tmp.path() / "victim");
+      victim.signal(SIGKILL);
+      victim.wait(std::chrono::seconds(10));
+    }
+    for (auto& child : children) {
+      auto code = child.wait(std::chrono::seconds(300));
+      ASSERT_TRUE(code.has_value());
+      EXPECT_TRUE(*code == 0 || *code == 1);
+    }
+
+    auto incomplete = status(cfg, out_dir);
+    EXPECT_EQ(incomplete.exit_code, 1) << incomplete.out << incomplete.err;
+    EXPECT_NE(incomplete.out.find(fmt::format("shard {:>5}/3  missing", broken)), std::string::npos) << incomplete.out;
+    for (int i = 0; i < 3; ++i) {
+      if (i != broken) {
+        EXPECT_NE(incomplete.out.find(fmt::format("shard {:>5}/3  done", i)), std::string::npos) << incomplete.out;
+      }
+    }
+    auto as_json = nlohmann::json::parse(status(cfg, out_dir, {"--json"}).out);
+    EXPECT_EQ(as_json["complete"], false);
+    EXPECT_EQ(as_json["done"], 2);
+    EXPECT_EQ(as_json["missing"], 1);
+    EXPECT_EQ(as_json["shard_reports"][broken]["state"], "missing");
+    EXPECT_FALSE(has_object(prefix + "_SUCCESS")) << "no job _SUCCESS before every shard is done";
+
+    // The rerun (--resume: a killed attempt's files are kept).
+    auto rerun =
+        run_cli({"headers", "--quiet", "--resume", "--shards", "3", cfg.string(), out_dir}, scheduler.env(broken));
+    ASSERT_TRUE(rerun.exit_code == 0 || rerun.exit_code == 1) << rerun.err;
+    auto complete = status(cfg, out_dir, {"--json"});
+    ASSERT_EQ(complete.exit_code, 0) << complete.out << complete.err;
+    auto report = nlohmann::json::parse(complete.out);
+    EXPECT_EQ(report["complete"], true);
+    EXPECT_EQ(report["done"], 3);
+    EXPECT_EQ(report["job_manifest_written"], true);
+
+    auto names = download(*suite_moto, prefix, tmp.path() / "dl");
+    ASSERT_EQ(std::count(names.begin(), names.end(), "_SUCCESS"), 1);
+    auto job = nlohmann::json::parse(tdump::testing::read_file(tmp.path() / "dl/_SUCCESS"));
+    EXPECT_EQ(job["kind"], "job");
+    EXPECT_EQ(job["shards"], 3);
+    // The job manifest lists exactly the Parquet objects, and its row count is DuckDB's.
+    std::vector<std::string> parquet;
+    for (const auto& n : names) {
+      if (n.find(".parquet") != std::string::npos && n.find('/') == std::string::npos) parquet.push_back(n);
+    }
+    auto listed = job["files"].get<std::vector<std::string>>();
+    std::sort(listed.begin(), listed.end());
+    std::sort(parquet.begin(), parquet.end());
+    EXPECT_EQ(listed, parquet);
+    // Its counts are the shard manifests' sums; "rows" (the shard manifests' data rows) is DuckDB's
+    // count of data rows when no shard was resumed (a resumed shard's manifest also counts the
+    // error rows of its earlier attempt: see the report of this branch).
+    std::int64_t manifest_rows = 0;
+    for (int i = 0; i < 3; ++i) {
+      auto m = nlohmann::json::parse(
+          tdump::testing::read_file(tmp.path() / "dl" / fmt::format("_SUCCESS-{:05}-of-00003", i)));
+      manifest_rows += m["rows"].get<std::int64_t>();
+      EXPECT_EQ(job["shard_manifests"][i]["rows"], m["rows"]);
+      EXPECT_EQ(job["shard_manifests"][i]["files"], m["files"]);
+    }
+    EXPECT_EQ(job["rows"].get<std::int64_t>(), manifest_rows);
+    if (!kill) {
+      EXPECT_EQ(job["rows"].get<std::int64_t>(),
+                as_int(duckdb_query("SELECT count(*) AS n FROM " + data_files(tmp.path() / "dl"))[0]["n"]));
+    }
+    expect_union_equals_single_run(tmp.path() / "dl");
+
+    // Asked again: done, and the job manifest is left as it is.
+    auto again = status(cfg, out_dir);
+    EXPECT_EQ(again.exit_code, 0) << again.out;
+    EXPECT_NE(again.out.find("already there"), std::string::npos) << again.out;
+  }
+
+  static TempDir* suite_dir;
+  static fs::path suite_root;
+  static fs::path suite_single;
+  static tdump::testing::MotoServer* suite_moto;
+};
+TempDir* FleetStatus::suite_dir = nullptr;
+fs::path FleetStatus::suite_root;
+fs::path FleetStatus::suite_single;
+tdump::testing::MotoServer* FleetStatus::suite_moto = nullptr;
+
+TEST_F(FleetStatus, KubernetesIndexedJobWithAShardKilledThenRerun) {
+  run_fleet({"kubernetes",
+             [](int i) {
+               return std::map<std::string, std::string>{{"JOB_COMPLETION_INDEX", std::to_string(i)}};
+             }},
+            "k8s/", 1, true);
+}
+
+TEST_F(FleetStatus, AwsBatchArrayWithAShardNeverRunThenRun) {
+  run_fleet({"aws batch",
+             [](int i) {
+               return std::map<std::string, std::string>{{"AWS_BATCH_JOB_ARRAY_INDEX", std::to_string(i)}};
+             }},
+            "batch/", 2, false);
+}
+
+TEST_F(FleetStatus, SlurmArrayCountedFromItsMinimumWithAShardNeverRunThenRun) {
+  // --array=1-3: task ids 1..3 are shards 0..2.
+  run_fleet({"slurm",
+             [](int i) {
+               return std::map<std::string, std::string>{{"SLURM_ARRAY_TASK_ID", std::to_string(i + 1)},
+                                                         {"SLURM_ARRAY_TASK_MIN", "1"}};
+             }},
+            "slurm/", 0, false);
+}
+
+TEST_F(FleetStatus, AnEmptyOutDirAndAnUnreachableOneAreNotDone) {
+  TempDir tmp;
+  const auto cfg = config(tmp.path(), suite_moto->endpoint());
+  auto none = status(cfg, "s3://results/nothing-here/");
+  EXPECT_EQ(none.exit_code, 1) << none.out << none.err;
+  EXPECT_NE(none.out.find("no tiff-dumper run"), std::string::npos) << none.out;
+  auto expected = status(cfg, "s3://results/nothing-here/", {"--shards", "2", "--json"});
+  EXPECT_EQ(expected.exit_code, 1);
+  EXPECT_EQ(nlohmann::json::parse(expected.out)["missing"], 2);
+  auto missing_bucket = status(cfg, "s3://no-such-bucket/out/");
+  EXPECT_EQ(missing_bucket.exit_code, 3) << missing_bucket.out << missing_bucket.err;
+  // No credential reaches the messages.
+  EXPECT_EQ(missing_bucket.err.find("wJalrXUtnFEMI"), std::string::npos);
+  EXPECT_EQ(missing_bucket.out.find("wJalrXUtnFEMI"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tdump::dump::testing
