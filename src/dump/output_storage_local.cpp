@@ -71,10 +71,11 @@ class LocalOutput final : public OutputStorage {
 
   std::uint64_t remove_leftovers(std::string_view shard_tag) override {
     const std::string tag(shard_tag);
-    // Temp names: the Parquet writer's ".part-TAG-SEQ.parquet.tmp-*", and write()'s ".NAME.tmp-*".
+    // Temp names: the Parquet writer's ".part-TAG-SEQ.parquet.tmp-*", and write()'s ".NAME.tmp-*"
+    // (manifest, shard descriptor, the shard's lease).
     const std::regex final_output(R"((part|errors)-\d{5}-\d{6}\.parquet)");
     const std::regex manifest_temp(fmt::format(R"(\.?_SUCCESS(-{}-of-\d+)?\.tmp-.*)", tag));
-    const std::regex descriptor_temp(fmt::format(R"(\.?shard-{}\.json\.tmp-.*)", tag));
+    const std::regex descriptor_temp(fmt::format(R"(\.?shard-{}(\.json|-of-\d+\.lease)\.tmp-.*)", tag));
     auto names_output = [&](const std::string& name) {
       return name.find("part-" + tag + "-") != std::string::npos ||
              name.find("errors-" + tag + "-") != std::string::npos;

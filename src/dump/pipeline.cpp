@@ -22,6 +22,7 @@
 #include "dump/inventory_schema.hpp"
 #include "dump/output_dir.hpp"
 #include "dump/row_encoder.hpp"
+#include "dump/shard_lease.hpp"
 #include "dump/shard_plan.hpp"
 #include "http/engine.hpp"
 #include "parquet/writer.hpp"
@@ -139,7 +140,11 @@ class Run {
 
   BoundedQueue<store::ObjectMeta> keys_;
   std::atomic<std::size_t> active_listers_{0};
-  std::atomic<std::size_t> failed_listers_{0};   // listing streams that failed before their first page
+  std::atomic<std::size_t> failed_listers_{0};  // listing streams that failed before their first page
+  // The shard's heartbeat: set by the main thread before the listers start, finished by it at
+  // the end; its own jthread writes the lease file (a fatal return leaves it to the destructor,
+  // which records "failed").
+  std::unique_ptr<ShardLease> lease_;
   std::size_t plan_ranges_ = 0;                  // set before the listers start: this shard's plan ranges
   std::atomic<std::uint64_t> list_requests_{0};  // LIST requests of the listing (and of a plan made here)
 
@@ -584,6 +589,12 @@ Result<RunSummary> Run::execute() {
     auto out = OutputDir::open(options_.out_dir, out_settings, options_.shard, fingerprint_, options_.resume);
     if (!out) return std::move(out).error();
     out_.emplace(std::move(out).value());
+    if (!options_.dry_run) {
+      // The shard's heartbeat for `tiff-dumper status` (dump/shard_lease.hpp).
+      auto lease = ShardLease::start(options_.out_dir, out_settings, options_.shard, LeaseOptions{});
+      if (!lease) return std::move(lease).error();
+      lease_ = std::move(lease).value();
+    }
     if (out_->resume_state().files > 0) {
       spdlog::info("resuming: {} files already hold {} keys", out_->resume_state().files, out_->resume_state().keys);
     }
@@ -717,10 +728,16 @@ Result<RunSummary> Run::execute() {
     spdlog::warn("{} rows have values left NULL or out (listing values that do not fit, tag values over the cap)",
                  summary.rows_with_warnings);
   }
+  if (lease_ && summary.interrupted) (void)lease_->finish(LeaseOutcome::kInterrupted);
   if (!summary.interrupted && !options_.dry_run) {
     const std::string text = manifest(summary).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     if (auto s = out_->write_manifest(text); !s) return std::move(s).error();
     summary.manifest = out_->manifest_path();
+    if (lease_) {
+      if (auto done = lease_->finish(LeaseOutcome::kDone); !done) {
+        spdlog::warn("could not remove the lease {}: {}", lease_->name(), done.error().describe());
+      }
+    }
   }
   engine_->shutdown();
   return summary;

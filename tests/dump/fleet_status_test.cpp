@@ -171,19 +171,33 @@ class FleetStatus : public ::testing::Test {
       EXPECT_TRUE(*code == 0 || *code == 1);
     }
 
-    auto incomplete = status(cfg, out_dir);
+    // A killed shard's lease (dump/shard_lease.hpp) is fresh at first: running, until its last
+    // beat is older than --stale-after; then failed. A shard never run is missing.
+    const std::string expected_state = kill ? "failed" : "missing";
+    std::vector<std::string> stale;
+    if (kill) {
+      auto fresh = status(cfg, out_dir);
+      EXPECT_EQ(fresh.exit_code, 4) << fresh.out << fresh.err;
+      EXPECT_NE(fresh.out.find(fmt::format("shard {:>5}/3  running", broken)), std::string::npos) << fresh.out;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+      stale = {"--stale-after", "1"};
+    }
+    auto incomplete = status(cfg, out_dir, stale);
     EXPECT_EQ(incomplete.exit_code, 1) << incomplete.out << incomplete.err;
-    EXPECT_NE(incomplete.out.find(fmt::format("shard {:>5}/3  missing", broken)), std::string::npos) << incomplete.out;
+    EXPECT_NE(incomplete.out.find(fmt::format("shard {:>5}/3  {}", broken, expected_state)), std::string::npos)
+        << incomplete.out;
     for (int i = 0; i < 3; ++i) {
       if (i != broken) {
         EXPECT_NE(incomplete.out.find(fmt::format("shard {:>5}/3  done", i)), std::string::npos) << incomplete.out;
       }
     }
-    auto as_json = nlohmann::json::parse(status(cfg, out_dir, {"--json"}).out);
+    auto json_flags = stale;
+    json_flags.push_back("--json");
+    auto as_json = nlohmann::json::parse(status(cfg, out_dir, json_flags).out);
     EXPECT_EQ(as_json["complete"], false);
     EXPECT_EQ(as_json["done"], 2);
-    EXPECT_EQ(as_json["missing"], 1);
-    EXPECT_EQ(as_json["shard_reports"][broken]["state"], "missing");
+    EXPECT_EQ(as_json[expected_state], 1);
+    EXPECT_EQ(as_json["shard_reports"][broken]["state"], expected_state);
     EXPECT_FALSE(has_object(prefix + "_SUCCESS")) << "no job _SUCCESS before every shard is done";
 
     // The rerun (--resume: a killed attempt's files are kept).

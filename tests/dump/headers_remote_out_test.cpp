@@ -35,7 +35,10 @@ std::int64_t as_int(const nlohmann::json& v) {
 std::vector<std::string> protocol_violations(const std::vector<std::string>& names) {
   std::set<std::string> all(names.begin(), names.end());
   std::regex output(R"((part|errors)-\d{5}-\d{6}\.parquet)");
-  std::regex bookkeeping(R"(_SUCCESS(-\d{5}-of-\d{5})?|_tiff_dumper/shard-\d{5}\.json)");
+  // Manifests, shard descriptors, a lease a killed shard left (dump/shard_lease.hpp), a plan.
+  std::regex bookkeeping(
+      R"(_SUCCESS(-\d{5}-of-\d{5})?|_tiff_dumper/shard-\d{5}\.json|_tiff_dumper/shard-\d{5}-of-\d{5}\.lease|)"
+      R"(_tiff_dumper/plan\.json)");
   std::regex sidecar(R"(_tiff_dumper/keys/((part|errors)-\d{5}-\d{6}\.parquet)\.keys)");
   std::vector<std::string> bad;
   for (const auto& name : names) {
