@@ -25,6 +25,7 @@
 #include "report/html.hpp"
 #include "store/common/display_key.hpp"
 #include "store/common/server_text.hpp"
+#include "store/common/time_format.hpp"
 
 namespace tdump::cli {
 namespace {
@@ -51,15 +52,6 @@ std::string shown(std::string_view text) {
 int fail(const Error& error) {
   std::cerr << "report: " << shown(error.describe()) << "\n";
   return error.code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFatal;
-}
-
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // "_SUCCESS" (an unsharded run) or "_SUCCESS-IIIII-of-NNNNN": the shard count, else nullopt.
@@ -145,7 +137,7 @@ int run_report(const ReportArgs& args) {
   report::Aggregates merged;
   report::PageContext context;
   context.location = http::redact_userinfo_in_text((*storage)->location());
-  context.generated = utc_now();
+  context.generated = store::format_iso8601(std::time(nullptr));
   std::set<std::string> stores, runs;
   std::uint64_t without_aggregates = 0;
   auto status =

@@ -29,6 +29,7 @@
 #include "report/aggregates.hpp"
 #include "store/client_options.hpp"
 #include "store/common/display_key.hpp"
+#include "store/common/time_format.hpp"
 #include "store/key_file.hpp"
 
 namespace tdump::dump {
@@ -73,15 +74,6 @@ parquet::Compression to_parquet(OutputCompression c) {
       return parquet::Compression::kZstd;
   }
   return parquet::Compression::kSnappy;
-}
-
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 class Run {
@@ -536,7 +528,7 @@ nlohmann::json Run::manifest(const RunSummary& s) const {
       {"schema_version", kSchemaVersion},
       {"run", fingerprint_},
       {"started", started_},
-      {"finished", utc_now()},
+      {"finished", store::format_iso8601(std::time(nullptr))},
       {"seconds", s.seconds},
       {"store", store_->url_for("")},
       {"prefixes", config_.prefixes},
@@ -574,7 +566,7 @@ nlohmann::json Run::manifest(const RunSummary& s) const {
 
 Result<RunSummary> Run::execute() {
   const auto t0 = Clock::now();
-  started_ = utc_now();
+  started_ = store::format_iso8601(std::time(nullptr));
   fingerprint_ = run_fingerprint(config_, options_);
   if (auto s = open_store(); !s) return std::move(s).error();
 

@@ -31,34 +31,6 @@ using tdump::testing::TempDir;
 constexpr const char* kConcurrency =
     "concurrency:\n  n_consumers: 4\n  list_chunk_size: 8\n  write_chunk_size: 8\n  max_buffer_size: 64\n";
 
-std::string xml_unescape(std::string text) {
-  for (auto [entity, c] : {std::pair{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}}) {
-    text = std::regex_replace(text, std::regex(entity), c);
-  }
-  return text;
-}
-
-// Every object under `prefix` of the bucket, fetched with plain GETs into `dir`; the names.
-std::vector<std::string> download(const tdump::testing::MotoServer& moto, const std::string& prefix,
-                                  const fs::path& dir) {
-  auto listing = simple_http("GET", moto.port(),
-                             "/results?list-type=2&max-keys=1000&prefix=" + tdump::testing::url_encode_path(prefix));
-  EXPECT_EQ(listing.status, 200) << listing.body;
-  EXPECT_EQ(listing.body.find("<IsTruncated>true</IsTruncated>"), std::string::npos);
-  std::vector<std::string> names;
-  const std::regex key_re("<Key>([^<]*)</Key>");
-  for (std::sregex_iterator it(listing.body.begin(), listing.body.end(), key_re), end; it != end; ++it) {
-    const auto key = xml_unescape((*it)[1].str());
-    auto object = simple_http("GET", moto.port(), "/results/" + tdump::testing::url_encode_path(key));
-    EXPECT_EQ(object.status, 200) << key;
-    const auto name = key.substr(prefix.size());
-    fs::create_directories((dir / name).parent_path());
-    tdump::testing::write_file(dir / name, object.body);
-    names.push_back(name);
-  }
-  return names;
-}
-
 std::int64_t as_int(const nlohmann::json& v) {
   return v.is_string() ? std::stoll(v.get<std::string>()) : v.get<std::int64_t>();
 }
@@ -211,7 +183,7 @@ class FleetStatus : public ::testing::Test {
     EXPECT_EQ(report["done"], 3);
     EXPECT_EQ(report["job_manifest_written"], true);
 
-    auto names = download(*suite_moto, prefix, tmp.path() / "dl");
+    auto names = download_s3(*suite_moto, "results", prefix, tmp.path() / "dl");
     ASSERT_EQ(std::count(names.begin(), names.end(), "_SUCCESS"), 1);
     auto job = nlohmann::json::parse(tdump::testing::read_file(tmp.path() / "dl/_SUCCESS"));
     EXPECT_EQ(job["kind"], "job");
