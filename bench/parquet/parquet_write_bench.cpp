@@ -5,11 +5,11 @@
 // header session `inspect` uses (src/tiff/fetcher), then appends kRows rows cycling over those
 // headers. Each row has its own listing facts (key, size, Last-Modified, ETag), as a bucket's
 // rows do; the header part repeats, as the tiles of one product do.
-//   BM_AppendRows: what the pipeline's I/O thread does per header (src/dump/pipeline.cpp,
+//   append_rows: what the pipeline's I/O thread does per header (src/dump/pipeline.cpp,
 //     Run::on_header): derive the geo columns, then RowEncoder::append_data.
-//   BM_EncodeAndWrite: what its writer thread does per file (Run::write_job): encode, compress
+//   encode_and_write: what its writer thread does per file (Run::write_job): encode, compress
 //     and write a full batch, with the GeoParquet `geo` key computed from the batch.
-//   BM_EndToEnd: both on one thread.
+//   end_to_end: both on one thread.
 // Files hold RunConfig's default write_chunk_size rows (one row group each, as the pipeline
 // writes them); kRows rows are written per iteration.
 #include <benchmark/benchmark.h>
@@ -40,7 +40,7 @@ namespace tdump::bench {
 namespace {
 
 std::uint64_t env_count(const char* name, std::uint64_t fallback) {
-  const char* env = std::getenv(name);
+  const char* env = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): before any thread starts
   return env != nullptr ? std::strtoull(env, nullptr, 10) : fallback;
 }
 
@@ -115,8 +115,8 @@ class Listing {
 };
 
 // Appends rows [first, first + count) as the pipeline's I/O thread does.
-bool append_rows(dump::RowEncoder& encoder, Listing& listing, parquet::ColumnBatch& batch, std::uint64_t first,
-                 std::uint64_t count) {
+bool append_range(dump::RowEncoder& encoder, Listing& listing, parquet::ColumnBatch& batch, std::uint64_t first,
+                  std::uint64_t count) {
   const auto& all = fixtures();
   for (std::uint64_t i = first; i < first + count; ++i) {
     const Fixture& f = *all[i % all.size()];
@@ -144,19 +144,8 @@ parquet::WriterOptions options_for(parquet::Compression compression) {
   return o;
 }
 
-parquet::Compression compression_of(const benchmark::State& state) {
-  switch (state.range(0)) {
-    case 1:
-      return parquet::Compression::kZstd;
-    case 2:
-      return parquet::Compression::kUncompressed;
-    default:
-      return parquet::Compression::kSnappy;
-  }
-}
-
 std::filesystem::path output_path() {
-  const char* dir = std::getenv("TMPDIR");
+  const char* dir = std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe): no thread sets it
   return std::filesystem::path(dir ? dir : "/tmp") / ("tdump-bench-" + std::to_string(::getpid()) + ".parquet");
 }
 
@@ -177,19 +166,19 @@ void report(benchmark::State& state, std::int64_t bytes_per_iteration) {
     state.counters["bytes/row"] = static_cast<double>(bytes_per_iteration) / static_cast<double>(kRows);
 }
 
-void BM_AppendRows(benchmark::State& state) {
+void append_rows(benchmark::State& state) {
   dump::RowEncoder encoder;
   Listing listing;
   parquet::ColumnBatch batch(dump::data_columns().schema);
   auto fill_all = [&] {
     for (std::uint64_t first = 0; first < kRows; first += kRowsPerFile) {
       batch.clear();
-      if (!append_rows(encoder, listing, batch, first, std::min(kRowsPerFile, kRows - first))) return false;
+      if (!append_range(encoder, listing, batch, first, std::min(kRowsPerFile, kRows - first))) return false;
     }
     return true;
   };
   if (!fill_all()) state.SkipWithError("append_data failed");  // warm up: buffers at steady capacity
-  for (auto _ : state)
+  for (auto _ : state)  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark loop idiom
     if (!fill_all()) {
       state.SkipWithError("append_data failed");
       break;
@@ -197,16 +186,16 @@ void BM_AppendRows(benchmark::State& state) {
   report(state, 0);
 }
 
-void BM_EncodeAndWrite(benchmark::State& state) {
+void encode_and_write(benchmark::State& state, parquet::Compression compression) {
   dump::RowEncoder encoder;
   Listing listing;
   parquet::ColumnBatch batch(dump::data_columns().schema);
-  if (!append_rows(encoder, listing, batch, 0, kRowsPerFile)) state.SkipWithError("append_data failed");
-  auto writer = parquet::ParquetWriter::make(dump::data_columns().schema, options_for(compression_of(state))).value();
+  if (!append_range(encoder, listing, batch, 0, kRowsPerFile)) state.SkipWithError("append_data failed");
+  auto writer = parquet::ParquetWriter::make(dump::data_columns().schema, options_for(compression)).value();
   geo::GeoSummary summary;
   const auto path = output_path();
   std::int64_t bytes = 0;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark loop idiom
     bytes = 0;
     for (std::uint64_t first = 0; first < kRows; first += kRowsPerFile)
       if (!write_file(*writer, batch, summary, path, bytes)) {
@@ -218,11 +207,11 @@ void BM_EncodeAndWrite(benchmark::State& state) {
   std::filesystem::remove(path);
 }
 
-void BM_EndToEnd(benchmark::State& state) {
+void end_to_end(benchmark::State& state, parquet::Compression compression) {
   dump::RowEncoder encoder;
   Listing listing;
   parquet::ColumnBatch batch(dump::data_columns().schema);
-  auto writer = parquet::ParquetWriter::make(dump::data_columns().schema, options_for(compression_of(state))).value();
+  auto writer = parquet::ParquetWriter::make(dump::data_columns().schema, options_for(compression)).value();
   geo::GeoSummary summary;
   const auto path = output_path();
   std::int64_t bytes = 0;
@@ -230,14 +219,14 @@ void BM_EndToEnd(benchmark::State& state) {
     bytes = 0;
     for (std::uint64_t first = 0; first < kRows; first += kRowsPerFile) {
       batch.clear();
-      if (!append_rows(encoder, listing, batch, first, std::min(kRowsPerFile, kRows - first)) ||
+      if (!append_range(encoder, listing, batch, first, std::min(kRowsPerFile, kRows - first)) ||
           !write_file(*writer, batch, summary, path, bytes))
         return false;
     }
     return true;
   };
   if (!run_all()) state.SkipWithError("append or write failed");  // warm up
-  for (auto _ : state)
+  for (auto _ : state)  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark loop idiom
     if (!run_all()) {
       state.SkipWithError("append or write failed");
       break;
@@ -246,10 +235,19 @@ void BM_EndToEnd(benchmark::State& state) {
   std::filesystem::remove(path);
 }
 
-// Arg: 0 SNAPPY, 1 ZSTD, 2 none (the values of `output.compression`).
-BENCHMARK(BM_AppendRows)->Unit(benchmark::kMillisecond)->Iterations(3);
-BENCHMARK(BM_EncodeAndWrite)->ArgName("codec")->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->Iterations(3);
-BENCHMARK(BM_EndToEnd)->ArgName("codec")->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->Iterations(3);
+// The benchmarks, by stage and `output.compression` value.
+void register_benchmarks() {
+  benchmark::RegisterBenchmark("append_rows", append_rows)->Unit(benchmark::kMillisecond)->Iterations(3);
+  const std::pair<const char*, parquet::Compression> codecs[] = {{"snappy", parquet::Compression::kSnappy},
+                                                                 {"zstd", parquet::Compression::kZstd},
+                                                                 {"none", parquet::Compression::kUncompressed}};
+  for (const auto& [stage, run] :
+       {std::pair{"encode_and_write", &encode_and_write}, std::pair{"end_to_end", &end_to_end}})
+    for (const auto& [name, codec] : codecs)
+      benchmark::RegisterBenchmark((std::string(stage) + "/" + name).c_str(), run, codec)
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(3);
+}
 
 }  // namespace
 }  // namespace tdump::bench
@@ -267,6 +265,7 @@ int main(int argc, char** argv) {
   for (const auto& f : tdump::bench::fixtures())
     benchmark::AddCustomContext("fixture " + f->name,
                                 std::to_string(f->fetcher.session().header().ifds.size()) + " IFDs");
+  tdump::bench::register_benchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
