@@ -262,6 +262,12 @@ int main(int argc, char** argv) {
     std::cerr << "bench_parquet: no readable *.tif under " << argv[1] << "\n";
     return 1;
   }
+  const auto& schema = *tdump::dump::data_columns().schema;
+  benchmark::AddCustomContext("schema", "version " + std::to_string(tdump::dump::kSchemaVersion) + ", " +
+                                            std::to_string(schema.nodes().front().num_children) + " columns, " +
+                                            std::to_string(schema.num_leaves()) + " leaf columns");
+  benchmark::AddCustomContext(
+      "rows", std::to_string(tdump::bench::kRows) + ", " + std::to_string(tdump::bench::kRowsPerFile) + " per file");
   for (const auto& f : tdump::bench::fixtures())
     benchmark::AddCustomContext("fixture " + f->name,
                                 std::to_string(f->fetcher.session().header().ifds.size()) + " IFDs");
