@@ -235,19 +235,18 @@ void end_to_end(benchmark::State& state, parquet::Compression compression) {
   std::filesystem::remove(path);
 }
 
-// The benchmarks, by stage and `output.compression` value.
-void register_benchmarks() {
-  benchmark::RegisterBenchmark("append_rows", append_rows)->Unit(benchmark::kMillisecond)->Iterations(3);
-  const std::pair<const char*, parquet::Compression> codecs[] = {{"snappy", parquet::Compression::kSnappy},
-                                                                 {"zstd", parquet::Compression::kZstd},
-                                                                 {"none", parquet::Compression::kUncompressed}};
-  for (const auto& [stage, run] :
-       {std::pair{"encode_and_write", &encode_and_write}, std::pair{"end_to_end", &end_to_end}})
-    for (const auto& [name, codec] : codecs)
-      benchmark::RegisterBenchmark((std::string(stage) + "/" + name).c_str(), run, codec)
-          ->Unit(benchmark::kMillisecond)
-          ->Iterations(3);
-}
+// By stage, and for the writer by `output.compression` value (side by side in one run).
+BENCHMARK(append_rows)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK_CAPTURE(encode_and_write, snappy, parquet::Compression::kSnappy)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+BENCHMARK_CAPTURE(encode_and_write, zstd, parquet::Compression::kZstd)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK_CAPTURE(encode_and_write, none, parquet::Compression::kUncompressed)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+BENCHMARK_CAPTURE(end_to_end, snappy, parquet::Compression::kSnappy)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK_CAPTURE(end_to_end, zstd, parquet::Compression::kZstd)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK_CAPTURE(end_to_end, none, parquet::Compression::kUncompressed)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace
 }  // namespace tdump::bench
@@ -271,7 +270,6 @@ int main(int argc, char** argv) {
   for (const auto& f : tdump::bench::fixtures())
     benchmark::AddCustomContext("fixture " + f->name,
                                 std::to_string(f->fetcher.session().header().ifds.size()) + " IFDs");
-  tdump::bench::register_benchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
