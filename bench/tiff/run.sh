@@ -1,25 +1,9 @@
 #!/usr/bin/env bash
 # Header parsing from memory, ours vs libtiff: bench/tiff/run.sh BUILD_DIR [benchmark flags]
-# Builds nothing: makes three GDAL COGs once (single IFD; 4096 px with 5 overview levels and
-# a mask; BigTIFF) under BUILD_DIR/bench/tiff/data, then runs BUILD_DIR/bench/tiff/bench_tiff.
+# Builds nothing: makes the benchmark GeoTIFFs once (bench/make_cogs.sh) under
+# BUILD_DIR/bench/tiff/data, then runs BUILD_DIR/bench/tiff/bench_tiff.
 set -euo pipefail
 build="${1:?usage: bench/tiff/run.sh BUILD_DIR [benchmark flags]}"
 data="$build/bench/tiff/data"
-if [[ ! -f "$data/.complete" ]]; then
-  mkdir -p "$data"
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
-  export GDAL_PAM_ENABLED=NO
-  gdal_create -q -of GTiff -outsize 512 512 -bands 3 -ot Byte -burn 10 -burn 120 -burn 200 -co COMPRESS=DEFLATE \
-    -a_srs EPSG:32633 -a_ullr 500000 4600000 505120 4594880 "$tmp/rgb.tif"
-  gdal_translate -q -of COG -co COMPRESS=DEFLATE -co OVERVIEWS=NONE "$tmp/rgb.tif" "$data/cog_single.tif"
-  gdal_create -q -of GTiff -outsize 4096 4096 -bands 4 -ot Byte -burn 30 -burn 60 -burn 90 -burn 255 \
-    -co COMPRESS=DEFLATE -a_srs EPSG:32632 -a_ullr 300000 5000000 340960 4959040 "$tmp/rgba.tif"
-  gdal_translate -q -b 1 -b 2 -b 3 -mask 4 -co COMPRESS=DEFLATE "$tmp/rgba.tif" "$tmp/masked.tif"
-  gdal_translate -q -of COG -co COMPRESS=DEFLATE -co BLOCKSIZE=128 "$tmp/masked.tif" "$data/cog_5level_mask.tif"
-  gdal_create -q -of GTiff -outsize 2048 2048 -bands 1 -ot Float32 -burn 42.5 -a_nodata -9999 -co COMPRESS=DEFLATE \
-    -a_srs EPSG:4326 -a_ullr 10 50 12 48 "$tmp/dem.tif"
-  gdal_translate -q -of COG -co COMPRESS=ZSTD -co PREDICTOR=YES -co BIGTIFF=YES "$tmp/dem.tif" "$data/cog_bigtiff.tif"
-  touch "$data/.complete"
-fi
+"$(dirname "$0")/../make_cogs.sh" "$data"
 exec taskset -c 0 "$build/bench/tiff/bench_tiff" "$data" "${@:2}"
