@@ -239,6 +239,35 @@ TEST(ParallelList, TreeIsExpandedThenListedInFullPages) {
   EXPECT_GE(out.stats.max_in_flight, 8U);
 }
 
+// With start-after, a tree level is cut into key ranges at its sub-prefixes, each spanning
+// several sibling subtrees: the pages stay nearly full (one partial page per range) instead of one
+// partial page per small subtree.
+TEST(ParallelList, TreeWithStartAfterIsCutIntoRangesOfSiblingSubtrees) {
+  auto keys = tree_keys();  // 1,440 keys in 360 leaf folders of 4
+  MemoryBucket bucket(keys);
+  auto out = list_everything(bucket, {true, true}, "tiles/", 8, 100);
+  expect_exactly(out, keys);
+  EXPECT_GT(out.stats.expansions, 0U);
+  EXPECT_GE(out.stats.max_in_flight, 8U);
+  // 15 full pages in sequence; the cut costs the level pages it read and a partial page per range
+  // (at most 2 x 8 ranges at a time), far from the 360 a task per leaf folder would send.
+  EXPECT_LE(out.stats.requests, 15U + 3U * 16U);
+  // The same keys from servers that drop common prefixes before start-after (moto 5) or start
+  // at start-after itself (GCS), with a lower bound inside a folder.
+  for (int mode = 0; mode < 2; ++mode) {
+    MemoryBucket odd(keys);
+    if (mode == 0) odd.drop_prefixes_before_start_after();
+    if (mode == 1) odd.inclusive_start();
+    KeyRange range;
+    range.after = "tiles/3/E/S2/2024/1/B01.tif";
+    std::set<std::string> expected;
+    for (const auto& key : keys) {
+      if (range.contains(key)) expected.insert(key);
+    }
+    expect_exactly(list_everything(odd, {true, true}, "tiles/", 8, 20, range), expected);
+  }
+}
+
 TEST(ParallelList, AdversarialKeySets) {
   std::vector<std::set<std::string>> cases;
   // Keys that are prefixes of other keys, folders named like files, '/' runs.

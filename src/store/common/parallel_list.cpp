@@ -320,6 +320,10 @@ class ParallelList final : public ParallelListStream {
       spdlog::warn("{}the server ignores start-after (a page began before '{}'): listing without key-range splits",
                    where(), server_text(display_key(task.query_start), {}, kQuotedKeyBytes));
     }
+    if (task.delimiter && caps_.start_after && caps_.order == KeyOrder::kBytes && !task.listed_any &&
+        task.token.empty() && cut_into_ranges(completion.task, page)) {
+      return {};
+    }
     ListPage out;
     out.objects.reserve(page.objects.size());
     bool reached_end = false;
@@ -434,6 +438,58 @@ class ParallelList final : public ParallelListStream {
                          static_cast<char>(c));
       }
     }
+  }
+
+  // A tree level seen through its first delimiter page, on a store that can start after any key:
+  // rather than one task per sub-prefix (small subtrees make one partial page each), the level's
+  // key space is cut into ranges at some of its sub-prefixes, so that each range spans several
+  // sibling subtrees and is listed in full pages. With sub-prefixes s1 < s2 < ... < sn > after,
+  // the separators are chosen among s2..sn; the ranges (after, b1], (b1, b2], ... are listed
+  // flat, and (bm, upto] goes on with the delimiter (the rest of the level, cut again when its
+  // own first page comes). The ranges partition the task's range, so every key is listed once;
+  // the page itself emits nothing (its keys lie in the ranges). False (nothing changed) when the
+  // page offers no separator.
+  bool cut_into_ranges(std::size_t index, const Page& page) {
+    const Task parent = tasks_[index];
+    std::vector<const std::string*> inside;
+    for (const auto& sub : page.common_prefixes) {
+      if (!sub.starts_with(parent.prefix) || sub.size() <= parent.prefix.size()) continue;
+      if (parent.after && !byte_less(*parent.after, sub)) continue;
+      if (parent.upto && !byte_less(sub, *parent.upto)) continue;
+      if (!inside.empty() && !byte_less(*inside.back(), sub)) continue;  // increasing only
+      inside.push_back(&sub);
+    }
+    if (inside.size() < 2) return false;
+    const std::size_t room =
+        2 * settings_.parallelism > open_tasks() + 1 ? 2 * settings_.parallelism - open_tasks() - 1 : 1;
+    const std::size_t separators = std::clamp<std::size_t>(room, 1, inside.size() - 1);
+    std::vector<std::string> bounds;
+    for (std::size_t i = 1; i <= separators; ++i) {
+      // Evenly over s2..sn (indices 1..n-1).
+      const std::size_t at = 1 + (i - 1) * (inside.size() - 1) / separators;
+      if (bounds.empty() || byte_less(bounds.back(), *inside[at])) bounds.push_back(*inside[at]);
+    }
+    for (const auto& sub : inside) learn(*sub);
+    std::optional<std::string> lower = parent.after;
+    for (const auto& bound : bounds) {
+      Task range;
+      range.prefix = parent.prefix;
+      range.depth = parent.depth + 1;
+      range.after = lower;
+      range.upto = bound;
+      tasks_.push_back(std::move(range));
+      pending_.push_back(tasks_.size() - 1);
+      lower = bound;
+    }
+    Task& rest = tasks_[index];  // tasks_ may have grown
+    rest.after = lower;
+    rest.upto = parent.upto;
+    rest.depth = parent.depth + 1;
+    rest.delimiter = rest.depth < kMaxDepth && open_tasks() < 2 * settings_.parallelism;
+    rest.query_start.clear();
+    pending_.push_back(index);
+    ++stats_.expansions;
+    return true;
   }
 
   // Gives the upper half of the largest remaining key range of a running task to a new task.
