@@ -2,10 +2,12 @@
 // Listing one prefix with many LIST requests in flight (real S3 answers a 1,000-key page in about
 // 0.3 s, so one stream of pages yields ~3,300 keys/s). Two ways to cut the work, used together:
 //
-// - The tree: a listing with delimiter '/' returns a level's keys and its sub-prefixes; each
-//   sub-prefix becomes a task of its own. Levels are expanded only until there are enough tasks
-//   for the parallelism; the tasks then list their whole subtree in full pages, so a deep tree
-//   costs a handful of extra requests, not one per folder.
+// - The tree: a listing with delimiter '/' returns a level's keys and its sub-prefixes. Where the
+//   store can start after any key, the level's key space is cut into key ranges at some of its
+//   sub-prefixes, each spanning several sibling subtrees and listed flat in full pages (the last
+//   range keeps the delimiter and is cut again). Elsewhere each sub-prefix becomes a task of its
+//   own, levels expanded only until there are enough tasks for the parallelism; the tasks then
+//   list their whole subtree in full pages.
 // - Key ranges: a task over a flat key space (hex or UUID names in one folder) is split while it
 //   runs. When a slot is idle and nothing is queued, the running task with the largest part of
 //   its key space left gives away its upper half: the split key is the midpoint of what is left,
