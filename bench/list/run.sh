@@ -7,8 +7,11 @@
 # and three ways of listing with `tiff-dumper headers --dry-run`:
 #   1 stream    concurrency.list_parallelism: 1
 #   parallel    the default list_parallelism (or PARALLELISM)
-#   N shards    SHARDS processes `--shard i/N` at once, default parallelism: the slowest shard's
-#               time, every shard's LIST requests summed
+#   plan        `headers --plan-only --shards N` (the shard plan in OUT_DIR: its sampling's time
+#               and LIST requests)
+#   N shards    then SHARDS processes `--shard i/N`, one after another, each reading that
+#               plan (default parallelism): the slowest shard's time alone, every shard's LIST
+#               requests summed plus the plan's
 # For each: keys listed, seconds, keys/s, LIST requests, LIST requests per 1,000 keys, the speed-up
 # over one stream, peak RSS (/usr/bin/time -v; the largest shard's for shards).
 #
@@ -103,27 +106,41 @@ run_one() {  # layout mode list_parallelism [shard args...]
 }
 
 run_shards() {  # layout
-  local layout="$1" cfg t0 t1 total=0 worst_rss=0 pids=() i
+  local layout="$1" cfg t0 t1 total=0 worst_rss=0 i plan_requests shard_requests=0 slowest=0 per_shard=()
   cfg="$(write_config "$layout" "${PARALLELISM:-}")"
+  # The plan first, once (`headers --plan-only`, a fleet's first step: shards started together
+  # without one would each sample the bucket), then each shard reading it. The shards run one
+  # after another, each timed alone: in a fleet each has its own machine and S3 scales with
+  # them, while here one Python server answers every page (~100 pages/s of 1,000 keys, its
+  # ceiling on this machine) and every process shares the same 2 cores.
   reset_stats
   t0=$(date +%s.%N)
-  for ((i = 0; i < shards; i++)); do
-    /usr/bin/time -v "$bin" headers --dry-run --shard "$i/$shards" "$cfg" "$work/out-$layout-shards" \
-      >"$work/shard$i.log" 2>&1 &
-    pids+=($!)
-  done
-  for ((i = 0; i < shards; i++)); do
-    wait "${pids[$i]}" || { cat "$work/shard$i.log" >&2; return 1; }
-  done
+  "$bin" headers --plan-only --shards "$shards" "$cfg" "$work/out-$layout-shards" >"$work/plan.log" 2>&1 || {
+    cat "$work/plan.log" >&2
+    return 1
+  }
   t1=$(date +%s.%N)
+  plan_requests="$(list_requests "$layout")"
+  printf '%-5s %-12s %9s %8.1f %9s %7s %12s %8s %9s\n' "$layout" "plan" "-" \
+    "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" "-" "$plan_requests" "-" "-" "-"
+  local seconds=()
   for ((i = 0; i < shards; i++)); do
-    total=$((total + $(listed_of "$work/shard$i.log")))
+    reset_stats
+    t0=$(date +%s.%N)
+    /usr/bin/time -v "$bin" headers --dry-run --shard "$i/$shards" "$cfg" "$work/out-$layout-shards" \
+      >"$work/shard$i.log" 2>&1 || { cat "$work/shard$i.log" >&2; return 1; }
+    t1=$(date +%s.%N)
+    seconds+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')")
+    slowest=$(awk -v a="$slowest" -v b="${seconds[-1]}" 'BEGIN { print (b > a ? b : a) }')
+    shard_requests=$((shard_requests + $(list_requests "$layout")))
+    per_shard+=("$(listed_of "$work/shard$i.log")")
+    total=$((total + per_shard[-1]))
     local rss
     rss="$(peak_kib "$work/shard$i.log")"
     ((rss > worst_rss)) && worst_rss=$rss
   done
-  report "$layout" "$shards shards" "$total" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" \
-    "$(list_requests "$layout")" "$worst_rss"
+  report "$layout" "$shards shards" "$total" "$slowest" "$((shard_requests + plan_requests))" "$worst_rss"
+  echo "      each shard alone: keys ${per_shard[*]}; seconds ${seconds[*]}"
 }
 
 for layout in $layouts; do
@@ -131,4 +148,4 @@ for layout in $layouts; do
   run_one "$layout" "parallel${PARALLELISM:+ $PARALLELISM}" "${PARALLELISM:-}"
   if ((shards > 0)); then run_shards "$layout"; fi
 done
-echo "($keys keys a layout, ${latency} s a page, $(nproc) cores; shards: the slowest shard's time, LIST summed over the shards)"
+echo "($keys keys a layout, ${latency} s a page, $(nproc) cores; shards: the slowest shard alone (after the plan), LIST summed over the shards and the plan)"

@@ -51,6 +51,7 @@ struct HeadersArgs {
   bool loud = false;
   bool resume = false;
   bool dry_run = false;
+  bool plan_only = false;
   std::string shard;
   unsigned shards = 0;
   std::string keys_file;
@@ -66,6 +67,13 @@ struct HeadersArgs {
 void print_summary(const dump::RunSummary& s, const dump::RunOptions& options, bool dry_run) {
   auto finished = s.done + s.failed;
   std::string out;
+  if (options.plan_only) {
+    out += fmt::format("shard plan: {} key ranges for {} shards in {} ({}, {} LIST requests)\n", s.plan_ranges,
+                       options.shard.count, options.out_dir,
+                       s.plan_made ? "made now" : "already there, made by an earlier run", s.list_requests);
+    std::fputs(out.c_str(), stderr);
+    return;
+  }
   if (dry_run) {
     out += fmt::format("dry run: {} TIFF keys listed", s.listed);
     if (s.skipped_done > 0) out += fmt::format(", {} of them already in {}", s.skipped_done, options.out_dir);
@@ -152,12 +160,22 @@ int run(const HeadersArgs& args) {
     std::fprintf(stderr, "error: %s\n", status.error().message.c_str());
     return kExitUsage;
   }
-  auto shard = resolve_shard(args.shard, args.shards, [](std::string_view name) -> std::optional<std::string> {
-    // Read once, before any thread starts.
-    const char* value = std::getenv(std::string(name).c_str());  // NOLINT(concurrency-mt-unsafe)
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  });
+  if (args.plan_only && (args.resume || !args.keys_file.empty() || (args.shard.empty() && args.shards == 0))) {
+    std::fprintf(stderr,
+                 "error: --plan-only needs --shards N or --shard I/N, and goes with neither --resume nor --keys\n");
+    return kExitUsage;
+  }
+  // A plan is made for all the shards: with --shards N no array index is needed.
+  const std::string shard_flag =
+      args.plan_only && args.shard.empty() && args.shards > 0 ? "0/" + std::to_string(args.shards) : args.shard;
+  auto shard = resolve_shard(shard_flag, args.shard.empty() && args.plan_only ? 0 : args.shards,
+                             [](std::string_view name) -> std::optional<std::string> {
+                               // Read once, before any thread starts.
+                               const char* value =
+                                   std::getenv(std::string(name).c_str());  // NOLINT(concurrency-mt-unsafe)
+                               if (value == nullptr) return std::nullopt;
+                               return std::string(value);
+                             });
   if (!shard) {
     std::fprintf(stderr, "error: %s\n", shard.error().message.c_str());
     return kExitUsage;
@@ -167,6 +185,7 @@ int run(const HeadersArgs& args) {
   options.out_dir = args.out_dir;
   options.resume = args.resume;
   options.dry_run = args.dry_run;
+  options.plan_only = args.plan_only;
   options.shard = *shard;
   if (!args.keys_file.empty()) options.keys_file = args.keys_file;
   options.progress = dump::choose_progress_mode(args.quiet, stderr);
@@ -203,7 +222,11 @@ CommandRunner add_headers_command(CLI::App& app) {
   auto* quiet = cmd->add_flag("-q,--quiet", args->quiet, "No progress display and no summary");
   cmd->add_flag("-v,--loud", args->loud, "More detail in the logs")->excludes(quiet);
   cmd->add_flag("--resume", args->resume, "Complete an interrupted run in OUT_DIR, skipping keys already written");
-  cmd->add_flag("--dry-run", args->dry_run, "List and count the TIFF keys only");
+  auto* dry_run = cmd->add_flag("--dry-run", args->dry_run, "List and count the TIFF keys only");
+  cmd->add_flag("--plan-only", args->plan_only,
+                "With --shards N (or --shard I/N): make the shard plan in OUT_DIR now and stop (S3, GCS), so "
+                "that shards started together only read it")
+      ->excludes(dry_run);
   cmd->add_option("--shard", args->shard, "Run part I of N (I/N, 0-based) of the keys");
   cmd->add_option("--shards", args->shards,
                   "Run one of N parts; the part comes from JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX or "

@@ -88,10 +88,10 @@ class Run {
 
  private:
   Status open_store();
-  // One unit of listing: a prefix, or a key range of it (a shard plan's).
+  // One unit of listing: a prefix, or this shard's key ranges of it (a shard plan's).
   struct ListItem {
     std::string prefix;
-    store::KeyRange range;
+    std::vector<store::KeyRange> ranges;  // empty: the whole prefix
   };
   // The listing of this run (and shard): every prefix whole, or this shard's ranges of the
   // OUT_DIR's plan (dump/shard_plan.hpp); false in `hash_shards` when the plan divides the keys.
@@ -138,6 +138,8 @@ class Run {
   // which records "failed").
   std::unique_ptr<ShardLease> lease_;
   std::size_t plan_ranges_ = 0;                  // set before the listers start: this shard's plan ranges
+  std::size_t plan_total_ranges_ = 0;            // set with plan_ranges_: the whole plan's ranges
+  bool plan_made_here_ = false;                  // set with plan_ranges_
   std::atomic<std::uint64_t> list_requests_{0};  // LIST requests of the listing (and of a plan made here)
 
   tiff::SessionLimits fetch_limits_;
@@ -335,7 +337,7 @@ void Run::list_items(const std::vector<ListItem>& items, std::atomic<std::size_t
     store::ListOptions options;
     options.page_size = config_.list_chunk_size;
     options.parallelism = parallelism;
-    options.range = items[i].range;
+    options.ranges = items[i].ranges;
     auto stream = store_->list(items[i].prefix, options);
     list_stream(*stream, items[i].prefix);
     list_requests_ += stream->list_requests();
@@ -347,6 +349,14 @@ Result<std::vector<Run::ListItem>> Run::plan_listing(const OutputStoreSettings& 
   hash_shards = true;
   const auto prefixes = normalize_prefixes(config_.prefixes);
   if (options_.shard.count <= 1 || !store_->lists_from_any_key()) {
+    if (options_.plan_only) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        options_.shard.count <= 1
+                            ? std::string("a shard plan is made for shards: give --shard I/N or --shards N")
+                            : "a " + std::string(store_->scheme()) +
+                                  " store cannot start a listing after any key: its shards use the hash split, "
+                                  "without a plan");
+    }
     for (const auto& prefix : prefixes) items.push_back(ListItem{prefix, {}});
     return items;
   }
@@ -368,16 +378,21 @@ Result<std::vector<Run::ListItem>> Run::plan_listing(const OutputStoreSettings& 
   settings.write = !options_.dry_run;
   auto loaded = load_or_make_plan(*storage, *store_, prefixes, settings);
   if (!loaded) return std::move(loaded).error();
+  plan_total_ranges_ = loaded->plan.range_count();
+  plan_made_here_ = loaded->made_here;
   if (loaded->made_here) {
     list_requests_ += loaded->plan.sample_requests;
     spdlog::info("made the shard plan {}{} ({} key ranges from {} sampled pages)", storage->describe(kPlanName),
                  settings.write ? "" : " (a dry run: not written)", loaded->plan.range_count(),
                  loaded->plan.sample_requests);
   }
+  // One listing a prefix, over all of this shard's ranges of it: they share the prefix's LIST
+  // requests as they run (a range that ends early leaves its requests to the others).
   for (auto& [prefix, range] : loaded->plan.ranges_of(options_.shard.index)) {
-    items.push_back(ListItem{prefix, std::move(range)});
+    if (items.empty() || items.back().prefix != prefix) items.push_back(ListItem{prefix, {}});
+    items.back().ranges.push_back(std::move(range));
+    ++plan_ranges_;
   }
-  plan_ranges_ = items.size();
   hash_shards = false;
   return items;
 }
@@ -578,7 +593,7 @@ Result<RunSummary> Run::execute() {
   out_settings.retry.init_backoff = config_.init_backoff;
   out_settings.retry.max_backoff = config_.max_backoff;
   out_settings.retry.retry_timeout = config_.retry_timeout;
-  if (!options_.dry_run || options_.resume) {
+  if ((!options_.dry_run && !options_.plan_only) || options_.resume) {
     auto out = OutputDir::open(options_.out_dir, out_settings, options_.shard, fingerprint_, options_.resume);
     if (!out) return std::move(out).error();
     out_.emplace(std::move(out).value());
@@ -599,6 +614,14 @@ Result<RunSummary> Run::execute() {
     auto planned = plan_listing(out_settings, hash_shards);
     if (!planned) return std::move(planned).error();
     items = std::move(planned).value();
+  }
+  if (options_.plan_only) {
+    RunSummary summary;
+    summary.list_requests = list_requests_;
+    summary.plan_ranges = plan_total_ranges_;
+    summary.plan_made = plan_made_here_;
+    summary.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return summary;
   }
   filter_.emplace(
       KeyFilterOptions{config_.suffixes, config_.include, config_.exclude, hash_shards ? options_.shard : Shard{}});

@@ -21,7 +21,11 @@ namespace tdump::dump {
 struct RunOptions {
   std::string out_dir;  // a local folder, or a store URL (s3://bucket/prefix, az://..., gs://..., https://...)
   bool resume = false;
-  bool dry_run = false;                  // list and count only
+  bool dry_run = false;  // list and count only
+  // Make the shard plan in OUT_DIR (or find the one there) and stop: nothing else is listed,
+  // claimed or written. Run once before a fleet starts, so that its shards only read the plan
+  // (shards that start together without one each sample the bucket; one plan wins).
+  bool plan_only = false;
   Shard shard;                           // this process's part of the keys
   std::optional<std::string> keys_file;  // take keys from a file ("-": stdin) instead of listing
   ProgressMode progress = ProgressMode::kQuiet;
@@ -44,6 +48,8 @@ struct RunSummary {
   std::uint64_t bytes = 0;                               // header bytes fetched
   std::uint64_t requests = 0;                            // range requests
   std::uint64_t list_requests = 0;                       // LIST requests (listing + a shard plan made here)
+  std::size_t plan_ranges = 0;                           // key ranges of the whole shard plan (0: none)
+  bool plan_made = false;                                // the plan was made (and with plan_only, written) here
   double seconds = 0;
   std::vector<std::string> files;  // output files of this shard
   bool interrupted = false;

@@ -16,8 +16,13 @@
 namespace tdump::dump {
 namespace {
 
-constexpr std::size_t kMaxProbesPerPrefix = 64;
-constexpr std::size_t kRangesPerShard = 8;  // more ranges than shards: a skew evens out across shards
+constexpr std::size_t kMaxProbesPerPrefix = 128;
+// Ranges a shard gets: one for each of its LIST requests in flight (its list_parallelism, within
+// these bounds), so that a shard starts with every request busy on a range of its own, listed
+// flat in full pages; more ranges than shards also even a skew out across the shards. Each range
+// costs at most one partial page at its end.
+constexpr std::size_t kMinRangesPerShard = 8;
+constexpr std::size_t kMaxRangesPerShard = 64;
 
 // One sampled page: the keys after `after` (exact: no key between them is missing).
 struct Probe {
@@ -31,7 +36,7 @@ Result<Probe> probe(store::ObjectStore& store, const std::string& prefix, const 
   store::ListOptions options;
   options.page_size = page_size;
   options.parallelism = 1;
-  if (!after.empty()) options.range.after = after;
+  if (!after.empty()) options.ranges.push_back(store::KeyRange{after, std::nullopt});
   auto stream = store.list(prefix, options);
   auto page = stream->next();
   if (!page) return std::move(page).error();
@@ -42,8 +47,10 @@ Result<Probe> probe(store::ObjectStore& store, const std::string& prefix, const 
     return out;
   }
   for (auto& meta : (*page)->objects) out.keys.push_back(std::move(meta.key));
-  // A short page is the last one (GCS's inclusive start may drop one key of a full page).
-  out.reached_end = out.keys.size() + 1 < page_size;
+  // The end only when the listing says so: a service may answer fewer keys than asked (S3 and
+  // GCS send at most 1,000 a page while list_chunk_size defaults to 10,000), so a short page is
+  // no sign of the end (taking it for one made every plan a single range).
+  out.reached_end = (*page)->last;
   return out;
 }
 
@@ -86,19 +93,23 @@ class PrefixSampler {
     alphabet_ = alphabet_of(keys_, prefix_);
     // Points spread over the key space, coarse to fine; a point inside a stretch some page
     // already covered tells nothing new and is skipped.
+    // Levels are gathered until a round of `parallelism` requests is full (each round costs a
+    // page's latency: coarse levels alone would be rounds of 1, 2, 4... requests).
     const std::size_t budget = std::min(kMaxProbesPerPrefix, 8 * ranges_);
+    const std::size_t width = std::max<std::size_t>(settings_.parallelism, 1);
+    std::vector<std::string> points;
     for (std::size_t level = 1; requests_ < budget && level < 12; ++level) {
       const std::size_t parts = std::size_t{1} << level;
-      std::vector<std::string> points;
-      for (std::size_t i = 1; i < parts; i += 2) {
+      for (std::size_t i = 1; i < parts && requests_ + points.size() < budget; i += 2) {
         const double where = static_cast<double>(i) / static_cast<double>(parts);
         if (covered(where)) continue;
         points.push_back(store::key_at_place(prefix_, where, alphabet_));
-        if (requests_ + points.size() >= budget) break;
       }
-      if (points.empty()) continue;
+      const bool last_level = level + 1 >= 12 || requests_ + points.size() >= budget;
+      if (points.empty() || (points.size() < width && !last_level)) continue;
       auto status = probe_all(points);
       if (!status) return std::move(status).error();
+      points.clear();
     }
     plan.bounds = quantile_bounds();
     return plan;
@@ -309,7 +320,8 @@ Result<ShardPlan> make_shard_plan(store::ObjectStore& store, const std::vector<s
   plan.shards = std::max<std::uint32_t>(settings.shards, 1);
   plan.run = settings.run;
   // Many prefixes: dealt out whole; few: each cut so that there are several ranges per shard.
-  const std::size_t wanted = std::size_t{plan.shards} * kRangesPerShard;
+  const std::size_t per_shard = std::clamp<std::size_t>(settings.parallelism, kMinRangesPerShard, kMaxRangesPerShard);
+  const std::size_t wanted = std::size_t{plan.shards} * per_shard;
   const std::size_t per_prefix = prefixes.size() >= wanted ? 1 : (wanted + prefixes.size() - 1) / prefixes.size();
   for (const auto& prefix : prefixes) {
     if (per_prefix <= 1 || !store.lists_from_any_key()) {

@@ -27,14 +27,14 @@ namespace {
 // A sequential listing with the keys outside a range dropped.
 class RangeFilteredStream final : public ListStream {
  public:
-  RangeFilteredStream(std::unique_ptr<ListStream> inner, KeyRange range)
-      : inner_(std::move(inner)), range_(std::move(range)) {}
+  RangeFilteredStream(std::unique_ptr<ListStream> inner, std::vector<KeyRange> ranges)
+      : inner_(std::move(inner)), ranges_(std::move(ranges)) {}
   Result<std::optional<ListPage>> next() override {
     while (true) {
       auto page = inner_->next();
       if (!page || !page->has_value()) return page;
       auto& objects = (*page)->objects;
-      std::erase_if(objects, [&](const ObjectMeta& meta) { return !range_.contains(meta.key); });
+      std::erase_if(objects, [&](const ObjectMeta& meta) { return !in_ranges(ranges_, meta.key); });
       if (!objects.empty()) return page;
     }
   }
@@ -42,15 +42,15 @@ class RangeFilteredStream final : public ListStream {
 
  private:
   std::unique_ptr<ListStream> inner_;
-  KeyRange range_;
+  std::vector<KeyRange> ranges_;
 };
 
 }  // namespace
 
 std::unique_ptr<ListStream> ObjectStore::list(std::string_view prefix, const ListOptions& options) {
   auto stream = list(prefix, options.page_size);
-  if (!options.range.after && !options.range.upto) return stream;
-  return std::make_unique<RangeFilteredStream>(std::move(stream), options.range);
+  if (options.ranges.empty()) return stream;
+  return std::make_unique<RangeFilteredStream>(std::move(stream), options.ranges);
 }
 
 Status ObjectStore::put_object(std::string_view key, std::string_view /*bytes*/) {

@@ -2,6 +2,7 @@
 // The store interface every backend implements (S3, GCS, Azure, HTTP/WebDAV, local).
 // CONTRACT shared by src/dump and src/cli; modelled on object_store's split: a URL + options
 // build a store; a store lists and reads ranges; signing lives behind it.
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -28,6 +29,11 @@ struct ObjectMeta {
 
 struct ListPage {
   std::vector<ObjectMeta> objects;
+  // The listing knows no page follows this one (the service sent no continuation token and no
+  // other part of the listing is left). Only a hint: false does not promise more keys, and a
+  // stream ends with an empty next() either way. A service may answer fewer keys than the page
+  // size asked (S3 and GCS send at most 1,000), so a short page alone does not mean the end.
+  bool last = false;
 };
 
 // A listing in progress. next() blocks (call it from a lister thread, not an engine loop) and
@@ -52,11 +58,19 @@ struct KeyRange {
   }
 };
 
+// True when `key` lies in one of `ranges`, or `ranges` is empty (the whole key space).
+[[nodiscard]] inline bool in_ranges(const std::vector<KeyRange>& ranges, std::string_view key) {
+  return ranges.empty() ||
+         std::any_of(ranges.begin(), ranges.end(), [&](const KeyRange& range) { return range.contains(key); });
+}
+
 // How to list: page size, LIST requests in flight at once, and the part of the key space.
 struct ListOptions {
   std::size_t page_size = 0;    // 0: the backend's default
   std::size_t parallelism = 1;  // concurrent LIST requests for this listing (where the store can)
-  KeyRange range;
+  // Parts of the prefix's key space, disjoint (a shard's ranges of one prefix); empty: all of
+  // it. One stream lists them all, sharing `parallelism` among them as they run.
+  std::vector<KeyRange> ranges;
 };
 
 struct ByteRange {

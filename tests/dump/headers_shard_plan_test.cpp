@@ -6,6 +6,7 @@
 // bounded by one run's pages plus one page per key range plus the plan's sampling.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <regex>
 
@@ -290,6 +291,68 @@ TEST_F(ShardPlan, ShardsStartingTogetherAgreeOnOnePlanInAnS3OutDir) {
   auto expected = listed_keys();
   EXPECT_EQ(written.size(), expected.size());
   for (const auto& key : expected) EXPECT_EQ(written[key], 1) << key;
+}
+
+// A service that answers at most 1,000 keys a page while list_chunk_size asks for 10,000 (real
+// S3 and GCS; bench/list/list_server.py answers the same way): the plan must still cut each prefix
+// into several ranges a shard. Taking the short first page for the whole prefix made every plan a
+// single range, and one shard listed everything while the others listed nothing. The plan is made
+// first with `--plan-only` (nothing else is written), then each shard's dry run reads it and
+// counts its keys; the oracle for the total is the server's own key list (--dump-keys).
+TEST(ShardPlanAtThePageCap, ShardsShareTheKeysWhenTheServiceSendsShorterPagesThanAsked) {
+  TempDir tmp;
+  const auto server_script = (tdump::testing::source_dir() / "bench/list/list_server.py").string();
+  constexpr int kKeys = 20'000;
+  const std::uint16_t port = tdump::testing::free_port();
+  tdump::testing::ChildProcess server({"python3", server_script, "--port", std::to_string(port), "--latency", "0",
+                                       "--keys", std::to_string(kKeys), "--layout", "tree", "--layout", "flat"},
+                                      {}, tmp.path(), tmp.path() / "server.log");
+  ASSERT_TRUE(tdump::testing::wait_for_port(port, std::chrono::seconds(60)))
+      << tdump::testing::read_file(tmp.path() / "server.log");
+  for (const std::string layout : {"tree", "flat"}) {
+    SCOPED_TRACE(layout);
+    auto listed = tdump::testing::run_command(
+        {"python3", server_script, "--keys", std::to_string(kKeys), "--layout", layout, "--dump-keys", layout});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    const auto expected = static_cast<std::uint64_t>(std::count(listed.out.begin(), listed.out.end(), '\n'));
+    ASSERT_GT(expected, 10'000U);
+    const auto cfg = tmp.path() / (layout + ".yaml");
+    // No concurrency block: the defaults (list_chunk_size 10,000) are what a user runs with.
+    tdump::testing::write_file(cfg, "store:\n  name: s3://" + layout + "\n  prefixes: [\"" +
+                                        (layout == "tree" ? "tiles/" : "flat/") +
+                                        "\"]\n  obstore_config: {endpoint: \"http://127.0.0.1:" + std::to_string(port) +
+                                        "\", allow_http: true, skip_signature: true, region: us-east-1}\n");
+    const fs::path out = tmp.path() / ("out-" + layout);
+    auto plan = run_cli({"headers", "--plan-only", "--shards", std::to_string(kShards), cfg.string(), out.string()});
+    ASSERT_EQ(plan.exit_code, 0) << plan.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(plan.err, m, std::regex(R"(shard plan: (\d+) key ranges for 4 shards.*made now)")))
+        << plan.err;
+    // Several ranges a shard (one per LIST request in flight, at least eight).
+    EXPECT_GE(std::stoull(m[1].str()), std::uint64_t{kShards} * 8) << plan.err;
+    // Only the plan is written: no shard is claimed, nothing else is there.
+    std::vector<std::string> written;
+    for (const auto& entry : fs::recursive_directory_iterator(out)) {
+      if (entry.is_regular_file()) written.push_back(fs::relative(entry.path(), out).string());
+    }
+    EXPECT_EQ(written, std::vector<std::string>{"_tiff_dumper/plan.json"});
+    // Made once: a second --plan-only finds it.
+    auto again = run_cli({"headers", "--plan-only", "--shards", std::to_string(kShards), cfg.string(), out.string()});
+    EXPECT_NE(again.err.find("already there"), std::string::npos) << again.err;
+    std::uint64_t total = 0;
+    for (int i = 0; i < kShards; ++i) {
+      auto r = run_cli({"headers", "--dry-run", "--shard", shard_arg(i), cfg.string(), out.string()});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_EQ(r.err.find("made the shard plan"), std::string::npos) << r.err;
+      const std::uint64_t keys = dry_run_keys(r.err);
+      // Eight ranges a shard at equal-count quantiles of the sampled pages: each shard's share is
+      // near a quarter (a single-range plan gave one shard all and the others none).
+      EXPECT_GT(keys, expected / kShards / 2) << r.err;
+      EXPECT_LT(keys, expected / kShards * 2) << r.err;
+      total += keys;
+    }
+    EXPECT_EQ(total, expected);
+  }
 }
 
 }  // namespace

@@ -544,7 +544,7 @@ TEST_P(StoreConformance, ParallelAndRangedListingsEqualTheSequentialOne) {
     EXPECT_EQ(sorted(parallel.keys()), sequential.keys());
     for (std::size_t size : parallel.page_sizes) EXPECT_LE(size, 3U);
     // A part of the key space: after < key <= upto.
-    options.range = KeyRange{.after = "2024-01/k1.tif", .upto = "2024-02/x/k1.tif"};
+    options.ranges = {KeyRange{.after = "2024-01/k1.tif", .upto = "2024-02/x/k1.tif"}};
     auto ranged = testing::list_all(*store, prefix, options);
     ASSERT_FALSE(ranged.error) << ranged.error->describe();
     std::vector<std::string> inside;
@@ -552,6 +552,17 @@ TEST_P(StoreConformance, ParallelAndRangedListingsEqualTheSequentialOne) {
       if (key > "2024-01/k1.tif" && key <= "2024-02/x/k1.tif") inside.push_back(key);
     }
     EXPECT_EQ(sorted(ranged.keys()), inside);
+    // Two disjoint parts in one stream (a shard's ranges of one prefix): the keys outside the
+    // range above, each once.
+    options.ranges = {KeyRange{.after = std::nullopt, .upto = "2024-01/k1.tif"},
+                      KeyRange{.after = "2024-02/x/k1.tif", .upto = std::nullopt}};
+    auto both = testing::list_all(*store, prefix, options);
+    ASSERT_FALSE(both.error) << both.error->describe();
+    std::vector<std::string> outside;
+    for (const auto& key : sequential.keys()) {
+      if (key <= "2024-01/k1.tif" || key > "2024-02/x/k1.tif") outside.push_back(key);
+    }
+    EXPECT_EQ(sorted(both.keys()), outside);
   }
 }
 

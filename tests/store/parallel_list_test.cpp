@@ -114,6 +114,7 @@ struct Outcome {
   std::multiset<std::string> keys;
   ParallelListStats stats;
   std::optional<Error> error;
+  std::vector<bool> last;  // ListPage::last of each page, in order
 };
 
 Outcome list_everything(MemoryBucket& bucket, ListCapabilities caps, const std::string& prefix, std::size_t parallelism,
@@ -121,7 +122,7 @@ Outcome list_everything(MemoryBucket& bucket, ListCapabilities caps, const std::
   ParallelListSettings settings;
   settings.parallelism = parallelism;
   settings.page_size = page_size;
-  settings.range = std::move(range);
+  if (range.after || range.upto) settings.ranges.push_back(std::move(range));
   auto stream = make_parallel_list(bucket.fetch(), caps, prefix, settings);
   Outcome out;
   while (true) {
@@ -131,6 +132,9 @@ Outcome list_everything(MemoryBucket& bucket, ListCapabilities caps, const std::
       break;
     }
     if (!page->has_value()) break;
+    // A page said to be the last is followed by the end, whatever the parallelism.
+    EXPECT_TRUE(out.last.empty() || !out.last.back()) << "a page came after the one marked last";
+    out.last.push_back((*page)->last);
     for (auto& meta : (*page)->objects) out.keys.insert(meta.key);
   }
   out.stats = stream->stats();
@@ -190,6 +194,11 @@ TEST(ParallelList, OneStreamWithoutParallelismIsSequential) {
   expect_exactly(out, keys);
   EXPECT_EQ(out.stats.requests, 5U);
   EXPECT_EQ(out.stats.max_in_flight, 1U);
+  // Sequential pages: only the one after which the service sent no token is the last (the
+  // shard plan's sampling relies on it, since a service may send fewer keys than asked).
+  EXPECT_EQ(out.last, (std::vector<bool>{false, false, false, false, true}));
+  auto capped = list_everything(bucket, {true, true}, "", 1, 1000);
+  EXPECT_EQ(capped.last, (std::vector<bool>{true}));
 }
 
 TEST(ParallelList, FlatHexFolderIsSplitByKeyRanges) {

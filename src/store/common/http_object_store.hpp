@@ -79,7 +79,7 @@ class HttpObjectStore : public ObjectStore {
   }
 
   // Pages of `prefix`, with up to options.parallelism LIST requests in flight (the tree and
-  // key-range splits of store/common/parallel_list.hpp), only keys inside options.range.
+  // key-range splits of store/common/parallel_list.hpp), only keys inside options.ranges.
   std::unique_ptr<ListStream> list(std::string_view prefix, const ListOptions& options) override {
     ParallelListSettings settings;
     settings.page_size = options.page_size;
@@ -87,7 +87,7 @@ class HttpObjectStore : public ObjectStore {
       settings.page_size = shared_->builder->max_page_size();
     }
     settings.parallelism = options.parallelism;
-    settings.range = options.range;
+    settings.ranges = options.ranges;
     settings.description = url_for(prefix);
     auto fetch = [shared = shared_](const PageRequest& page, std::function<void(Result<Page>)> done) {
       auto what = std::make_shared<std::string>();

@@ -19,7 +19,6 @@ namespace {
 
 constexpr std::size_t kDigits = 8;     // bytes after the common prefix that place a key
 constexpr std::size_t kMaxDepth = 16;  // delimiter expansions below the listed prefix
-constexpr double kMinShareToSplit = 1e-12;
 // How much of a token or key a message quotes.
 constexpr std::size_t kQuotedTokenBytes = 48;
 constexpr std::size_t kQuotedKeyBytes = 256;
@@ -166,6 +165,8 @@ struct Task {
   std::string token;
   std::string query_start;  // start_after of the current listing of this task
   std::string last_key;     // last key emitted (keys must increase)
+  std::string first_key;    // first key emitted; with `emitted`, the task's density of keys
+  std::uint64_t emitted = 0;
   std::shared_ptr<BoundedHashSet> seen_tokens = std::make_shared<BoundedHashSet>(kMaxRememberedTokens);
   bool listed_any = false;  // last_key holds a key
   // A page of this task came back full (with a continuation token): there are more keys than
@@ -196,13 +197,21 @@ class ParallelList final : public ParallelListStream {
         settings_(std::move(settings)),
         mailbox_(std::make_shared<Mailbox>()) {
     settings_.parallelism = std::max<std::size_t>(settings_.parallelism, 1);
-    Task root;
-    root.prefix = std::move(prefix);
-    root.delimiter = caps_.delimiter && settings_.parallelism > 1;
-    root.after = settings_.range.after;
-    root.upto = settings_.range.upto;
-    tasks_.push_back(std::move(root));
-    pending_.push_back(0);
+    if (settings_.ranges.empty()) settings_.ranges.emplace_back();
+    for (const auto& range : settings_.ranges) {
+      Task root;
+      root.prefix = prefix;
+      // The whole prefix starts with the tree. A bounded range (a shard plan's: its bounds are
+      // equal-count quantiles, already cut where the keys are) is listed flat in full pages from
+      // its lower bound where the store can start there, and split by key range as it runs; a
+      // delimiter walk inside it would cost a partial page per small subtree.
+      const bool bounded = range.after || range.upto;
+      root.delimiter = caps_.delimiter && settings_.parallelism > 1 && !(bounded && caps_.start_after);
+      root.after = range.after;
+      root.upto = range.upto;
+      tasks_.push_back(std::move(root));
+      pending_.push_back(tasks_.size() - 1);
+    }
   }
 
   ParallelList(const ParallelList&) = delete;
@@ -222,6 +231,8 @@ class ParallelList final : public ParallelListStream {
       if (!ready_.empty()) {
         ListPage page = std::move(ready_.front());
         ready_.pop_front();
+        // Nothing queued, running or waiting to be handed out: every task has ended.
+        page.last = ready_.empty() && in_flight_ == 0 && pending_.empty();
         return std::optional<ListPage>(std::move(page));
       }
       fill_slots();
@@ -344,7 +355,9 @@ class ParallelList final : public ParallelListStream {
         ++stats_.skipped_keys;
         continue;
       }
+      if (!task.listed_any) task.first_key = key;
       task.listed_any = true;
+      ++task.emitted;
       learn(key);
       task.last_key = key;
       out.objects.push_back(std::move(meta));
@@ -492,25 +505,49 @@ class ParallelList final : public ParallelListStream {
     return true;
   }
 
-  // Gives the upper half of the largest remaining key range of a running task to a new task.
+  // Keys a running task is estimated to have left: its own density so far (keys emitted over the
+  // stretch of key space they span) times the stretch left up to its bound. Places are taken
+  // after the longest prefix the stretch's ends share, so that keys deep in a tree (which agree
+  // on their first bytes) are still told apart.
+  [[nodiscard]] double keys_left(const Task& task) const {
+    if (!task.listed_any || task.emitted < 2) return 0;
+    const std::string common = shared_prefix(task.prefix, task.first_key, task.upto);
+    const double first = key_place(common, task.first_key, alphabet_);
+    const double last = key_place(common, task.last_key, alphabet_);
+    const double end = task.upto ? key_place(common, *task.upto, alphabet_) : 1.0;
+    if (last <= first || end <= last) return end > last ? static_cast<double>(settings_.page_size) * 2 : 0;
+    return static_cast<double>(task.emitted) / (last - first) * (end - last);
+  }
+
+  // The longest common prefix of `key` and `upto` (or `prefix` when the range is open above).
+  static std::string shared_prefix(const std::string& prefix, const std::string& key,
+                                   const std::optional<std::string>& upto) {
+    if (!upto) return prefix;
+    std::size_t n = 0;
+    while (n < key.size() && n < upto->size() && key[n] == (*upto)[n]) ++n;
+    return key.substr(0, n);
+  }
+
+  // Gives the upper half of the running task with the most keys left to a new task, when it has
+  // enough left to pay for the extra partial page a split costs (at least two pages).
   bool split_busiest() {
     if (!caps_.start_after) return false;
     std::size_t best = tasks_.size();
-    double best_share = kMinShareToSplit;
+    double most = 2.0 * static_cast<double>(settings_.page_size);
     for (std::size_t i = 0; i < tasks_.size(); ++i) {
       const Task& task = tasks_[i];
       if (task.done || task.delimiter || !task.in_flight || !task.more_known) continue;
-      const std::string lo = lower_of(task);
-      if (lo.empty()) continue;  // nothing known of where it stands yet
-      const double share = key_space_share(task.prefix, lo, task.upto, alphabet_);
-      if (share > best_share) {
-        best_share = share;
+      if (lower_of(task).empty()) continue;  // nothing known of where it stands yet
+      const double left = keys_left(task);
+      if (left > most) {
+        most = left;
         best = i;
       }
     }
     if (best == tasks_.size()) return false;
     Task& task = tasks_[best];
-    auto mid = split_key(task.prefix, lower_of(task), task.upto, alphabet_);
+    const std::string lower = lower_of(task);
+    auto mid = split_key(shared_prefix(task.prefix, lower, task.upto), lower, task.upto, alphabet_);
     if (!mid) return false;
     Task upper;
     upper.prefix = task.prefix;

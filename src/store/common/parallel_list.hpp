@@ -60,7 +60,9 @@ using AsyncPageFetch = std::function<void(const PageRequest& request, std::funct
 struct ParallelListSettings {
   std::size_t page_size = 1000;
   std::size_t parallelism = 1;  // LIST requests in flight at once for this listing
-  KeyRange range;               // only keys inside it
+  // Only keys inside these (disjoint) ranges; empty: the whole prefix. Each range starts as a
+  // task of its own, and the splits share `parallelism` among them as they run.
+  std::vector<KeyRange> ranges;
   // Names the listing in warnings and errors ("s3://bucket/prefix"); no credentials.
   std::string description;
 };
