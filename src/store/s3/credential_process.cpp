@@ -4,10 +4,11 @@
 //
 // The command line is split into words as the guide documents (split_command_line) and the
 // program is started by run_bounded (store/common/child_process.hpp: posix_spawnp, without a
-// shell, stdin from /dev/null, in its own process group). Its stdout is read up to process_output_limit bytes, its
-// stderr is read and dropped (it may hold secrets: the guide warns tools not to write them there, and we do not rely on
-// it), and it is killed (the whole group) when it runs longer than process_timeout. It runs on one worker thread of its
-// own, never on the caller's thread (which may be an engine loop).
+// shell, stdin from /dev/null, in its own process group). Its stdout is read up to
+// process_output_limit bytes, its stderr is read and dropped (it may hold secrets: the guide
+// warns tools not to write them there, and we do not rely on it), and it is killed (the whole
+// group) when it runs longer than process_timeout. It runs on one worker thread of its own,
+// never on the caller's thread (which may be an engine loop).
 #include <condition_variable>
 #include <deque>
 #include <mutex>
