@@ -4,10 +4,9 @@
 //  "subscription", "tenant", "tokenType"}.
 // The program is started by run_bounded (store/common/child_process.hpp: posix_spawn, no shell:
 // fixed arguments, nothing to quote; stdin from /dev/null; its own process group, so a timeout
-// or a stop kills what it started too). It runs on a
-// worker thread owned by the source (never on an engine loop thread: az takes a second or more),
-// at most `cli_timeout`, stdout capped at 64 KiB; stderr is shown (first line, 200 characters,
-// token-like runs removed) when it fails.
+// or a stop kills what it started too). It runs on a worker thread owned by the source (never on
+// an engine loop thread: az takes a second or more), at most `cli_timeout`, stdout capped at
+// 64 KiB; stderr is shown (first line, 200 characters, token-like runs removed) when it fails.
 #include <nlohmann/json.hpp>
 
 #include <charconv>
