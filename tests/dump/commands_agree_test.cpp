@@ -15,11 +15,6 @@ namespace fs = std::filesystem;
 using tdump::testing::duckdb_query;
 using tdump::testing::TempDir;
 
-std::int64_t as_int(const nlohmann::json& v) {
-  if (v.is_string()) return std::stoll(v.get<std::string>());
-  return v.get<std::int64_t>();
-}
-
 // A JSON list of strings, or null, as DuckDB and inspect give them.
 std::vector<std::string> strings(const nlohmann::json& v) {
   std::vector<std::string> out;

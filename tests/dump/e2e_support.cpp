@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "duckdb.hpp"
+#include "fixtures.hpp"
 #include "net.hpp"
 #include "servers.hpp"
 #include "temp_dir.hpp"
@@ -25,6 +26,28 @@ tdump::testing::ChildProcess start_cli(const std::vector<std::string>& args, con
   std::vector<std::string> argv{TDUMP_CLI_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
   return tdump::testing::ChildProcess(argv, env, {}, log);
+}
+
+void copy_fixture_tree(const fs::path& root, const std::vector<std::string>& valid_prefixes) {
+  const auto valid = tdump::tiff::testing::valid_fixtures();
+  for (const auto& prefix : valid_prefixes) {
+    fs::create_directories(root / prefix);
+    for (const auto& f : valid) fs::copy_file(f, root / prefix / f.filename());
+  }
+  fs::create_directories(root / "broken");
+  for (const auto& [name, kind] : tdump::tiff::testing::broken_fixtures()) {
+    fs::copy_file(tdump::tiff::testing::broken_fixtures_dir() / name, root / "broken" / name);
+  }
+}
+
+std::string moto_output_yaml(const std::string& endpoint) {
+  return "output:\n  store_options:\n    endpoint: " + endpoint +
+         "\n    allow_http: true\n    region: us-east-1\n"
+         "    access_key_id: AKIAIOSFODNN7EXAMPLE\n    secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+}
+
+std::int64_t as_int(const nlohmann::json& value) {
+  return value.is_string() ? std::stoll(value.get<std::string>()) : value.get<std::int64_t>();
 }
 
 fs::path write_config(const fs::path& dir, const std::string& store_name, const std::string& extra,
@@ -124,6 +147,24 @@ std::vector<std::string> matches(const std::string& body, const std::string& tag
 }
 
 }  // namespace
+
+void expect_same_rows_as(const fs::path& out, const fs::path& reference, const fs::path& root,
+                         const std::string& error_columns) {
+  auto written = keys_written(out);
+  const auto expected = tiff_keys_under(root);
+  ASSERT_EQ(written.size(), expected.size());
+  for (const auto& key : expected) EXPECT_EQ(written[key], 1) << key;
+  auto except = [](const std::string& a, const std::string& b) {
+    return as_int(tdump::testing::duckdb_query("SELECT count(*) AS n FROM (SELECT * FROM " + a +
+                                               " EXCEPT SELECT * FROM " + b + ")")[0]["n"]);
+  };
+  EXPECT_EQ(except(data_files(out), data_files(reference)), 0);
+  EXPECT_EQ(except(data_files(reference), data_files(out)), 0);
+  auto errors = [&](const fs::path& o) {
+    return tdump::testing::duckdb_query("SELECT " + error_columns + " FROM " + error_files(o) + " ORDER BY path");
+  };
+  EXPECT_EQ(errors(out), errors(reference));
+}
 
 std::vector<std::string> download_s3(const tdump::testing::MotoServer& moto, const std::string& bucket,
                                      const std::string& prefix, const fs::path& dir) {

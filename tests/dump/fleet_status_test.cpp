@@ -16,7 +16,6 @@
 #include "duckdb.hpp"
 #include "e2e_support.hpp"
 #include "fault_proxy.hpp"
-#include "fixtures.hpp"
 #include "net.hpp"
 #include "servers.hpp"
 #include "temp_dir.hpp"
@@ -31,10 +30,6 @@ using tdump::testing::TempDir;
 constexpr const char* kConcurrency =
     "concurrency:\n  n_consumers: 4\n  list_chunk_size: 8\n  write_chunk_size: 8\n  max_buffer_size: 64\n";
 
-std::int64_t as_int(const nlohmann::json& v) {
-  return v.is_string() ? std::stoll(v.get<std::string>()) : v.get<std::int64_t>();
-}
-
 // How a scheduler tells shard `i` of 3 which one it is.
 struct Scheduler {
   std::string name;
@@ -46,15 +41,7 @@ class FleetStatus : public ::testing::Test {
   static void SetUpTestSuite() {
     suite_dir = new TempDir("e2e-fleet");
     suite_root = suite_dir->path() / "tree";
-    const auto valid = tdump::tiff::testing::valid_fixtures();
-    for (const auto& prefix : {"t/31/U/", "t/32/T/", "t/33/V/"}) {
-      fs::create_directories(suite_root / prefix);
-      for (const auto& f : valid) fs::copy_file(f, suite_root / prefix / f.filename());
-    }
-    fs::create_directories(suite_root / "broken");
-    for (const auto& [name, kind] : tdump::tiff::testing::broken_fixtures()) {
-      fs::copy_file(tdump::tiff::testing::broken_fixtures_dir() / name, suite_root / "broken" / name);
-    }
+    copy_fixture_tree(suite_root, {"t/31/U/", "t/32/T/", "t/33/V/"});
     suite_moto = new tdump::testing::MotoServer();
     suite_moto->create_bucket("results");
     suite_moto->make_public("results");
@@ -71,12 +58,7 @@ class FleetStatus : public ::testing::Test {
   }
 
   static fs::path config(const fs::path& dir, const std::string& endpoint) {
-    return write_config(dir, suite_root.string(),
-                        "output:\n  store_options:\n    endpoint: " + endpoint +
-                            "\n    allow_http: true\n    region: us-east-1\n"
-                            "    access_key_id: AKIAIOSFODNN7EXAMPLE\n"
-                            "    secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
-                        kConcurrency);
+    return write_config(dir, suite_root.string(), moto_output_yaml(endpoint), kConcurrency);
   }
 
   static tdump::testing::CommandResult status(const fs::path& cfg, const std::string& out_dir,
@@ -93,20 +75,7 @@ class FleetStatus : public ::testing::Test {
 
   // Every TIFF key exactly once, and the same rows as the single run.
   static void expect_union_equals_single_run(const fs::path& out) {
-    auto written = keys_written(out);
-    const auto expected = tiff_keys_under(suite_root);
-    ASSERT_EQ(written.size(), expected.size());
-    for (const auto& key : expected) EXPECT_EQ(written[key], 1) << key;
-    auto except = [](const std::string& a, const std::string& b) {
-      return as_int(
-          duckdb_query("SELECT count(*) AS n FROM (SELECT * FROM " + a + " EXCEPT SELECT * FROM " + b + ")")[0]["n"]);
-    };
-    EXPECT_EQ(except(data_files(out), data_files(suite_single)), 0);
-    EXPECT_EQ(except(data_files(suite_single), data_files(out)), 0);
-    auto errors = [](const fs::path& o) {
-      return duckdb_query("SELECT path, stage, kind FROM " + error_files(o) + " ORDER BY path");
-    };
-    EXPECT_EQ(errors(out), errors(suite_single));
+    expect_same_rows_as(out, suite_single, suite_root, "path, stage, kind");
   }
 
   // Runs the three shards into `prefix` (shard `broken` is killed or skipped), checks `status`,

@@ -32,11 +32,6 @@ using tdump::testing::FaultProxy;
 using tdump::testing::TempDir;
 using tdump::testing::write_file;
 
-std::int64_t as_int(const json& v) {
-  if (v.is_string()) return std::stoll(v.get<std::string>());
-  return v.get<std::int64_t>();
-}
-
 fs::path fixture(const std::string& name) {
   auto path = tdump::tiff::testing::generated_fixtures_dir() / "valid" / name;
   if (!fs::exists(path)) throw std::runtime_error("missing generated fixture " + path.string());

@@ -29,11 +29,6 @@ using nlohmann::json;
 using tdump::testing::duckdb_query;
 using tdump::testing::TempDir;
 
-std::int64_t as_int(const json& v) {
-  if (v.is_string()) return std::stoll(v.get<std::string>());
-  return v.get<std::int64_t>();
-}
-
 fs::path write_text(const fs::path& path, const std::string& text) {
   tdump::testing::write_file(path, text);
   return path;

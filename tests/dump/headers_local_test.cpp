@@ -25,30 +25,18 @@ using tdump::testing::duckdb_query;
 using tdump::testing::TempDir;
 using tdump::testing::write_file;
 
-std::int64_t as_int(const nlohmann::json& v) {
-  if (v.is_string()) return std::stoll(v.get<std::string>());
-  return v.get<std::int64_t>();
-}
-
 // A store folder: every valid fixture under two prefixes, the broken ones, and non-TIFF keys.
 class LocalStore : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir("e2e-store");
     root_ = dir_->path() / "store";
-    for (const auto& f : tdump::tiff::testing::valid_fixtures()) {
-      fs::create_directories(root_ / "valid/a");
-      fs::copy_file(f, root_ / "valid/a" / f.filename());
-    }
+    copy_fixture_tree(root_, {"valid/a/"});
     // The same bytes under another prefix and an upper-case suffix: separate keys.
     auto fixtures = tdump::tiff::testing::valid_fixtures();
     ASSERT_GE(fixtures.size(), 40U);
     fs::create_directories(root_ / "valid/b c");
     fs::copy_file(fixtures[0], root_ / "valid/b c/Upper Case.TIFF");
-    for (const auto& [name, kind] : tdump::tiff::testing::broken_fixtures()) {
-      fs::create_directories(root_ / "broken");
-      fs::copy_file(tdump::tiff::testing::broken_fixtures_dir() / name, root_ / "broken" / name);
-    }
     write_file(root_ / "valid/a/readme.txt", "not a tiff");
     write_file(root_ / "valid/a/x.tif.aux.xml", "<PAMDataset/>");
     write_file(root_ / "notes.json", "{}");

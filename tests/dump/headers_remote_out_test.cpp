@@ -13,7 +13,6 @@
 #include "duckdb.hpp"
 #include "e2e_support.hpp"
 #include "fault_proxy.hpp"
-#include "fixtures.hpp"
 #include "net.hpp"
 #include "servers.hpp"
 #include "temp_dir.hpp"
@@ -24,11 +23,6 @@ namespace fs = std::filesystem;
 using tdump::testing::duckdb_query;
 using tdump::testing::simple_http;
 using tdump::testing::TempDir;
-
-std::int64_t as_int(const nlohmann::json& v) {
-  if (v.is_string()) return std::stoll(v.get<std::string>());
-  return v.get<std::int64_t>();
-}
 
 // Object names that are neither output, manifest nor bookkeeping, and bookkeeping that does
 // not match the output: a sidecar without its Parquet file, a Parquet file without its sidecar.
@@ -69,17 +63,7 @@ class RemoteOut : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir("e2e-remote-out");
     root_ = dir_->path() / "tree";
-    const auto valid = tdump::tiff::testing::valid_fixtures();
-    for (const auto& prefix : {"a/2024/", "a/2025/", "b/deep/er/"}) {
-      for (const auto& f : valid) {
-        fs::create_directories(root_ / prefix);
-        fs::copy_file(f, root_ / prefix / f.filename());
-      }
-    }
-    for (const auto& [name, kind] : tdump::tiff::testing::broken_fixtures()) {
-      fs::create_directories(root_ / "broken");
-      fs::copy_file(tdump::tiff::testing::broken_fixtures_dir() / name, root_ / "broken" / name);
-    }
+    copy_fixture_tree(root_, {"a/2024/", "a/2025/", "b/deep/er/"});
     tdump::testing::write_file(root_ / "a/readme.txt", "not a TIFF");
     moto_ = new tdump::testing::MotoServer();
     moto_->create_bucket("results");
@@ -98,35 +82,15 @@ class RemoteOut : public ::testing::Test {
     delete dir_;
   }
 
-  // output.store_options for moto (signature checks are off, but writes need credentials).
-  static std::string s3_output(const std::string& endpoint) {
-    return "output:\n  store_options:\n    endpoint: " + endpoint +
-           "\n    allow_http: true\n    region: us-east-1\n"
-           "    access_key_id: AKIAIOSFODNN7EXAMPLE\n    secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
-  }
   static std::string azure_output() {
     return "output:\n  store_options:\n    use_emulator: true\n    endpoint: " + azurite_->account_url() + "\n";
   }
   static fs::path config(const fs::path& dir, const std::string& output_yaml) {
     return write_config(dir, root_.string(), output_yaml, kConcurrency);
   }
-  static std::set<std::string> expected_keys() { return tiff_keys_under(root_); }
 
   static void expect_rows_equal_the_local_run(const fs::path& out) {
-    auto written = keys_written(out);
-    auto expected = expected_keys();
-    ASSERT_EQ(written.size(), expected.size());
-    for (const auto& key : expected) EXPECT_EQ(written[key], 1) << key;
-    auto except = [](const std::string& files_a, const std::string& files_b) {
-      return as_int(duckdb_query("SELECT count(*) AS n FROM (SELECT * FROM " + files_a + " EXCEPT SELECT * FROM " +
-                                 files_b + ")")[0]["n"]);
-    };
-    EXPECT_EQ(except(data_files(out), data_files(local_out_)), 0);
-    EXPECT_EQ(except(data_files(local_out_), data_files(out)), 0);
-    auto errors = [](const fs::path& o) {
-      return duckdb_query("SELECT path, url, stage, kind, message FROM " + error_files(o) + " ORDER BY path");
-    };
-    EXPECT_EQ(errors(out), errors(local_out_));
+    expect_same_rows_as(out, local_out_, root_, "path, url, stage, kind, message");
   }
 
   static TempDir* dir_;
@@ -144,9 +108,9 @@ tdump::testing::AzuriteServer* RemoteOut::azurite_ = nullptr;
 TEST_F(RemoteOut, IntoS3EveryKeyOnceRowsEqualALocalRun) {
   TempDir tmp;
   TempDir staging("staging");
-  auto r =
-      run_cli({"headers", "--quiet", config(tmp.path(), s3_output(moto_->endpoint())).string(), "s3://results/whole"},
-              {{"TMPDIR", staging.path().string()}});
+  auto r = run_cli(
+      {"headers", "--quiet", config(tmp.path(), moto_output_yaml(moto_->endpoint())).string(), "s3://results/whole"},
+      {{"TMPDIR", staging.path().string()}});
   ASSERT_EQ(r.exit_code, 1) << r.err;
   auto names = download_s3(*moto_, "results", "whole/", tmp.path() / "dl");
   EXPECT_TRUE(protocol_violations(names).empty()) << ::testing::PrintToString(protocol_violations(names));
@@ -199,9 +163,9 @@ TEST_F(RemoteOut, SigkillAtEachCommitStepThenResumeGivesEveryKeyOnceAndNoStrayOb
     proxy.set_rules(
         nlohmann::json::array({{{"path", held_path}, {"action", "stall"}, {"seconds", 120}, {"times", -1}}}));
     {
-      auto child = start_cli(
-          {"headers", "--quiet", config(tmp.path(), s3_output(proxy.base_url())).string(), "s3://results/" + prefix},
-          tmp.path() / "log");
+      auto child = start_cli({"headers", "--quiet", config(tmp.path(), moto_output_yaml(proxy.base_url())).string(),
+                              "s3://results/" + prefix},
+                             tmp.path() / "log");
       for (int i = 0; i < 1200 && proxy.hits(held_path) == 0 && child.running(); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
@@ -212,12 +176,13 @@ TEST_F(RemoteOut, SigkillAtEachCommitStepThenResumeGivesEveryKeyOnceAndNoStrayOb
     auto before = download_s3(*moto_, "results", prefix, tmp.path() / "before");
     EXPECT_EQ(std::count(before.begin(), before.end(), point.held), 0) << "the held PUT never reached moto";
     // Without --resume the run refuses to mix with what the killed attempt committed.
-    auto again = run_cli(
-        {"headers", "--quiet", config(tmp.path(), s3_output(moto_->endpoint())).string(), "s3://results/" + prefix});
+    auto again = run_cli({"headers", "--quiet", config(tmp.path(), moto_output_yaml(moto_->endpoint())).string(),
+                          "s3://results/" + prefix});
     EXPECT_EQ(again.exit_code, 2) << again.err;
     EXPECT_NE(again.err.find("--resume"), std::string::npos) << again.err;
-    auto resumed = run_cli({"headers", "--quiet", "--resume", config(tmp.path(), s3_output(moto_->endpoint())).string(),
-                            "s3://results/" + prefix});
+    auto resumed =
+        run_cli({"headers", "--quiet", "--resume", config(tmp.path(), moto_output_yaml(moto_->endpoint())).string(),
+                 "s3://results/" + prefix});
     // 0 when every failing key was already in a committed error file.
     if (point.held == "_SUCCESS") {
       ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
@@ -233,7 +198,7 @@ TEST_F(RemoteOut, SigkillAtEachCommitStepThenResumeGivesEveryKeyOnceAndNoStrayOb
 
 TEST_F(RemoteOut, FourShardsShareOneS3OutDir) {
   TempDir tmp;
-  auto cfg = config(tmp.path(), s3_output(moto_->endpoint()));
+  auto cfg = config(tmp.path(), moto_output_yaml(moto_->endpoint()));
   std::vector<tdump::testing::ChildProcess> shards;
   for (int i = 0; i < 4; ++i) {
     shards.push_back(
@@ -255,7 +220,7 @@ TEST_F(RemoteOut, FourShardsShareOneS3OutDir) {
 
 TEST_F(RemoteOut, ASecondRunWithoutResumeAndAnotherRunAreRefused) {
   TempDir tmp;
-  auto cfg = config(tmp.path(), s3_output(moto_->endpoint()));
+  auto cfg = config(tmp.path(), moto_output_yaml(moto_->endpoint()));
   ASSERT_EQ(run_cli({"headers", "--quiet", cfg.string(), "s3://results/twice"}).exit_code, 1);
   auto before = download_s3(*moto_, "results", "twice/", tmp.path() / "before");
   auto again = run_cli({"headers", "--quiet", cfg.string(), "s3://results/twice"});
@@ -265,7 +230,7 @@ TEST_F(RemoteOut, ASecondRunWithoutResumeAndAnotherRunAreRefused) {
   // Another run (other prefixes) into the same OUT_DIR, even with --resume.
   auto other_cfg = tmp.path() / "other.yaml";
   tdump::testing::write_file(other_cfg, "store:\n  name: " + root_.string() + "\n  prefixes: [a/]\n" + kConcurrency +
-                                            s3_output(moto_->endpoint()));
+                                            moto_output_yaml(moto_->endpoint()));
   auto other = run_cli({"headers", "--quiet", "--resume", other_cfg.string(), "s3://results/twice"});
   EXPECT_EQ(other.exit_code, 2) << other.err;
   EXPECT_NE(other.err.find("different run"), std::string::npos) << other.err;
@@ -283,8 +248,8 @@ TEST_F(RemoteOut, BadOutputCredentialsFailUpFront) {
   tdump::testing::MotoServer secure(1);  // signature checks on after the bucket exists
   secure.create_bucket("secure");
   TempDir tmp;
-  auto wrong =
-      run_cli({"headers", "--quiet", config(tmp.path(), s3_output(secure.endpoint())).string(), "s3://secure/out"});
+  auto wrong = run_cli(
+      {"headers", "--quiet", config(tmp.path(), moto_output_yaml(secure.endpoint())).string(), "s3://secure/out"});
   EXPECT_EQ(wrong.exit_code, 3) << wrong.err;
   EXPECT_NE(wrong.err.find("OUT_DIR s3://secure/out"), std::string::npos) << wrong.err;
   EXPECT_NE(wrong.err.find("InvalidAccessKeyId"), std::string::npos) << wrong.err;

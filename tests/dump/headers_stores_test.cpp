@@ -18,11 +18,6 @@ namespace fs = std::filesystem;
 using tdump::testing::duckdb_query;
 using tdump::testing::TempDir;
 
-std::int64_t as_int(const nlohmann::json& v) {
-  if (v.is_string()) return std::stoll(v.get<std::string>());
-  return v.get<std::int64_t>();
-}
-
 // The same tree of keys in three stores: a local folder, an S3 bucket and an Azure container.
 class Stores : public ::testing::Test {
  protected:

@@ -30,11 +30,6 @@ using tdump::testing::TempDir;
 
 using Counts = std::map<std::string, std::int64_t>;
 
-std::int64_t as_int(const json& v) {
-  if (v.is_string()) return std::stoll(v.get<std::string>());
-  return v.get<std::int64_t>();
-}
-
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

@@ -1,7 +1,6 @@
 #include "aws_cred_servers.hpp"
 
 #include <stdexcept>
-#include <thread>
 
 #include "net.hpp"
 #include "servers.hpp"
@@ -23,14 +22,7 @@ AwsCredServers::AwsCredServers(int lifetime_seconds,
   }
   process_ = tdump::testing::ChildProcess(argv, {}, dir_.path(), dir_ / "servers.log");
   // The script writes the file (atomically) once every server listens.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!std::filesystem::exists(ports_file)) {
-    if (std::chrono::steady_clock::now() > deadline || !process_.running()) {
-      throw std::runtime_error("AWS credential test servers did not start (see " + (dir_ / "servers.log").string() +
-                               ")");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  tdump::testing::wait_for_ready_file(process_, ports_file, "the AWS credential test servers", dir_ / "servers.log");
   const auto ports = nlohmann::json::parse(tdump::testing::read_file(ports_file));
   for (const auto& [name, port] : ports.items()) ports_[name] = port.get<std::uint16_t>();
 }

@@ -35,32 +35,27 @@ GcsTestServer::GcsTestServer(const GcsServerOptions& options) {
   openssl({"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", (dir_ / "key.pem").string()});
   openssl({"pkey", "-in", (dir_ / "key.pem").string(), "-pubout", "-out", (dir_ / "pub.pem").string()});
   openssl({"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", (dir_ / "other.pem").string()});
-  port_ = tdump::testing::free_port();
-  std::vector<std::string> argv = {
-      "python3",          (tdump::testing::source_dir() / "tests/store/gcs_json_api_server.py").string(),
-      "--port",           std::to_string(port_),
-      "--root",           root().string(),
-      "--public-key",     (dir_ / "pub.pem").string(),
-      "--client-email",   kClientEmail,
-      "--token-lifetime", std::to_string(options.token_lifetime_seconds)};
+  std::vector<std::string> args = {
+      "--root",         root().string(), "--public-key",     (dir_ / "pub.pem").string(),
+      "--client-email", kClientEmail,    "--token-lifetime", std::to_string(options.token_lifetime_seconds)};
   for (const auto& bucket : options.public_buckets) {
-    argv.emplace_back("--public");
-    argv.push_back(bucket);
+    args.emplace_back("--public");
+    args.push_back(bucket);
   }
   auto add = [&](const char* flag, const std::string& value) {
     if (value.empty()) return;
-    argv.emplace_back(flag);
-    argv.push_back(value);
+    args.emplace_back(flag);
+    args.push_back(value);
   };
   add("--static-token", options.static_token);
   add("--client-id", options.client_id);
   add("--client-secret", options.client_secret);
   add("--refresh-token", options.refresh_token);
   add("--token-file", options.token_file);
-  process_ = tdump::testing::ChildProcess(argv, {}, dir_.path(), dir_ / "server.log");
-  if (!tdump::testing::wait_for_port(port_, std::chrono::seconds(20))) {
-    throw std::runtime_error("GCS test server did not start (see " + (dir_ / "server.log").string() + ")");
-  }
+  auto started = tdump::testing::start_python_server(
+      tdump::testing::source_dir() / "tests/store/gcs_json_api_server.py", args, dir_.path(), dir_ / "server.log");
+  port_ = started.port;
+  process_ = std::move(started.process);
 }
 
 void GcsTestServer::put(const std::string& bucket, const std::string& name, std::string_view data) const {

@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <stdexcept>
-#include <thread>
 
 #include "net.hpp"
 #include "servers.hpp"
@@ -16,13 +15,7 @@ HostileServer::HostileServer(std::string host) : host_(std::move(host)) {
                           {}, dir_.path(), dir_ / "server.log");
   // The server picks its own ports and names them in the ready file (a free_port() probe
   // works only on 127.0.0.1).
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!std::filesystem::exists(ready)) {
-    if (std::chrono::steady_clock::now() > deadline || !process_.running()) {
-      throw std::runtime_error("hostile server did not start (see " + (dir_ / "server.log").string() + ")");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  wait_for_ready_file(process_, ready, "hostile server", dir_ / "server.log");
   std::ifstream in(ready);
   unsigned port = 0;
   unsigned control = 0;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <thread>
 
 #include "net.hpp"
 
@@ -27,6 +28,40 @@ std::filesystem::path binary_dir() {
 }
 std::filesystem::path node_bin(const std::string& tool) {
   return source_dir() / "node_modules" / ".bin" / tool;
+}
+
+namespace {
+
+[[noreturn]] void did_not_start(const std::string& what, const std::filesystem::path& log) {
+  std::string text;
+  if (std::filesystem::exists(log)) text = read_file(log);
+  constexpr std::size_t kKeep = 4096;
+  if (text.size() > kKeep) text = "..." + text.substr(text.size() - kKeep);
+  throw std::runtime_error(what + " did not start; its log (" + log.string() + "):\n" + text);
+}
+
+}  // namespace
+
+StartedServer start_python_server(const std::filesystem::path& script, const std::vector<std::string>& args,
+                                  const std::filesystem::path& dir, const std::filesystem::path& log,
+                                  std::chrono::seconds timeout) {
+  StartedServer server;
+  server.port = free_port();
+  std::vector<std::string> argv = {"python3", "-B", script.string(), "--port", std::to_string(server.port)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  server.process = ChildProcess(argv, {}, dir, log);
+  if (!wait_for_port(server.port, timeout)) did_not_start(script.filename().string(), log);
+  return server;
+}
+
+void wait_for_ready_file(ChildProcess& process, const std::filesystem::path& ready_file, const std::string& what,
+                         const std::filesystem::path& log, std::chrono::seconds timeout) {
+  // A file appearing has no descriptor to wait on (short of inotify): checked every 20 ms.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!std::filesystem::exists(ready_file)) {
+    if (std::chrono::steady_clock::now() > deadline || !process.running()) did_not_start(what, log);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 std::string url_encode_path(std::string_view key) {

@@ -1,11 +1,13 @@
 #pragma once
 // Real servers on 127.0.0.1 for tests, each on a free port in its own temp dir, stopped on
 // destruction. See ../shared/TEST-SERVERS.md for what each supports.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "process.hpp"
 #include "temp_dir.hpp"
@@ -16,6 +18,23 @@ namespace tdump::testing {
 std::filesystem::path source_dir();
 std::filesystem::path binary_dir();
 std::filesystem::path node_bin(const std::string& tool);  // node_modules/.bin/<tool>
+
+// Starting our own Python test servers (stdlib only). Both throw std::runtime_error with the
+// server's log (its last 4 KiB) when it does not come up: the log lives in a temp dir that is
+// gone once the fixture that owns it is destroyed.
+struct StartedServer {
+  std::uint16_t port = 0;
+  ChildProcess process;
+};
+// `python3 -B SCRIPT --port N ARGS...` on a free 127.0.0.1 port, run in `dir`, output to `log`;
+// returns once it listens (at most `timeout`).
+StartedServer start_python_server(const std::filesystem::path& script, const std::vector<std::string>& args,
+                                  const std::filesystem::path& dir, const std::filesystem::path& log,
+                                  std::chrono::seconds timeout = std::chrono::seconds(30));
+// For a server that picks its own ports: waits until `process` has written `ready_file` (it
+// writes it once it listens), at most `timeout`; throws naming `what` when it exits first.
+void wait_for_ready_file(ChildProcess& process, const std::filesystem::path& ready_file, const std::string& what,
+                         const std::filesystem::path& log, std::chrono::seconds timeout = std::chrono::seconds(20));
 
 // moto_server: S3. Signature checks are off unless `auth_after_actions` is given
 // (INITIAL_NO_AUTH_ACTION_COUNT: the first N actions skip auth).

@@ -3,31 +3,20 @@
 // ({"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken"?, "Expiration"?}) and exits 0.
 //
 // The command line is split into words as the guide documents (split_command_line) and the
-// program is started with posix_spawnp, without a shell, stdin from /dev/null, in its own process
-// group. Its stdout is read up to process_output_limit bytes, its stderr is read and dropped (it
-// may hold secrets: the guide warns tools not to write them there, and we do not rely on it), and
-// it is killed (the whole group) when it runs longer than process_timeout. It runs on one worker
-// thread of its own, never on the caller's thread (which may be an engine loop).
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <array>
-#include <cerrno>
+// program is started by run_bounded (store/common/child_process.hpp: posix_spawnp, without a
+// shell, stdin from /dev/null, in its own process group). Its stdout is read up to
+// process_output_limit bytes, its stderr is read and dropped (it may hold secrets: the guide
+// warns tools not to write them there, and we do not rely on it), and it is killed (the whole
+// group) when it runs longer than process_timeout. It runs on one worker thread of its own,
+// never on the caller's thread (which may be an engine loop).
 #include <condition_variable>
-#include <cstring>
 #include <deque>
 #include <mutex>
 #include <stop_token>
 #include <thread>
 
+#include "store/common/child_process.hpp"
 #include "store/s3/aws_credential_sources.hpp"
-
-extern char** environ;  // NOLINT: POSIX
 
 namespace tdump::store {
 
@@ -121,159 +110,37 @@ class ProcessWorker {
   std::jthread thread_;                     // the worker; runs the jobs one at a time
 };
 
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd(Fd&& other) noexcept : fd_(other.release()) {}
-  Fd& operator=(Fd&& other) noexcept {
-    reset(other.release());
-    return *this;
-  }
-  ~Fd() { reset(); }
-  [[nodiscard]] int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-std::string errno_text(int err) {
-  std::array<char, 128> buffer{};
-  return strerror_r(err, buffer.data(), buffer.size());
-}
-
-struct ProcessOutcome {
-  std::string out;
-  int status = 0;  // waitpid status
-};
-
-// Runs argv to completion within the bounds. Messages name the program only (arguments may be
-// secrets).
-Result<ProcessOutcome> run_bounded(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
-                                   std::size_t output_limit) {
+// Runs argv to completion within the bounds; its stderr is read and dropped. Messages name the
+// program only (arguments may be secrets).
+Result<ChildOutcome> run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                                 std::size_t output_limit) {
   const std::string what = "credential_process '" + argv.front() + "'";
-  std::array<int, 2> out_pipe{-1, -1};
-  std::array<int, 2> err_pipe{-1, -1};
-  if (::pipe2(out_pipe.data(), O_CLOEXEC) != 0)
-    return make_error(ErrorCode::kIo, what + ": pipe: " + errno_text(errno));
-  Fd out_read(out_pipe[0]);
-  Fd out_write(out_pipe[1]);
-  if (::pipe2(err_pipe.data(), O_CLOEXEC) != 0)
-    return make_error(ErrorCode::kIo, what + ": pipe: " + errno_text(errno));
-  Fd err_read(err_pipe[0]);
-  Fd err_write(err_pipe[1]);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
-  posix_spawn_file_actions_adddup2(&actions, err_write.get(), 2);
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t no_signals;
-  sigemptyset(&no_signals);
-  sigset_t default_signals;
-  sigemptyset(&default_signals);
-  sigaddset(&default_signals, SIGPIPE);
-  sigaddset(&default_signals, SIGINT);
-  sigaddset(&default_signals, SIGTERM);
-  posix_spawnattr_setsigmask(&attributes, &no_signals);
-  posix_spawnattr_setsigdefault(&attributes, &default_signals);
-  posix_spawnattr_setpgroup(&attributes, 0);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));  // NOLINT: posix_spawn's signature
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  const int spawned = posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
-  if (spawned != 0) {
-    return make_error(ErrorCode::kPermissionDenied, what + " could not be started: " + errno_text(spawned));
-  }
-  out_write.reset();
-  err_write.reset();
-  Fd process(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));  // readable once the child exits
-
-  ProcessOutcome outcome;
-  std::string error_text;
-  bool out_open = true;
-  bool err_open = true;
-  bool exited = process.get() < 0;  // without a pidfd: wait for the pipes, then waitpid
-  bool too_much = false;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::array<char, 4096> buffer{};
-  while (out_open || err_open || !exited) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-    if (left <= 0) break;
-    std::array<pollfd, 3> fds{};
-    nfds_t n = 0;
-    int out_index = -1;
-    int err_index = -1;
-    int process_index = -1;
-    if (out_open) {
-      out_index = static_cast<int>(n);
-      fds[n++] = {out_read.get(), POLLIN, 0};
-    }
-    if (err_open) {
-      err_index = static_cast<int>(n);
-      fds[n++] = {err_read.get(), POLLIN, 0};
-    }
-    if (!exited) {
-      process_index = static_cast<int>(n);
-      fds[n++] = {process.get(), POLLIN, 0};
-    }
-    const int ready = ::poll(fds.data(), n, static_cast<int>(std::min<std::int64_t>(left, 60'000)));
-    if (ready < 0) {
-      if (errno == EINTR) continue;
+  ChildCommand command;
+  command.argv = argv;
+  command.search_path = true;
+  command.timeout = timeout;
+  command.max_stdout = output_limit;
+  command.max_stderr = 0;  // it may hold secrets: never kept
+  auto outcome = run_bounded(command, std::stop_token{});
+  if (!outcome) return make_error(outcome.error().code, what + ": " + outcome.error().message);
+  switch (outcome->end) {
+    case ChildEnd::kExited:
+      return outcome;
+    case ChildEnd::kNotStarted:
+      return make_error(ErrorCode::kPermissionDenied,
+                        what + " could not be started: " + os_error_text(outcome->error_number));
+    case ChildEnd::kOutputTooLarge:
+      return make_error(ErrorCode::kLimit,
+                        what + " wrote more than " + std::to_string(output_limit) + " bytes to stdout; it was stopped");
+    case ChildEnd::kWatchFailed:
+      return make_error(ErrorCode::kIo, what + " could not be watched (poll failed: " +
+                                            os_error_text(outcome->error_number) + "); it was stopped");
+    case ChildEnd::kTimedOut:
+    case ChildEnd::kStopped:  // no stop token is passed: not reached
       break;
-    }
-    auto drain = [&](int index, Fd& fd, bool& open, std::string* into, std::size_t keep) {
-      if (index < 0 || fds[static_cast<std::size_t>(index)].revents == 0) return;
-      const ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
-      if (got < 0 && (errno == EINTR || errno == EAGAIN)) return;
-      if (got <= 0) {
-        open = false;
-        return;
-      }
-      if (into != nullptr) {
-        if (into->size() + static_cast<std::size_t>(got) > keep) {
-          too_much = true;
-          return;
-        }
-        into->append(buffer.data(), static_cast<std::size_t>(got));
-      }
-    };
-    drain(out_index, out_read, out_open, &outcome.out, output_limit);
-    drain(err_index, err_read, err_open, nullptr, 0);  // read and dropped
-    if (too_much) break;
-    if (process_index >= 0 && fds[static_cast<std::size_t>(process_index)].revents != 0) exited = true;
   }
-  const bool finished = !out_open && !err_open && exited && !too_much;
-  if (!finished) ::kill(-pid, SIGKILL);  // the whole process group: helpers it started too
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  outcome.status = status;
-  if (too_much) {
-    return make_error(ErrorCode::kLimit,
-                      what + " wrote more than " + std::to_string(output_limit) + " bytes to stdout; it was stopped");
-  }
-  if (!finished) {
-    return make_error(ErrorCode::kPermissionDenied,
-                      what + " did not finish within " + std::to_string(timeout.count()) + " ms; it was stopped");
-  }
-  return outcome;
+  return make_error(ErrorCode::kPermissionDenied,
+                    what + " did not finish within " + std::to_string(timeout.count()) + " ms; it was stopped");
 }
 
 }  // namespace
@@ -283,12 +150,11 @@ void fetch_process(const AwsCredentialPlan& plan, FetchDone done) {
                                   limit = plan.process_output_limit, done = std::move(done)] {
     if (command.empty()) return done(make_error(ErrorCode::kInvalidArgument, "credential_process is empty"));
     const std::string what = "credential_process '" + command.front() + "'";
-    auto outcome = run_bounded(command, timeout, limit);
+    auto outcome = run_process(command, timeout, limit);
     if (!outcome) return done(std::move(outcome).error());
-    if (!WIFEXITED(outcome->status) || WEXITSTATUS(outcome->status) != 0) {
-      std::string how = WIFEXITED(outcome->status)
-                            ? "exited with status " + std::to_string(WEXITSTATUS(outcome->status))
-                            : "was killed by signal " + std::to_string(WTERMSIG(outcome->status));
+    if (outcome->exit_code() != 0) {
+      std::string how = outcome->exited() ? "exited with status " + std::to_string(outcome->exit_code())
+                                          : "was killed by signal " + std::to_string(outcome->signal());
       return done(make_error(ErrorCode::kPermissionDenied,
                              what + " " + how + " (its standard error is not shown: it may hold secrets)"));
     }

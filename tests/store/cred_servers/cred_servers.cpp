@@ -15,13 +15,9 @@ namespace tdump::store::testing {
 PyServer::PyServer(const std::string& script, const std::vector<std::string>& args) {
   auto path = tdump::testing::source_dir() / "tests/store/cred_servers" / script;
   if (!std::filesystem::exists(path)) path = tdump::testing::source_dir() / "tests/store" / script;
-  port_ = tdump::testing::free_port();
-  std::vector<std::string> argv = {"python3", "-B", path.string(), "--port", std::to_string(port_)};
-  argv.insert(argv.end(), args.begin(), args.end());
-  process_ = tdump::testing::ChildProcess(argv, {}, dir_.path(), dir_ / "server.log");
-  if (!tdump::testing::wait_for_port(port_, std::chrono::seconds(20))) {
-    throw std::runtime_error(script + " did not start (see " + (dir_ / "server.log").string() + ")");
-  }
+  auto started = tdump::testing::start_python_server(path, args, dir_.path(), dir_ / "server.log");
+  port_ = started.port;
+  process_ = std::move(started.process);
 }
 
 int PyServer::stat(const std::string& name) const {
