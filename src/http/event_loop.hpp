@@ -114,6 +114,7 @@ class EventLoop {
   std::thread thread_;
   std::atomic<bool> stop_requested_{false};
   const std::atomic<bool>& retries_stopped_;  // owned by the engine
+  const bool proxy_from_environment_;         // read once: libcurl would otherwise getenv per request
 
   mutable std::mutex incoming_mutex_;
   std::vector<std::unique_ptr<Transfer>> incoming_;  // guarded by incoming_mutex_
