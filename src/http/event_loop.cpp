@@ -363,7 +363,8 @@ void EventLoop::configure_handle(Slot& slot) {
   } else {
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
   }
-  if (!config_.user_agent.empty()) curl_easy_setopt(easy, CURLOPT_USERAGENT, config_.user_agent.c_str());
+  // The User-Agent travels in each request's header list (Transfer): CURLOPT_USERAGENT would be
+  // formatted by libcurl's printf on every transfer.
   if (!config_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, config_.ca_file.c_str());
   if (!config_.ca_pem.empty()) set_blob(easy, CURLOPT_CAINFO_BLOB, config_.ca_pem);
   if (!config_.system_ca) {

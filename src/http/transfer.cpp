@@ -21,7 +21,7 @@ bool has_header(const Request& request, std::string_view name) {
   });
 }
 
-curl_slist* build_header_list(const Request& request) {
+curl_slist* build_header_list(const Request& request, std::string_view user_agent) {
   curl_slist* list = nullptr;
   auto append = [&list](const std::string& line) {
     curl_slist* grown = curl_slist_append(list, line.c_str());
@@ -37,6 +37,11 @@ curl_slist* build_header_list(const Request& request) {
       line += ": ";
       line += field.value;
     }
+    append(line);
+  }
+  if (!user_agent.empty() && !has_header(request, "user-agent")) {
+    line.assign("User-Agent: ");
+    line += user_agent;
     append(line);
   }
   if (!request.body.empty()) {
@@ -56,9 +61,9 @@ void trim(std::string_view& text) {
 
 }  // namespace
 
-Transfer::Transfer(Request request_in, Engine::Callback callback_in)
+Transfer::Transfer(Request request_in, Engine::Callback callback_in, std::string_view user_agent)
     : request(std::move(request_in)), callback(std::move(callback_in)), display_url(display_url_for(request)) {
-  header_list = build_header_list(request);
+  header_list = build_header_list(request, user_agent);
   // Object stores send 8 to 15 headers: one allocation instead of the vector doubling its way up.
   response.headers.reserve(16);
   std::size_t reserve = request.expected_body_bytes;

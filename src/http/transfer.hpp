@@ -5,13 +5,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string_view>
 
 #include "http/engine.hpp"
 
 namespace tdump::http {
 
 struct Transfer {
-  Transfer(Request request_in, Engine::Callback callback_in);
+  // `user_agent` goes into the header list (unless the request names its own): set there once per
+  // request, it costs libcurl no formatting (CURLOPT_USERAGENT is printf-formatted per transfer).
+  Transfer(Request request_in, Engine::Callback callback_in, std::string_view user_agent = {});
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
   ~Transfer();
