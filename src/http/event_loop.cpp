@@ -274,6 +274,7 @@ void EventLoop::take_incoming() {
 }
 
 void EventLoop::start_due_retries() {
+  if (retries_.empty()) return;  // the common case: no clock read
   const auto now = Clock::now();
   while (!retries_.empty() && retries_.front().due <= now) {
     std::pop_heap(retries_.begin(), retries_.end(), [](const auto& a, const auto& b) { return later(a, b); });
@@ -284,6 +285,7 @@ void EventLoop::start_due_retries() {
 }
 
 void EventLoop::expire_first_byte_deadlines() {
+  if (first_byte_due_.empty()) return;
   const auto now = Clock::now();
   while (!first_byte_due_.empty() && first_byte_due_.front().due <= now) {
     std::pop_heap(first_byte_due_.begin(), first_byte_due_.end(),

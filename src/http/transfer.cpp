@@ -117,10 +117,11 @@ std::size_t transfer_write_header(char* data, std::size_t size, std::size_t coun
   trim(name);
   trim(value);
   if (name.empty()) return n;  // " : x" names nothing (fuzz/http_headers): not a field
-  HeaderField field;
+  // Built in place; ASCII lower-casing inline (std::tolower is a locale-aware libc call per byte).
+  HeaderField& field = transfer->response.headers.emplace_back();
   field.name.resize(name.size());
   std::transform(name.begin(), name.end(), field.name.begin(),
-                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
   field.value.assign(value);
   if (field.name == "content-length") {
     std::uint64_t length = 0;
@@ -134,7 +135,6 @@ std::size_t transfer_write_header(char* data, std::size_t size, std::size_t coun
       if (body.capacity() < wanted) body.reserve(wanted);
     }
   }
-  transfer->response.headers.push_back(std::move(field));
   return n;
 }
 
