@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/engine.hpp"
 
@@ -25,13 +27,18 @@ struct Transfer {
   Request request;
   Engine::Callback callback;
   std::string display_url;
-  // Built once per request (on the submitting thread), reused by every attempt.
+  // Built once per request (on the submitting thread), reused by every attempt; points into
+  // header_nodes_ (null when there are no headers).
   curl_slist* header_list = nullptr;
   Response response;
   bool capped = false;      // the body reached max_body_bytes and the transfer was stopped on purpose
   bool responding = false;  // a status line arrived in this attempt
   std::uint32_t attempts = 0;
   std::chrono::steady_clock::time_point first_attempt_start{};
+
+ private:
+  std::string header_text_;  // the header lines, NUL-separated (may hold secrets: never logged)
+  std::vector<curl_slist> header_nodes_;
 };
 
 // libcurl callbacks; `userdata` is the Transfer.
