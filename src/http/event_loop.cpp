@@ -474,7 +474,6 @@ void EventLoop::on_done(Slot* slot, CURLcode code) {
   response.status = static_cast<int>(status);
   response.http_version = to_http_version(version);
   response.attempts = transfer->attempts;
-  response.effective_url = transfer->display_url;  // redirects are never followed
   SharedStats::add(stats_.connections_opened, static_cast<std::uint64_t>(std::max(connects, 0L)));
   SharedStats::add(stats_.bytes_received, response.body.size());
   const std::string detail(slot->error.data());
@@ -490,10 +489,10 @@ void EventLoop::on_done(Slot* slot, CURLcode code) {
         retry_after = parse_retry_after(*value, std::chrono::system_clock::now());
       }
       if (schedule_retry(transfer, retry_after, budget_exhausted)) return;
-      if (retries_stopped_.load(std::memory_order_acquire)) {
-        Error error = make_error(ErrorCode::kCancelled,
-                                 fmt::format("{} {}: HTTP {}; not retried: retries were stopped",
-                                             transfer->request.method, transfer->display_url, response.status));
+      if (const char* why = retry_refusal()) {
+        Error error =
+            make_error(ErrorCode::kCancelled, fmt::format("{} {}: HTTP {}; not retried: {}", transfer->request.method,
+                                                          transfer->display_url, response.status, why));
         error.http_status = response.status;
         error.attempts = transfer->attempts;
         finish(transfer, std::move(error));
@@ -501,14 +500,18 @@ void EventLoop::on_done(Slot* slot, CURLcode code) {
       }
     }
     // Any status, retried to exhaustion or not, is the caller's to interpret (S3 error codes).
+    // Redirects are never followed: the effective URL is the request's display URL (moved, not
+    // copied: the transfer ends here).
+    response.effective_url = std::move(transfer->display_url);
     finish(transfer, std::move(response));
     return;
   }
   if (is_retryable_curl_code(code) && schedule_retry(transfer, std::nullopt, budget_exhausted)) return;
-  if (is_retryable_curl_code(code) && retries_stopped_.load(std::memory_order_acquire)) {
+  const char* why = is_retryable_curl_code(code) ? retry_refusal() : nullptr;
+  if (why != nullptr) {
     Error error = make_error(ErrorCode::kCancelled,
-                             fmt::format("{} {}: {}; not retried: retries were stopped", transfer->request.method,
-                                         transfer->display_url, describe_failure(code, detail, transfer->request)));
+                             fmt::format("{} {}: {}; not retried: {}", transfer->request.method, transfer->display_url,
+                                         describe_failure(code, detail, transfer->request), why));
     error.attempts = transfer->attempts;
     finish(transfer, std::move(error));
     return;
@@ -522,6 +525,14 @@ void EventLoop::on_done(Slot* slot, CURLcode code) {
   error.http_status = response.status;
   error.attempts = transfer->attempts;
   finish(transfer, std::move(error));
+}
+
+const char* EventLoop::retry_refusal() const {
+  // A shutdown cancels what would have been retried, as it cancels what waits for a retry
+  // (otherwise an attempt failing in the loop's last turn came back as its transport error).
+  if (stop_requested_.load(std::memory_order_acquire)) return "the engine is shutting down";
+  if (retries_stopped_.load(std::memory_order_acquire)) return "retries were stopped";
+  return nullptr;
 }
 
 bool EventLoop::schedule_retry(Transfer* transfer, std::optional<std::chrono::milliseconds> retry_after,

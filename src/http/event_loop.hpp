@@ -84,6 +84,8 @@ class EventLoop {
   void start_attempt(Transfer* transfer);
   void on_done(Slot* slot, CURLcode code);
   bool schedule_retry(Transfer* transfer, std::optional<std::chrono::milliseconds> retry_after, bool& budget_exhausted);
+  // Why a retryable failure is not retried now (shutdown, stop_retrying), or null.
+  [[nodiscard]] const char* retry_refusal() const;
   void finish(Transfer* transfer, Result<Response> result);
   void cancel_everything();
   // Fails every request waiting for a retry with kCancelled (retries were stopped).
