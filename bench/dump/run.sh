@@ -5,10 +5,18 @@
 # RSS of runs over 10k, 100k and 1M keys taken from a key file.
 #   bench/dump/run.sh BUILD_DIR        (e.g. build/release)
 # Environment: KEYS (default 50000), CONCURRENCY (n_consumers = wrk connections, default 256),
-#   DURATION (wrk seconds, default 10), GDAL_THREADS (16), GDAL_FILES (5000),
-#   MEMORY_KEYS ("10000 100000 1000000"; "" skips), DATA (cache dir, default build/bench-data),
+#   DURATION (wrk seconds, default 10), GDAL_THREADS (16), GDAL_FILES (5000; 0 skips),
+#   LISTING (1; 0 skips the WebDAV-listing run), MEMORY_KEYS ("10000 100000 1000000"; "" skips),
+#   DATA (cache dir, default build/bench-data),
+#   ROUNDS (default 3): side-by-side rounds, each a wrk run then a `headers --keys` run, for the
+#     medians of req/s and CPU per request (user + sys: `times` for wrk, GNU time for ours),
+#   LATENCY_MS (default 40; 0 skips), SLOW_CONCURRENCY (default 1024): the same rounds again with
+#     nginx answering each request after LATENCY_MS (echo_sleep; no netem on this kernel),
+#   IO_THREADS (fetch.io_threads, default 1; wrk gets as many threads),
+#   PIN_SERVER / PIN_CLIENT (taskset CPU lists, e.g. 0 and 1; unset: no pinning),
+#   PROFILE (set: one more --keys run under `perf record`, its CPU by stage; needs perf),
 #   BASELINE (another tiff-dumper binary, e.g. a build before a change: its --keys runs alternate
-#   with this build's, ROUNDS (default 3) each, side by side in this run; unset skips).
+#   with this build's, ROUNDS each, side by side in this run; unset skips).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "${1:?usage: run.sh BUILD_DIR}" && pwd)"
@@ -20,8 +28,17 @@ duration="${DURATION:-10}"
 gdal_threads="${GDAL_THREADS:-16}"
 gdal_files="${GDAL_FILES:-5000}"
 memory_keys="${MEMORY_KEYS-10000 100000 1000000}"
+rounds="${ROUNDS:-3}"
+latency_ms="${LATENCY_MS:-40}"
+slow_conc="${SLOW_CONCURRENCY:-1024}"
+io_threads="${IO_THREADS:-1}"
+pin_server=()
+pin_client=()
+[[ -n "${PIN_SERVER:-}" ]] && pin_server=(taskset -c "$PIN_SERVER")
+[[ -n "${PIN_CLIENT:-}" ]] && pin_client=(taskset -c "$PIN_CLIENT")
 data="${DATA:-$here/../../build/bench-data}"
 range=16384
+latency_s=$(awk -v ms="$latency_ms" 'BEGIN {printf "%.3f", ms / 1000}')
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/tdump-e2e-bench.XXXXXX")"
 nginx_pid=""
@@ -36,28 +53,36 @@ serve() {  # serve DIR: nginx (1 worker, WebDAV listing) on a free port; sets $p
   mkdir -p "$work/tmp"
   cat >"$work/nginx.conf" <<CONF
 load_module /usr/lib/nginx/modules/ngx_http_dav_ext_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
 daemon off; user root; worker_processes 1; worker_rlimit_nofile 65536;
 pid $work/nginx.pid; error_log $work/error.log;
 events { worker_connections 16384; }
 http {
   access_log off; client_body_temp_path $work/tmp;
   keepalive_requests 100000000; keepalive_timeout 300s;
-  server { listen 127.0.0.1:$port backlog=4096; root $1; location / { dav_ext_methods PROPFIND OPTIONS; } }
+  server {
+    listen 127.0.0.1:$port backlog=4096; root $1;
+    location / { dav_ext_methods PROPFIND OPTIONS; }
+    # Server latency added by nginx itself, then the same file (ranges included).
+    location ~ ^/slow(/.*)\$ { echo_sleep $latency_s; echo_exec \$1; }
+  }
 }
 CONF
-  nginx -c "$work/nginx.conf" -p "$work/" &
+  "${pin_server[@]}" nginx -c "$work/nginx.conf" -p "$work/" &
   nginx_pid=$!
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
 }
 
-config() {  # config STORE_URL [MAX_BUFFER_SIZE WRITE_CHUNK_SIZE]: the run's config file
+config() {  # config STORE_URL [MAX_BUFFER_SIZE WRITE_CHUNK_SIZE [N_CONSUMERS]]: the run's config file
   cat >"$work/config.yaml" <<YAML
 store:
   name: $1
   options: {allow_http: true}
+fetch:
+  io_threads: $io_threads
 concurrency:
-  n_consumers: $conc
-  list_chunk_size: 1000
+  n_consumers: ${4:-$conc}
+  list_chunk_size: $(( (${4:-$conc} + 999) / 1000 * 1000 ))
   write_chunk_size: ${3:-100000}
   max_buffer_size: ${2:-1000000}
 YAML
@@ -70,9 +95,13 @@ run_tool() {  # run_tool OUT ARGS...: wall seconds and peak RSS of one run (of $
   local out=$1
   shift
   rm -rf "$out"
-  /usr/bin/time -f 'wall=%e
+  local result
+  result=$("${pin_client[@]}" /usr/bin/time -f 'wall=%e
 rss_kb=%M
-cpu=%U %S' "${tool:-$bin}" headers --quiet "$@" "$work/config.yaml" "$out" 2>&1 | grep -E '^(wall|rss_kb|cpu)=' || true
+cpu=%U %S' "${tool:-$bin}" headers --quiet "$@" "$work/config.yaml" "$out" 2>&1) || true
+  # A failed run says why (on stderr) instead of passing for a very fast one.
+  if grep -q 'non-zero status' <<<"$result"; then grep -vE '^(wall|rss_kb|cpu)=' <<<"$result" | tail -5 >&2; fi
+  grep -E '^(wall|rss_kb|cpu)=' <<<"$result" || true
 }
 
 "$here/make_cogs.sh" "$data" "$keys"
@@ -80,41 +109,99 @@ serve "$data"
 config "http://127.0.0.1:$port/cogs"
 sed 's|^|/cogs/|' "$data/keys.txt" >"$work/paths.txt"
 
-echo "# end to end: $keys COG keys (64 distinct COGs hard-linked), nginx 1 worker on 127.0.0.1, $(nproc) cores"
-echo "# concurrency $conc (n_consumers = wrk connections), ${range}-byte first range"
+med() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
-wrk_out=$(wrk -t1 -c"$conc" -d"${duration}s" -s "$here/../http/rotate.lua" "http://127.0.0.1:$port" -- \
-  "$work/paths.txt" "bytes=0-$((range - 1))")
-wrk_rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$wrk_out")
+# One wrk run: "req/s cpu_us_per_request" (the CPU of its whole run, from the shell's `times`).
+run_wrk() {  # run_wrk CONNECTIONS PATHS_FILE
+  local out
+  out=$("${pin_client[@]}" wrk -t"$io_threads" -c"$1" -d"${duration}s" -s "$here/../http/rotate.lua" \
+    "http://127.0.0.1:$port" -- "$2" "bytes=0-$((range - 1))" 2>&1; times)
+  if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then grep -E 'Non-2xx|Socket errors' <<<"$out" | sed 's/^/  wrk: /' >&2; fi
+  local rps total cpu
+  rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+  total=$(awk '/requests in/ {print $1}' <<<"$out")
+  cpu=$(tail -1 <<<"$out" | awk '{split($1, u, /[ms]/); split($2, s, /[ms]/); print u[1] * 60 + u[2] + s[1] * 60 + s[2]}')
+  echo "$rps $(awk -v c="$cpu" -v n="$total" 'BEGIN {printf "%.1f", c * 1e6 / n}')"
+}
 
-listed=$(run_tool "$work/out-list")
-keyed=$(run_tool "$work/out-keys" --keys "$data/keys.txt")
-rows=$(python3 - "$work/out-list/_SUCCESS" <<'PY'
+# Rounds of wrk then `headers --keys`, alternating so that both see the same machine load;
+# medians of req/s (headers/s) and of CPU per request (per header).
+side_by_side() {  # side_by_side TITLE STORE_URL CONNECTIONS PATHS_FILE
+  config "$2" "" "" "$3"
+  echo "# $1: $keys keys, c=$3 (n_consumers = wrk connections), io_threads = wrk threads = $io_threads," \
+    "load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
+  printf '%-6s %9s %9s %6s %13s %13s %6s\n' round wrk_rps ours_h/s ratio wrk_cpu_us/r ours_cpu_us/h ratio
+  local w_rps=() w_cpu=() o_rps=() o_cpu=() r wr wc o orate ocpu
+  for r in $(seq "$rounds"); do
+    read -r wr wc < <(run_wrk "$3" "$4")
+    o=$(run_tool "$work/out-keys" --keys "$data/keys.txt")
+    orate=$(awk -v n="$keys" -v s="$(seconds_of "$o")" 'BEGIN {printf "%.0f", n / s}')
+    ocpu=$(awk -v n="$keys" -v s="$(cpu_of "$o")" 'BEGIN {printf "%.1f", s * 1e6 / n}')
+    w_rps+=("$wr") w_cpu+=("$wc") o_rps+=("$orate") o_cpu+=("$ocpu")
+    printf '%-6s %9s %9s %6s %13s %13s %6s\n' "$r" "$wr" "$orate" "$(ratio "$orate" "$wr")" "$wc" "$ocpu" \
+      "$(ratio "$ocpu" "$wc")"
+  done
+  mw=$(med "${w_rps[@]}") mo=$(med "${o_rps[@]}")
+  local mwc
+  mwc=$(med "${w_cpu[@]}")
+  moc=$(med "${o_cpu[@]}")
+  printf '%-6s %9s %9s %6s %13s %13s %6s\n' median "$mw" "$mo" "$(ratio "$mo" "$mw")" "$mwc" "$moc" "$(ratio "$moc" "$mwc")"
+  local rows
+  rows=$(python3 - "$work/out-keys/_SUCCESS" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+print(m["written_this_attempt"], m["errors_this_attempt"], m["requests"])
+PY
+)
+  echo "  last run: rows written, errors, requests: $rows"
+}
+
+echo "# end to end: $keys COG keys (64 distinct COGs hard-linked), nginx 1 worker on 127.0.0.1, $(nproc) cores" \
+  "${PIN_SERVER:+(nginx on CPU $PIN_SERVER)} ${PIN_CLIENT:+(clients on CPU $PIN_CLIENT)}"
+echo "# ${range}-byte first range; wrk ${duration} s per round; $rounds rounds"
+side_by_side "local" "http://127.0.0.1:$port/cogs" "$conc" "$work/paths.txt"
+wrk_rps=$mw local_cpu=$moc
+if [[ "$latency_ms" != 0 ]]; then
+  sed 's|^|/slow|' "$work/paths.txt" >"$work/slow-paths.txt"
+  side_by_side "${latency_ms} ms server latency (ideal $((slow_conc * 1000 / latency_ms)) req/s)" \
+    "http://127.0.0.1:$port/slow/cogs" "$slow_conc" "$work/slow-paths.txt"
+fi
+config "http://127.0.0.1:$port/cogs"
+
+if [[ -n "${PROFILE:-}" ]]; then
+  # Where the CPU of one --keys run goes, stage by stage (bench/dump/perf_stages.py), scaled to
+  # the median CPU per header of the local rounds above (perf's own overhead left out).
+  config "http://127.0.0.1:$port/cogs"
+  rm -rf "$work/out-prof"
+  perf record -q -F 999 --call-graph dwarf,16384 -o "$work/perf.data" "${pin_client[@]}" "$bin" headers --quiet \
+    --keys "$data/keys.txt" "$work/config.yaml" "$work/out-prof" >/dev/null 2>&1
+  echo "# perf profile of one --keys run (c=$conc), stages scaled to the median local CPU per header ($local_cpu us)"
+  perf script -i "$work/perf.data" -F tid,ip,sym,dso 2>/dev/null |
+    python3 "$here/perf_stages.py" --hz 999 --headers "$keys" --cpu-us "$local_cpu"
+fi
+
+if [[ "${LISTING:-1}" != 0 ]]; then
+  listed=$(run_tool "$work/out-list")
+  rows=$(python3 - "$work/out-list/_SUCCESS" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 print(m["written_this_attempt"] + m["errors_this_attempt"], m["requests"], m["header_bytes"])
 PY
 )
-read -r done_rows requests bytes <<<"$rows"
-list_s=$(seconds_of "$listed")
-keys_s=$(seconds_of "$keyed")
-list_rate=$(awk -v n="$keys" -v s="$list_s" 'BEGIN {printf "%.0f", n / s}')
-keys_rate=$(awk -v n="$keys" -v s="$keys_s" 'BEGIN {printf "%.0f", n / s}')
+  read -r done_rows requests bytes <<<"$rows"
+  list_rate=$(awk -v n="$keys" -v s="$(seconds_of "$listed")" 'BEGIN {printf "%.0f", n / s}')
+  printf '%-44s %10s %8s\n' "tiff-dumper headers, WebDAV listing" "$list_rate" "$(ratio "$list_rate" "$wrk_rps")"
+  echo "rows $done_rows of $keys keys; requests/header $(awk -v r="$requests" -v n="$done_rows" 'BEGIN {printf "%.3f", r / n}'); bytes/header $(awk -v b="$bytes" -v n="$done_rows" 'BEGIN {printf "%.0f", b / n}')"
+  echo "peak RSS of the ${keys}-key run: $(( $(rss_of "$listed") / 1024 )) MiB"
+fi
 
-gdal_out=$(/usr/bin/python3 "$here/gdal_peer.py" "http://127.0.0.1:$port/cogs" "$data/keys.txt" "$gdal_threads" "$gdal_files")
-gdal_rate=$(sed -n 's/.*files_per_s=\([0-9]*\).*/\1/p' <<<"$gdal_out")
-
-printf '%-44s %10s %8s\n' "" "headers/s" "ratio"
-printf '%-44s %10s %8s\n' "wrk, same 16 KiB range GETs (ceiling)" "$wrk_rps" "1.00"
-printf '%-44s %10s %8s\n' "tiff-dumper headers, WebDAV listing" "$list_rate" \
-  "$(awk -v a="$list_rate" -v b="$wrk_rps" 'BEGIN {printf "%.2f", a / b}')"
-printf '%-44s %10s %8s\n' "tiff-dumper headers --keys (no listing)" "$keys_rate" \
-  "$(awk -v a="$keys_rate" -v b="$wrk_rps" 'BEGIN {printf "%.2f", a / b}')"
-printf '%-44s %10s %8s\n' "GDAL /vsicurl/ thread pool ($gdal_threads threads)" "$gdal_rate" \
-  "$(awk -v a="$gdal_rate" -v b="$wrk_rps" 'BEGIN {printf "%.2f", a / b}')"
-echo "tiff-dumper vs GDAL: $(awk -v a="$list_rate" -v b="$gdal_rate" 'BEGIN {printf "%.1fx", a / b}')"
-echo "rows $done_rows of $keys keys; requests/header $(awk -v r="$requests" -v n="$done_rows" 'BEGIN {printf "%.3f", r / n}'); bytes/header $(awk -v b="$bytes" -v n="$done_rows" 'BEGIN {printf "%.0f", b / n}')"
-echo "peak RSS of the ${keys}-key run: $(( $(rss_of "$listed") / 1024 )) MiB"
+if [[ "$gdal_files" != 0 ]]; then
+  gdal_out=$(/usr/bin/python3 "$here/gdal_peer.py" "http://127.0.0.1:$port/cogs" "$data/keys.txt" "$gdal_threads" "$gdal_files")
+  gdal_rate=$(sed -n 's/.*files_per_s=\([0-9]*\).*/\1/p' <<<"$gdal_out")
+  printf '%-44s %10s %8s\n' "GDAL /vsicurl/ thread pool ($gdal_threads threads)" "$gdal_rate" "$(ratio "$gdal_rate" "$wrk_rps")"
+  if [[ -n "${list_rate:-}" ]]; then echo "tiff-dumper vs GDAL: $(awk -v a="$list_rate" -v b="$gdal_rate" 'BEGIN {printf "%.1fx", a / b}')"; fi
+fi
 
 if [[ -n "${BASELINE:-}" ]]; then
   # This build against another binary on the same keys, alternating so that both see the same
@@ -123,7 +210,7 @@ if [[ -n "${BASELINE:-}" ]]; then
   echo "# --keys runs alternating with BASELINE=$BASELINE, ${ROUNDS:-3} rounds each"
   printf '%-8s %14s %14s %18s %18s\n' "round" "this build h/s" "baseline h/s" "this CPU us/header" "base CPU us/header"
   these=() bases=() these_cpu=() bases_cpu=()
-  for r in $(seq "${ROUNDS:-3}"); do
+  for r in $(seq "$rounds"); do
     ta=$(run_tool "$work/out-a" --keys "$data/keys.txt")
     tb=$(tool="$BASELINE" run_tool "$work/out-b" --keys "$data/keys.txt")
     ra=$(awk -v n="$keys" -v s="$(seconds_of "$ta")" 'BEGIN {printf "%.0f", n / s}')

@@ -37,7 +37,7 @@ class EngineImpl final : public Engine {
 
   void submit(Request request, Callback callback) override {
     SharedStats::add(stats_.in_flight);
-    auto transfer = std::make_unique<Transfer>(std::move(request), std::move(callback));
+    auto transfer = std::make_unique<Transfer>(std::move(request), std::move(callback), config_.user_agent);
     pick_loop().enqueue(std::move(transfer));
   }
 

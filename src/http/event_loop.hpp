@@ -46,9 +46,19 @@ class EventLoop {
   [[nodiscard]] const void* owner() const noexcept { return owner_; }
 
  private:
+  // One libcurl multi handle of this loop, with its connection cache. libcurl 7.88's work per
+  // transfer grows with the connections one multi handle holds (it walks them to find an idle
+  // one and again when a handle is removed: docs/http.md, "With 40 ms of server latency"), so
+  // without connection limits a loop gives each block of kHandlesPerMulti easy handles its own.
+  struct Multi {
+    EventLoop* loop = nullptr;
+    CURLM* handle = nullptr;
+    std::optional<std::chrono::steady_clock::time_point> deadline;  // libcurl's timer
+  };
   // A pooled easy handle and what it is busy with.
   struct Slot {
     CURL* easy = nullptr;
+    Multi* multi = nullptr;  // the one it is always added to (its connections live there)
     Transfer* transfer = nullptr;
     // Options stay set between uses; a plain GET after a plain GET changes only per-request ones.
     bool configured_for_plain_get = false;
@@ -63,6 +73,7 @@ class EventLoop {
     bool registered = false;  // in the epoll set with `events`
     bool wanted = false;      // libcurl currently wants to hear about it
     std::uint32_t events = 0;
+    Multi* owner = nullptr;  // the multi handle that last asked to watch it
   };
   struct FirstByteDeadline {
     std::chrono::steady_clock::time_point due;
@@ -84,11 +95,15 @@ class EventLoop {
   void start_attempt(Transfer* transfer);
   void on_done(Slot* slot, CURLcode code);
   bool schedule_retry(Transfer* transfer, std::optional<std::chrono::milliseconds> retry_after, bool& budget_exhausted);
+  // Why a retryable failure is not retried now (shutdown, stop_retrying), or null.
+  [[nodiscard]] const char* retry_refusal() const;
   void finish(Transfer* transfer, Result<Response> result);
   void cancel_everything();
   // Fails every request waiting for a retry with kCancelled (retries were stopped).
   void cancel_pending_retries();
 
+  // A new multi handle with this loop's callbacks and its share of the connection limits.
+  Multi* add_multi();
   Slot* acquire_slot();
   void release_slot(Slot* slot);
   void configure_handle(Slot& slot);
@@ -108,12 +123,13 @@ class EventLoop {
   SharedStats& stats_;
   const void* owner_;
 
-  CURLM* multi_ = nullptr;
+  std::vector<std::unique_ptr<Multi>> multis_;  // loop thread after start()
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::thread thread_;
   std::atomic<bool> stop_requested_{false};
   const std::atomic<bool>& retries_stopped_;  // owned by the engine
+  const bool proxy_from_environment_;         // read once: libcurl would otherwise getenv per request
 
   mutable std::mutex incoming_mutex_;
   std::vector<std::unique_ptr<Transfer>> incoming_;  // guarded by incoming_mutex_
@@ -126,7 +142,6 @@ class EventLoop {
   std::vector<PendingRetry> retries_;              // min-heap on `due`
   std::vector<FirstByteDeadline> first_byte_due_;  // min-heap on `due`
   std::vector<FdState> fds_;                       // indexed by descriptor
-  std::optional<std::chrono::steady_clock::time_point> curl_deadline_;
   std::mt19937_64 rng_;
 };
 

@@ -5,13 +5,18 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "http/engine.hpp"
 
 namespace tdump::http {
 
 struct Transfer {
-  Transfer(Request request_in, Engine::Callback callback_in);
+  // `user_agent` goes into the header list (unless the request names its own): set there once per
+  // request, it costs libcurl no formatting (CURLOPT_USERAGENT is printf-formatted per transfer).
+  Transfer(Request request_in, Engine::Callback callback_in, std::string_view user_agent = {});
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
   ~Transfer();
@@ -22,13 +27,18 @@ struct Transfer {
   Request request;
   Engine::Callback callback;
   std::string display_url;
-  // Built once per request (on the submitting thread), reused by every attempt.
+  // Built once per request (on the submitting thread), reused by every attempt; points into
+  // header_nodes_ (null when there are no headers).
   curl_slist* header_list = nullptr;
   Response response;
   bool capped = false;      // the body reached max_body_bytes and the transfer was stopped on purpose
   bool responding = false;  // a status line arrived in this attempt
   std::uint32_t attempts = 0;
   std::chrono::steady_clock::time_point first_attempt_start{};
+
+ private:
+  std::string header_text_;  // the header lines, NUL-separated (may hold secrets: never logged)
+  std::vector<curl_slist> header_nodes_;
 };
 
 // libcurl callbacks; `userdata` is the Transfer.
