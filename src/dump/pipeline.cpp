@@ -557,11 +557,11 @@ void Run::release(HeaderFetch& fetch) {
       return;
     }
   }
-  {
-    std::lock_guard lock(free_mutex_);
-    free_fetches_.push_back(&fetch);
-    --counters_.in_flight;
-  }
+  // Notified under the lock: the last fetch back lets main end the run and destroy free_cv_, so
+  // a notify after the unlock could touch a destroyed condition variable (found by TSan).
+  std::lock_guard lock(free_mutex_);
+  free_fetches_.push_back(&fetch);
+  --counters_.in_flight;
   free_cv_.notify_all();
 }
 
