@@ -19,14 +19,14 @@
 #include "dump/batch_sink.hpp"
 #include "dump/bounded_queue.hpp"
 #include "dump/header_fetch.hpp"
-#include "dump/inventory_schema.hpp"
-#include "dump/output_dir.hpp"
-#include "dump/row_encoder.hpp"
 #include "dump/shard_lease.hpp"
 #include "dump/shard_plan.hpp"
 #include "http/engine.hpp"
+#include "output/output_dir.hpp"
 #include "parquet/writer.hpp"
 #include "report/aggregates.hpp"
+#include "schema/inventory_schema.hpp"
+#include "schema/row_encoder.hpp"
 #include "store/client_options.hpp"
 #include "store/common/display_key.hpp"
 #include "store/common/time_format.hpp"
@@ -117,15 +117,15 @@ class Run {
   // Opens the engine and the store of the keys.
   Status open_store();
   // Where OUT_DIR lives and how it retries (the store's options, or the output's own).
-  [[nodiscard]] OutputStoreSettings output_settings() const;
+  [[nodiscard]] output::OutputStoreSettings output_settings() const;
   // Opens OUT_DIR (not for a plain dry run) and reads what a resume can skip.
-  Status open_out_dir(const OutputStoreSettings& out_settings);
+  Status open_out_dir(const output::OutputStoreSettings& out_settings);
   // Decides what the listers read: the key file, or the listing (with a shard plan: this
   // shard's ranges); sets the key filter and the lister counts.
-  Status plan_keys(const OutputStoreSettings& out_settings);
+  Status plan_keys(const output::OutputStoreSettings& out_settings);
   // The listing of this run (and shard): every prefix whole, or this shard's ranges of the
   // OUT_DIR's plan (dump/shard_plan.hpp); false in `hash_shards` when the plan divides the keys.
-  Result<std::vector<ListItem>> plan_listing(const OutputStoreSettings& out_settings, bool& hash_shards);
+  Result<std::vector<ListItem>> plan_listing(const output::OutputStoreSettings& out_settings, bool& hash_shards);
   // Makes the n_consumers fetches (all free) and the two row sinks.
   void prepare_reads();
   // Starts the writer (unless a dry run), the listers and the stop watcher.
@@ -152,8 +152,8 @@ class Run {
   // Appends an error row for `meta`; if even that cannot be encoded, a bare one (path, url,
   // stage, kind, message). Never fails the run: a key whose row cannot be written is logged.
   // Any thread (listers, loops).
-  void append_error_row(const store::ObjectMeta& meta, const std::string& url, Stage stage, std::string_view kind,
-                        const Error& error, std::uint32_t attempts);
+  void append_error_row(const store::ObjectMeta& meta, const std::string& url, schema::Stage stage,
+                        std::string_view kind, const Error& error, std::uint32_t attempts);
   void note_row_warnings(std::string_view key, const std::vector<std::string>& warnings);
   [[nodiscard]] bool fits_in_flight(std::size_t cost) const {
     const std::size_t now = in_flight_bytes_.load(std::memory_order_acquire);
@@ -186,7 +186,7 @@ class Run {
   std::unique_ptr<store::ObjectStore> store_;
   // Opened before any thread starts. Then the writer is its only user that changes it; listers
   // call the const already_done(); main reads committed_files() after the writer is joined.
-  std::optional<OutputDir> out_;
+  std::optional<output::OutputDir> out_;
   // The shard's heartbeat: started by main in open_out_dir(), finished by main in finish(); its
   // own jthread writes the lease file (an early return leaves it to the destructor, which
   // records "failed"; dump/shard_lease.hpp).
@@ -320,10 +320,10 @@ Status Run::open_store() {
   return {};
 }
 
-void Run::append_error_row(const store::ObjectMeta& meta, const std::string& url, Stage stage, std::string_view kind,
-                           const Error& error, std::uint32_t attempts) {
+void Run::append_error_row(const store::ObjectMeta& meta, const std::string& url, schema::Stage stage,
+                           std::string_view kind, const Error& error, std::uint32_t attempts) {
   aggregates_.add_error(meta.key, to_string(stage), kind);
-  auto status = error_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
+  auto status = error_sink_->append(meta.key, [&](schema::RowEncoder& encoder, parquet::ColumnBatch& batch) {
     Status s = encoder.append_error(batch, meta, url, stage, kind, error, attempts);
     if (s) note_row_warnings(meta.key, encoder.row_warnings());
     return s;
@@ -334,7 +334,7 @@ void Run::append_error_row(const store::ObjectMeta& meta, const std::string& url
                                                 "); the error was: " + error.message.substr(0, 4096));
   store::ObjectMeta key_only;
   key_only.key = meta.key;
-  status = error_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
+  status = error_sink_->append(meta.key, [&](schema::RowEncoder& encoder, parquet::ColumnBatch& batch) {
     return encoder.append_error(batch, key_only, url, stage, kind, bare, attempts);
   });
   if (!status) spdlog::error("{}: no row could be written: {}", store::display_key(meta.key), status.error().message);
@@ -363,7 +363,7 @@ void Run::record_list_error(const std::string& prefix, const Error& error) {
   if (options_.dry_run || !error_sink_) return;
   store::ObjectMeta meta;
   meta.key = prefix;
-  append_error_row(meta, store_->url_for(prefix), Stage::kList, to_string(error.code), error, error.attempts);
+  append_error_row(meta, store_->url_for(prefix), schema::Stage::kList, to_string(error.code), error, error.attempts);
   std::lock_guard lock(stage_mutex_);
   ++errors_by_stage_["list"];
 }
@@ -371,7 +371,7 @@ void Run::record_list_error(const std::string& prefix, const Error& error) {
 void Run::record_untrusted_entry(const store::ObjectMeta& meta, const std::string& why) {
   ++counters_.failed;
   if (options_.dry_run || !error_sink_) return;
-  append_error_row(meta, store_->url_for(meta.key), Stage::kList, kInvalidListingEntry,
+  append_error_row(meta, store_->url_for(meta.key), schema::Stage::kList, schema::kInvalidListingEntry,
                    make_error(ErrorCode::kParse, why), 0);
   std::lock_guard lock(stage_mutex_);
   ++errors_by_stage_["list"];
@@ -399,7 +399,7 @@ void Run::list_stream(store::ListStream& stream, const std::string& what) {
       }
       if (options_.dry_run) continue;
       // The listing is the server's word: an entry that cannot be true is one error row.
-      if (auto why = untrusted_listing_entry(meta)) {
+      if (auto why = schema::untrusted_listing_entry(meta)) {
         record_untrusted_entry(meta, *why);
         continue;
       }
@@ -437,7 +437,8 @@ void Run::lister_main(const std::stop_token& token) {
   }
 }
 
-Result<std::vector<Run::ListItem>> Run::plan_listing(const OutputStoreSettings& out_settings, bool& hash_shards) {
+Result<std::vector<Run::ListItem>> Run::plan_listing(const output::OutputStoreSettings& out_settings,
+                                                     bool& hash_shards) {
   std::vector<ListItem> items;
   hash_shards = true;
   const auto prefixes = normalize_prefixes(config_.prefixes);
@@ -447,10 +448,10 @@ Result<std::vector<Run::ListItem>> Run::plan_listing(const OutputStoreSettings& 
   }
   // The plan lives in OUT_DIR; a dry run reads it too, so that its counts are the shards' own
   // (without a plan there, it makes one and writes nothing).
-  std::unique_ptr<OutputStorage> own_storage;
-  OutputStorage* storage = out_ ? &out_->storage() : nullptr;
+  std::unique_ptr<output::OutputStorage> own_storage;
+  output::OutputStorage* storage = out_ ? &out_->storage() : nullptr;
   if (storage == nullptr) {
-    auto opened = open_output(options_.out_dir, out_settings);
+    auto opened = output::open_output(options_.out_dir, out_settings);
     if (!opened) return std::move(opened).error();
     own_storage = std::move(opened).value();
     storage = own_storage.get();
@@ -506,7 +507,7 @@ void Run::on_header(HeaderFetch& fetch) {
     // sink's lock is taken.
     const geo::GeoFacts& geo_facts =
         geo::thread_geo_deriver().derive(fetch.header(), fetch.header().ifds.front(), fetch.geokeys());
-    Status status = data_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
+    Status status = data_sink_->append(meta.key, [&](schema::RowEncoder& encoder, parquet::ColumnBatch& batch) {
       Status s = encoder.append_data(batch, meta, url, fetch.header(), fetch.geokeys(), fetch.session().cog(),
                                      fetch.facts(), &geo_facts);
       if (s) note_row_warnings(meta.key, encoder.row_warnings());
@@ -518,7 +519,7 @@ void Run::on_header(HeaderFetch& fetch) {
     } else {
       // A header the row encoder cannot represent: still exactly one row for the key.
       auto error = make_error(ErrorCode::kInternal, "cannot encode the row: " + status.error().message);
-      append_error_row(meta, url, Stage::kParse, "unencodable", error, fetch.facts().attempts);
+      append_error_row(meta, url, schema::Stage::kParse, "unencodable", error, fetch.facts().attempts);
       ++counters_.failed;
       std::lock_guard lock(stage_mutex_);
       ++errors_by_stage_["parse"];
@@ -571,7 +572,8 @@ Status Run::write_job(WriteJob& job, parquet::ParquetWriter& writer) {
   if (status) {
     parquet::KeyValueList file_metadata;
     // GeoParquet: every data file says how to read `geometry`, and covers its rows' bboxes.
-    if (job.kind == FileKind::kData) file_metadata.emplace_back("geo", geoparquet_metadata(*job.batch, geo_summary_));
+    if (job.kind == output::FileKind::kData)
+      file_metadata.emplace_back("geo", schema::geoparquet_metadata(*job.batch, geo_summary_));
     status = writer.close(file_metadata);
   }
   if (!status) {
@@ -592,12 +594,12 @@ void Run::write_loop() {
   options.zstd_level = config_.compression_level;
   options.max_row_group_rows = config_.row_group_size != 0 ? config_.row_group_size : config_.write_chunk_size;
   options.key_value_metadata = {
-      {"tiff_dumper.schema_version", std::to_string(kSchemaVersion)},
+      {"tiff_dumper.schema_version", std::to_string(schema::kSchemaVersion)},
       {"tiff_dumper.run", fingerprint_},
       {"tiff_dumper.store", store_->url_for("")},
   };
-  auto data_writer = parquet::ParquetWriter::make(data_columns().schema, options);
-  auto error_writer = parquet::ParquetWriter::make(error_columns().schema, options);
+  auto data_writer = parquet::ParquetWriter::make(schema::data_columns().schema, options);
+  auto error_writer = parquet::ParquetWriter::make(schema::error_columns().schema, options);
   if (!data_writer.ok() || !error_writer.ok()) {
     fatal(data_writer.ok() ? error_writer.error() : data_writer.error());
     while (writes_.pop()) {
@@ -606,12 +608,12 @@ void Run::write_loop() {
   }
   while (auto job = writes_.pop()) {
     if (failed_.load()) continue;  // after a fatal error: drain, so no producer blocks
-    auto& writer = job->kind == FileKind::kData ? **data_writer : **error_writer;
+    auto& writer = job->kind == output::FileKind::kData ? **data_writer : **error_writer;
     if (auto status = write_job(*job, writer); !status) {
       fatal(std::move(status).error());
       continue;
     }
-    (job->kind == FileKind::kData ? *data_sink_ : *error_sink_).recycle(std::move(job->batch));
+    (job->kind == output::FileKind::kData ? *data_sink_ : *error_sink_).recycle(std::move(job->batch));
   }
 }
 
@@ -621,7 +623,7 @@ nlohmann::json Run::manifest(const RunSummary& s) const {
   return {
       {"tool", "tiff-dumper"},
       {"version", TDUMP_VERSION},
-      {"schema_version", kSchemaVersion},
+      {"schema_version", schema::kSchemaVersion},
       {"run", fingerprint_},
       {"started", started_},
       {"finished", store::format_iso8601(std::time(nullptr))},
@@ -665,7 +667,7 @@ Result<RunSummary> Run::execute() {
   started_ = store::format_iso8601(std::time(nullptr));
   fingerprint_ = run_fingerprint(config_, options_);
   if (auto s = open_store(); !s) return std::move(s).error();
-  const OutputStoreSettings out_settings = output_settings();
+  const output::OutputStoreSettings out_settings = output_settings();
   if (auto s = open_out_dir(out_settings); !s) return std::move(s).error();
   if (auto s = plan_keys(out_settings); !s) return std::move(s).error();
   prepare_reads();
@@ -677,10 +679,10 @@ Result<RunSummary> Run::execute() {
   return finish(Clock::now() - t0);
 }
 
-OutputStoreSettings Run::output_settings() const {
-  OutputStoreSettings out_settings;
-  out_settings.options =
-      output_store_options(config_.store_name, config_.store_options, options_.out_dir, config_.output_store_options);
+output::OutputStoreSettings Run::output_settings() const {
+  output::OutputStoreSettings out_settings;
+  out_settings.options = output::output_store_options(config_.store_name, config_.store_options, options_.out_dir,
+                                                      config_.output_store_options);
   out_settings.retry.max_retries = config_.max_retries;
   out_settings.retry.init_backoff = config_.init_backoff;
   out_settings.retry.max_backoff = config_.max_backoff;
@@ -688,9 +690,9 @@ OutputStoreSettings Run::output_settings() const {
   return out_settings;
 }
 
-Status Run::open_out_dir(const OutputStoreSettings& out_settings) {
+Status Run::open_out_dir(const output::OutputStoreSettings& out_settings) {
   if (options_.dry_run && !options_.resume) return {};
-  auto out = OutputDir::open(options_.out_dir, out_settings, options_.shard, fingerprint_, options_.resume);
+  auto out = output::OutputDir::open(options_.out_dir, out_settings, options_.shard, fingerprint_, options_.resume);
   if (!out) return std::move(out).error();
   out_.emplace(std::move(out).value());
   if (!options_.dry_run) {
@@ -705,7 +707,7 @@ Status Run::open_out_dir(const OutputStoreSettings& out_settings) {
   return {};
 }
 
-Status Run::plan_keys(const OutputStoreSettings& out_settings) {
+Status Run::plan_keys(const output::OutputStoreSettings& out_settings) {
   // What this run lists: with a shard plan, this shard's key ranges (and no hash filter).
   bool hash_shards = true;
   if (!options_.keys_file) {
@@ -743,10 +745,10 @@ void Run::prepare_reads() {
     fetches_.push_back(std::make_unique<HeaderFetch>(fetch_limits_));
     free_fetches_.push_back(fetches_.back().get());
   }
-  data_sink_.emplace(FileKind::kData, data_columns().schema, config_.write_chunk_size, config_.max_batch_bytes,
-                     writes_);
-  error_sink_.emplace(FileKind::kErrors, error_columns().schema, config_.write_chunk_size, config_.max_batch_bytes,
-                      writes_);
+  data_sink_.emplace(output::FileKind::kData, schema::data_columns().schema, config_.write_chunk_size,
+                     config_.max_batch_bytes, writes_);
+  error_sink_.emplace(output::FileKind::kErrors, schema::error_columns().schema, config_.write_chunk_size,
+                      config_.max_batch_bytes, writes_);
 }
 
 void Run::start_threads() {
