@@ -1,6 +1,6 @@
 #pragma once
 // Live counters of a run and their display: a redrawn line on a terminal, periodic log lines
-// otherwise, nothing with --quiet (BRIEF §5).
+// otherwise, nothing with --quiet (README "Usage").
 #include <atomic>
 #include <chrono>
 #include <condition_variable>

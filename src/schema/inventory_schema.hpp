@@ -1,5 +1,5 @@
 #pragma once
-// The output schema (BRIEF §3), one for every file of every run, and the resolved column
+// The output schema (README "Output schema"; docs/schema.md), one for every file of every run, and the resolved column
 // handles the row encoder writes through. The README's schema table documents the same.
 #include <cstdint>
 #include <vector>

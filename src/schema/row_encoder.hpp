@@ -1,5 +1,5 @@
 #pragma once
-// Turns one parsed header (or one failure) into one row of a ColumnBatch (BRIEF §3).
+// Turns one parsed header (or one failure) into one row of a ColumnBatch (README "Output schema").
 // Scratch space is reused from row to row: the hot path allocates only when a value is larger
 // than any seen before.
 //
