@@ -1,4 +1,4 @@
-// Writer throughput on the product's own inventory schema and row encoder (src/dump): rows/s
+// Writer throughput on the product's own inventory schema and row encoder (src/schema): rows/s
 // and bytes/row with each output compression (SNAPPY, ZSTD level 3, none), side by side.
 //
 // The rows are real: bench_parquet DATA_DIR reads every *.tif under DATA_DIR once through the
@@ -28,12 +28,12 @@
 #include <string>
 #include <vector>
 
-#include "dump/inventory_schema.hpp"
-#include "dump/row_encoder.hpp"
 #include "dump/run_config.hpp"
 #include "geo/derive.hpp"
 #include "geo/geoparquet.hpp"
 #include "parquet/writer.hpp"
+#include "schema/inventory_schema.hpp"
+#include "schema/row_encoder.hpp"
 #include "tiff/fetcher.hpp"
 
 namespace tdump::bench {
@@ -55,7 +55,7 @@ struct Fixture {
   std::string name;
   std::string bytes;
   tiff::HeaderFetcher fetcher;
-  dump::FetchFacts facts;
+  schema::FetchFacts facts;
 };
 
 std::vector<std::unique_ptr<Fixture>>& fixtures() {
@@ -88,7 +88,7 @@ bool load_fixtures(const std::filesystem::path& dir) {
       return false;
     }
     const auto stats = f->fetcher.stats();
-    f->facts = dump::FetchFacts{stats.bytes, stats.reads, stats.reads, bytes.size()};
+    f->facts = schema::FetchFacts{stats.bytes, stats.reads, stats.reads, bytes.size()};
     fixtures().push_back(std::move(f));
   }
   return !fixtures().empty();
@@ -115,7 +115,7 @@ class Listing {
 };
 
 // Appends rows [first, first + count) as the pipeline's I/O thread does.
-bool append_range(dump::RowEncoder& encoder, Listing& listing, parquet::ColumnBatch& batch, std::uint64_t first,
+bool append_range(schema::RowEncoder& encoder, Listing& listing, parquet::ColumnBatch& batch, std::uint64_t first,
                   std::uint64_t count) {
   const auto& all = fixtures();
   for (std::uint64_t i = first; i < first + count; ++i) {
@@ -138,7 +138,7 @@ parquet::WriterOptions options_for(parquet::Compression compression) {
   o.zstd_level = defaults.compression_level;
   o.max_row_group_rows = kRowsPerFile;
   o.fsync = false;  // measure the writer, not the disk
-  o.key_value_metadata = {{"tiff_dumper.schema_version", std::to_string(dump::kSchemaVersion)},
+  o.key_value_metadata = {{"tiff_dumper.schema_version", std::to_string(schema::kSchemaVersion)},
                           {"tiff_dumper.run", "bench"},
                           {"tiff_dumper.store", "s3://bench-bucket/"}};
   return o;
@@ -153,7 +153,7 @@ std::filesystem::path output_path() {
 bool write_file(parquet::ParquetWriter& writer, const parquet::ColumnBatch& batch, geo::GeoSummary& summary,
                 const std::filesystem::path& path, std::int64_t& bytes) {
   if (!writer.open(path) || !writer.write(batch)) return false;
-  const parquet::KeyValueList file_metadata{{"geo", dump::geoparquet_metadata(batch, summary)}};
+  const parquet::KeyValueList file_metadata{{"geo", schema::geoparquet_metadata(batch, summary)}};
   if (!writer.close(file_metadata)) return false;
   bytes += writer.last_file_bytes();
   return true;
@@ -167,9 +167,9 @@ void report(benchmark::State& state, std::int64_t bytes_per_iteration) {
 }
 
 void append_rows(benchmark::State& state) {
-  dump::RowEncoder encoder;
+  schema::RowEncoder encoder;
   Listing listing;
-  parquet::ColumnBatch batch(dump::data_columns().schema);
+  parquet::ColumnBatch batch(schema::data_columns().schema);
   auto fill_all = [&] {
     for (std::uint64_t first = 0; first < kRows; first += kRowsPerFile) {
       batch.clear();
@@ -187,11 +187,11 @@ void append_rows(benchmark::State& state) {
 }
 
 void encode_and_write(benchmark::State& state, parquet::Compression compression) {
-  dump::RowEncoder encoder;
+  schema::RowEncoder encoder;
   Listing listing;
-  parquet::ColumnBatch batch(dump::data_columns().schema);
+  parquet::ColumnBatch batch(schema::data_columns().schema);
   if (!append_range(encoder, listing, batch, 0, kRowsPerFile)) state.SkipWithError("append_data failed");
-  auto writer = parquet::ParquetWriter::make(dump::data_columns().schema, options_for(compression)).value();
+  auto writer = parquet::ParquetWriter::make(schema::data_columns().schema, options_for(compression)).value();
   geo::GeoSummary summary;
   const auto path = output_path();
   std::int64_t bytes = 0;
@@ -208,10 +208,10 @@ void encode_and_write(benchmark::State& state, parquet::Compression compression)
 }
 
 void end_to_end(benchmark::State& state, parquet::Compression compression) {
-  dump::RowEncoder encoder;
+  schema::RowEncoder encoder;
   Listing listing;
-  parquet::ColumnBatch batch(dump::data_columns().schema);
-  auto writer = parquet::ParquetWriter::make(dump::data_columns().schema, options_for(compression)).value();
+  parquet::ColumnBatch batch(schema::data_columns().schema);
+  auto writer = parquet::ParquetWriter::make(schema::data_columns().schema, options_for(compression)).value();
   geo::GeoSummary summary;
   const auto path = output_path();
   std::int64_t bytes = 0;
@@ -261,8 +261,8 @@ int main(int argc, char** argv) {
     std::cerr << "bench_parquet: no readable *.tif under " << argv[1] << "\n";
     return 1;
   }
-  const auto& schema = *tdump::dump::data_columns().schema;
-  benchmark::AddCustomContext("schema", "version " + std::to_string(tdump::dump::kSchemaVersion) + ", " +
+  const auto& schema = *tdump::schema::data_columns().schema;
+  benchmark::AddCustomContext("schema", "version " + std::to_string(tdump::schema::kSchemaVersion) + ", " +
                                             std::to_string(schema.nodes().front().num_children) + " columns, " +
                                             std::to_string(schema.num_leaves()) + " leaf columns");
   benchmark::AddCustomContext(

@@ -7,11 +7,11 @@
 #include <span>
 #include <string>
 
+#include "schema/value_json.hpp"
 #include "tiff/fetcher.hpp"
 #include "tiff/geokeys.hpp"
 #include "tiff/image_info.hpp"
 #include "tiff/parser.hpp"
-#include "tiff/value_json.hpp"
 
 namespace {
 
@@ -86,12 +86,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,  // NOLINT(reada
     (void)describe_image(header, ifd);
     for (const Entry& e : header.entries_of(ifd)) {
       json.clear();
-      append_value_json(json, e, header.byte_order);
+      tdump::schema::append_value_json(json, e, header.byte_order);
     }
     if (decode_geokeys(header, ifd, geokeys).ok()) {
       for (const GeoKey& key : geokeys.keys) {
         json.clear();
-        append_geokey_json(json, geokeys, key);
+        tdump::schema::append_geokey_json(json, geokeys, key);
       }
     }
   }

@@ -1,6 +1,6 @@
 #pragma once
 // Each subcommand lives in its own file and registers itself on the app; the returned
-// function runs it after parsing and gives the process exit code (BRIEF §5):
+// function runs it after parsing and gives the process exit code (README "Usage"):
 // 0 all done, 1 done with per-file errors, 2 bad usage/config, 3+ fatal.
 #include <functional>
 

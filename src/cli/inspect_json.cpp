@@ -3,9 +3,9 @@
 #include <cstring>
 #include <string>
 
+#include "schema/value_json.hpp"
 #include "tiff/field_type.hpp"
 #include "tiff/tags.hpp"
-#include "tiff/value_json.hpp"
 
 namespace tdump::cli {
 namespace {
@@ -23,7 +23,7 @@ nlohmann::json entry_to_json(const tiff::Entry& e, tiff::ByteOrder order) {
   tag["count"] = e.count;
   if (!e.is_inline) tag["offset"] = e.value_offset;
   std::string text;
-  tiff::append_value_json(text, e, order);
+  schema::append_value_json(text, e, order);
   tag["value"] = parse_value(text);
   return tag;
 }
@@ -124,7 +124,7 @@ nlohmann::json header_to_json(const tiff::TiffHeader& header, const tiff::GeoKey
   nlohmann::json other = nlohmann::json::object();
   for (const tiff::GeoKey& key : geokeys.keys) {
     std::string text;
-    tiff::append_geokey_json(text, geokeys, key);
+    schema::append_geokey_json(text, geokeys, key);
     const tiff::GeoKeyInfo* info = tiff::find_geokey(key.id);
     if (info != nullptr && key.kind != tiff::GeoValueKind::kUnknown) {
       named[std::string(info->name)] = parse_value(text);

@@ -19,8 +19,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/store_setup.hpp"
-#include "dump/output_storage.hpp"
 #include "http/url_redaction.hpp"
+#include "output/output_storage.hpp"
 #include "report/aggregates.hpp"
 #include "report/html.hpp"
 #include "store/common/display_key.hpp"
@@ -100,19 +100,19 @@ int run_report(const ReportArgs& args) {
   auto options = parse_option_flags(args.options);
   if (!options) return fail(options.error());
   // A local OUT_DIR must exist: opening it as output storage would create it.
-  if (!dump::is_remote_location(args.out_dir) && args.out_dir.rfind("file://", 0) != 0 &&
+  if (!output::is_remote_location(args.out_dir) && args.out_dir.rfind("file://", 0) != 0 &&
       !fs::is_directory(args.out_dir)) {
     return fail(make_error(ErrorCode::kNotFound, "OUT_DIR " + args.out_dir + ": no such directory"));
   }
-  dump::OutputStoreSettings settings;
+  output::OutputStoreSettings settings;
   settings.options = std::move(*options);
   settings.shard_tag = "report";
-  auto storage = dump::open_output(args.out_dir, settings);
+  auto storage = output::open_output(args.out_dir, settings);
   if (!storage) return fail(storage.error());
 
   auto listed = (*storage)->list("_SUCCESS");
   if (!listed) return fail(listed.error());
-  std::vector<dump::StoredObject> manifests;
+  std::vector<output::StoredObject> manifests;
   std::set<std::uint64_t> shard_counts;
   for (auto& object : *listed) {
     auto shards = manifest_shards(object.name);
@@ -141,7 +141,7 @@ int run_report(const ReportArgs& args) {
   std::set<std::string> stores, runs;
   std::uint64_t without_aggregates = 0;
   auto status =
-      (*storage)->read_each(manifests, [&](const dump::StoredObject& object, const std::string& text) -> Status {
+      (*storage)->read_each(manifests, [&](const output::StoredObject& object, const std::string& text) -> Status {
         if (text.size() > kMaxManifestBytes) return make_error(ErrorCode::kParse, object.name + ": too large");
         auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
         if (json.is_discarded() || !json.is_object()) {

@@ -14,18 +14,18 @@ std::optional<unsigned> to_unsigned(std::string_view text) {
   return value;
 }
 
-Result<dump::Shard> check(unsigned index, unsigned count, const std::string& origin) {
+Result<Shard> check(unsigned index, unsigned count, const std::string& origin) {
   if (count == 0) return make_error(ErrorCode::kInvalidArgument, origin + ": the shard count must be at least 1");
   if (index >= count) {
     return make_error(ErrorCode::kInvalidArgument,
                       fmt::format("{}: shard index {} is out of range: it must be in 0..{}", origin, index, count - 1));
   }
-  return dump::Shard{index, count};
+  return Shard{index, count};
 }
 
 }  // namespace
 
-Result<dump::Shard> resolve_shard(const std::string& shard_flag, unsigned shards_flag, const EnvFn& env) {
+Result<Shard> resolve_shard(const std::string& shard_flag, unsigned shards_flag, const EnvFn& env) {
   if (!shard_flag.empty()) {
     if (shards_flag != 0) {
       return make_error(ErrorCode::kInvalidArgument, "--shard and --shards: give only one");
@@ -40,7 +40,7 @@ Result<dump::Shard> resolve_shard(const std::string& shard_flag, unsigned shards
     }
     return check(*index, *count, "--shard " + shard_flag);
   }
-  if (shards_flag == 0) return dump::Shard{};
+  if (shards_flag == 0) return Shard{};
   for (const char* name : {"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX", "SLURM_ARRAY_TASK_ID"}) {
     auto value = env(name);
     if (!value) continue;

@@ -8,13 +8,13 @@
 #include <string_view>
 
 #include "common/result.hpp"
-#include "dump/key_filter.hpp"
+#include "common/shard.hpp"
 
 namespace tdump::cli {
 
 using EnvFn = std::function<std::optional<std::string>(std::string_view)>;
 
 // `shard_flag` is the --shard value ("I/N") or empty; `shards_flag` the --shards value or 0.
-Result<dump::Shard> resolve_shard(const std::string& shard_flag, unsigned shards_flag, const EnvFn& env);
+Result<Shard> resolve_shard(const std::string& shard_flag, unsigned shards_flag, const EnvFn& env);
 
 }  // namespace tdump::cli

@@ -15,8 +15,8 @@
 #include "cli/config.hpp"
 #include "cli/store_setup.hpp"
 #include "dump/job_status.hpp"
-#include "dump/output_storage.hpp"
 #include "http/url_redaction.hpp"
+#include "output/output_storage.hpp"
 #include "store/common/display_key.hpp"
 #include "store/common/server_text.hpp"
 #include "store/local/local_store.hpp"
@@ -53,20 +53,20 @@ int run_status(const StatusArgs& args) {
     return fail(make_error(ErrorCode::kInvalidArgument,
                            "OUT_DIR " + store::display_key(args.out_dir) + ": not valid UTF-8 (shown as %XX)"));
   }
-  dump::OutputStoreSettings settings;
+  output::OutputStoreSettings settings;
   if (!args.config_file.empty()) {
     // The store options `headers` would use for this OUT_DIR.
     auto config = load_config(args.config_file);
     if (!config) return fail(config.error());
-    settings.options = dump::output_store_options(config->store_name, config->store_options, args.out_dir,
-                                                  config->output_store_options);
+    settings.options = output::output_store_options(config->store_name, config->store_options, args.out_dir,
+                                                    config->output_store_options);
   }
   auto values = parse_option_flags(args.options);
   if (!values) return fail(values.error());
   for (auto& [key, value] : *values) settings.options[key] = value;
   settings.shard_tag = "status";
 
-  if (!dump::is_remote_location(args.out_dir)) {
+  if (!output::is_remote_location(args.out_dir)) {
     // A local OUT_DIR is not created by looking at it.
     auto path = store::local_path_of_url(args.out_dir);
     if (!path) return fail(make_error(ErrorCode::kInvalidArgument, "OUT_DIR: " + path.error().message));
@@ -76,7 +76,7 @@ int run_status(const StatusArgs& args) {
       return kExitIncomplete;
     }
   }
-  auto storage = dump::open_output(args.out_dir, settings);
+  auto storage = output::open_output(args.out_dir, settings);
   if (!storage) return fail(storage.error());
 
   dump::StatusOptions options;

@@ -1,6 +1,6 @@
 #pragma once
 // Result<T>: the value-or-error type every module returns at its boundary.
-// Exceptions stay inside a module; callers see errors as values (BRIEF §4 style rule).
+// Exceptions stay inside a module; callers see errors as values (ARCHITECTURE.md "Rules").
 #include <cassert>
 #include <string>
 #include <utility>

@@ -11,15 +11,15 @@
 
 #include "common/result.hpp"
 #include "dump/bounded_queue.hpp"
-#include "dump/output_dir.hpp"
-#include "dump/row_encoder.hpp"
+#include "output/output_dir.hpp"
 #include "parquet/column_batch.hpp"
+#include "schema/row_encoder.hpp"
 
 namespace tdump::dump {
 
 // A full batch on its way to the writer thread, with the keys its rows hold (for the sidecar).
 struct WriteJob {
-  FileKind kind = FileKind::kData;
+  output::FileKind kind = output::FileKind::kData;
   std::unique_ptr<parquet::ColumnBatch> batch;
   std::vector<std::string> keys;
 };
@@ -27,7 +27,7 @@ struct WriteJob {
 // Rows appended from I/O threads (thread-safe).
 class BatchSink {
  public:
-  BatchSink(FileKind kind, parquet::SchemaPtr schema, std::size_t rows_per_file, std::size_t max_bytes,
+  BatchSink(output::FileKind kind, parquet::SchemaPtr schema, std::size_t rows_per_file, std::size_t max_bytes,
             BoundedQueue<WriteJob>& writes)
       : kind_(kind), schema_(std::move(schema)), rows_per_file_(rows_per_file), max_bytes_(max_bytes), writes_(writes) {
     batch_ = std::make_unique<parquet::ColumnBatch>(schema_);
@@ -86,7 +86,7 @@ class BatchSink {
     writes_.push(std::move(job));
   }
 
-  FileKind kind_;
+  output::FileKind kind_;
   parquet::SchemaPtr schema_;
   std::size_t rows_per_file_;
   std::size_t max_bytes_;
@@ -95,7 +95,7 @@ class BatchSink {
   std::unique_ptr<parquet::ColumnBatch> batch_;  // guarded by mutex_
   std::vector<std::string> keys_;                // guarded by mutex_: the sidecar of batch_
   std::size_t keys_bytes_ = 0;                   // guarded by mutex_: what keys_ holds
-  RowEncoder encoder_;                           // guarded by mutex_
+  schema::RowEncoder encoder_;                   // guarded by mutex_
   std::mutex spare_mutex_;
   std::vector<std::unique_ptr<parquet::ColumnBatch>> spares_;  // guarded by spare_mutex_
 };

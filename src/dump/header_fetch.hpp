@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "dump/row_encoder.hpp"
+#include "schema/row_encoder.hpp"
 #include "store/object_store.hpp"
 #include "tiff/session.hpp"
 

@@ -18,11 +18,11 @@ using nlohmann::json;
 constexpr std::uint32_t kMaxShards = 99999;
 
 struct Found {
-  std::map<std::uint32_t, StoredObject> manifests;    // shard index -> `_SUCCESS-I-of-N` (or `_SUCCESS`, N = 1)
-  std::map<std::uint32_t, StoredObject> leases;       // shard index -> lease
-  std::map<std::uint32_t, StoredObject> descriptors;  // shard index -> `_tiff_dumper/shard-I.json`
-  std::optional<StoredObject> bare_success;           // `_SUCCESS`: job manifest, or the unsharded run's
-  std::set<std::uint32_t> counts;                     // every N seen
+  std::map<std::uint32_t, output::StoredObject> manifests;    // shard index -> `_SUCCESS-I-of-N` (or `_SUCCESS`, N = 1)
+  std::map<std::uint32_t, output::StoredObject> leases;       // shard index -> lease
+  std::map<std::uint32_t, output::StoredObject> descriptors;  // shard index -> `_tiff_dumper/shard-I.json`
+  std::optional<output::StoredObject> bare_success;           // `_SUCCESS`: job manifest, or the unsharded run's
+  std::set<std::uint32_t> counts;                             // every N seen
 };
 
 std::string iso_utc(std::int64_t t) {
@@ -34,20 +34,21 @@ std::string iso_utc(std::int64_t t) {
   return buf.data();
 }
 
-Error in_out_dir(const OutputStorage& storage, Error error) {
+Error in_out_dir(const output::OutputStorage& storage, Error error) {
   error.message = fmt::format("OUT_DIR {}: {}", storage.location(), error.message);
   return error;
 }
 
 // Reads small objects whole; an object over `limit` bytes is left out (its text stays empty).
-Result<std::map<std::string, std::string>> read_small(OutputStorage& storage, const std::vector<StoredObject>& objects,
+Result<std::map<std::string, std::string>> read_small(output::OutputStorage& storage,
+                                                      const std::vector<output::StoredObject>& objects,
                                                       std::size_t limit) {
-  std::vector<StoredObject> wanted;
+  std::vector<output::StoredObject> wanted;
   for (const auto& o : objects) {
     if (o.size <= limit) wanted.push_back(o);
   }
   std::map<std::string, std::string> texts;
-  auto status = storage.read_each(wanted, [&](const StoredObject& o, std::string text) -> Status {
+  auto status = storage.read_each(wanted, [&](const output::StoredObject& o, std::string text) -> Status {
     if (text.size() > limit) text.clear();
     texts[o.name] = std::move(text);
     return {};
@@ -100,7 +101,7 @@ std::string_view to_string(ShardState state) noexcept {
   return "missing";
 }
 
-Result<JobReport> job_status(OutputStorage& storage, const StatusOptions& options) {
+Result<JobReport> job_status(output::OutputStorage& storage, const StatusOptions& options) {
   JobReport report;
   report.location = storage.location();
   report.job_manifest = storage.describe("_SUCCESS");
@@ -132,7 +133,7 @@ Result<JobReport> job_status(OutputStorage& storage, const StatusOptions& option
   }
 
   // The descriptors say N and the run even before any manifest or lease exists.
-  std::vector<StoredObject> small;
+  std::vector<output::StoredObject> small;
   for (const auto& [i, o] : found.descriptors) small.push_back(o);
   for (const auto& [i, o] : found.leases) small.push_back(o);
   if (found.bare_success) small.push_back(*found.bare_success);
@@ -177,7 +178,7 @@ Result<JobReport> job_status(OutputStorage& storage, const StatusOptions& option
   report.shards = n;
   if (n == 1 && found.bare_success && !bare_is_job) found.manifests[0] = *found.bare_success;
 
-  std::vector<StoredObject> manifests;
+  std::vector<output::StoredObject> manifests;
   for (const auto& [i, o] : found.manifests) manifests.push_back(o);
   auto manifest_texts = read_small(storage, manifests, kMaxManifestBytes);
   if (!manifest_texts) return in_out_dir(storage, std::move(manifest_texts).error());

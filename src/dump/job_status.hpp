@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "dump/output_storage.hpp"
 #include "dump/shard_lease.hpp"
+#include "output/output_storage.hpp"
 
 namespace tdump::dump {
 
@@ -71,7 +71,7 @@ struct StatusOptions {
 inline constexpr std::size_t kMaxManifestBytes = std::size_t{64} * 1024 * 1024;
 
 // Reads OUT_DIR and, when every shard is done (and `finalize`), writes the job manifest.
-Result<JobReport> job_status(OutputStorage& storage, const StatusOptions& options);
+Result<JobReport> job_status(output::OutputStorage& storage, const StatusOptions& options);
 
 // The job manifest's JSON text (what job_status writes).
 [[nodiscard]] std::string job_manifest_json(const JobReport& report);

@@ -19,14 +19,14 @@
 #include "dump/batch_sink.hpp"
 #include "dump/bounded_queue.hpp"
 #include "dump/header_fetch.hpp"
-#include "dump/inventory_schema.hpp"
-#include "dump/output_dir.hpp"
-#include "dump/row_encoder.hpp"
 #include "dump/shard_lease.hpp"
 #include "dump/shard_plan.hpp"
 #include "http/engine.hpp"
+#include "output/output_dir.hpp"
 #include "parquet/writer.hpp"
 #include "report/aggregates.hpp"
+#include "schema/inventory_schema.hpp"
+#include "schema/row_encoder.hpp"
 #include "store/client_options.hpp"
 #include "store/common/display_key.hpp"
 #include "store/common/time_format.hpp"
@@ -76,6 +76,25 @@ parquet::Compression to_parquet(OutputCompression c) {
   return parquet::Compression::kSnappy;
 }
 
+// One `headers` run (the data flow: ARCHITECTURE.md; what a stop does: README "Stopping").
+//
+// THREADS, and what each one owns:
+// - main: the caller of execute(). Everything is set up on it before any other thread starts
+//   (store, OUT_DIR, the listing, fetches, sinks); then it runs dispatch() (queued keys onto free
+//   fetches), waits for the run to go quiet (listers joined, nothing in flight), has the writer
+//   finish and writes the manifest.
+// - listers: up to `list_parallelism` std::jthreads (one for a key file): list, filter, push keys, and
+//   write error rows of the listing through the sinks. The last one to finish closes keys_.
+// - loops: the engine's I/O threads (src/http/engine.hpp). A read's callbacks, on_header() and
+//   release(), run there; a finished fetch starts the next queued key on the same loop.
+// - writer: one std::jthread running write_loop(), the only writer of Parquet files and OUT_DIR
+//   commits. Its stop token closes writes_, so it drains what is queued and ends.
+// - watcher: one std::jthread running watch_stop(): waits (in poll(), no timeout) for the first
+//   signal or for its own stop token, then bounds what is in flight with the grace period.
+// - progress: the ProgressReporter's thread (dump/progress.hpp), started and stopped by main in
+//   execute(); it only reads counters_.
+// The threads are members declared last: a std::jthread's destructor asks for a stop and joins,
+// so on every way out of execute() they end before any member they use is destroyed.
 class Run {
  public:
   Run(const RunConfig& config, const RunOptions& options)
@@ -84,34 +103,70 @@ class Run {
         keys_(std::max<std::size_t>(config.max_buffer_size, 1), config.max_buffer_bytes, queued_bytes),
         writes_(2) {}
 
+  // The whole run: the steps below, in order, on the calling (main) thread.
   Result<RunSummary> execute();
 
  private:
-  Status open_store();
   // One unit of listing: a prefix, or this shard's key ranges of it (a shard plan's).
   struct ListItem {
     std::string prefix;
     std::vector<store::KeyRange> ranges;  // empty: the whole prefix
   };
+
+  // --- The steps of execute(), each on the main thread ---
+  // Opens the engine and the store of the keys.
+  Status open_store();
+  // Where OUT_DIR lives and how it retries (the store's options, or the output's own).
+  [[nodiscard]] output::OutputStoreSettings output_settings() const;
+  // Opens OUT_DIR (not for a plain dry run) and reads what a resume can skip.
+  Status open_out_dir(const output::OutputStoreSettings& out_settings);
+  // Decides what the listers read: the key file, or the listing (with a shard plan: this
+  // shard's ranges); sets the key filter and the lister counts.
+  Status plan_keys(const output::OutputStoreSettings& out_settings);
   // The listing of this run (and shard): every prefix whole, or this shard's ranges of the
   // OUT_DIR's plan (dump/shard_plan.hpp); false in `hash_shards` when the plan divides the keys.
-  Result<std::vector<ListItem>> plan_listing(const OutputStoreSettings& out_settings, bool& hash_shards);
-  void list_items(const std::vector<ListItem>& items, std::atomic<std::size_t>& next, std::size_t parallelism);
+  Result<std::vector<ListItem>> plan_listing(const output::OutputStoreSettings& out_settings, bool& hash_shards);
+  // Makes the n_consumers fetches (all free) and the two row sinks.
+  void prepare_reads();
+  // Starts the writer (unless a dry run), the listers and the stop watcher.
+  void start_threads();
+  // Feeds keys to the fetches until the listing ends or a stop; returns once the listers are
+  // joined and nothing is in flight, with the watcher stopped and joined.
+  void run_reads();
+  // Hands the last partial batches to the writer and waits until it has written them.
+  void finish_writes();
+  // The summary; the run's error when there is one; the manifest of a complete run.
+  Result<RunSummary> finish(Clock::duration elapsed);
+
+  // --- Listers ---
+  void lister_main(const std::stop_token& token);
+  void list_items(std::size_t parallelism);
   void list_stream(store::ListStream& stream, const std::string& what);
   void record_list_error(const std::string& prefix, const Error& error);
   void record_untrusted_entry(const store::ObjectMeta& meta, const std::string& why);
+
+  // --- Reads: dispatch() on main, the rest on the loops ---
   void dispatch();
   void on_header(HeaderFetch& fetch);
   void release(HeaderFetch& fetch);
   // Appends an error row for `meta`; if even that cannot be encoded, a bare one (path, url,
   // stage, kind, message). Never fails the run: a key whose row cannot be written is logged.
-  void append_error_row(const store::ObjectMeta& meta, const std::string& url, Stage stage, std::string_view kind,
-                        const Error& error, std::uint32_t attempts);
+  // Any thread (listers, loops).
+  void append_error_row(const store::ObjectMeta& meta, const std::string& url, schema::Stage stage,
+                        std::string_view kind, const Error& error, std::uint32_t attempts);
   void note_row_warnings(std::string_view key, const std::vector<std::string>& warnings);
+  [[nodiscard]] bool fits_in_flight(std::size_t cost) const {
+    const std::size_t now = in_flight_bytes_.load(std::memory_order_acquire);
+    return now == 0 || now + cost <= config_.max_buffer_bytes;
+  }
+
+  // --- Writer ---
   void write_loop();
   Status write_job(WriteJob& job, parquet::ParquetWriter& writer);
+
+  // --- Stops: any thread ---
   // The first SIGINT/SIGTERM (options_.stop) or the end of the run, whichever comes first;
-  // after a stop, the grace period for what is in flight.
+  // after a stop, the grace period for what is in flight. The watcher thread.
   void watch_stop(const std::stop_token& token);
   void request_stop();
   bool stopping() const {
@@ -120,62 +175,87 @@ class Run {
   void fatal(Error error);
   nlohmann::json manifest(const RunSummary& summary) const;
 
+  // Set before any thread starts, read-only after (options_.stop is a StopSignal: thread-safe).
   const RunConfig& config_;
   const RunOptions& options_;
-  std::shared_ptr<http::Engine> engine_;
-  std::unique_ptr<store::ObjectStore> store_;
-  std::optional<OutputDir> out_;
-  std::optional<KeyFilter> filter_;
-  Counters counters_;
   std::string fingerprint_;
   std::string started_;
-
-  BoundedQueue<store::ObjectMeta> keys_;
-  std::atomic<std::size_t> active_listers_{0};
-  std::atomic<std::size_t> failed_listers_{0};  // listing streams that failed before their first page
-  // The shard's heartbeat: set by the main thread before the listers start, finished by it at
-  // the end; its own jthread writes the lease file (a fatal return leaves it to the destructor,
-  // which records "failed").
+  // Set before any thread starts; both are thread-safe (engine contract, src/http/engine.hpp).
+  // The watcher may shutdown() the engine when the grace period ends; main does at the end.
+  std::shared_ptr<http::Engine> engine_;
+  std::unique_ptr<store::ObjectStore> store_;
+  // Opened before any thread starts. Then the writer is its only user that changes it; listers
+  // call the const already_done(); main reads committed_files() after the writer is joined.
+  std::optional<output::OutputDir> out_;
+  // The shard's heartbeat: started by main in open_out_dir(), finished by main in finish(); its
+  // own jthread writes the lease file (an early return leaves it to the destructor, which
+  // records "failed"; dump/shard_lease.hpp).
   std::unique_ptr<ShardLease> lease_;
-  std::size_t plan_ranges_ = 0;                  // set before the listers start: this shard's plan ranges
-  std::size_t plan_total_ranges_ = 0;            // set with plan_ranges_: the whole plan's ranges
-  bool plan_made_here_ = false;                  // set with plan_ranges_
-  std::atomic<std::uint64_t> list_requests_{0};  // LIST requests of the listing (and of a plan made here)
+  std::optional<KeyFilter> filter_;  // set before any thread starts; listers read it
+  Counters counters_;                // atomics: every thread adds, the progress thread reads
 
-  tiff::SessionLimits fetch_limits_;
-  std::vector<std::unique_ptr<HeaderFetch>> fetches_;
-  std::vector<HeaderFetch*> free_fetches_;  // guarded by free_mutex_
+  // --- The listing ---
+  // Set before the listers start, read-only after.
+  std::vector<ListItem> items_;                    // what the listers list (empty with a key file)
+  std::unique_ptr<store::ListStream> key_stream_;  // the key file; read by the one lister
+  std::size_t lister_count_ = 0;                   // listers to start
+  std::size_t per_listing_ = 1;                    // LIST requests in flight per listing
+  std::size_t stream_count_ = 0;                   // listings in all (items, or the key file)
+  std::size_t plan_ranges_ = 0;                    // this shard's plan ranges (0: no plan)
+  std::size_t plan_total_ranges_ = 0;              // the whole plan's ranges (0: no plan)
+  bool plan_made_here_ = false;                    // the plan was made by this run
+  std::atomic<std::size_t> next_item_{0};          // atomic: listers take items_ one by one
+  std::atomic<std::size_t> active_listers_{0};     // atomic: the last lister to end closes keys_
+  std::atomic<std::size_t> failed_listers_{0};     // listers add; main reads after they are joined: streams
+                                                   // that failed before their first page
+  std::atomic<std::uint64_t> list_requests_{0};    // listers add (and a plan made here); main reads after
+                                                   // they are joined: LIST requests of the run
+  // Internally locked: listers push, main (dispatch) and loops (release) pop; any stop closes it.
+  BoundedQueue<store::ObjectMeta> keys_;
+
+  // --- Reads ---
+  tiff::SessionLimits fetch_limits_;                   // set before any thread starts
+  std::vector<std::unique_ptr<HeaderFetch>> fetches_;  // made before any thread starts; a fetch
+                                                       // belongs to whoever took it off free_fetches_
+                                                       // until release() puts it back
   std::mutex free_mutex_;
-  std::condition_variable free_cv_;
-  // The keys in flight are held to max_buffer_bytes too (in_flight_bytes() each): a fetch starts
-  // when its key fits, or when nothing is in flight. Checked and added in two steps, so loops
-  // racing may pass it by a key each.
+  std::vector<HeaderFetch*> free_fetches_;  // guarded by free_mutex_
+  std::condition_variable free_cv_;         // with free_mutex_: a fetch came back, or a stop
+  // Atomic: main and loops add, loops subtract. The keys in flight are held to max_buffer_bytes
+  // too (in_flight_bytes() each): a fetch starts when its key fits, or when nothing is in
+  // flight. Checked and added in two steps, so loops racing may pass it by a key each.
   std::atomic<std::size_t> in_flight_bytes_{0};
-  [[nodiscard]] bool fits_in_flight(std::size_t cost) const {
-    const std::size_t now = in_flight_bytes_.load(std::memory_order_acquire);
-    return now == 0 || now + cost <= config_.max_buffer_bytes;
-  }
 
+  // --- Rows ---
+  // Internally locked: the sinks push full batches (any thread), the writer pops.
   BoundedQueue<WriteJob> writes_;
-  geo::GeoSummary geo_summary_;  // writer thread only
+  // Emplaced before any thread starts. append() is thread-safe (listers, loops); main flushes
+  // them once the listers are joined and nothing is in flight.
   std::optional<BatchSink> data_sink_;
   std::optional<BatchSink> error_sink_;
+  geo::GeoSummary geo_summary_;  // writer thread only
   std::mutex stage_mutex_;
-  std::map<std::string, std::uint64_t> errors_by_stage_;  // guarded by stage_mutex_
-  std::atomic<std::uint64_t> rows_with_warnings_{0};
-  std::atomic<std::uint64_t> abandoned_{0};
-  report::SharedAggregates aggregates_;  // thread-safe: the report's statistics (src/report)
+  std::map<std::string, std::uint64_t> errors_by_stage_;  // guarded by stage_mutex_; main reads after the joins
+  std::atomic<std::uint64_t> rows_with_warnings_{0};      // atomic: listers and loops count
+  std::atomic<std::uint64_t> abandoned_{0};               // atomic: loops count
+  report::SharedAggregates aggregates_;                   // internally locked: the report's statistics (src/report)
 
-  // Stops of our own (a fatal error, or the watcher acting on options_.stop): readable from the
-  // first request on, so a lister waiting on a FIFO of keys wakes at once.
+  // --- Stops ---
+  // Stops of our own (a fatal error, or the watcher acting on options_.stop), requested from any
+  // thread: readable from the first request on, so a lister waiting on a FIFO of keys wakes at once.
   StopSignal internal_stop_;
-  StopSignal watcher_wake_;  // ends the watcher's wait at the end of the run
+  StopSignal watcher_wake_;  // set by the watcher's stop callback (main, at the end of the run): ends its poll()
   std::mutex quiet_mutex_;
-  std::condition_variable_any quiet_cv_;
-  bool quiet_ = false;  // guarded by quiet_mutex_: listers joined, nothing in flight
+  std::condition_variable_any quiet_cv_;  // with quiet_mutex_: the watcher waits the grace period on it
+  bool quiet_ = false;                    // guarded by quiet_mutex_: listers joined, nothing in flight
   std::mutex fatal_mutex_;
-  std::optional<Error> fatal_;  // guarded by fatal_mutex_; read after the threads are joined
-  std::atomic<bool> failed_{false};
+  std::optional<Error> fatal_;       // guarded by fatal_mutex_; main reads it after the joins
+  std::atomic<bool> failed_{false};  // atomic: any thread sets it (fatal()), the writer checks it per job
+
+  // --- Threads (last: destroyed, so stopped and joined, first) ---
+  std::jthread writer_;                // main starts it and, in finish_writes(), joins it
+  std::vector<std::jthread> listers_;  // main starts them and, in run_reads(), joins them
+  std::jthread watcher_;               // main starts it and, in run_reads(), stops and joins it
 };
 
 void Run::fatal(Error error) {
@@ -242,10 +322,10 @@ Status Run::open_store() {
   return {};
 }
 
-void Run::append_error_row(const store::ObjectMeta& meta, const std::string& url, Stage stage, std::string_view kind,
-                           const Error& error, std::uint32_t attempts) {
+void Run::append_error_row(const store::ObjectMeta& meta, const std::string& url, schema::Stage stage,
+                           std::string_view kind, const Error& error, std::uint32_t attempts) {
   aggregates_.add_error(meta.key, to_string(stage), kind);
-  auto status = error_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
+  auto status = error_sink_->append(meta.key, [&](schema::RowEncoder& encoder, parquet::ColumnBatch& batch) {
     Status s = encoder.append_error(batch, meta, url, stage, kind, error, attempts);
     if (s) note_row_warnings(meta.key, encoder.row_warnings());
     return s;
@@ -256,7 +336,7 @@ void Run::append_error_row(const store::ObjectMeta& meta, const std::string& url
                                                 "); the error was: " + error.message.substr(0, 4096));
   store::ObjectMeta key_only;
   key_only.key = meta.key;
-  status = error_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
+  status = error_sink_->append(meta.key, [&](schema::RowEncoder& encoder, parquet::ColumnBatch& batch) {
     return encoder.append_error(batch, key_only, url, stage, kind, bare, attempts);
   });
   if (!status) spdlog::error("{}: no row could be written: {}", store::display_key(meta.key), status.error().message);
@@ -285,7 +365,7 @@ void Run::record_list_error(const std::string& prefix, const Error& error) {
   if (options_.dry_run || !error_sink_) return;
   store::ObjectMeta meta;
   meta.key = prefix;
-  append_error_row(meta, store_->url_for(prefix), Stage::kList, to_string(error.code), error, error.attempts);
+  append_error_row(meta, store_->url_for(prefix), schema::Stage::kList, to_string(error.code), error, error.attempts);
   std::lock_guard lock(stage_mutex_);
   ++errors_by_stage_["list"];
 }
@@ -293,7 +373,7 @@ void Run::record_list_error(const std::string& prefix, const Error& error) {
 void Run::record_untrusted_entry(const store::ObjectMeta& meta, const std::string& why) {
   ++counters_.failed;
   if (options_.dry_run || !error_sink_) return;
-  append_error_row(meta, store_->url_for(meta.key), Stage::kList, kInvalidListingEntry,
+  append_error_row(meta, store_->url_for(meta.key), schema::Stage::kList, schema::kInvalidListingEntry,
                    make_error(ErrorCode::kParse, why), 0);
   std::lock_guard lock(stage_mutex_);
   ++errors_by_stage_["list"];
@@ -321,7 +401,7 @@ void Run::list_stream(store::ListStream& stream, const std::string& what) {
       }
       if (options_.dry_run) continue;
       // The listing is the server's word: an entry that cannot be true is one error row.
-      if (auto why = untrusted_listing_entry(meta)) {
+      if (auto why = schema::untrusted_listing_entry(meta)) {
         record_untrusted_entry(meta, *why);
         continue;
       }
@@ -330,21 +410,37 @@ void Run::list_stream(store::ListStream& stream, const std::string& what) {
   }
 }
 
-void Run::list_items(const std::vector<ListItem>& items, std::atomic<std::size_t>& next, std::size_t parallelism) {
+void Run::list_items(std::size_t parallelism) {
   while (!stopping()) {
-    const std::size_t i = next++;
-    if (i >= items.size()) return;
+    const std::size_t i = next_item_++;
+    if (i >= items_.size()) return;
     store::ListOptions options;
     options.page_size = config_.list_chunk_size;
     options.parallelism = parallelism;
-    options.ranges = items[i].ranges;
-    auto stream = store_->list(items[i].prefix, options);
-    list_stream(*stream, items[i].prefix);
+    options.ranges = items_[i].ranges;
+    auto stream = store_->list(items_[i].prefix, options);
+    list_stream(*stream, items_[i].prefix);
     list_requests_ += stream->list_requests();
   }
 }
 
-Result<std::vector<Run::ListItem>> Run::plan_listing(const OutputStoreSettings& out_settings, bool& hash_shards) {
+void Run::lister_main(const std::stop_token& token) {
+  // Asked to stop (only when execute() is left early: run_reads() joins without asking): the
+  // run stops, so this lister's queue and requests end too.
+  std::stop_callback on_stop(token, [this] { request_stop(); });
+  if (key_stream_) {
+    list_stream(*key_stream_, *options_.keys_file);
+  } else {
+    list_items(per_listing_);
+  }
+  if (--active_listers_ == 0) {
+    counters_.listing_done = true;
+    keys_.close();
+  }
+}
+
+Result<std::vector<Run::ListItem>> Run::plan_listing(const output::OutputStoreSettings& out_settings,
+                                                     bool& hash_shards) {
   std::vector<ListItem> items;
   hash_shards = true;
   const auto prefixes = normalize_prefixes(config_.prefixes);
@@ -362,10 +458,10 @@ Result<std::vector<Run::ListItem>> Run::plan_listing(const OutputStoreSettings& 
   }
   // The plan lives in OUT_DIR; a dry run reads it too, so that its counts are the shards' own
   // (without a plan there, it makes one and writes nothing).
-  std::unique_ptr<OutputStorage> own_storage;
-  OutputStorage* storage = out_ ? &out_->storage() : nullptr;
+  std::unique_ptr<output::OutputStorage> own_storage;
+  output::OutputStorage* storage = out_ ? &out_->storage() : nullptr;
   if (storage == nullptr) {
-    auto opened = open_output(options_.out_dir, out_settings);
+    auto opened = output::open_output(options_.out_dir, out_settings);
     if (!opened) return std::move(opened).error();
     own_storage = std::move(opened).value();
     storage = own_storage.get();
@@ -426,7 +522,7 @@ void Run::on_header(HeaderFetch& fetch) {
     // sink's lock is taken.
     const geo::GeoFacts& geo_facts =
         geo::thread_geo_deriver().derive(fetch.header(), fetch.header().ifds.front(), fetch.geokeys());
-    Status status = data_sink_->append(meta.key, [&](RowEncoder& encoder, parquet::ColumnBatch& batch) {
+    Status status = data_sink_->append(meta.key, [&](schema::RowEncoder& encoder, parquet::ColumnBatch& batch) {
       Status s = encoder.append_data(batch, meta, url, fetch.header(), fetch.geokeys(), fetch.session().cog(),
                                      fetch.facts(), &geo_facts);
       if (s) note_row_warnings(meta.key, encoder.row_warnings());
@@ -438,7 +534,7 @@ void Run::on_header(HeaderFetch& fetch) {
     } else {
       // A header the row encoder cannot represent: still exactly one row for the key.
       auto error = make_error(ErrorCode::kInternal, "cannot encode the row: " + status.error().message);
-      append_error_row(meta, url, Stage::kParse, "unencodable", error, fetch.facts().attempts);
+      append_error_row(meta, url, schema::Stage::kParse, "unencodable", error, fetch.facts().attempts);
       ++counters_.failed;
       std::lock_guard lock(stage_mutex_);
       ++errors_by_stage_["parse"];
@@ -491,7 +587,8 @@ Status Run::write_job(WriteJob& job, parquet::ParquetWriter& writer) {
   if (status) {
     parquet::KeyValueList file_metadata;
     // GeoParquet: every data file says how to read `geometry`, and covers its rows' bboxes.
-    if (job.kind == FileKind::kData) file_metadata.emplace_back("geo", geoparquet_metadata(*job.batch, geo_summary_));
+    if (job.kind == output::FileKind::kData)
+      file_metadata.emplace_back("geo", schema::geoparquet_metadata(*job.batch, geo_summary_));
     status = writer.close(file_metadata);
   }
   if (!status) {
@@ -512,12 +609,12 @@ void Run::write_loop() {
   options.zstd_level = config_.compression_level;
   options.max_row_group_rows = config_.row_group_size != 0 ? config_.row_group_size : config_.write_chunk_size;
   options.key_value_metadata = {
-      {"tiff_dumper.schema_version", std::to_string(kSchemaVersion)},
+      {"tiff_dumper.schema_version", std::to_string(schema::kSchemaVersion)},
       {"tiff_dumper.run", fingerprint_},
       {"tiff_dumper.store", store_->url_for("")},
   };
-  auto data_writer = parquet::ParquetWriter::make(data_columns().schema, options);
-  auto error_writer = parquet::ParquetWriter::make(error_columns().schema, options);
+  auto data_writer = parquet::ParquetWriter::make(schema::data_columns().schema, options);
+  auto error_writer = parquet::ParquetWriter::make(schema::error_columns().schema, options);
   if (!data_writer.ok() || !error_writer.ok()) {
     fatal(data_writer.ok() ? error_writer.error() : data_writer.error());
     while (writes_.pop()) {
@@ -526,12 +623,12 @@ void Run::write_loop() {
   }
   while (auto job = writes_.pop()) {
     if (failed_.load()) continue;  // after a fatal error: drain, so no producer blocks
-    auto& writer = job->kind == FileKind::kData ? **data_writer : **error_writer;
+    auto& writer = job->kind == output::FileKind::kData ? **data_writer : **error_writer;
     if (auto status = write_job(*job, writer); !status) {
       fatal(std::move(status).error());
       continue;
     }
-    (job->kind == FileKind::kData ? *data_sink_ : *error_sink_).recycle(std::move(job->batch));
+    (job->kind == output::FileKind::kData ? *data_sink_ : *error_sink_).recycle(std::move(job->batch));
   }
 }
 
@@ -541,7 +638,7 @@ nlohmann::json Run::manifest(const RunSummary& s) const {
   return {
       {"tool", "tiff-dumper"},
       {"version", TDUMP_VERSION},
-      {"schema_version", kSchemaVersion},
+      {"schema_version", schema::kSchemaVersion},
       {"run", fingerprint_},
       {"started", started_},
       {"finished", store::format_iso8601(std::time(nullptr))},
@@ -585,36 +682,9 @@ Result<RunSummary> Run::execute() {
   started_ = store::format_iso8601(std::time(nullptr));
   fingerprint_ = run_fingerprint(config_, options_);
   if (auto s = open_store(); !s) return std::move(s).error();
-
-  OutputStoreSettings out_settings;
-  out_settings.options =
-      output_store_options(config_.store_name, config_.store_options, options_.out_dir, config_.output_store_options);
-  out_settings.retry.max_retries = config_.max_retries;
-  out_settings.retry.init_backoff = config_.init_backoff;
-  out_settings.retry.max_backoff = config_.max_backoff;
-  out_settings.retry.retry_timeout = config_.retry_timeout;
-  if ((!options_.dry_run && !options_.plan_only) || options_.resume) {
-    auto out = OutputDir::open(options_.out_dir, out_settings, options_.shard, fingerprint_, options_.resume);
-    if (!out) return std::move(out).error();
-    out_.emplace(std::move(out).value());
-    if (!options_.dry_run) {
-      // The shard's heartbeat for `tiff-dumper status` (dump/shard_lease.hpp).
-      auto lease = ShardLease::start(options_.out_dir, out_settings, options_.shard, LeaseOptions{});
-      if (!lease) return std::move(lease).error();
-      lease_ = std::move(lease).value();
-    }
-    if (out_->resume_state().files > 0) {
-      spdlog::info("resuming: {} files already hold {} keys", out_->resume_state().files, out_->resume_state().keys);
-    }
-  }
-  // What this run lists: with a shard plan, this shard's key ranges (and no hash filter).
-  std::vector<ListItem> items;
-  bool hash_shards = true;
-  if (!options_.keys_file) {
-    auto planned = plan_listing(out_settings, hash_shards);
-    if (!planned) return std::move(planned).error();
-    items = std::move(planned).value();
-  }
+  const output::OutputStoreSettings out_settings = output_settings();
+  if (auto s = open_out_dir(out_settings); !s) return std::move(s).error();
+  if (auto s = plan_keys(out_settings); !s) return std::move(s).error();
   if (options_.plan_only) {
     RunSummary summary;
     summary.list_requests = list_requests_;
@@ -623,9 +693,71 @@ Result<RunSummary> Run::execute() {
     summary.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     return summary;
   }
+  prepare_reads();
+  ProgressReporter progress(counters_, options_.progress, stderr);
+  start_threads();
+  run_reads();
+  finish_writes();
+  progress.stop();
+  return finish(Clock::now() - t0);
+}
+
+output::OutputStoreSettings Run::output_settings() const {
+  output::OutputStoreSettings out_settings;
+  out_settings.options = output::output_store_options(config_.store_name, config_.store_options, options_.out_dir,
+                                                      config_.output_store_options);
+  out_settings.retry.max_retries = config_.max_retries;
+  out_settings.retry.init_backoff = config_.init_backoff;
+  out_settings.retry.max_backoff = config_.max_backoff;
+  out_settings.retry.retry_timeout = config_.retry_timeout;
+  return out_settings;
+}
+
+Status Run::open_out_dir(const output::OutputStoreSettings& out_settings) {
+  if ((options_.dry_run || options_.plan_only) && !options_.resume) return {};
+  auto out = output::OutputDir::open(options_.out_dir, out_settings, options_.shard, fingerprint_, options_.resume);
+  if (!out) return std::move(out).error();
+  out_.emplace(std::move(out).value());
+  if (!options_.dry_run) {
+    // The shard's heartbeat for `tiff-dumper status` (dump/shard_lease.hpp).
+    auto lease = ShardLease::start(options_.out_dir, out_settings, options_.shard, LeaseOptions{});
+    if (!lease) return std::move(lease).error();
+    lease_ = std::move(lease).value();
+  }
+  if (out_->resume_state().files > 0) {
+    spdlog::info("resuming: {} files already hold {} keys", out_->resume_state().files, out_->resume_state().keys);
+  }
+  return {};
+}
+
+Status Run::plan_keys(const output::OutputStoreSettings& out_settings) {
+  // What this run lists: with a shard plan, this shard's key ranges (and no hash filter).
+  bool hash_shards = true;
+  if (!options_.keys_file) {
+    auto planned = plan_listing(out_settings, hash_shards);
+    if (!planned) return std::move(planned).error();
+    items_ = std::move(planned).value();
+  }
+  if (options_.plan_only) return {};  // execute() stops here
   filter_.emplace(
       KeyFilterOptions{config_.suffixes, config_.include, config_.exclude, hash_shards ? options_.shard : Shard{}});
+  if (options_.keys_file) {
+    // Its reads wait in poll() next to internal_stop_, so a stop wakes a lister on a FIFO at once.
+    auto stream = store::keys_from_file(*options_.keys_file, *store_, config_.list_chunk_size, internal_stop_.fd());
+    if (!stream) return std::move(stream).error();
+    key_stream_ = std::move(stream).value();
+  }
+  // list_parallelism LIST requests in flight in all: a pool of up to that many listers takes the
+  // items one by one, and each listing gets its share of the requests (one prefix: all of them,
+  // split by parallel_list over its tree and key ranges).
+  const std::size_t budget = std::max<std::uint32_t>(config_.list_parallelism, 1);
+  stream_count_ = key_stream_ ? 1 : items_.size();
+  lister_count_ = key_stream_ ? 1 : std::min<std::size_t>(items_.size(), budget);
+  per_listing_ = lister_count_ == 0 ? 1 : std::max<std::size_t>(budget / lister_count_, 1);
+  return {};
+}
 
+void Run::prepare_reads() {
   // The one set of header limits (src/tiff/session.hpp), as `inspect` uses them.
   fetch_limits_.prefetch = config_.prefetch;
   fetch_limits_.parse.max_header_bytes = config_.max_header_bytes;
@@ -637,68 +769,39 @@ Result<RunSummary> Run::execute() {
     fetches_.push_back(std::make_unique<HeaderFetch>(fetch_limits_));
     free_fetches_.push_back(fetches_.back().get());
   }
-  data_sink_.emplace(FileKind::kData, data_columns().schema, config_.write_chunk_size, config_.max_batch_bytes,
-                     writes_);
-  error_sink_.emplace(FileKind::kErrors, error_columns().schema, config_.write_chunk_size, config_.max_batch_bytes,
-                      writes_);
+  data_sink_.emplace(output::FileKind::kData, schema::data_columns().schema, config_.write_chunk_size,
+                     config_.max_batch_bytes, writes_);
+  error_sink_.emplace(output::FileKind::kErrors, schema::error_columns().schema, config_.write_chunk_size,
+                      config_.max_batch_bytes, writes_);
+}
 
-  ProgressReporter progress(counters_, options_.progress, stderr);
-  std::thread writer;
-  if (!options_.dry_run) writer = std::thread([this] { write_loop(); });
-
-  // Listers: a pool of at most list_parallelism threads takes the prefixes one by one (or one
-  // thread reads the key file); the last one to finish closes the queue.
-  std::unique_ptr<store::ListStream> key_stream;
-  if (options_.keys_file) {
-    auto stream = store::keys_from_file(*options_.keys_file, *store_, config_.list_chunk_size, internal_stop_.fd());
-    if (!stream) {
-      request_stop();
-      if (writer.joinable()) {
-        writes_.close();
-        writer.join();
-      }
-      return std::move(stream).error();
-    }
-    key_stream = std::move(stream).value();
+void Run::start_threads() {
+  if (!options_.dry_run) {
+    writer_ = std::jthread([this](const std::stop_token& token) {
+      // The writer's stop is the end of the rows: it writes what is queued, then ends.
+      std::stop_callback close(token, [this] { writes_.close(); });
+      write_loop();
+    });
   }
-  // list_parallelism LIST requests in flight in all: a pool of up to that many listers takes the
-  // items one by one, and each listing gets its share of the requests (one prefix: all of them,
-  // split by parallel_list over its tree and key ranges).
-  const std::size_t budget = std::max<std::uint32_t>(config_.list_parallelism, 1);
-  const std::size_t stream_count = key_stream ? 1 : items.size();
-  const std::size_t lister_count = key_stream ? 1 : std::min<std::size_t>(items.size(), budget);
-  const std::size_t per_listing = lister_count == 0 ? 1 : std::max<std::size_t>(budget / lister_count, 1);
-  active_listers_ = lister_count;
-  std::atomic<std::size_t> next_item{0};
-  auto lister_done = [this] {
-    if (--active_listers_ == 0) {
-      counters_.listing_done = true;
-      keys_.close();
-    }
-  };
-  if (lister_count == 0) {
+  // Listers: a pool of at most list_parallelism threads takes the items one by one (or one
+  // thread reads the key file); the last one to finish closes the queue.
+  active_listers_ = lister_count_;
+  if (lister_count_ == 0) {
     counters_.listing_done = true;
     keys_.close();
   }
-  std::vector<std::jthread> listers;
-  listers.reserve(lister_count);
-  for (std::size_t i = 0; i < lister_count; ++i) {
-    listers.emplace_back([&, lister_done] {
-      if (key_stream) {
-        list_stream(*key_stream, *options_.keys_file);
-      } else {
-        list_items(items, next_item, per_listing);
-      }
-      lister_done();
-    });
+  listers_.reserve(lister_count_);
+  for (std::size_t i = 0; i < lister_count_; ++i) {
+    listers_.emplace_back([this](const std::stop_token& token) { lister_main(token); });
   }
-
   // A stop request (signal) stops the listers and the retries; the watcher wakes on the signal's
   // descriptor, or on its stop token at the end of the run.
-  std::jthread watcher([this](const std::stop_token& token) { watch_stop(token); });
+  watcher_ = std::jthread([this](const std::stop_token& token) { watch_stop(token); });
+}
 
+void Run::run_reads() {
   if (!options_.dry_run) dispatch();
-  for (auto& t : listers) t.join();
+  for (auto& lister : listers_) lister.join();  // ended by themselves: a join, not a stop
   // Everything started finishes (each read is bounded by the engine's timeouts and retries, and
   // after a stop by the grace period).
   {
@@ -710,16 +813,19 @@ Result<RunSummary> Run::execute() {
     quiet_ = true;
   }
   quiet_cv_.notify_all();
-  watcher.request_stop();
-  watcher.join();
-  if (!options_.dry_run) {
-    data_sink_->flush();
-    error_sink_->flush();
-    writes_.close();
-    writer.join();
-  }
-  progress.stop();
+  watcher_.request_stop();
+  watcher_.join();
+}
 
+void Run::finish_writes() {
+  if (options_.dry_run) return;
+  data_sink_->flush();
+  error_sink_->flush();
+  writer_.request_stop();  // closes writes_: the writer writes what is queued and ends
+  writer_.join();
+}
+
+Result<RunSummary> Run::finish(Clock::duration elapsed) {
   RunSummary summary;
   summary.listed = counters_.listed;
   summary.skipped_done = counters_.skipped_done;
@@ -731,12 +837,12 @@ Result<RunSummary> Run::execute() {
   summary.requests = counters_.requests;
   summary.list_requests = list_requests_;
   summary.errors_by_stage = errors_by_stage_;
-  summary.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  summary.seconds = std::chrono::duration<double>(elapsed).count();
   summary.interrupted = stopping();
   if (out_) summary.files = out_->committed_files();
 
   if (fatal_) return *fatal_;
-  if (stream_count > 0 && failed_listers_ == stream_count && counters_.listed == 0) {
+  if (stream_count_ > 0 && failed_listers_ == stream_count_ && counters_.listed == 0) {
     return make_error(ErrorCode::kNotFound, fmt::format("listing {} failed; see the error rows in {} or the log above",
                                                         store_->url_for(""), options_.out_dir));
   }

@@ -1,6 +1,6 @@
 #pragma once
 // `tiff-dumper headers`: lister(s) -> bounded key queue -> n_consumers header reads in flight,
-// parsed in place -> row batches -> a writer thread that writes Parquet (BRIEF §4).
+// parsed in place -> row batches -> a writer thread that writes Parquet (ARCHITECTURE.md).
 #include <atomic>
 #include <chrono>
 #include <cstdint>

@@ -43,7 +43,7 @@ ProgressReporter::ProgressReporter(const Counters& counters, ProgressMode mode, 
       stream_(stream),
       log_interval_(log_interval),
       start_(std::chrono::steady_clock::now()) {
-  if (mode_ != ProgressMode::kQuiet) thread_ = std::thread([this] { run(); });
+  if (mode_ != ProgressMode::kQuiet) thread_ = std::jthread([this](const std::stop_token& token) { run(token); });
 }
 
 ProgressReporter::~ProgressReporter() {
@@ -51,26 +51,26 @@ ProgressReporter::~ProgressReporter() {
 }
 
 void ProgressReporter::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
+  if (stopped_) return;
+  stopped_ = true;
+  if (thread_.joinable()) {
+    thread_.request_stop();  // wakes its wait on wake_ at once
+    thread_.join();
   }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
   if (mode_ == ProgressMode::kTerminal) {
     std::fputs("\r\033[2K", stream_);
     std::fflush(stream_);
   }
 }
 
-void ProgressReporter::run() {
+void ProgressReporter::run(const std::stop_token& token) {
   using clock = std::chrono::steady_clock;
   const auto tick = mode_ == ProgressMode::kTerminal ? std::chrono::milliseconds(250) : log_interval_;
   // Rate over a sliding window of ~5 s, so it reflects the present rather than the whole run.
   std::deque<std::pair<clock::time_point, std::uint64_t>> window;
   std::unique_lock lock(mutex_);
-  while (!wake_.wait_for(lock, tick, [&] { return stopping_; })) {
+  // Each wait ends at the tick, or at once when stop() requests the stop (no predicate but the token).
+  while (!wake_.wait_for(lock, token, tick, [] { return false; }) && !token.stop_requested()) {
     auto now = clock::now();
     auto finished = counters_.done.load() + counters_.failed.load();
     window.emplace_back(now, finished);

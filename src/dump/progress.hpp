@@ -1,12 +1,13 @@
 #pragma once
 // Live counters of a run and their display: a redrawn line on a terminal, periodic log lines
-// otherwise, nothing with --quiet (BRIEF §5).
+// otherwise, nothing with --quiet (README "Usage").
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 
@@ -43,17 +44,19 @@ class ProgressReporter {
                                  double rate_per_s);
 
  private:
-  void run();
+  // The display thread: one line per tick until its stop token is set.
+  void run(const std::stop_token& token);
 
+  // Set in the constructor, read-only after (counters_ are atomics other threads add to).
   const Counters& counters_;
   ProgressMode mode_;
-  std::FILE* stream_;
+  std::FILE* stream_;  // written by the display thread; by stop()'s caller once it is joined
   std::chrono::milliseconds log_interval_;
   std::chrono::steady_clock::time_point start_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::mutex mutex_;                  // the display thread waits a tick on wake_ under it
+  std::condition_variable_any wake_;  // with mutex_ and the thread's stop token: a stop wakes it at once
+  bool stopped_ = false;              // the caller of stop() (one thread) only
+  std::jthread thread_;               // last: a destructor that skipped stop() still stops and joins it
 };
 
 std::string format_duration(std::chrono::steady_clock::duration d);

@@ -1,5 +1,5 @@
 #pragma once
-// The `headers` run configuration: the original tool's YAML keys (BRIEF §2) plus our own, each
+// The `headers` run configuration: the original tool's YAML keys (README "Configuration") plus our own, each
 // with its default. src/cli loads it from the config file; src/dump runs it.
 #include <chrono>
 #include <cstdint>

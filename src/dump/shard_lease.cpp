@@ -76,7 +76,7 @@ Result<LeaseRecord> parse_lease(std::string_view text) {
   return r;
 }
 
-ShardLease::ShardLease(std::unique_ptr<OutputStorage> storage, Shard shard, LeaseOptions options)
+ShardLease::ShardLease(std::unique_ptr<output::OutputStorage> storage, Shard shard, LeaseOptions options)
     : storage_(std::move(storage)), name_(lease_name(shard)), options_(std::move(options)) {
   record_.shard = shard;
   record_.host = host_name();
@@ -86,7 +86,7 @@ ShardLease::ShardLease(std::unique_ptr<OutputStorage> storage, Shard shard, Leas
   record_.interval_seconds = static_cast<std::uint32_t>((ms + 999) / 1000);
 }
 
-Result<std::unique_ptr<ShardLease>> ShardLease::start(std::unique_ptr<OutputStorage> storage, Shard shard,
+Result<std::unique_ptr<ShardLease>> ShardLease::start(std::unique_ptr<output::OutputStorage> storage, Shard shard,
                                                       LeaseOptions options) {
   if (options.interval.count() < 1) options.interval = std::chrono::milliseconds(1);
   std::unique_ptr<ShardLease> lease(new ShardLease(std::move(storage), shard, std::move(options)));
@@ -98,11 +98,11 @@ Result<std::unique_ptr<ShardLease>> ShardLease::start(std::unique_ptr<OutputStor
   return lease;
 }
 
-Result<std::unique_ptr<ShardLease>> ShardLease::start(const std::string& location, OutputStoreSettings settings,
+Result<std::unique_ptr<ShardLease>> ShardLease::start(const std::string& location, output::OutputStoreSettings settings,
                                                       Shard shard, LeaseOptions options) {
   // A staging folder of its own (the lease never stages anything, but the storage makes one).
   settings.shard_tag = fmt::format("{:05}-lease", shard.index);
-  auto storage = open_output(location, settings);
+  auto storage = output::open_output(location, settings);
   if (!storage) return std::move(storage).error();
   return start(std::move(storage).value(), shard, std::move(options));
 }

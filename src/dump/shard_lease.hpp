@@ -21,7 +21,7 @@
 
 #include "common/result.hpp"
 #include "dump/key_filter.hpp"
-#include "dump/output_storage.hpp"
+#include "output/output_storage.hpp"
 
 namespace tdump::dump {
 
@@ -59,10 +59,10 @@ class ShardLease {
   // Writes the first beat now (its failure is the error: OUT_DIR is not writable), then starts
   // the thread that rewrites the lease every interval. `storage` is the lease's own (it is used
   // from the lease thread only).
-  static Result<std::unique_ptr<ShardLease>> start(std::unique_ptr<OutputStorage> storage, Shard shard,
+  static Result<std::unique_ptr<ShardLease>> start(std::unique_ptr<output::OutputStorage> storage, Shard shard,
                                                    LeaseOptions options);
   // The same for OUT_DIR given as a path or store URL (opens a storage of its own).
-  static Result<std::unique_ptr<ShardLease>> start(const std::string& location, OutputStoreSettings settings,
+  static Result<std::unique_ptr<ShardLease>> start(const std::string& location, output::OutputStoreSettings settings,
                                                    Shard shard, LeaseOptions options);
 
   ShardLease(const ShardLease&) = delete;
@@ -77,12 +77,12 @@ class ShardLease {
   [[nodiscard]] const std::string& name() const { return name_; }
 
  private:
-  ShardLease(std::unique_ptr<OutputStorage> storage, Shard shard, LeaseOptions options);
+  ShardLease(std::unique_ptr<output::OutputStorage> storage, Shard shard, LeaseOptions options);
   Status beat();  // writes the lease with the next beat count
   void run(const std::stop_token& token);
 
   // Owned by the lease thread while it runs, by the caller of start()/finish() otherwise.
-  std::unique_ptr<OutputStorage> storage_;
+  std::unique_ptr<output::OutputStorage> storage_;
   LeaseRecord record_;
   const std::string name_;
   const LeaseOptions options_;

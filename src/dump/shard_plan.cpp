@@ -337,7 +337,7 @@ Result<ShardPlan> make_shard_plan(store::ObjectStore& store, const std::vector<s
   return plan;
 }
 
-Result<LoadedPlan> load_or_make_plan(OutputStorage& out, store::ObjectStore& store,
+Result<LoadedPlan> load_or_make_plan(output::OutputStorage& out, store::ObjectStore& store,
                                      const std::vector<std::string>& prefixes, const PlanSettings& settings) {
   auto read_existing = [&]() -> Result<std::optional<ShardPlan>> {
     auto listed = out.list(kPlanName);
@@ -345,7 +345,7 @@ Result<LoadedPlan> load_or_make_plan(OutputStorage& out, store::ObjectStore& sto
     std::optional<ShardPlan> found;
     for (const auto& object : *listed) {
       if (object.name != kPlanName) continue;
-      Status status = out.read_each({object}, [&](const StoredObject&, const std::string& bytes) -> Status {
+      Status status = out.read_each({object}, [&](const output::StoredObject&, const std::string& bytes) -> Status {
         auto plan = ShardPlan::from_json(bytes);
         if (!plan) return std::move(plan).error();
         found = std::move(*plan);

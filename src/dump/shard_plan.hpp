@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "dump/output_storage.hpp"
+#include "output/output_storage.hpp"
 #include "store/object_store.hpp"
 
 namespace tdump::dump {
@@ -72,7 +72,7 @@ struct LoadedPlan {
 // OUT_DIR's plan: read when there, else made and created (if another writer won meanwhile, its
 // plan is read and used); a dry run makes it without writing it. An existing plan for another run or another shard
 // count is an error naming both.
-Result<LoadedPlan> load_or_make_plan(OutputStorage& out, store::ObjectStore& store,
+Result<LoadedPlan> load_or_make_plan(output::OutputStorage& out, store::ObjectStore& store,
                                      const std::vector<std::string>& prefixes, const PlanSettings& settings);
 
 }  // namespace tdump::dump

@@ -19,11 +19,11 @@ enum class GeoValueKind : std::uint8_t {
 
 struct GeoKeyInfo {
   std::uint16_t id;
-  std::string_view name;  // the original tool's field name (BRIEF §3)
+  std::string_view name;  // the `geokeys` field name (README "Output schema": async-tiff's, as the original)
   GeoValueKind kind;      // what GeoTIFF 1.1 says the key holds
 };
 
-// The GeoTIFF 1.1 keys that have their own field in a row (BRIEF §3), by id.
+// The GeoTIFF 1.1 keys that have their own field in a row's `geokeys` (README "Output schema"), by id.
 [[nodiscard]] std::span<const GeoKeyInfo> known_geokeys() noexcept;
 [[nodiscard]] const GeoKeyInfo* find_geokey(std::uint16_t id) noexcept;
 

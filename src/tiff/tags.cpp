@@ -3,63 +3,41 @@
 #include <algorithm>
 #include <array>
 
-#include "tiff/parser.hpp"
-
 namespace tdump::tiff {
 namespace {
-
-using K = ColumnKind;
-constexpr std::array<ColumnTag, 33> kColumns{{
-    {254, "new_subfile_type", K::kUInt},
-    {256, "image_width", K::kUInt},
-    {257, "image_height", K::kUInt},
-    {258, "bits_per_sample", K::kUIntList},
-    {259, "compression", K::kUInt},
-    {262, "photometric_interpretation", K::kUInt},
-    {269, "document_name", K::kString},
-    {270, "image_description", K::kString},
-    {274, "orientation", K::kUInt},
-    {277, "samples_per_pixel", K::kUInt},
-    {278, "rows_per_strip", K::kUInt},
-    {280, "min_sample_value", K::kUIntList},
-    {281, "max_sample_value", K::kUIntList},
-    {282, "x_resolution", K::kDouble},
-    {283, "y_resolution", K::kDouble},
-    {284, "planar_configuration", K::kUInt},
-    {296, "resolution_unit", K::kUInt},
-    {305, "software", K::kString},
-    {306, "date_time", K::kString},
-    {315, "artist", K::kString},
-    {316, "host_computer", K::kString},
-    {317, "predictor", K::kUInt},
-    {322, "tile_width", K::kUInt},
-    {323, "tile_height", K::kUInt},
-    {338, "extra_samples", K::kUIntList},
-    {339, "sample_format", K::kUIntList},
-    {347, "jpeg_tables", K::kBinary},
-    {33432, "copyright", K::kString},
-    {33550, "model_pixel_scale", K::kDoubleList},
-    {33922, "model_tiepoint", K::kDoubleList},
-    {34264, "model_transformation", K::kDoubleList},
-    {42113, "nodata", K::kString},
-    {42112, "gdal_metadata", K::kString},
-}};
 
 struct NamedTag {
   std::uint16_t id;
   std::string_view name;
 };
-// Other tags of TIFF 6.0, its technical notes, GeoTIFF, EXIF pointers and GDAL; sorted by id.
-constexpr std::array<NamedTag, 62> kOtherNames{{
+// The tags of TIFF 6.0, its technical notes, GeoTIFF, EXIF pointers and GDAL; sorted by id. The
+// names of the IFD-0 columns are the column names (src/schema/columns.hpp; a test keeps them equal).
+constexpr std::array<NamedTag, 95> kNames{{
+    {254, "new_subfile_type"},
     {255, "subfile_type"},
+    {256, "image_width"},
+    {257, "image_height"},
+    {258, "bits_per_sample"},
+    {259, "compression"},
+    {262, "photometric_interpretation"},
     {263, "threshholding"},
     {264, "cell_width"},
     {265, "cell_length"},
     {266, "fill_order"},
+    {269, "document_name"},
+    {270, "image_description"},
     {271, "make"},
     {272, "model"},
     {273, "strip_offsets"},
+    {274, "orientation"},
+    {277, "samples_per_pixel"},
+    {278, "rows_per_strip"},
     {279, "strip_byte_counts"},
+    {280, "min_sample_value"},
+    {281, "max_sample_value"},
+    {282, "x_resolution"},
+    {283, "y_resolution"},
+    {284, "planar_configuration"},
     {285, "page_name"},
     {286, "x_position"},
     {287, "y_position"},
@@ -69,12 +47,20 @@ constexpr std::array<NamedTag, 62> kOtherNames{{
     {291, "gray_response_curve"},
     {292, "t4_options"},
     {293, "t6_options"},
+    {296, "resolution_unit"},
     {297, "page_number"},
     {301, "transfer_function"},
+    {305, "software"},
+    {306, "date_time"},
+    {315, "artist"},
+    {316, "host_computer"},
+    {317, "predictor"},
     {318, "white_point"},
     {319, "primary_chromaticities"},
     {320, "color_map"},
     {321, "halftone_hints"},
+    {322, "tile_width"},
+    {323, "tile_height"},
     {324, "tile_offsets"},
     {325, "tile_byte_counts"},
     {326, "bad_fax_lines"},
@@ -86,10 +72,13 @@ constexpr std::array<NamedTag, 62> kOtherNames{{
     {334, "number_of_inks"},
     {336, "dot_range"},
     {337, "target_printer"},
+    {338, "extra_samples"},
+    {339, "sample_format"},
     {340, "s_min_sample_value"},
     {341, "s_max_sample_value"},
     {342, "transfer_range"},
     {343, "clip_path"},
+    {347, "jpeg_tables"},
     {512, "jpeg_proc"},
     {513, "jpeg_interchange_format"},
     {514, "jpeg_interchange_format_length"},
@@ -103,7 +92,11 @@ constexpr std::array<NamedTag, 62> kOtherNames{{
     {32996, "data_type"},
     {32997, "image_depth"},
     {32998, "tile_depth"},
+    {33432, "copyright"},
+    {33550, "model_pixel_scale"},
     {33723, "iptc"},
+    {33922, "model_tiepoint"},
+    {34264, "model_transformation"},
     {34377, "photoshop"},
     {34665, "exif_ifd"},
     {34675, "icc_profile"},
@@ -111,32 +104,18 @@ constexpr std::array<NamedTag, 62> kOtherNames{{
     {34736, "geo_double_params"},
     {34737, "geo_ascii_params"},
     {34853, "gps_ifd"},
+    {42112, "gdal_metadata"},
+    {42113, "nodata"},
     {50674, "lerc_parameters"},
     {50844, "rpc_coefficients"},
 }};
 
 }  // namespace
 
-std::span<const ColumnTag> column_tags() noexcept {
-  return kColumns;
-}
-
-const ColumnTag* find_column_tag(std::uint16_t id) noexcept {
-  for (const ColumnTag& c : kColumns) {
-    if (c.id == id) return &c;
-  }
-  return nullptr;
-}
-
 std::string_view tag_name(std::uint16_t id) noexcept {
-  if (const ColumnTag* c = find_column_tag(id)) return c->name;
-  auto it = std::lower_bound(kOtherNames.begin(), kOtherNames.end(), id,
-                             [](const NamedTag& t, std::uint16_t v) { return t.id < v; });
-  return it != kOtherNames.end() && it->id == id ? it->name : std::string_view();
-}
-
-bool is_other_tag(std::uint16_t id) noexcept {
-  return find_column_tag(id) == nullptr && !is_data_offsets_tag(id) && !is_geokey_storage_tag(id);
+  auto it =
+      std::lower_bound(kNames.begin(), kNames.end(), id, [](const NamedTag& t, std::uint16_t v) { return t.id < v; });
+  return it != kNames.end() && it->id == id ? it->name : std::string_view();
 }
 
 }  // namespace tdump::tiff

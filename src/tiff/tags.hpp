@@ -1,9 +1,7 @@
 #pragma once
-// Tag ids and names. `column_tags()` is the pipeline's table of IFD-0 columns (BRIEF §3, the
-// original tool's column names); `tag_name()` also names the other TIFF 6.0 / GeoTIFF / GDAL
-// tags for display.
+// Tag ids (TIFF 6.0, GeoTIFF 1.1, GDAL) and their snake_case names for display. Which tags have
+// a column of their own in the output is the schema's business (src/schema/columns.hpp).
 #include <cstdint>
-#include <span>
 #include <string_view>
 
 namespace tdump::tiff {
@@ -53,36 +51,12 @@ inline constexpr std::uint16_t kGdalMetadata = 42112;
 inline constexpr std::uint16_t kGdalNodata = 42113;
 }  // namespace tag
 
-// How a column tag's value is meant to be stored (BRIEF §3 types).
-enum class ColumnKind : std::uint8_t {
-  kUInt,        // one unsigned integer (SHORT/LONG/LONG8)
-  kUIntList,    // one per sample (bits_per_sample, sample_format, extra_samples, min/max sample value)
-  kDouble,      // RATIONAL/DOUBLE
-  kDoubleList,  // model_pixel_scale, model_tiepoint, model_transformation
-  kString,      // ASCII
-  kBinary,      // UNDEFINED blob (jpeg_tables)
-};
-
-struct ColumnTag {
-  std::uint16_t id;
-  std::string_view name;
-  ColumnKind kind;
-};
-
-// The IFD-0 columns, in the order of BRIEF §3.
-[[nodiscard]] std::span<const ColumnTag> column_tags() noexcept;
-[[nodiscard]] const ColumnTag* find_column_tag(std::uint16_t id) noexcept;
-
-// snake_case name of any tag we know (columns use their column name), or "" when unknown.
+// snake_case name of any tag we know (a tag with a column: its column name), or "" when unknown.
 [[nodiscard]] std::string_view tag_name(std::uint16_t id) noexcept;
 
 // Tags that hold the GeoKey directory and its parameters (reported through geokeys instead).
 [[nodiscard]] constexpr bool is_geokey_storage_tag(std::uint16_t id) noexcept {
   return id == tag::kGeoKeyDirectory || id == tag::kGeoDoubleParams || id == tag::kGeoAsciiParams;
 }
-
-// True for the tags of the `other_tags` map: not a column, not the strip/tile arrays, not the
-// GeoKey storage (BRIEF §3).
-[[nodiscard]] bool is_other_tag(std::uint16_t id) noexcept;
 
 }  // namespace tdump::tiff

@@ -33,9 +33,9 @@ TEST(BatchSink, AFailedOrThrowingAppendLeavesTheEarlierRowsAndKeysIntact) {
   auto s = schema();
   Refs c(s);
   BoundedQueue<WriteJob> writes(4);
-  BatchSink sink(FileKind::kData, s, 100, std::size_t{1} << 30, writes);
+  BatchSink sink(output::FileKind::kData, s, 100, std::size_t{1} << 30, writes);
   auto good = [&](const std::string& key, std::int64_t size) {
-    return sink.append(key, [&](RowEncoder&, parquet::ColumnBatch& b) {
+    return sink.append(key, [&](schema::RowEncoder&, parquet::ColumnBatch& b) {
       b.begin_row();
       b.set_string(c.path, key);
       b.set_int(c.size, size);
@@ -48,7 +48,7 @@ TEST(BatchSink, AFailedOrThrowingAppendLeavesTheEarlierRowsAndKeysIntact) {
   ASSERT_TRUE(good("a.tif", 1));
   ASSERT_TRUE(good("b.tif", 2));
   // An encoder that gives up in the middle of a row, inside a list, without ending it.
-  auto failed = sink.append("c.tif", [&](RowEncoder&, parquet::ColumnBatch& b) -> Status {
+  auto failed = sink.append("c.tif", [&](schema::RowEncoder&, parquet::ColumnBatch& b) -> Status {
     b.begin_row();
     b.set_string(c.path, "c.tif");
     b.begin_list(parquet::NodeRef{c.tags});
@@ -57,7 +57,7 @@ TEST(BatchSink, AFailedOrThrowingAppendLeavesTheEarlierRowsAndKeysIntact) {
   });
   EXPECT_FALSE(failed);
   // One whose value does not fit its column: the batch's own check fails the row.
-  auto out_of_range = sink.append("d.tif", [&](RowEncoder&, parquet::ColumnBatch& b) {
+  auto out_of_range = sink.append("d.tif", [&](schema::RowEncoder&, parquet::ColumnBatch& b) {
     b.begin_row();
     b.set_string(c.path, "d.tif");
     b.set_uint(c.size, std::uint64_t{1} << 63);
@@ -66,7 +66,7 @@ TEST(BatchSink, AFailedOrThrowingAppendLeavesTheEarlierRowsAndKeysIntact) {
   EXPECT_FALSE(out_of_range);
   EXPECT_NE(out_of_range.error().message.find("out of range"), std::string::npos);
   // One that throws (an allocation failure in the middle of a row).
-  auto thrown = sink.append("e.tif", [&](RowEncoder&, parquet::ColumnBatch& b) -> Status {
+  auto thrown = sink.append("e.tif", [&](schema::RowEncoder&, parquet::ColumnBatch& b) -> Status {
     b.begin_row();
     b.set_string(c.path, "e.tif");
     throw std::bad_alloc();
@@ -90,12 +90,12 @@ TEST(BatchSink, ABatchIsHandedOnAtItsByteBudgetBeforeItsRowCount) {
   Refs c(s);
   BoundedQueue<WriteJob> writes(100);
   constexpr std::size_t kBudget = 64 * 1024;
-  BatchSink sink(FileKind::kData, s, 1'000'000, kBudget, writes);
+  BatchSink sink(output::FileKind::kData, s, 1'000'000, kBudget, writes);
   const std::string big(10'000, 'k');  // each row holds ~10 KB of path and ~10 KB of sidecar key
   std::size_t appended = 0;
   for (int i = 0; i < 20; ++i) {
     const std::string key = big + std::to_string(i);
-    ASSERT_TRUE(sink.append(key, [&](RowEncoder&, parquet::ColumnBatch& b) {
+    ASSERT_TRUE(sink.append(key, [&](schema::RowEncoder&, parquet::ColumnBatch& b) {
       b.begin_row();
       b.set_string(c.path, key);
       return b.end_row();

@@ -20,8 +20,8 @@ using tdump::testing::read_file;
 using tdump::testing::TempDir;
 using tdump::testing::write_file;
 
-std::unique_ptr<OutputStorage> local(const fs::path& dir) {
-  auto storage = open_local_output(dir);
+std::unique_ptr<output::OutputStorage> local(const fs::path& dir) {
+  auto storage = output::open_local_output(dir);
   EXPECT_TRUE(storage.ok());
   return std::move(storage).value();
 }

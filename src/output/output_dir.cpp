@@ -1,4 +1,4 @@
-#include "dump/output_dir.hpp"
+#include "output/output_dir.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -7,7 +7,7 @@
 #include <regex>
 #include <set>
 
-namespace tdump::dump {
+namespace tdump::output {
 namespace fs = std::filesystem;
 namespace {
 
@@ -271,4 +271,4 @@ Status OutputDir::write_manifest(const std::string& json) const {
   return storage_->write(manifest_name(), json);
 }
 
-}  // namespace tdump::dump
+}  // namespace tdump::output

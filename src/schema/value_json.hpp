@@ -16,13 +16,13 @@
 #include "tiff/geokeys.hpp"
 #include "tiff/header.hpp"
 
-namespace tdump::tiff {
+namespace tdump::schema {
 
-void append_value_json(std::string& out, const Entry& e, ByteOrder order);
-void append_geokey_json(std::string& out, const GeoKeySet& keys, const GeoKey& key);
+void append_value_json(std::string& out, const tiff::Entry& e, tiff::ByteOrder order);
+void append_geokey_json(std::string& out, const tiff::GeoKeySet& keys, const tiff::GeoKey& key);
 
 // A JSON string literal (quotes included) of UTF-8 text.
 void append_json_string(std::string& out, std::string_view text);
 void append_base64(std::string& out, std::span<const std::uint8_t> bytes);
 
-}  // namespace tdump::tiff
+}  // namespace tdump::schema

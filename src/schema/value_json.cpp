@@ -1,4 +1,4 @@
-#include "tiff/value_json.hpp"
+#include "schema/value_json.hpp"
 
 #include <algorithm>
 #include <array>
@@ -8,8 +8,24 @@
 #include "tiff/utf8.hpp"
 #include "tiff/values.hpp"
 
-namespace tdump::tiff {
+namespace tdump::schema {
+
+using tiff::ByteOrder;
+using tiff::Entry;
+using tiff::FieldType;
+using tiff::GeoKey;
+using tiff::GeoKeySet;
+using tiff::GeoValueKind;
+
 namespace {
+
+using tiff::int_at;
+using tiff::is_signed_type;
+using tiff::load_f32;
+using tiff::number_at;
+using tiff::text_of;
+using tiff::uint_at;
+using tiff::utf8_sequence_length;
 
 template <typename T>
 void append_number(std::string& out, T value) {
@@ -194,4 +210,4 @@ void append_geokey_json(std::string& out, const GeoKeySet& keys, const GeoKey& k
   }
 }
 
-}  // namespace tdump::tiff
+}  // namespace tdump::schema

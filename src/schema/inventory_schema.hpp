@@ -1,5 +1,5 @@
 #pragma once
-// The output schema (BRIEF §3), one for every file of every run, and the resolved column
+// The output schema (README "Output schema"; docs/schema.md), one for every file of every run, and the resolved column
 // handles the row encoder writes through. The README's schema table documents the same.
 #include <cstdint>
 #include <vector>
@@ -8,7 +8,7 @@
 #include "parquet/column_batch.hpp"
 #include "parquet/schema.hpp"
 
-namespace tdump::dump {
+namespace tdump::schema {
 
 // Bumped when the schema changes; recorded in every file's key-value metadata.
 // 2: lenient reading (warnings), COG validity (is_cog, cog_errors, cog_warnings), the derived
@@ -21,7 +21,7 @@ struct DataColumns {
   parquet::ColumnRef path, url, size, last_modified, etag;
   // container
   parquet::ColumnRef bigtiff, byte_order, ifd_count, header_bytes, header_size, requests;
-  // IFD 0 tag columns, parallel to tiff::column_tags(): the leaf (scalars) or the list element.
+  // IFD 0 tag columns, parallel to column_tags(): the leaf (scalars) or the list element.
   struct TagColumn {
     std::uint16_t tag;
     bool is_list;
@@ -68,4 +68,4 @@ const ErrorColumns& error_columns();
 // `summary` is scratch space (cleared first).
 std::string geoparquet_metadata(const parquet::ColumnBatch& batch, geo::GeoSummary& summary);
 
-}  // namespace tdump::dump
+}  // namespace tdump::schema

@@ -10,12 +10,12 @@
 #include <mutex>
 #include <system_error>
 
-#include "dump/output_storage.hpp"
+#include "output/output_storage.hpp"
 #include "store/client_options.hpp"
 #include "store/local/local_store.hpp"
 #include "store/object_store.hpp"
 
-namespace tdump::dump {
+namespace tdump::output {
 namespace {
 namespace fs = std::filesystem;
 
@@ -203,4 +203,4 @@ std::map<std::string, std::string> output_store_options(const std::string& input
   return {};
 }
 
-}  // namespace tdump::dump
+}  // namespace tdump::output

@@ -4,10 +4,10 @@
 
 #include <regex>
 
-#include "dump/output_storage.hpp"
+#include "output/output_storage.hpp"
 #include "store/local/local_store.hpp"
 
-namespace tdump::dump {
+namespace tdump::output {
 namespace {
 namespace fs = std::filesystem;
 
@@ -126,4 +126,4 @@ Result<std::unique_ptr<OutputStorage>> open_local_output(const fs::path& dir) {
   return std::unique_ptr<OutputStorage>(std::make_unique<LocalOutput>(dir));
 }
 
-}  // namespace tdump::dump
+}  // namespace tdump::output

@@ -1,12 +1,12 @@
-#include "dump/inventory_schema.hpp"
+#include "schema/inventory_schema.hpp"
 
 #include <stdexcept>
 #include <string>
 
+#include "schema/columns.hpp"
 #include "tiff/geokeys.hpp"
-#include "tiff/tags.hpp"
 
-namespace tdump::dump {
+namespace tdump::schema {
 namespace {
 
 using parquet::Field;
@@ -20,20 +20,20 @@ T must(Result<T> result) {
 
 // Integer TIFF values (SHORT/LONG/LONG8) are INT64 columns: wide enough for every one of them,
 // and the type every reader (DuckDB, Spark, Athena, pandas) handles natively.
-Field tag_field(const tiff::ColumnTag& tag) {
+Field tag_field(const ColumnTag& tag) {
   std::string name(tag.name);
   switch (tag.kind) {
-    case tiff::ColumnKind::kUInt:
+    case ColumnKind::kUInt:
       return Field::int64(name);
-    case tiff::ColumnKind::kUIntList:
+    case ColumnKind::kUIntList:
       return Field::list(name, Field::int64("element").required());
-    case tiff::ColumnKind::kDouble:
+    case ColumnKind::kDouble:
       return Field::float64(name);
-    case tiff::ColumnKind::kDoubleList:
+    case ColumnKind::kDoubleList:
       return Field::list(name, Field::float64("element"));
-    case tiff::ColumnKind::kString:
+    case ColumnKind::kString:
       return Field::string(name);
-    case tiff::ColumnKind::kBinary:
+    case ColumnKind::kBinary:
       return Field::binary(name);
   }
   throw std::logic_error("unknown column kind");
@@ -67,7 +67,7 @@ DataColumns build_data_columns() {
       Field::int64("header_size").required(),
       Field::int32("requests").required(),
   };
-  for (const auto& tag : tiff::column_tags()) fields.push_back(tag_field(tag));
+  for (const auto& tag : column_tags()) fields.push_back(tag_field(tag));
 
   std::vector<Field> geokeys;
   for (const auto& key : tiff::known_geokeys()) geokeys.push_back(geokey_field(key));
@@ -128,11 +128,11 @@ DataColumns build_data_columns() {
   c.header_bytes = col("header_bytes");
   c.header_size = col("header_size");
   c.requests = col("requests");
-  for (const auto& tag : tiff::column_tags()) {
+  for (const auto& tag : column_tags()) {
     DataColumns::TagColumn t{};
     t.tag = tag.id;
     std::string name(tag.name);
-    t.is_list = tag.kind == tiff::ColumnKind::kUIntList || tag.kind == tiff::ColumnKind::kDoubleList;
+    t.is_list = tag.kind == ColumnKind::kUIntList || tag.kind == ColumnKind::kDoubleList;
     if (t.is_list) {
       t.list = must(s.find(name));
       t.value = must(s.column(name + ".list.element"));
@@ -258,4 +258,4 @@ std::string geoparquet_metadata(const parquet::ColumnBatch& batch, geo::GeoSumma
   return summary.metadata_json();
 }
 
-}  // namespace tdump::dump
+}  // namespace tdump::schema

@@ -1,20 +1,20 @@
-#include "dump/row_encoder.hpp"
+#include "schema/row_encoder.hpp"
 
 #include <fmt/format.h>
 
 #include <limits>
 
-#include "dump/inventory_schema.hpp"
+#include "schema/columns.hpp"
+#include "schema/inventory_schema.hpp"
+#include "schema/value_json.hpp"
 #include "store/common/display_key.hpp"
 #include "tiff/image_info.hpp"
 #include "tiff/tags.hpp"
-#include "tiff/value_json.hpp"
 #include "tiff/values.hpp"
 
-namespace tdump::dump {
+namespace tdump::schema {
 namespace {
 
-using tiff::ColumnKind;
 using tiff::Entry;
 using tiff::FieldType;
 
@@ -222,7 +222,7 @@ void RowEncoder::geo_columns(parquet::ColumnBatch& batch, const geo::GeoFacts& g
 
 void RowEncoder::tag_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader& header, const tiff::Ifd& ifd0) {
   const auto order = header.byte_order;
-  const auto tags = tiff::column_tags();
+  const auto tags = column_tags();
   const auto& columns = data_columns().tags;
   for (std::size_t i = 0; i < tags.size(); ++i) {
     const Entry* e = header.find(ifd0, tags[i].id);
@@ -316,7 +316,7 @@ void RowEncoder::geokey_columns(parquet::ColumnBatch& batch, const tiff::GeoKeyS
     batch.begin_entry();
     batch.set_uint(c.other_geokeys_key, key->id);
     json_.clear();
-    tiff::append_geokey_json(json_, geokeys, *key);
+    append_geokey_json(json_, geokeys, *key);
     if (json_.size() > limits_.max_value_bytes) {
       warn(fmt::format("GeoKey {}: value of {} bytes as JSON is over the {}-byte cap: left out", key->id, json_.size(),
                        limits_.max_value_bytes));
@@ -351,14 +351,14 @@ void RowEncoder::other_tags(parquet::ColumnBatch& batch, const tiff::TiffHeader&
     // The raw bytes first: a value far over the cap is never turned into text at all.
     if (e.byte_size() > limits_.max_value_bytes) return omit(e.tag, e.byte_size());
     json_.clear();
-    tiff::append_value_json(json_, e, header.byte_order);
+    append_value_json(json_, e, header.byte_order);
     if (json_.size() > limits_.max_value_bytes) return omit(e.tag, json_.size());
     open(e.tag);
     batch.set_string(c.other_tags_value, json_);
     batch.end_entry();
   };
   for (const Entry& e : header.entries_of(ifd0)) {
-    if (tiff::is_other_tag(e.tag)) add(e);
+    if (is_other_tag(e.tag)) add(e);
   }
   for (const Entry* e : misfits_) add(*e);
   for (const auto& [e, bytes] : omitted_) omit(e->tag, bytes);
@@ -419,4 +419,4 @@ Status RowEncoder::append_error(parquet::ColumnBatch& batch, const store::Object
   return batch.end_row();
 }
 
-}  // namespace tdump::dump
+}  // namespace tdump::schema

@@ -21,10 +21,10 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "dump/key_filter.hpp"
-#include "dump/output_storage.hpp"
+#include "common/shard.hpp"
+#include "output/output_storage.hpp"
 
-namespace tdump::dump {
+namespace tdump::output {
 
 enum class FileKind : std::uint8_t { kData, kErrors };
 
@@ -102,4 +102,4 @@ class OutputDir {
   ResumeState resume_;
 };
 
-}  // namespace tdump::dump
+}  // namespace tdump::output

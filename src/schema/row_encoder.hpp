@@ -1,5 +1,5 @@
 #pragma once
-// Turns one parsed header (or one failure) into one row of a ColumnBatch (BRIEF §3).
+// Turns one parsed header (or one failure) into one row of a ColumnBatch (README "Output schema").
 // Scratch space is reused from row to row: the hot path allocates only when a value is larger
 // than any seen before.
 //
@@ -22,7 +22,7 @@
 #include "tiff/geokeys.hpp"
 #include "tiff/header.hpp"
 
-namespace tdump::dump {
+namespace tdump::schema {
 
 // What the fetch learnt besides the header itself.
 struct FetchFacts {
@@ -109,4 +109,11 @@ class RowEncoder {
   std::size_t row_warning_count_ = 0;
 };
 
+}  // namespace tdump::schema
+
+// Transitional: src/dump/header_fetch.* names these unqualified from namespace dump (it is being
+// reworked on another branch); drop once it says schema::FetchFacts / schema::Stage.
+namespace tdump::dump {
+using schema::FetchFacts;
+using schema::Stage;
 }  // namespace tdump::dump

@@ -17,7 +17,7 @@
 #include "common/result.hpp"
 #include "http/engine.hpp"
 
-namespace tdump::dump {
+namespace tdump::output {
 
 struct StoredObject {
   std::string name;  // relative to OUT_DIR, '/'-separated ("part-00000-000001.parquet")
@@ -87,4 +87,4 @@ std::map<std::string, std::string> output_store_options(const std::string& input
                                                         const std::string& out_location,
                                                         const std::map<std::string, std::string>& output_options);
 
-}  // namespace tdump::dump
+}  // namespace tdump::output

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "dump/output_dir.hpp"
+#include "output/output_dir.hpp"
 #include "temp_dir.hpp"
 
-namespace tdump::dump {
+namespace tdump::output {
 namespace {
 namespace fs = std::filesystem;
 using tdump::testing::TempDir;
@@ -103,4 +103,4 @@ TEST(OutputDir, RejectsAFileAsOutDir) {
 }
 
 }  // namespace
-}  // namespace tdump::dump
+}  // namespace tdump::output

@@ -1,0 +1,65 @@
+#include "schema/columns.hpp"
+
+#include <array>
+
+#include "tiff/parser.hpp"
+#include "tiff/tags.hpp"
+
+namespace tdump::schema {
+namespace {
+
+using K = ColumnKind;
+constexpr std::array<ColumnTag, 33> kColumns{{
+    {254, "new_subfile_type", K::kUInt},
+    {256, "image_width", K::kUInt},
+    {257, "image_height", K::kUInt},
+    {258, "bits_per_sample", K::kUIntList},
+    {259, "compression", K::kUInt},
+    {262, "photometric_interpretation", K::kUInt},
+    {269, "document_name", K::kString},
+    {270, "image_description", K::kString},
+    {274, "orientation", K::kUInt},
+    {277, "samples_per_pixel", K::kUInt},
+    {278, "rows_per_strip", K::kUInt},
+    {280, "min_sample_value", K::kUIntList},
+    {281, "max_sample_value", K::kUIntList},
+    {282, "x_resolution", K::kDouble},
+    {283, "y_resolution", K::kDouble},
+    {284, "planar_configuration", K::kUInt},
+    {296, "resolution_unit", K::kUInt},
+    {305, "software", K::kString},
+    {306, "date_time", K::kString},
+    {315, "artist", K::kString},
+    {316, "host_computer", K::kString},
+    {317, "predictor", K::kUInt},
+    {322, "tile_width", K::kUInt},
+    {323, "tile_height", K::kUInt},
+    {338, "extra_samples", K::kUIntList},
+    {339, "sample_format", K::kUIntList},
+    {347, "jpeg_tables", K::kBinary},
+    {33432, "copyright", K::kString},
+    {33550, "model_pixel_scale", K::kDoubleList},
+    {33922, "model_tiepoint", K::kDoubleList},
+    {34264, "model_transformation", K::kDoubleList},
+    {42113, "nodata", K::kString},
+    {42112, "gdal_metadata", K::kString},
+}};
+
+}  // namespace
+
+std::span<const ColumnTag> column_tags() noexcept {
+  return kColumns;
+}
+
+const ColumnTag* find_column_tag(std::uint16_t id) noexcept {
+  for (const ColumnTag& c : kColumns) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+bool is_other_tag(std::uint16_t id) noexcept {
+  return find_column_tag(id) == nullptr && !tiff::is_data_offsets_tag(id) && !tiff::is_geokey_storage_tag(id);
+}
+
+}  // namespace tdump::schema
