@@ -9,10 +9,10 @@ void HeaderFetch::start(store::ObjectStore& store, store::ObjectMeta meta, Done 
   done_ = std::move(done);
   meta_ = std::move(meta);
   attempts_total_ = 0;
-  facts_ = FetchFacts{};
+  facts_ = schema::FetchFacts{};
   facts_.object_size = meta_.size;
   error_.reset();
-  failed_stage_ = Stage::kFetch;
+  failed_stage_ = schema::Stage::kFetch;
   session_.begin(meta_.size);
   if (session_.state() != tiff::SessionState::kNeedBytes) {
     // An empty object: nothing to fetch, the session already has its verdict.
@@ -58,7 +58,7 @@ void HeaderFetch::process_round() {
   facts_.attempts = attempts_total_;
   for (auto& read_error : read_errors_) {
     if (read_error) {
-      fail(Stage::kFetch, std::move(*read_error));
+      fail(schema::Stage::kFetch, std::move(*read_error));
       return;
     }
   }
@@ -72,7 +72,7 @@ void HeaderFetch::process_round() {
       issue();
       return;
     case tiff::SessionState::kFailed:
-      fail(Stage::kParse, session_.error().to_error());
+      fail(schema::Stage::kParse, session_.error().to_error());
       return;
     case tiff::SessionState::kDone:
       finish();
@@ -81,7 +81,7 @@ void HeaderFetch::process_round() {
 }
 
 std::string_view HeaderFetch::error_kind() const {
-  if (failed_stage_ == Stage::kParse && !session_.error().ok()) return tiff::to_string(session_.error().kind);
+  if (failed_stage_ == schema::Stage::kParse && !session_.error().ok()) return tiff::to_string(session_.error().kind);
   return to_string(error_->code);
 }
 
@@ -91,7 +91,7 @@ void HeaderFetch::finish() {
   done(*this);
 }
 
-void HeaderFetch::fail(Stage stage, Error error) {
+void HeaderFetch::fail(schema::Stage stage, Error error) {
   failed_stage_ = stage;
   if (error.attempts == 0) error.attempts = std::max<std::uint32_t>(facts_.attempts, 1);
   error_ = std::move(error);

@@ -35,8 +35,8 @@ class HeaderFetch {
   [[nodiscard]] const tiff::HeaderSession& session() const { return session_; }
   [[nodiscard]] const tiff::TiffHeader& header() const { return session_.header(); }
   [[nodiscard]] const tiff::GeoKeySet& geokeys() const { return session_.geokeys(); }
-  [[nodiscard]] const FetchFacts& facts() const { return facts_; }
-  [[nodiscard]] Stage failed_stage() const { return failed_stage_; }
+  [[nodiscard]] const schema::FetchFacts& facts() const { return facts_; }
+  [[nodiscard]] schema::Stage failed_stage() const { return failed_stage_; }
   [[nodiscard]] const Error& error() const { return *error_; }
   // Stable name of the failure: the TIFF error kind for parse failures, else the error category.
   [[nodiscard]] std::string_view error_kind() const;
@@ -46,7 +46,7 @@ class HeaderFetch {
   void on_read(std::size_t slot, Result<store::RangeRead> result);
   void process_round();
   void finish();
-  void fail(Stage stage, Error error);
+  void fail(schema::Stage stage, Error error);
 
   store::ObjectStore* store_ = nullptr;
   Done done_;
@@ -58,9 +58,9 @@ class HeaderFetch {
   std::vector<std::uint32_t> attempts_;
   std::atomic<std::size_t> pending_{0};
   std::uint32_t attempts_total_ = 0;
-  FetchFacts facts_;
+  schema::FetchFacts facts_;
   std::optional<Error> error_;
-  Stage failed_stage_ = Stage::kFetch;
+  schema::Stage failed_stage_ = schema::Stage::kFetch;
 };
 
 }  // namespace tdump::dump

@@ -110,10 +110,3 @@ class RowEncoder {
 };
 
 }  // namespace tdump::schema
-
-// Transitional: src/dump/header_fetch.* names these unqualified from namespace dump (it is being
-// reworked on another branch); drop once it says schema::FetchFacts / schema::Stage.
-namespace tdump::dump {
-using schema::FetchFacts;
-using schema::Stage;
-}  // namespace tdump::dump

@@ -14,22 +14,6 @@
 namespace tdump::tiff::testing {
 namespace {
 
-// A GeoTIFF whose directory holds `keys` (id, location, count, value) after the 4-value header.
-std::vector<std::uint8_t> geotiff(ByteOrder order, const std::vector<std::vector<std::uint64_t>>& keys,
-                                  const std::vector<double>& params = {}, const std::string& ascii_params = {},
-                                  const std::vector<std::uint64_t>& trailing_shorts = {}) {
-  TiffBuilder b(order, false);
-  const std::uint64_t pixel = b.append("x");
-  std::vector<std::uint64_t> dir = {1, 1, 0, keys.size()};
-  for (const auto& k : keys) dir.insert(dir.end(), k.begin(), k.end());
-  dir.insert(dir.end(), trailing_shorts.begin(), trailing_shorts.end());
-  std::vector<BuildEntry> extra = {shorts(34735, dir)};
-  if (!params.empty()) extra.push_back(doubles(34736, params));
-  if (!ascii_params.empty()) extra.push_back(ascii(34737, ascii_params));
-  b.set_first_ifd(b.add_ifd(image_ifd(pixel, extra)));
-  return b.bytes();
-}
-
 TEST(GeoKeys, ResolvesShortsDoublesAsciiAndKeepsUnknownKeys) {
   for (ByteOrder order : {ByteOrder::kLittle, ByteOrder::kBig}) {
     // 36 shorts of header+keys, then 3 extra SHORTs at index 36 for key 5000 (location 34735).

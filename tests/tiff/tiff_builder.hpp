@@ -59,4 +59,10 @@ class TiffBuilder {
 // A minimal valid 1x1 grey image IFD (strip at `pixel_offset`) plus `extra` entries, sorted by tag.
 std::vector<BuildEntry> image_ifd(std::uint64_t pixel_offset, std::vector<BuildEntry> extra = {});
 
+// A GeoTIFF whose directory holds `keys` (id, location, count, value) after the 4-value header,
+// with GeoDoubleParams / GeoAsciiParams when given and `trailing_shorts` after the keys.
+std::vector<std::uint8_t> geotiff(ByteOrder order, const std::vector<std::vector<std::uint64_t>>& keys,
+                                  const std::vector<double>& params = {}, const std::string& ascii_params = {},
+                                  const std::vector<std::uint64_t>& trailing_shorts = {});
+
 }  // namespace tdump::tiff::testing

@@ -191,7 +191,8 @@ struct Mailbox {
 
 class ParallelList final : public ParallelListStream {
  public:
-  ParallelList(AsyncPageFetch fetch, ListCapabilities capabilities, std::string prefix, ParallelListSettings settings)
+  ParallelList(AsyncPageFetch fetch, ListCapabilities capabilities, const std::string& prefix,
+               ParallelListSettings settings)
       : fetch_(std::move(fetch)),
         caps_(capabilities),
         settings_(std::move(settings)),
