@@ -2,7 +2,7 @@
 // split_key must return a key strictly between the bounds it was given (lo < split < hi, or
 // lo < split with no upper bound), inside the listed prefix and at most 8 bytes past it, since a
 // running listing stops at the split and a new one starts after it (a split outside the bounds
-// would list keys twice or miss them); key_space_share must be a fraction in [0, 1]. The
+// would list keys twice or miss them); key_place must lie in [0, 1]. The
 // services' key orders (key_before, store/common/paged_list.hpp) are checked on the same strings.
 // The input is "PREFIX\0LO\0KEYS\0HI" (no third NUL: no upper bound); the alphabet is the sorted
 // distinct bytes of KEYS, as the lister learns it from the keys it has seen. Seeds are hex, UUID
@@ -77,8 +77,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,  // NOLINT(reada
             [](char a, char b) { return static_cast<unsigned char>(a) < static_cast<unsigned char>(b); });
   alphabet.erase(std::unique(alphabet.begin(), alphabet.end()), alphabet.end());
 
-  const double share = tdump::store::key_space_share(common, lo, hi, alphabet);
-  check(std::isfinite(share) && share >= 0.0 && share <= 1.0, "key_space_share is not a fraction in [0, 1]");
+  const double place = tdump::store::key_place(common, lo, alphabet);
+  check(std::isfinite(place) && place >= 0.0 && place <= 1.0, "key_place is not in [0, 1]");
   if (auto split = tdump::store::split_key(common, lo, hi, alphabet)) {
     check(lo < *split, "the split key is not above the lower bound");
     check(!hi || *split < *hi, "the split key is not below the upper bound");

@@ -136,13 +136,6 @@ std::string key_at_place(const std::string& common, double where, const std::str
   return key;
 }
 
-double key_space_share(const std::string& common, const std::string& lo, const std::optional<std::string>& hi,
-                       const std::string& alphabet) {
-  const double from = key_place(common, lo, alphabet);
-  const double to = hi ? key_place(common, *hi, alphabet) : 1.0;
-  return std::max(0.0, to - from);
-}
-
 std::optional<std::string> split_key(const std::string& common, const std::string& lo,
                                      const std::optional<std::string>& hi, const std::string& alphabet) {
   const double from = key_place(common, lo, alphabet);
@@ -591,8 +584,8 @@ class ParallelList final : public ParallelListStream {
 }  // namespace
 
 std::unique_ptr<ParallelListStream> make_parallel_list(AsyncPageFetch fetch, ListCapabilities capabilities,
-                                                       std::string prefix, ParallelListSettings settings) {
-  return std::make_unique<ParallelList>(std::move(fetch), capabilities, std::move(prefix), std::move(settings));
+                                                       const std::string& prefix, ParallelListSettings settings) {
+  return std::make_unique<ParallelList>(std::move(fetch), capabilities, prefix, std::move(settings));
 }
 
 }  // namespace tdump::store

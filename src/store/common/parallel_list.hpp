@@ -9,11 +9,11 @@
 //   own, levels expanded only until there are enough tasks for the parallelism; the tasks then
 //   list their whole subtree in full pages.
 // - Key ranges: a task over a flat key space (hex or UUID names in one folder) is split while it
-//   runs. When a slot is idle and nothing is queued, the running task with the largest part of
-//   its key space left gives away its upper half: the split key is the midpoint of what is left,
-//   interpolated in the alphabet its keys use so far. Boundaries are exclusive below, inclusive
-//   above — a task lists keys k with after < k <= upto — so no key is listed twice or missed:
-//   the running task stops at the split key, the new one starts after it (S3 `start-after`).
+//   runs. When a slot is idle and nothing is queued, the running task with the most keys left
+//   (by its own density so far; at least two pages) gives away its upper half: the split key is the midpoint of what is
+//   left, interpolated in the alphabet its keys use so far. Boundaries are exclusive below, inclusive above — a task
+//   lists keys k with after < k <= upto — so no key is listed twice or missed: the running task stops at the split key,
+//   the new one starts after it (S3 `start-after`).
 //
 // Pages are untrusted. Every task checks that its keys increase strictly in the service's order
 // (a repeated or out-of-order key is skipped and counted, and one warning with the count and an
@@ -82,7 +82,7 @@ class ParallelListStream : public ListStream {
 };
 
 std::unique_ptr<ParallelListStream> make_parallel_list(AsyncPageFetch fetch, ListCapabilities capabilities,
-                                                       std::string prefix, ParallelListSettings settings);
+                                                       const std::string& prefix, ParallelListSettings settings);
 
 // The key that splits (lo, hi] in two halves, interpolated in `alphabet` (the sorted distinct
 // bytes seen in keys so far) over the bytes after `common` (the prefix every key shares); nullopt
@@ -95,8 +95,5 @@ std::optional<std::string> split_key(const std::string& common, const std::strin
 // a key at a place. For splits and shard plans.
 double key_place(const std::string& common, const std::string& key, const std::string& alphabet);
 std::string key_at_place(const std::string& common, double where, const std::string& alphabet);
-// How much of the key space after `common` lies in (lo, hi], as a fraction in [0, 1].
-double key_space_share(const std::string& common, const std::string& lo, const std::optional<std::string>& hi,
-                       const std::string& alphabet);
 
 }  // namespace tdump::store
