@@ -110,7 +110,8 @@ class Run {
   // One unit of listing: a prefix, or this shard's key ranges of it (a shard plan's).
   struct ListItem {
     std::string prefix;
-    std::vector<store::KeyRange> ranges;  // empty: the whole prefix
+    std::vector<store::KeyRange> ranges;           // empty: the whole prefix
+    std::shared_ptr<const store::KeyShape> shape;  // a shard plan's, for its splits
   };
 
   // --- The steps of execute(), each on the main thread ---
@@ -418,6 +419,7 @@ void Run::list_items(std::size_t parallelism) {
     options.page_size = config_.list_chunk_size;
     options.parallelism = parallelism;
     options.ranges = items_[i].ranges;
+    options.shape = items_[i].shape;
     auto stream = store_->list(items_[i].prefix, options);
     list_stream(*stream, items_[i].prefix);
     list_requests_ += stream->list_requests();
@@ -453,7 +455,7 @@ Result<std::vector<Run::ListItem>> Run::plan_listing(const output::OutputStoreSe
                                   " store cannot start a listing after any key: its shards use the hash split, "
                                   "without a plan");
     }
-    for (const auto& prefix : prefixes) items.push_back(ListItem{prefix, {}});
+    for (const auto& prefix : prefixes) items.push_back(ListItem{prefix, {}, nullptr});
     return items;
   }
   // The plan lives in OUT_DIR; a dry run reads it too, so that its counts are the shards' own
@@ -484,9 +486,9 @@ Result<std::vector<Run::ListItem>> Run::plan_listing(const output::OutputStoreSe
   }
   // One listing a prefix, over all of this shard's ranges of it: they share the prefix's LIST
   // requests as they run (a range that ends early leaves its requests to the others).
-  for (auto& [prefix, range] : loaded->plan.ranges_of(options_.shard.index)) {
-    if (items.empty() || items.back().prefix != prefix) items.push_back(ListItem{prefix, {}});
-    items.back().ranges.push_back(std::move(range));
+  for (auto& item : loaded->plan.ranges_of(options_.shard.index)) {
+    if (items.empty() || items.back().prefix != item.prefix) items.push_back(ListItem{item.prefix, {}, item.shape});
+    items.back().ranges.push_back(std::move(item.range));
     ++plan_ranges_;
   }
   hash_shards = false;

@@ -84,7 +84,7 @@ class PrefixSampler {
       : store_(store), prefix_(std::move(prefix)), ranges_(ranges), settings_(settings) {}
 
   Result<PrefixPlan> run() {
-    PrefixPlan plan{prefix_, {}};
+    PrefixPlan plan{prefix_, {}, nullptr};
     auto first = probe(store_, prefix_, "", settings_.page_size);
     ++requests_;
     if (!first) return std::move(first).error();
@@ -103,15 +103,19 @@ class PrefixSampler {
       for (std::size_t i = 1; i < parts && requests_ + points.size() < budget; i += 2) {
         const double where = static_cast<double>(i) / static_cast<double>(parts);
         if (covered(where)) continue;
-        points.push_back(store::key_at_place(prefix_, where, alphabet_));
+        points.push_back(key_at(where));
       }
       const bool last_level = level + 1 >= 12 || requests_ + points.size() >= budget;
       if (points.empty() || (points.size() < width && !last_level)) continue;
       auto status = probe_all(points);
       if (!status) return std::move(status).error();
       points.clear();
+      // From here on, places are measured in the shape of the names seen so far: the first page
+      // alone (one corner of the key space) would fix places that other corners vary.
+      shaped_ = true;
     }
     plan.bounds = quantile_bounds();
+    if (shaped_) plan.shape = std::make_shared<const store::KeyShape>(shape_);
     return plan;
   }
 
@@ -120,18 +124,29 @@ class PrefixSampler {
  private:
   void add(Probe probe) {
     Covered c;
-    c.lo = probe.after.empty() ? 0.0 : store::key_place(prefix_, probe.after, alphabet_);
     c.after = probe.after;
     c.last = probe.keys.empty() ? probe.after : probe.keys.back();
     c.to_end = probe.reached_end;
-    for (auto& key : probe.keys) keys_.insert(std::move(key));
+    for (auto& key : probe.keys) {
+      shape_.learn(key);
+      keys_.insert(std::move(key));
+    }
     covered_.push_back(std::move(c));
+  }
+
+  // Where a key lies in [0, 1) of the prefix's key space, and a key at a place.
+  [[nodiscard]] double at(const std::string& key) const {
+    return shaped_ ? shape_.place(prefix_, key) : store::key_place(prefix_, key, alphabet_);
+  }
+  [[nodiscard]] std::string key_at(double where) const {
+    return shaped_ ? shape_.key_at(prefix_, where) : store::key_at_place(prefix_, where, alphabet_);
   }
 
   [[nodiscard]] bool covered(double where) const {
     return std::any_of(covered_.begin(), covered_.end(), [&](const Covered& c) {
-      const double hi = c.to_end ? 1.0 : store::key_place(prefix_, c.last, alphabet_);
-      return where >= c.lo && where <= hi;
+      const double lo = c.after.empty() ? 0.0 : at(c.after);
+      const double hi = c.to_end ? 1.0 : at(c.last);
+      return where >= lo && where <= hi;
     });
   }
 
@@ -177,8 +192,8 @@ class PrefixSampler {
     std::vector<Stretch> out;
     double place = 0;
     for (const auto& span : spans) {
-      const double lo = span.after.empty() ? 0.0 : store::key_place(prefix_, span.after, alphabet_);
-      const double hi = span.to_end ? 1.0 : store::key_place(prefix_, span.last, alphabet_);
+      const double lo = span.after.empty() ? 0.0 : at(span.after);
+      const double hi = span.to_end ? 1.0 : at(span.last);
       if (lo > place) out.push_back(Stretch{place, lo, 0, {}, false});
       Stretch exact{lo, hi, 0, {}, true};
       auto from = span.after.empty() ? keys_.begin() : keys_.upper_bound(span.after);
@@ -218,7 +233,7 @@ class PrefixSampler {
           bound = s.keys[rank];
         } else {
           const double share = s.count > 0 ? target / s.count : 0.5;
-          bound = store::key_at_place(prefix_, s.lo + share * (s.hi - s.lo), alphabet_);
+          bound = key_at(s.lo + share * (s.hi - s.lo));
         }
         if (bound > prefix_ && (bounds.empty() || bound > bounds.back())) bounds.push_back(std::move(bound));
         ++next;
@@ -229,7 +244,6 @@ class PrefixSampler {
   }
 
   struct Covered {
-    double lo = 0;
     std::string after;
     std::string last;
     bool to_end = false;
@@ -241,14 +255,36 @@ class PrefixSampler {
   const PlanSettings& settings_;
   std::set<std::string> keys_;  // every key the pages showed
   std::vector<Covered> covered_;
-  std::string alphabet_;
+  std::string alphabet_;   // of the first page: places until the first round of pages is in
+  store::KeyShape shape_;  // of every page
+  bool shaped_ = false;    // places are measured in shape_
   std::uint64_t requests_ = 0;
 };
 
+// A stored key shape; null when it is malformed or out of KeyShape's bounds.
+std::shared_ptr<const store::KeyShape> shape_from_json(const nlohmann::json& doc) {
+  if (!doc.is_object() || !doc.contains("places") || !doc["places"].is_array() || !doc.contains("alphabet") ||
+      !doc["alphabet"].is_string() || doc["places"].size() > store::KeyShape::kMaxSegments) {
+    return nullptr;
+  }
+  std::vector<std::vector<std::string>> places;
+  for (const auto& segment : doc["places"]) {
+    if (!segment.is_array() || segment.size() > store::KeyShape::kMaxOffset) return nullptr;
+    auto& offsets = places.emplace_back();
+    for (const auto& letters : segment) {
+      if (!letters.is_string()) return nullptr;
+      offsets.push_back(store::percent_decode(letters.get<std::string>()));
+    }
+  }
+  auto shape = std::make_shared<store::KeyShape>();
+  if (!shape->assign(std::move(places), store::percent_decode(doc["alphabet"].get<std::string>()))) return nullptr;
+  return shape;
+}
+
 }  // namespace
 
-std::vector<std::pair<std::string, store::KeyRange>> ShardPlan::ranges_of(std::uint32_t index) const {
-  std::vector<std::pair<std::string, store::KeyRange>> out;
+std::vector<PlanRange> ShardPlan::ranges_of(std::uint32_t index) const {
+  std::vector<PlanRange> out;
   std::size_t j = 0;
   for (const auto& p : prefixes) {
     for (std::size_t i = 0; i <= p.bounds.size(); ++i, ++j) {
@@ -256,7 +292,7 @@ std::vector<std::pair<std::string, store::KeyRange>> ShardPlan::ranges_of(std::u
       store::KeyRange range;
       if (i > 0) range.after = p.bounds[i - 1];
       if (i < p.bounds.size()) range.upto = p.bounds[i];
-      out.emplace_back(p.prefix, std::move(range));
+      out.push_back(PlanRange{p.prefix, std::move(range), p.shape});
     }
   }
   return out;
@@ -280,7 +316,17 @@ std::string ShardPlan::to_json() const {
   for (const auto& p : prefixes) {
     nlohmann::json bounds = nlohmann::json::array();
     for (const auto& b : p.bounds) bounds.push_back(store::percent_encode(b, true));
-    list.push_back({{"prefix", store::percent_encode(p.prefix, true)}, {"bounds", std::move(bounds)}});
+    nlohmann::json entry = {{"prefix", store::percent_encode(p.prefix, true)}, {"bounds", std::move(bounds)}};
+    if (p.shape && !p.shape->empty()) {
+      nlohmann::json places = nlohmann::json::array();
+      for (const auto& segment : p.shape->places()) {
+        nlohmann::json offsets = nlohmann::json::array();
+        for (const auto& letters : segment) offsets.push_back(store::percent_encode(letters, true));
+        places.push_back(std::move(offsets));
+      }
+      entry["shape"] = {{"places", std::move(places)}, {"alphabet", store::percent_encode(p.shape->alphabet(), true)}};
+    }
+    list.push_back(std::move(entry));
   }
   doc["prefixes"] = std::move(list);
   doc["encoding"] = "percent";
@@ -302,12 +348,17 @@ Result<ShardPlan> ShardPlan::from_json(std::string_view text) {
         !p["bounds"].is_array()) {
       return bad("a prefix entry is malformed");
     }
-    PrefixPlan prefix{store::percent_decode(p["prefix"].get<std::string>()), {}};
+    PrefixPlan prefix{store::percent_decode(p["prefix"].get<std::string>()), {}, nullptr};
     for (const auto& b : p["bounds"]) {
       if (!b.is_string()) return bad("a bound is not text");
       std::string bound = store::percent_decode(b.get<std::string>());
       if (!prefix.bounds.empty() && bound <= prefix.bounds.back()) return bad("bounds are not increasing");
       prefix.bounds.push_back(std::move(bound));
+    }
+    if (p.contains("shape")) {
+      auto shape = shape_from_json(p["shape"]);
+      if (!shape) return bad("a key shape is malformed");
+      prefix.shape = std::move(shape);
     }
     plan.prefixes.push_back(std::move(prefix));
   }
@@ -325,7 +376,7 @@ Result<ShardPlan> make_shard_plan(store::ObjectStore& store, const std::vector<s
   const std::size_t per_prefix = prefixes.size() >= wanted ? 1 : (wanted + prefixes.size() - 1) / prefixes.size();
   for (const auto& prefix : prefixes) {
     if (per_prefix <= 1 || !store.lists_from_any_key()) {
-      plan.prefixes.push_back(PrefixPlan{prefix, {}});
+      plan.prefixes.push_back(PrefixPlan{prefix, {}, nullptr});
       continue;
     }
     PrefixSampler sampler(store, prefix, per_prefix, settings);

@@ -13,12 +13,16 @@
 // shard, rerun or resumed attempt reads and uses that one. It is made by sampling: the first
 // page of each prefix, then pages that start at points spread over the key space (bisection
 // order, skipping points a page already covered), from which the keys' density is estimated and
-// the bounds are put at equal-count quantiles. Sampling costs a few dozen LIST requests a
+// the bounds are put at equal-count quantiles. Places in the key space are measured in the shape
+// of the names the pages showed (store/common/key_shape.hpp: the letters each place of a name
+// takes), learned after the first round of pages, and the shape is kept in the plan for the
+// shards' own splits. Sampling costs a few dozen LIST requests a
 // prefix; a prefix that fits in one page is one range.
 //
 // Only stores that can start a listing after any key (S3, GCS) get a plan; for the others the
 // shards keep dividing the keys by a hash of each key (every shard then lists everything).
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,6 +30,7 @@
 
 #include "common/result.hpp"
 #include "output/output_storage.hpp"
+#include "store/common/key_shape.hpp"
 #include "store/object_store.hpp"
 
 namespace tdump::dump {
@@ -37,6 +42,16 @@ struct PrefixPlan {
   // Ranges (bounds[i-1], bounds[i]]: the first open below, the last open above; empty bounds:
   // the whole prefix is one range.
   std::vector<std::string> bounds;
+  // The shape of the key names its sampled pages showed (store/common/key_shape.hpp): a shard
+  // splits its running ranges at places measured in it. Null when nothing was sampled.
+  std::shared_ptr<const store::KeyShape> shape;
+};
+
+// One range of a shard's plan.
+struct PlanRange {
+  std::string prefix;
+  store::KeyRange range;
+  std::shared_ptr<const store::KeyShape> shape;  // the prefix's
 };
 
 struct ShardPlan {
@@ -46,7 +61,7 @@ struct ShardPlan {
   std::uint64_t sample_requests = 0;  // LIST requests the sampling sent
 
   // The (prefix, range) items shard `index` lists.
-  [[nodiscard]] std::vector<std::pair<std::string, store::KeyRange>> ranges_of(std::uint32_t index) const;
+  [[nodiscard]] std::vector<PlanRange> ranges_of(std::uint32_t index) const;
   [[nodiscard]] std::size_t range_count() const;
   [[nodiscard]] std::string to_json() const;
   static Result<ShardPlan> from_json(std::string_view text);

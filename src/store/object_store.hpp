@@ -20,6 +20,8 @@ class Engine;
 
 namespace tdump::store {
 
+class KeyShape;  // store/common/key_shape.hpp
+
 struct ObjectMeta {
   std::string key;  // relative to the store root (bucket/container/base URL/folder), no leading '/'
   std::optional<std::uint64_t> size;
@@ -71,6 +73,10 @@ struct ListOptions {
   // Parts of the prefix's key space, disjoint (a shard's ranges of one prefix); empty: all of
   // it. One stream lists them all, sharing `parallelism` among them as they run.
   std::vector<KeyRange> ranges;
+  // The shape of the prefix's key names (a shard plan's, learned from its sampled pages): where
+  // given, a running range is split at the middle of what is left measured in it; else in the
+  // bytes the listing has seen so far.
+  std::shared_ptr<const KeyShape> shape;
 };
 
 struct ByteRange {

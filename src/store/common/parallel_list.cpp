@@ -73,17 +73,6 @@ std::uint64_t token_hash(const std::string& token) {
   return value;
 }
 
-// Position of byte `c` in the sorted alphabet, as a digit: a byte outside it falls between its
-// neighbours.
-double digit_of(const std::string& alphabet, unsigned char c) {
-  auto it = std::lower_bound(alphabet.begin(), alphabet.end(), static_cast<char>(c), [](char a, char b) {
-    return static_cast<unsigned char>(a) < static_cast<unsigned char>(b);
-  });
-  double index = static_cast<double>(it - alphabet.begin());
-  if (it == alphabet.end() || static_cast<unsigned char>(*it) != c) index -= 0.5;
-  return std::clamp(index, 0.0, static_cast<double>(alphabet.size()) - 1.0);
-}
-
 // The key's place in [0, 1) of the key space after `common`.
 double place(const std::string& common, const std::string& key, const std::string& alphabet) {
   const double base = static_cast<double>(alphabet.size());
@@ -93,7 +82,7 @@ double place(const std::string& common, const std::string& key, const std::strin
     scale /= base;
     const std::size_t at = common.size() + i;
     if (at >= key.size()) break;  // a shorter key sorts before every longer one
-    value += digit_of(alphabet, static_cast<unsigned char>(key[at])) * scale;
+    value += letter_digit(alphabet, static_cast<unsigned char>(key[at])) * scale;
   }
   return value;
 }
@@ -506,9 +495,12 @@ class ParallelList final : public ParallelListStream {
   [[nodiscard]] double keys_left(const Task& task) const {
     if (!task.listed_any || task.emitted < 2) return 0;
     const std::string common = shared_prefix(task.prefix, task.first_key, task.upto);
-    const double first = key_place(common, task.first_key, alphabet_);
-    const double last = key_place(common, task.last_key, alphabet_);
-    const double end = task.upto ? key_place(common, *task.upto, alphabet_) : 1.0;
+    const auto at = [&](const std::string& key) {
+      return settings_.shape ? settings_.shape->place(common, key) : key_place(common, key, alphabet_);
+    };
+    const double first = at(task.first_key);
+    const double last = at(task.last_key);
+    const double end = task.upto ? at(*task.upto) : 1.0;
     if (last <= first || end <= last) return end > last ? static_cast<double>(settings_.page_size) * 2 : 0;
     return static_cast<double>(task.emitted) / (last - first) * (end - last);
   }
@@ -541,7 +533,10 @@ class ParallelList final : public ParallelListStream {
     if (best == tasks_.size()) return false;
     Task& task = tasks_[best];
     const std::string lower = lower_of(task);
-    auto mid = split_key(shared_prefix(task.prefix, lower, task.upto), lower, task.upto, alphabet_);
+    const std::string common = shared_prefix(task.prefix, lower, task.upto);
+    std::optional<std::string> mid;
+    if (settings_.shape) mid = settings_.shape->split(common, lower, task.upto);
+    if (!mid) mid = split_key(common, lower, task.upto, alphabet_);
     if (!mid) return false;
     Task upper;
     upper.prefix = task.prefix;

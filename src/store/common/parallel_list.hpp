@@ -11,7 +11,8 @@
 // - Key ranges: a task over a flat key space (hex or UUID names in one folder) is split while it
 //   runs. When a slot is idle and nothing is queued, the running task with the most keys left
 //   (by its own density so far; at least two pages) gives away its upper half: the split key is the midpoint of what is
-//   left, interpolated in the alphabet its keys use so far. Boundaries are exclusive below, inclusive above — a task
+//   left, interpolated in the shape of the key names (key_shape.hpp) where a shard plan gives
+//   one, else in the alphabet the keys seen so far use. Boundaries are exclusive below, inclusive above — a task
 //   lists keys k with after < k <= upto — so no key is listed twice or missed: the running task stops at the split key,
 //   the new one starts after it (S3 `start-after`).
 //
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "store/common/key_shape.hpp"
 #include "store/common/paged_list.hpp"
 #include "store/object_store.hpp"
 
@@ -63,6 +65,8 @@ struct ParallelListSettings {
   // Only keys inside these (disjoint) ranges; empty: the whole prefix. Each range starts as a
   // task of its own, and the splits share `parallelism` among them as they run.
   std::vector<KeyRange> ranges;
+  // Split points are measured in this shape where given (ListOptions::shape).
+  std::shared_ptr<const KeyShape> shape;
   // Names the listing in warnings and errors ("s3://bucket/prefix"); no credentials.
   std::string description;
 };
