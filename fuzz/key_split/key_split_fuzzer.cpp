@@ -6,13 +6,15 @@
 // services' key orders (key_before, store/common/paged_list.hpp) are checked on the same strings.
 // The input is "PREFIX\0LO\0KEYS\0HI" (no third NUL: no upper bound); the alphabet is the sorted
 // distinct bytes of KEYS, as the lister learns it from the keys it has seen. Seeds are hex, UUID
-// and date-named keys in the layouts real buckets use (fuzz/make_seeds.py).
+// and date-named keys in the layouts real buckets use (fuzz/make_seeds.py). KeyShape (key_shape.hpp)
+// learns from KEYS split at newlines and must keep its splits inside the bounds too.
 #include <algorithm>
 #include <cmath>
 #include <optional>
 
 #include "common/fuzz_support.hpp"
 #include "store/common/display_key.hpp"
+#include "store/common/key_shape.hpp"
 #include "store/common/paged_list.hpp"
 #include "store/common/parallel_list.hpp"
 
@@ -85,6 +87,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,  // NOLINT(reada
     check(split->starts_with(common) && split->size() <= common.size() + 8,
           "the split key is outside the prefix or longer than 8 bytes past it");
   }
+  // The same in a key shape learned from KEYS split at '\n' (a shard plan's sampled names), and
+  // the shape must survive its stored form (plan.json) unchanged.
+  tdump::store::KeyShape shape;
+  if (parts.size() >= 3) {
+    std::string_view names = parts[2];
+    while (!names.empty()) {
+      const auto end = names.find('\n');
+      shape.learn(names.substr(0, end));
+      names = end == std::string_view::npos ? std::string_view{} : names.substr(end + 1);
+    }
+  }
+  shape.seal();
+  const double shaped = shape.place(common, lo);
+  check(std::isfinite(shaped) && shaped >= 0.0 && shaped <= 1.0, "KeyShape::place is not in [0, 1]");
+  if (auto split = shape.split(common, lo, hi)) {
+    check(lo < *split, "the shape's split key is not above the lower bound");
+    check(!hi || *split < *hi, "the shape's split key is not below the upper bound");
+    check(split->starts_with(common), "the shape's split key is outside the prefix");
+    check(tdump::store::is_valid_utf8(split->substr(common.size())) || !tdump::store::is_valid_utf8(common),
+          "the shape's split key is not UTF-8");
+  }
+  tdump::store::KeyShape stored;
+  check(stored.assign(shape.places(), shape.alphabet()), "a learned shape does not survive its stored form");
+  check(stored.place(common, lo) == shaped, "a stored shape measures differently");
   check_orders(lo, hi.value_or(common), std::string(parts.size() >= 3 ? parts[2] : parts[0]));
   return 0;
 }

@@ -98,24 +98,36 @@ class PrefixSampler {
     const std::size_t budget = std::min(kMaxProbesPerPrefix, 8 * ranges_);
     const std::size_t width = std::max<std::size_t>(settings_.parallelism, 1);
     std::vector<std::string> points;
+
     for (std::size_t level = 1; requests_ < budget && level < 12; ++level) {
       const std::size_t parts = std::size_t{1} << level;
       for (std::size_t i = 1; i < parts && requests_ + points.size() < budget; i += 2) {
         const double where = static_cast<double>(i) / static_cast<double>(parts);
         if (covered(where)) continue;
-        points.push_back(key_at(where));
+        points.push_back(store::key_at_place(prefix_, where, alphabet_));
       }
       const bool last_level = level + 1 >= 12 || requests_ + points.size() >= budget;
       if (points.empty() || (points.size() < width && !last_level)) continue;
       auto status = probe_all(points);
       if (!status) return std::move(status).error();
       points.clear();
-      // From here on, places are measured in the shape of the names seen so far: the first page
-      // alone (one corner of the key space) would fix places that other corners vary.
-      shaped_ = true;
     }
+    // The points above are spread in one alphabet: points spread in the shape would start pages
+    // only at letters already seen, and never see the others.
+    for (const auto& key : keys_) shape_.learn(key);  // in byte order
+    shape_.seal();
+    // The measure the pages fit better: the shape (a tree: '/' and letters fixed by place) or
+    // one alphabet (a flat folder of random names, whose later places the pages, all begun at
+    // round keys, show only in part).
+    in_shape_ = false;
+    const double alphabet_spread = density_spread();
+    in_shape_ = true;
+    const double shape_spread = density_spread();
+    // Clearly better only: a flat folder's pages all differ from one alphabet's measure by about
+    // the same factor, so both measures fit them alike, and its gaps are right in the alphabet.
+    in_shape_ = shape_spread < 0.8 * alphabet_spread;
     plan.bounds = quantile_bounds();
-    if (shaped_) plan.shape = std::make_shared<const store::KeyShape>(shape_);
+    if (in_shape_) plan.shape = std::make_shared<const store::KeyShape>(shape_);
     return plan;
   }
 
@@ -127,25 +139,42 @@ class PrefixSampler {
     c.after = probe.after;
     c.last = probe.keys.empty() ? probe.after : probe.keys.back();
     c.to_end = probe.reached_end;
-    for (auto& key : probe.keys) {
-      shape_.learn(key);
-      keys_.insert(std::move(key));
-    }
+    for (auto& key : probe.keys) keys_.insert(std::move(key));
     covered_.push_back(std::move(c));
   }
 
-  // Where a key lies in [0, 1) of the prefix's key space, and a key at a place.
+  // Where a key lies in [0, 1) of the prefix's key space, and a key at a place, in the shape.
   [[nodiscard]] double at(const std::string& key) const {
-    return shaped_ ? shape_.place(prefix_, key) : store::key_place(prefix_, key, alphabet_);
+    return in_shape_ ? shape_.place(prefix_, key) : store::key_place(prefix_, key, alphabet_);
   }
   [[nodiscard]] std::string key_at(double where) const {
-    return shaped_ ? shape_.key_at(prefix_, where) : store::key_at_place(prefix_, where, alphabet_);
+    return in_shape_ ? shape_.key_at(prefix_, where) : store::key_at_place(prefix_, where, alphabet_);
   }
 
+  // How far the density of keys differs between the pages read, in the current measure: the
+  // standard deviation of its logarithm over the pages. A measure that fits the key names gives
+  // every page about the same density.
+  [[nodiscard]] double density_spread() const {
+    double sum = 0;
+    double squares = 0;
+    double n = 0;
+    for (const auto& s : stretches()) {
+      if (!s.exact || s.count < 2 || s.hi <= s.lo) continue;
+      const double d = std::log(s.count / (s.hi - s.lo));
+      sum += d;
+      squares += d * d;
+      n += 1;
+    }
+    if (n < 2) return 0;
+    const double mean = sum / n;
+    return std::sqrt(std::max(squares / n - mean * mean, 0.0));
+  }
+
+  // Whether a page covered the point `where` (in the alphabet of the first page).
   [[nodiscard]] bool covered(double where) const {
     return std::any_of(covered_.begin(), covered_.end(), [&](const Covered& c) {
-      const double lo = c.after.empty() ? 0.0 : at(c.after);
-      const double hi = c.to_end ? 1.0 : at(c.last);
+      const double lo = c.after.empty() ? 0.0 : store::key_place(prefix_, c.after, alphabet_);
+      const double hi = c.to_end ? 1.0 : store::key_place(prefix_, c.last, alphabet_);
       return where >= lo && where <= hi;
     });
   }
@@ -257,7 +286,7 @@ class PrefixSampler {
   std::vector<Covered> covered_;
   std::string alphabet_;   // of the first page: places until the first round of pages is in
   store::KeyShape shape_;  // of every page
-  bool shaped_ = false;    // places are measured in shape_
+  bool in_shape_ = false;  // stretches are measured in shape_, else in alphabet_
   std::uint64_t requests_ = 0;
 };
 
@@ -267,13 +296,23 @@ std::shared_ptr<const store::KeyShape> shape_from_json(const nlohmann::json& doc
       !doc["alphabet"].is_string() || doc["places"].size() > store::KeyShape::kMaxSegments) {
     return nullptr;
   }
-  std::vector<std::vector<std::string>> places;
+  std::vector<std::vector<store::KeyShape::Letters>> places;
   for (const auto& segment : doc["places"]) {
     if (!segment.is_array() || segment.size() > store::KeyShape::kMaxOffset) return nullptr;
     auto& offsets = places.emplace_back();
-    for (const auto& letters : segment) {
-      if (!letters.is_string()) return nullptr;
-      offsets.push_back(store::percent_decode(letters.get<std::string>()));
+    for (const auto& place : segment) {
+      // [letters, [count of each letter]]
+      if (!place.is_array() || place.size() != 2 || !place[0].is_string() || !place[1].is_array() ||
+          place[1].size() > 256) {
+        return nullptr;
+      }
+      store::KeyShape::Letters seen;
+      seen.letters = store::percent_decode(place[0].get<std::string>());
+      for (const auto& count : place[1]) {
+        if (!count.is_number_unsigned()) return nullptr;
+        seen.counts.push_back(count.get<std::uint64_t>());
+      }
+      offsets.push_back(std::move(seen));
     }
   }
   auto shape = std::make_shared<store::KeyShape>();
@@ -321,7 +360,7 @@ std::string ShardPlan::to_json() const {
       nlohmann::json places = nlohmann::json::array();
       for (const auto& segment : p.shape->places()) {
         nlohmann::json offsets = nlohmann::json::array();
-        for (const auto& letters : segment) offsets.push_back(store::percent_encode(letters, true));
+        for (const auto& seen : segment) offsets.push_back({store::percent_encode(seen.letters, true), seen.counts});
         places.push_back(std::move(offsets));
       }
       entry["shape"] = {{"places", std::move(places)}, {"alphabet", store::percent_encode(p.shape->alphabet(), true)}};

@@ -13,10 +13,12 @@
 // shard, rerun or resumed attempt reads and uses that one. It is made by sampling: the first
 // page of each prefix, then pages that start at points spread over the key space (bisection
 // order, skipping points a page already covered), from which the keys' density is estimated and
-// the bounds are put at equal-count quantiles. Places in the key space are measured in the shape
-// of the names the pages showed (store/common/key_shape.hpp: the letters each place of a name
-// takes), learned after the first round of pages, and the shape is kept in the plan for the
-// shards' own splits. Sampling costs a few dozen LIST requests a
+// the bounds are put at equal-count quantiles. The sampled points are spread in the alphabet of the
+// first page. The stretches between pages and the bounds are measured in the shape of every name
+// the pages showed (store/common/key_shape.hpp: how often each letter takes each place of a
+// name) when the pages fit it clearly better than one alphabet (their densities differ less: a
+// tree), and the shape is then kept in the plan for the shards' own splits; else (a flat folder
+// of random names) in one alphabet. Sampling costs a few dozen LIST requests a
 // prefix; a prefix that fits in one page is one range.
 //
 // Only stores that can start a listing after any key (S3, GCS) get a plan; for the others the
@@ -42,8 +44,9 @@ struct PrefixPlan {
   // Ranges (bounds[i-1], bounds[i]]: the first open below, the last open above; empty bounds:
   // the whole prefix is one range.
   std::vector<std::string> bounds;
-  // The shape of the key names its sampled pages showed (store/common/key_shape.hpp): a shard
-  // splits its running ranges at places measured in it. Null when nothing was sampled.
+  // The shape of the key names its sampled pages showed (store/common/key_shape.hpp), when the
+  // plan was measured in it: a shard splits its running ranges at places measured in it. Null
+  // when nothing was sampled or one alphabet fitted the pages as well.
   std::shared_ptr<const store::KeyShape> shape;
 };
 

@@ -336,6 +336,12 @@ TEST(ShardPlanAtThePageCap, ShardsShareTheKeysWhenTheServiceSendsShorterPagesTha
       if (entry.is_regular_file()) written.push_back(fs::relative(entry.path(), out).string());
     }
     EXPECT_EQ(written, std::vector<std::string>{"_tiff_dumper/plan.json"});
+    // The tree's plan measures its key space in the shape of the names (store/common/key_shape.hpp:
+    // '/' and band letters fixed by place) and keeps it for the shards' splits; the flat folder's
+    // pages fit one alphabet as well, and its plan has none.
+    const auto stored = read_json(out / "_tiff_dumper/plan.json");
+    ASSERT_EQ(stored["prefixes"].size(), 1U);
+    EXPECT_EQ(stored["prefixes"][0].contains("shape"), layout == "tree") << stored.dump();
     // Made once: a second --plan-only finds it.
     auto again = run_cli({"headers", "--plan-only", "--shards", std::to_string(kShards), cfg.string(), out.string()});
     EXPECT_NE(again.err.find("already there"), std::string::npos) << again.err;

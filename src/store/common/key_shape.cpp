@@ -8,92 +8,139 @@
 namespace tdump::store {
 namespace {
 
-constexpr std::size_t kDigits = 8;     // bytes with a choice of letters that place a key
-constexpr std::size_t kMaxBytes = 96;  // bytes after the common prefix a key is made of at most
+constexpr std::size_t kMaxBytes = 96;  // bytes after the common prefix a key is measured or made of
 constexpr std::size_t kMaxLearned = 1024;
+// A key is made until its share of the key space is this fine (about 1e-12 of it).
+constexpr double kFinest = 1e-12;
 
 bool byte_less_char(char a, char b) {
   return static_cast<unsigned char>(a) < static_cast<unsigned char>(b);
 }
 
-const std::string& printable_ascii() {
-  static const std::string letters = [] {
-    std::string all;
-    for (int c = 0x20; c < 0x7f; ++c) all.push_back(static_cast<char>(c));
-    return all;
-  }();
-  return letters;
-}
-
-bool sorted_distinct(const std::string& letters) {
+bool sorted_distinct(std::string_view letters) {
   return std::adjacent_find(letters.begin(), letters.end(), [](char a, char b) { return !byte_less_char(a, b); }) ==
          letters.end();
 }
 
 }  // namespace
 
-double letter_digit(std::string_view letters, unsigned char c) {
-  if (letters.empty()) return 0;
-  auto it = std::lower_bound(letters.begin(), letters.end(), static_cast<char>(c), byte_less_char);
-  double index = static_cast<double>(it - letters.begin());
-  if (it == letters.end() || static_cast<unsigned char>(*it) != c) index -= 0.5;
-  return std::clamp(index, 0.0, static_cast<double>(letters.size()) - 1.0);
-}
-
-void KeyShape::add(std::string& letters, std::bitset<256>& seen, unsigned char c) {
-  if (seen[c]) return;
-  seen[c] = true;
-  letters.insert(std::lower_bound(letters.begin(), letters.end(), static_cast<char>(c), byte_less_char),
-                 static_cast<char>(c));
-}
-
 void KeyShape::learn(std::string_view key) {
+  // The bytes this name shares with the one before: their prefixes were counted already.
+  std::size_t shared = 0;
+  while (shared < key.size() && shared < previous_.size() && key[shared] == previous_[shared]) ++shared;
   Place at;
   for (std::size_t i = 0; i < key.size() && i < kMaxLearned; ++i) {
-    const auto c = static_cast<unsigned char>(key[i]);
-    add(all_, all_seen_, c);
-    if (at.segment < kMaxSegments && at.offset < kMaxOffset) {
-      if (letters_.size() <= at.segment) {
-        letters_.resize(at.segment + 1);
-        seen_.resize(at.segment + 1);
-      }
-      auto& segment = letters_[at.segment];
-      if (segment.size() <= at.offset) {
-        segment.resize(at.offset + 1);
-        seen_[at.segment].resize(at.offset + 1);
-      }
-      add(segment[at.offset], seen_[at.segment][at.offset], c);
+    const char c = key[i];
+    if (i < shared) {
+      at.advance(c);
+      continue;
     }
-    at.advance(key[i]);
+    if (!all_seen_[static_cast<unsigned char>(c)]) {
+      all_seen_[static_cast<unsigned char>(c)] = true;
+      all_.insert(std::lower_bound(all_.begin(), all_.end(), c, byte_less_char), c);
+    }
+    if (at.segment < kMaxSegments && at.offset < kMaxOffset) {
+      if (places_.size() <= at.segment) places_.resize(at.segment + 1);
+      auto& segment = places_[at.segment];
+      if (segment.size() <= at.offset) segment.resize(at.offset + 1);
+      Letters& seen = segment[at.offset];
+      const auto it = std::lower_bound(seen.letters.begin(), seen.letters.end(), c, byte_less_char);
+      const auto index = static_cast<std::size_t>(it - seen.letters.begin());
+      if (it == seen.letters.end() || *it != c) {
+        seen.letters.insert(it, c);
+        seen.counts.insert(seen.counts.begin() + static_cast<std::ptrdiff_t>(index), 0);
+      }
+      ++seen.counts[index];
+    }
+    at.advance(c);
+  }
+  previous_.assign(key.substr(0, std::min(key.size(), kMaxLearned)));
+}
+
+KeyShape::Table KeyShape::table_of(const Letters& seen) const {
+  Table table;
+  if (seen.letters.empty()) return table;
+  // Every letter of the alphabet from the lowest to the highest seen here; one not seen here
+  // weighs half a seen letter's mean.
+  double total = 0;
+  for (const auto count : seen.counts) total += static_cast<double>(count);
+  const double unseen = 0.5 * total / static_cast<double>(seen.letters.size());
+  const auto from = std::lower_bound(all_.begin(), all_.end(), seen.letters.front(), byte_less_char);
+  const auto to = std::upper_bound(all_.begin(), all_.end(), seen.letters.back(), byte_less_char);
+  std::size_t k = 0;
+  std::vector<double> counts;
+  for (auto it = from; it < to; ++it) {
+    double count = 0;
+    if (k < seen.letters.size() && seen.letters[k] == *it) count = static_cast<double>(seen.counts[k++]);
+    counts.push_back(count);
+    table.push_back(Digit{*it, 0, count > 0 ? count : unseen});
+  }
+  // Counts that sampling alone could have drawn from equal shares (Pearson's chi-squared within
+  // three standard deviations of its mean): equal shares, which is what the sample says, without
+  // its noise (a flat folder of hex names, sampled in pages, would otherwise get lopsided ranges).
+  const double mean = total / static_cast<double>(counts.size());
+  double chi2 = 0;
+  for (const double count : counts) chi2 += (count - mean) * (count - mean) / mean;
+  const double freedom = static_cast<double>(counts.size()) - 1;
+  if (freedom > 0 && chi2 <= freedom + 3 * std::sqrt(2 * freedom)) {
+    for (auto& digit : table) digit.width = 1;
+  }
+  double sum = 0;
+  for (const auto& digit : table) sum += digit.width;
+  double low = 0;
+  for (auto& digit : table) {
+    digit.width /= sum;
+    digit.low = low;
+    low += digit.width;
+  }
+  return table;
+}
+
+void KeyShape::seal() {
+  tables_.assign(places_.size(), {});
+  for (std::size_t s = 0; s < places_.size(); ++s) {
+    for (const auto& seen : places_[s]) tables_[s].push_back(table_of(seen));
+  }
+  // Places not seen: every letter of the alphabet alike (printable ASCII when it has fewer than two).
+  std::string letters = all_;
+  if (letters.size() < 2) {
+    letters.clear();
+    for (int c = 0x20; c < 0x7f; ++c) letters.push_back(static_cast<char>(c));
+  }
+  other_.clear();
+  for (std::size_t i = 0; i < letters.size(); ++i) {
+    const double width = 1.0 / static_cast<double>(letters.size());
+    other_.push_back(Digit{letters[i], static_cast<double>(i) * width, width});
   }
 }
 
 void KeyShape::clear() {
-  letters_.clear();
-  seen_.clear();
+  previous_.clear();
+  places_.clear();
   all_.clear();
   all_seen_.reset();
+  tables_.clear();
+  other_.clear();
 }
 
-bool KeyShape::assign(std::vector<std::vector<std::string>> places, std::string alphabet) {
+bool KeyShape::assign(std::vector<std::vector<Letters>> places, std::string alphabet) {
   clear();
   if (places.size() > kMaxSegments || alphabet.size() > 256 || !sorted_distinct(alphabet)) return false;
   for (const auto& segment : places) {
     if (segment.size() > kMaxOffset) return false;
-    for (const auto& letters : segment) {
-      if (letters.size() > 256 || !sorted_distinct(letters)) return false;
+    for (const auto& seen : segment) {
+      if (seen.letters.size() != seen.counts.size() || !sorted_distinct(seen.letters)) return false;
+      if (std::any_of(seen.counts.begin(), seen.counts.end(), [](std::uint64_t n) { return n == 0; })) return false;
+      // A place's letters are letters of the whole alphabet.
+      for (const char c : seen.letters) {
+        if (!std::binary_search(alphabet.begin(), alphabet.end(), c, byte_less_char)) return false;
+      }
     }
   }
-  letters_ = std::move(places);
+  places_ = std::move(places);
   all_ = std::move(alphabet);
-  seen_.resize(letters_.size());
-  for (std::size_t s = 0; s < letters_.size(); ++s) {
-    seen_[s].resize(letters_[s].size());
-    for (std::size_t o = 0; o < letters_[s].size(); ++o) {
-      for (const char c : letters_[s][o]) seen_[s][o][static_cast<unsigned char>(c)] = true;
-    }
-  }
   for (const char c : all_) all_seen_[static_cast<unsigned char>(c)] = true;
+  seal();
   return true;
 }
 
@@ -103,30 +150,41 @@ KeyShape::Place KeyShape::place_after(std::string_view common) {
   return at;
 }
 
-const std::string& KeyShape::letters_at(const Place& at) const {
-  if (at.segment < letters_.size() && at.offset < letters_[at.segment].size() &&
-      !letters_[at.segment][at.offset].empty()) {
-    return letters_[at.segment][at.offset];
+const KeyShape::Table& KeyShape::table_at(const Place& at) const {
+  if (at.segment < tables_.size() && at.offset < tables_[at.segment].size() &&
+      !tables_[at.segment][at.offset].empty()) {
+    return tables_[at.segment][at.offset];
   }
-  return all_.size() >= 2 ? all_ : printable_ascii();
+  if (other_.empty()) {
+    static const Table ascii = [] {
+      Table table;
+      for (int c = 0x20; c < 0x7f; ++c) table.push_back(Digit{static_cast<char>(c), (c - 0x20) / 95.0, 1 / 95.0});
+      return table;
+    }();
+    return ascii;
+  }
+  return other_;
 }
 
 double KeyShape::place(std::string_view common, std::string_view key) const {
   Place at = place_after(common);
   double value = 0;
   double scale = 1;
-  std::size_t digits = 0;
-  for (std::size_t i = common.size(); i < key.size() && digits < kDigits && i < common.size() + kMaxBytes; ++i) {
-    const std::string& letters = letters_at(at);
-    // A place with one letter is fixed: it tells keys of the shape apart from none.
-    if (letters.size() >= 2) {
-      scale /= static_cast<double>(letters.size());
-      value += letter_digit(letters, static_cast<unsigned char>(key[i])) * scale;
-      ++digits;
+  for (std::size_t i = common.size(); i < key.size() && i < common.size() + kMaxBytes && scale > kFinest; ++i) {
+    const Table& table = table_at(at);
+    const auto it = std::lower_bound(table.begin(), table.end(), key[i],
+                                     [](const Digit& d, char c) { return byte_less_char(d.letter, c); });
+    if (it == table.end() || it->letter != key[i]) {
+      // A byte this place never takes: the key sorts at the boundary before the next letter's
+      // share (or at the end), and nothing after it tells more.
+      value += scale * (it == table.end() ? 1.0 : it->low);
+      break;
     }
+    value += scale * it->low;
+    scale *= it->width;
     at.advance(key[i]);
   }
-  return value;
+  return std::min(value, std::nextafter(1.0, 0.0));
 }
 
 std::string KeyShape::key_at(std::string_view common, double where) const {
@@ -134,20 +192,16 @@ std::string KeyShape::key_at(std::string_view common, double where) const {
   std::string key(common);
   std::string lowest;  // the lowest letter of each byte's place
   Place at = place_after(common);
-  for (std::size_t digits = 0; digits < kDigits && key.size() < common.size() + kMaxBytes;) {
-    const std::string& letters = letters_at(at);
-    char c = letters.front();
-    if (letters.size() >= 2) {
-      const double base = static_cast<double>(letters.size());
-      where *= base;
-      const double whole = std::floor(where);
-      c = letters[static_cast<std::size_t>(std::clamp(whole, 0.0, base - 1))];
-      where -= whole;
-      ++digits;
-    }
-    key.push_back(c);
-    lowest.push_back(letters.front());
-    at.advance(c);
+  for (double scale = 1; scale > kFinest && key.size() < common.size() + kMaxBytes;) {
+    const Table& table = table_at(at);
+    // The letter whose share holds `where`.
+    auto it = std::upper_bound(table.begin(), table.end(), where, [](double w, const Digit& d) { return w < d.low; });
+    if (it != table.begin()) --it;
+    where = it->width > 0 ? std::clamp((where - it->low) / it->width, 0.0, 1.0) : 0.0;
+    scale *= it->width;
+    key.push_back(it->letter);
+    lowest.push_back(table.front().letter);
+    at.advance(it->letter);
   }
   // Trailing lowest letters add nothing to a boundary ("7000" and "7" split alike).
   while (key.size() > common.size() + 1 && key.back() == lowest.back()) {

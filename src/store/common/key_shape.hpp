@@ -1,31 +1,33 @@
 #pragma once
-// The shape of a bucket's key names: which bytes occur at each place of a name, a place being
-// (the '/'-separated segment, the byte's offset inside that segment). Learned from sampled keys
-// (a shard plan's pages), it measures where a key lies in the key space and finds keys at a place
-// in a mixed radix, each byte a digit in the letters its place really takes.
+// The shape of a bucket's key names: how often each byte occurs at each place of a name, a place
+// being (the '/'-separated segment, the byte's offset inside that segment). Learned from sampled
+// keys (a shard plan's pages), it measures where a key lies in the key space — its share of the
+// space, as if each place were drawn on its own with the frequencies seen there (arithmetic
+// coding's interval arithmetic) — and finds the key at a share.
 //
 // Why: one alphabet for every byte (digits, capitals, lower case, '_', '/', '.') puts most of a
 // tree's key space where no key can be. In `tiles/<zone>/<band>/<square>/...` the middle between
 // band E and band F of a zone is, in one alphabet, `tiles/12/EM...` — after every key of band E
 // ('/' sorts first), so a split there leaves all of band E on one side. By place, the byte after
-// the band is always '/' (a place with one letter is taken as fixed) and the next is a square's
-// first letter: the middle is `tiles/12/E/M...`, inside band E. A flat folder of hex names has
-// the same sixteen letters at every place and is measured as with one alphabet.
+// the band is always '/' (a place with one letter is fixed: it takes no share) and the next is a
+// square's first letter: the middle is `tiles/12/E/M...`, inside band E. Frequencies, not only
+// letters, because segments vary in length: zones 1..60 put '/' at the zone's second byte for
+// one zone in seven, and a zone "6" next to a lone "60" must not be given the room of ten zones.
+// Letters of the whole alphabet between the lowest and the highest seen at a place, but not seen
+// there, get half a seen letter's mean weight: pages see some letters of a place (zones 16 and 19,
+// not 10 to 15), and the keys behind the others must not be squeezed into nothing.
 //
 // Everything here is an estimate used to choose split keys and range bounds: correctness never
 // depends on it (every split key is checked to lie strictly inside its range before use).
 #include <bitset>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace tdump::store {
-
-// Where byte `c` stands among `letters` (sorted distinct bytes), as a digit: a byte that is not
-// one of them falls halfway between its neighbours.
-double letter_digit(std::string_view letters, unsigned char c);
 
 class KeyShape {
  public:
@@ -34,12 +36,24 @@ class KeyShape {
   static constexpr std::size_t kMaxSegments = 32;
   static constexpr std::size_t kMaxOffset = 64;
 
+  // What was seen at one place: sorted distinct bytes and how often each was seen.
+  struct Letters {
+    std::string letters;
+    std::vector<std::uint64_t> counts;  // one per letter, each > 0
+    bool operator==(const Letters&) const = default;
+  };
+
+  // learn() the names in byte order, then seal() before measuring (a shape that is not sealed
+  // measures in printable ASCII; assign() seals). A place counts each distinct prefix that ends
+  // there once — the subtrees below it, not the names in them — so that a page of a thousand
+  // names of one folder weighs that folder's letters once, not a thousand times. Names out of
+  // order only make the counts rougher.
   void learn(std::string_view key);
+  void seal();
   [[nodiscard]] bool empty() const { return all_.empty(); }
 
-  // Where `key` lies in [0, 1) of the key space after `common` (a prefix of `key`), over the first
-  // 8 bytes that have a choice of letters: monotone in byte order, up to ties, for names whose
-  // bytes were seen at their places (an unseen byte counts halfway between its neighbours).
+  // Where `key` lies in [0, 1) of the key space after `common` (a prefix of `key`): monotone in
+  // byte order.
   [[nodiscard]] double place(std::string_view common, std::string_view key) const;
   // A key after `common` near `where` (clamped to [0, 1]), valid UTF-8, trailing lowest letters
   // trimmed.
@@ -49,13 +63,13 @@ class KeyShape {
   [[nodiscard]] std::optional<std::string> split(std::string_view common, const std::string& lo,
                                                  const std::optional<std::string>& hi) const;
 
-  // The letters (sorted distinct bytes) of each place, [segment][offset], and of every place
+  // What each place saw, [segment][offset], and the sorted distinct bytes of every place
   // together: what a plan stores, and builds the shape again from.
-  [[nodiscard]] const std::vector<std::vector<std::string>>& places() const { return letters_; }
+  [[nodiscard]] const std::vector<std::vector<Letters>>& places() const { return places_; }
   [[nodiscard]] const std::string& alphabet() const { return all_; }
-  // From stored letters; false (and an empty shape) when they are not sorted distinct bytes or
-  // exceed the bounds above.
-  bool assign(std::vector<std::vector<std::string>> places, std::string alphabet);
+  // From stored places; false (and an empty shape) when a place's letters are not sorted
+  // distinct bytes of the alphabet with a positive count each, or the bounds above are exceeded.
+  bool assign(std::vector<std::vector<Letters>> places, std::string alphabet);
   void clear();
 
  private:
@@ -71,15 +85,25 @@ class KeyShape {
       }
     }
   };
-  static Place place_after(std::string_view common);
-  // The letters of a place: its own when it was seen, else every place's.
-  [[nodiscard]] const std::string& letters_at(const Place& at) const;
-  static void add(std::string& letters, std::bitset<256>& seen, unsigned char c);
+  // One letter's share of a place: [low, low + width) of [0, 1).
+  struct Digit {
+    char letter = 0;
+    double low = 0;
+    double width = 0;
+  };
+  using Table = std::vector<Digit>;  // by letter; the widths sum to 1
 
-  std::vector<std::vector<std::string>> letters_;    // [segment][offset], sorted distinct bytes
-  std::vector<std::vector<std::bitset<256>>> seen_;  // same shape, for learn()
-  std::string all_;                                  // sorted distinct bytes of every place
+  static Place place_after(std::string_view common);
+  [[nodiscard]] const Table& table_at(const Place& at) const;
+  [[nodiscard]] Table table_of(const Letters& seen) const;
+
+  std::vector<std::vector<Letters>> places_;  // [segment][offset]
+  std::string previous_;                      // the name learned last
+  std::string all_;                           // sorted distinct bytes of every place
   std::bitset<256> all_seen_;
+  // Built by seal(): one table a place, and one for places not seen (every letter alike).
+  std::vector<std::vector<Table>> tables_;
+  Table other_;
 };
 
 }  // namespace tdump::store

@@ -66,6 +66,17 @@ class BoundedHashSet {
   std::vector<std::uint64_t> slots_;  // size a power of two
 };
 
+// Position of byte `c` in the sorted alphabet, as a digit: a byte outside it falls between its
+// neighbours.
+double digit_of(const std::string& alphabet, unsigned char c) {
+  auto it = std::lower_bound(alphabet.begin(), alphabet.end(), static_cast<char>(c), [](char a, char b) {
+    return static_cast<unsigned char>(a) < static_cast<unsigned char>(b);
+  });
+  double index = static_cast<double>(it - alphabet.begin());
+  if (it == alphabet.end() || static_cast<unsigned char>(*it) != c) index -= 0.5;
+  return std::clamp(index, 0.0, static_cast<double>(alphabet.size()) - 1.0);
+}
+
 std::uint64_t token_hash(const std::string& token) {
   const auto digest = sha256(token);
   std::uint64_t value = 0;
@@ -82,7 +93,7 @@ double place(const std::string& common, const std::string& key, const std::strin
     scale /= base;
     const std::size_t at = common.size() + i;
     if (at >= key.size()) break;  // a shorter key sorts before every longer one
-    value += letter_digit(alphabet, static_cast<unsigned char>(key[at])) * scale;
+    value += digit_of(alphabet, static_cast<unsigned char>(key[at])) * scale;
   }
   return value;
 }
