@@ -25,7 +25,7 @@ void LeafColumn::clear() {
   heap_.clear();
   shared_ = false;
   starts_.clear();
-  sources_.clear();
+  std::fill(sources_.begin(), sources_.end(), SharedSource{});
 }
 
 void LeafColumn::add_shared_bytes(std::string_view v, std::uint64_t id, std::uint8_t rep) {
@@ -36,16 +36,15 @@ void LeafColumn::add_shared_bytes(std::string_view v, std::uint64_t id, std::uin
     for (std::size_t i = 0; i < n; ++i) starts_.push_back(offsets_[i]);
     shared_ = true;
   }
-  for (const SharedSource& s : sources_) {
-    if (s.id == id && s.size == v.size()) {
-      add_levels(max_def_, rep);
-      starts_.push_back(s.start);
-      offsets_.push_back(offsets_.back() + v.size());
-      return;
-    }
+  if (sources_.empty()) sources_.resize(kSharedSources);
+  SharedSource& s = sources_[static_cast<std::size_t>(id) & (kSharedSources - 1)];
+  if (s.id == id && s.size == v.size()) {
+    add_levels(max_def_, rep);
+    starts_.push_back(s.start);
+    offsets_.push_back(offsets_.back() + v.size());
+    return;
   }
-  if (sources_.size() >= kSharedSources) sources_.clear();
-  sources_.push_back({id, heap_.size(), v.size()});
+  s = {id, heap_.size(), v.size()};
   add_bytes(v, rep);
 }
 

@@ -114,16 +114,18 @@ class LeafColumn {
   PodVector<std::uint64_t> offsets_;  // offsets_[0] == 0 always
   std::string heap_;
   // Shared values (add_shared_bytes): once there is one, starts_ holds every value's position in
-  // heap_, and recent shared values are remembered by id.
+  // heap_, and shared values are remembered by id in a direct-mapped table (slot id % size: ids
+  // come from one counter, so the values of a run's few hundred CRSs and grids do not collide;
+  // a collision only stores the value once more).
   struct SharedSource {
-    std::uint64_t id = 0;
+    std::uint64_t id = 0;  // 0: empty (ids are never 0)
     std::uint64_t start = 0;
     std::uint64_t size = 0;
   };
-  static constexpr std::size_t kSharedSources = 64;
+  static constexpr std::size_t kSharedSources = 1024;  // a power of two
   bool shared_ = false;
   PodVector<std::uint64_t> starts_;
-  std::vector<SharedSource> sources_;
+  std::vector<SharedSource> sources_;  // kSharedSources slots once a shared value was added
 };
 
 }  // namespace tdump::parquet
