@@ -590,11 +590,17 @@ void SharedAggregates::add_data(const tiff::TiffHeader& header, const tiff::CogR
   if (it == kinds_.end()) {
     // A new kind: its labels once, and the counters they count in (in add()'s order, so that
     // a full breakdown sends the same keys to "other").
-    if (kinds_.size() >= kMaxKinds) kinds_.clear();
+    if (kinds_.size() >= kMaxKinds) {
+      kinds_.clear();
+      dtypes_.clear();
+    }
     const auto labels = labels_of(kind);
     KindCounters counters{};
     for (std::size_t i = 0; i < counters.size(); ++i) counters[i] = value_.counter(kKindBreakdowns[i], labels[i]);
-    it = kinds_.emplace(kind, counters).first;
+    // The cached key keeps its dtype text in dtypes_, not wherever the caller's view points.
+    RowKind key = kind;
+    key.dtype = *dtypes_.emplace(kind.dtype).first;
+    it = kinds_.emplace(key, counters).first;
   }
   for (std::uint64_t* n : it->second) Aggregates::bump(n);
   static_assert(static_cast<std::size_t>(tiff::CogRule::kMainDataOrder) + 1 == kCogRules);

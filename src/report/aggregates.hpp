@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -170,7 +171,7 @@ struct RowKind {
   std::uint32_t compression = 0;
   std::uint64_t tile_width = 0, tile_height = 0;
   std::uint32_t overviews = 0;
-  std::string_view dtype;  // empty: none (points to static text: geo::dtype()'s names)
+  std::string_view dtype;  // empty: none
   enum class Crs : std::uint8_t { kNone, kEpsg, kUserDefined } crs = Crs::kNone;
   std::int32_t epsg = 0;
   std::optional<bool> is_cog;
@@ -206,7 +207,8 @@ class SharedAggregates {
   mutable std::mutex mutex_;
   Aggregates value_;                                           // guarded by mutex_
   std::unordered_map<RowKind, KindCounters, KindHash> kinds_;  // guarded by mutex_
-  std::array<std::uint64_t*, kCogRules> rule_counters_{};      // guarded by mutex_; null: not looked up yet
+  std::set<std::string, std::less<>> dtypes_;              // guarded by mutex_: the dtype texts the keys of kinds_ view
+  std::array<std::uint64_t*, kCogRules> rule_counters_{};  // guarded by mutex_; null: not looked up yet
 };
 
 }  // namespace tdump::report
