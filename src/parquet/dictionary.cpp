@@ -111,12 +111,24 @@ bool DictionaryBuilder::build_bytes(const LeafColumn& leaf, std::size_t begin, s
     previous = v;
     StartSlot* start_slot = nullptr;
     if (shared) {
+      // Linear probing over a few slots: a place seen before takes its entry; else the first
+      // empty slot remembers it (none free within kByStartProbes: the value is just hashed).
       const std::uint64_t start = leaf.value_start(begin + i);
-      start_slot = &by_start_[static_cast<std::size_t>((start * 0x9E3779B97F4A7C15ULL) >> 56)];
-      if (start_slot->entry != 0 && start_slot->start == start && start_slot->size == v.size()) {
-        indices_[i] = start_slot->entry - 1;
-        continue;
+      std::size_t at = static_cast<std::size_t>((start * kGolden) >> (64 - kByStartBits));
+      bool seen = false;
+      for (std::size_t probe = 0; probe < kByStartProbes; ++probe, at = (at + 1) & (kByStartSlots - 1)) {
+        StartSlot& slot = by_start_[at];
+        if (slot.entry == 0) {
+          start_slot = &slot;
+          break;
+        }
+        if (slot.start == start && slot.size == v.size()) {
+          indices_[i] = slot.entry - 1;
+          seen = true;
+          break;
+        }
       }
+      if (seen) continue;
     }
     if (mostly_distinct(i)) return false;
     const std::uint64_t h = mix(hasher(v));

@@ -46,13 +46,17 @@ class DictionaryBuilder {
   std::vector<std::uint64_t> fixed_;
   std::vector<std::string_view> bytes_;
   std::vector<std::uint64_t> hashes_;  // per entry, so growing never rehashes strings
-  // Shared byte values: entry + 1 by heap position (direct-mapped; 0 = empty).
+  // Shared byte values: entry + 1 by heap position (open addressing, a few probes; 0 = empty).
+  // A batch stores each shared value once per id (LeafColumn::add_shared_bytes), so a chunk has
+  // about as many places as its column has CRSs or grids: hundreds, in 4096 slots.
   struct StartSlot {
     std::uint64_t start = 0;
     std::uint64_t size = 0;
     std::uint32_t entry = 0;
   };
-  static constexpr std::size_t kByStartSlots = 256;
+  static constexpr int kByStartBits = 12;
+  static constexpr std::size_t kByStartSlots = std::size_t{1} << kByStartBits;
+  static constexpr std::size_t kByStartProbes = 8;
   std::vector<StartSlot> by_start_;
 };
 

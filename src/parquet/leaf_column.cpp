@@ -5,8 +5,14 @@
 namespace tdump::parquet {
 
 void LeafColumn::add_levels_bulk(std::span<const std::uint8_t> def, std::span<const std::uint8_t> rep, std::size_t n) {
-  if (max_def_ > 0) def_.append(def.first(n));
-  if (max_rep_ > 0) rep_.append(rep.first(n));
+  if (max_def_ > 0) {
+    def_.append(def.first(n));
+    bytes_ += n;
+  }
+  if (max_rep_ > 0) {
+    rep_.append(rep.first(n));
+    bytes_ += n;
+  }
 }
 
 std::size_t LeafColumn::num_row_starts() const noexcept {
@@ -25,7 +31,8 @@ void LeafColumn::clear() {
   heap_.clear();
   shared_ = false;
   starts_.clear();
-  sources_.clear();
+  std::fill(sources_.begin(), sources_.end(), SharedSource{});
+  bytes_ = 0;
 }
 
 void LeafColumn::add_shared_bytes(std::string_view v, std::uint64_t id, std::uint8_t rep) {
@@ -34,18 +41,19 @@ void LeafColumn::add_shared_bytes(std::string_view v, std::uint64_t id, std::uin
     const std::size_t n = offsets_.size() - 1;
     starts_.clear();
     for (std::size_t i = 0; i < n; ++i) starts_.push_back(offsets_[i]);
+    bytes_ += n * 8;
     shared_ = true;
   }
-  for (const SharedSource& s : sources_) {
-    if (s.id == id && s.size == v.size()) {
-      add_levels(max_def_, rep);
-      starts_.push_back(s.start);
-      offsets_.push_back(offsets_.back() + v.size());
-      return;
-    }
+  if (sources_.empty()) sources_.resize(kSharedSources);
+  SharedSource& s = sources_[static_cast<std::size_t>(id) & (kSharedSources - 1)];
+  if (s.id == id && s.size == v.size()) {
+    add_levels(max_def_, rep);
+    starts_.push_back(s.start);
+    offsets_.push_back(offsets_.back() + v.size());
+    bytes_ += 8 + 4;
+    return;
   }
-  if (sources_.size() >= kSharedSources) sources_.clear();
-  sources_.push_back({id, heap_.size(), v.size()});
+  s = {id, heap_.size(), v.size()};
   add_bytes(v, rep);
 }
 
@@ -65,7 +73,7 @@ std::size_t LeafColumn::num_values() const noexcept {
   return 0;
 }
 
-std::size_t LeafColumn::buffered_bytes() const noexcept {
+std::size_t LeafColumn::recount_bytes() const noexcept {
   return def_.size() + rep_.size() + bools_.size() + i32_.size() * 4 + i64_.size() * 8 + f64_.size() * 8 +
          (offsets_.size() - 1) * 4 + heap_.size() + starts_.size() * 8;
 }
@@ -117,6 +125,7 @@ void LeafColumn::truncate_rows(std::size_t keep_row_starts) {
       }
       break;
   }
+  bytes_ = recount_bytes();
 }
 
 }  // namespace tdump::parquet

@@ -30,24 +30,32 @@ class LeafColumn {
   [[gnu::always_inline]] void add_bool(bool v, std::uint8_t rep = 0) {
     add_levels(max_def_, rep);
     bools_.push_back(v ? 1 : 0);
+    bytes_ += 1;
   }
   [[gnu::always_inline]] void add_int32(std::int32_t v, std::uint8_t rep = 0) {
     add_levels(max_def_, rep);
     i32_.push_back(v);
+    bytes_ += 4;
   }
   [[gnu::always_inline]] void add_int64(std::int64_t v, std::uint8_t rep = 0) {
     add_levels(max_def_, rep);
     i64_.push_back(v);
+    bytes_ += 8;
   }
   [[gnu::always_inline]] void add_double(double v, std::uint8_t rep = 0) {
     add_levels(max_def_, rep);
     f64_.push_back(v);
+    bytes_ += 8;
   }
   [[gnu::always_inline]] void add_bytes(std::string_view v, std::uint8_t rep = 0) {
     add_levels(max_def_, rep);
-    if (shared_) starts_.push_back(heap_.size());
+    if (shared_) {
+      starts_.push_back(heap_.size());
+      bytes_ += 8;
+    }
     heap_.append(v);
     offsets_.push_back(offsets_.back() + v.size());
+    bytes_ += 4 + v.size();
   }
   // The same, for a value the caller passes again and again (e.g. a cached CRS's PROJJSON),
   // named by `id`: the caller guarantees that one id always names the same bytes. A value whose
@@ -58,9 +66,18 @@ class LeafColumn {
 
   // Bulk form: levels for n entries (def is ignored when max_def == 0, rep when max_rep == 0).
   void add_levels_bulk(std::span<const std::uint8_t> def, std::span<const std::uint8_t> rep, std::size_t n);
-  void add_int32_values(std::span<const std::int32_t> v) { i32_.append(v); }
-  void add_int64_values(std::span<const std::int64_t> v) { i64_.append(v); }
-  void add_double_values(std::span<const double> v) { f64_.append(v); }
+  void add_int32_values(std::span<const std::int32_t> v) {
+    i32_.append(v);
+    bytes_ += v.size() * 4;
+  }
+  void add_int64_values(std::span<const std::int64_t> v) {
+    i64_.append(v);
+    bytes_ += v.size() * 8;
+  }
+  void add_double_values(std::span<const double> v) {
+    f64_.append(v);
+    bytes_ += v.size() * 8;
+  }
 
   void clear();
 
@@ -89,8 +106,11 @@ class LeafColumn {
   [[nodiscard]] std::string_view bytes_at(std::size_t i) const noexcept {
     return std::string_view(heap_).substr(value_start(i), offsets_[i + 1] - offsets_[i]);
   }
-  // Raw size of the buffered data (levels + values), for row-group sizing.
-  [[nodiscard]] std::size_t buffered_bytes() const noexcept;
+  // Raw size of the buffered data (levels + values), for row-group sizing: kept up to date by
+  // every append (the row writer asks for it after every row), equal to recount_bytes().
+  [[nodiscard]] std::size_t buffered_bytes() const noexcept { return bytes_; }
+  // The same, computed from the buffers (for truncate_rows() and tests).
+  [[nodiscard]] std::size_t recount_bytes() const noexcept;
 
   // Drops the entries after the first `keep_row_starts` rows (a failed row's partial entries).
   void truncate_rows(std::size_t keep_row_starts);
@@ -98,8 +118,14 @@ class LeafColumn {
  private:
   // Levels that can only be 0 are not stored: counts derive from the other vectors.
   [[gnu::always_inline]] void add_levels(std::uint8_t def, std::uint8_t rep) {
-    if (max_def_ > 0) def_.push_back(def);
-    if (max_rep_ > 0) rep_.push_back(rep);
+    if (max_def_ > 0) {
+      def_.push_back(def);
+      bytes_ += 1;
+    }
+    if (max_rep_ > 0) {
+      rep_.push_back(rep);
+      bytes_ += 1;
+    }
   }
 
   PhysicalType physical_;
@@ -112,18 +138,21 @@ class LeafColumn {
   PodVector<std::int64_t> i64_;
   PodVector<double> f64_;
   PodVector<std::uint64_t> offsets_;  // offsets_[0] == 0 always
+  std::size_t bytes_ = 0;             // recount_bytes(), kept by every change
   std::string heap_;
   // Shared values (add_shared_bytes): once there is one, starts_ holds every value's position in
-  // heap_, and recent shared values are remembered by id.
+  // heap_, and shared values are remembered by id in a direct-mapped table (slot id % size: ids
+  // come from one counter, so the values of a run's few hundred CRSs and grids do not collide;
+  // a collision only stores the value once more).
   struct SharedSource {
-    std::uint64_t id = 0;
+    std::uint64_t id = 0;  // 0: empty (ids are never 0)
     std::uint64_t start = 0;
     std::uint64_t size = 0;
   };
-  static constexpr std::size_t kSharedSources = 64;
+  static constexpr std::size_t kSharedSources = 1024;  // a power of two
   bool shared_ = false;
   PodVector<std::uint64_t> starts_;
-  std::vector<SharedSource> sources_;
+  std::vector<SharedSource> sources_;  // kSharedSources slots once a shared value was added
 };
 
 }  // namespace tdump::parquet

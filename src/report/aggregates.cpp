@@ -12,8 +12,10 @@
 #include "geo/derive.hpp"
 #include "store/common/display_key.hpp"
 #include "tiff/cog.hpp"
+#include "tiff/field_type.hpp"
 #include "tiff/header.hpp"
-#include "tiff/image_info.hpp"
+#include "tiff/tags.hpp"
+#include "tiff/values.hpp"
 
 namespace tdump::report {
 namespace {
@@ -33,19 +35,11 @@ std::string cut(std::string text, std::size_t max) {
   return text;
 }
 
-void count(Counts& counts, std::string_view key, std::uint64_t n = 1) {
-  auto it = counts.find(key);
-  if (it == counts.end()) {
-    // Full: the key counts as "other" (which always has a place).
-    const bool full = counts.size() + (counts.contains(std::string(kOther)) ? 0 : 1) >= kMaxCategories;
-    const std::string label = full ? std::string(kOther) : cut(std::string(key), kMaxLabelBytes);
-    it = counts.try_emplace(label, 0).first;
+void merge_counts(Aggregates& into, Aggregates::Breakdown breakdown, const Counts& from) {
+  for (const auto& [key, n] : from) {
+    std::uint64_t* counter = into.counter(breakdown, key);
+    *counter = add_sat(*counter, n);
   }
-  it->second = add_sat(it->second, n);
-}
-
-void merge_counts(Counts& into, const Counts& from) {
-  for (const auto& [key, n] : from) count(into, key, n);
 }
 
 template <std::size_t N>
@@ -210,39 +204,128 @@ std::string compression_name(std::uint32_t code) {
   }
 }
 
-FileFacts facts_of(const tiff::TiffHeader& header, const tiff::CogReport& cog, const geo::GeoFacts* geo,
-                   std::optional<std::uint64_t> size) {
-  FileFacts f;
-  f.size = size;
+namespace {
+
+// The first value of an integer entry (find_uint's rule), or none.
+std::optional<std::uint64_t> first_uint(const tiff::TiffHeader& header, const tiff::Entry* e) noexcept {
+  if (e == nullptr || !e->loaded || e->count == 0 || !tiff::is_integer_type(e->type)) return std::nullopt;
+  return tiff::uint_at(*e, header.byte_order, 0);
+}
+
+// The breakdown labels of a kind, in the order of KindCounters (add()'s text for each).
+std::array<std::string, 6> labels_of(const RowKind& k) {
+  std::array<std::string, 6> labels;
+  labels[0] = k.has_image ? compression_name(k.compression) : std::string("unknown");
+  labels[1] = k.dtype.empty() ? std::string("none") : std::string(k.dtype);
+  labels[2] = !k.has_image ? std::string("unknown")
+              : k.tiled    ? fmt::format("tiles {}x{}", k.tile_width, k.tile_height)
+                           : std::string("strips");
+  labels[3] = std::to_string(k.overviews);
+  switch (k.crs) {
+    case RowKind::Crs::kNone:
+      labels[4] = "none";
+      break;
+    case RowKind::Crs::kEpsg:
+      labels[4] = fmt::format("EPSG:{}", k.epsg);
+      break;
+    case RowKind::Crs::kUserDefined:
+      labels[4] = "user-defined";
+      break;
+  }
+  labels[5] = !k.is_cog ? "unknown" : (*k.is_cog ? "valid" : "invalid");
+  return labels;
+}
+
+constexpr std::array<Aggregates::Breakdown, 6> kKindBreakdowns{
+    Aggregates::Breakdown::kCompression, Aggregates::Breakdown::kDtype, Aggregates::Breakdown::kBlock,
+    Aggregates::Breakdown::kOverviews,   Aggregates::Breakdown::kCrs,   Aggregates::Breakdown::kCog};
+
+std::optional<double> pixel_size_of(const geo::GeoFacts* geo) {
+  if (geo == nullptr || !geo->geotransform) return std::nullopt;
+  const double px = std::hypot((*geo->geotransform)[1], (*geo->geotransform)[4]);
+  if (std::isfinite(px) && px > 0) return px;
+  return std::nullopt;
+}
+
+std::optional<std::array<double, 4>> bbox_of(const geo::GeoFacts* geo) {
+  if (geo == nullptr || !geo->footprint) return std::nullopt;
+  const auto& b = geo->footprint->bbox;
+  return std::array<double, 4>{b.xmin, b.ymin, b.xmax, b.ymax};
+}
+
+}  // namespace
+
+RowKind kind_of(const tiff::TiffHeader& header, const tiff::CogReport& cog, const geo::GeoFacts* geo) {
+  RowKind k;
   if (!header.ifds.empty()) {
-    const tiff::ImageInfo info = tiff::describe_image(header, header.ifds.front());
-    f.compression = compression_name(info.compression);
-    f.block = info.tiled ? fmt::format("tiles {}x{}", info.tile_width, info.tile_height) : std::string("strips");
+    // IFD 0 in one pass over its entries (the first of each tag, as TiffHeader::find).
+    const tiff::Entry* compression = nullptr;
+    const tiff::Entry* tile_offsets = nullptr;
+    const tiff::Entry* tile_width = nullptr;
+    const tiff::Entry* tile_length = nullptr;
+    for (const tiff::Entry& e : header.entries_of(header.ifds.front())) {
+      const tiff::Entry** slot = nullptr;
+      switch (e.tag) {
+        case tiff::tag::kCompression:
+          slot = &compression;
+          break;
+        case tiff::tag::kTileOffsets:
+          slot = &tile_offsets;
+          break;
+        case tiff::tag::kTileWidth:
+          slot = &tile_width;
+          break;
+        case tiff::tag::kTileLength:
+          slot = &tile_length;
+          break;
+        default:
+          break;
+      }
+      if (slot != nullptr && *slot == nullptr) *slot = &e;
+    }
+    k.has_image = true;
+    // TIFF 6.0 defaults, as tiff::describe_image applies them.
+    k.compression = static_cast<std::uint32_t>(first_uint(header, compression).value_or(1));
+    k.tiled = tile_offsets != nullptr;
+    if (k.tiled) {
+      k.tile_width = first_uint(header, tile_width).value_or(0);
+      k.tile_height = first_uint(header, tile_length).value_or(0);
+    }
+    // Overviews: reduced-resolution images of the main chain that are not masks (NewSubfileType
+    // bits 0 and 2).
     const auto chain = header.main_chain();
     for (std::size_t i = 1; i < chain.size(); ++i) {
-      const tiff::ImageInfo level = tiff::describe_image(header, chain[i]);
-      if (level.is_reduced_resolution() && !level.is_mask()) ++f.overviews;
+      const std::uint64_t type = first_uint(header, header.find(chain[i], tiff::tag::kNewSubfileType)).value_or(0);
+      if ((type & 1U) != 0 && (type & 4U) == 0) ++k.overviews;
     }
   }
   if (geo != nullptr) {
-    if (geo->dtype) f.dtype = std::string(*geo->dtype);
-    if (geo->crs == nullptr) {
-      f.crs = "none";
-    } else {
-      f.crs = geo->crs->epsg ? fmt::format("EPSG:{}", *geo->crs->epsg) : std::string("user-defined");
-      f.geographic = geo->crs->geographic;
+    if (geo->dtype) k.dtype = *geo->dtype;
+    if (geo->crs != nullptr) {
+      k.crs = geo->crs->epsg ? RowKind::Crs::kEpsg : RowKind::Crs::kUserDefined;
+      k.epsg = geo->crs->epsg.value_or(0);
     }
-    if (geo->geotransform) {
-      const double px = std::hypot((*geo->geotransform)[1], (*geo->geotransform)[4]);
-      if (std::isfinite(px) && px > 0) f.pixel_size = px;
-    }
-    if (geo->footprint) {
-      const auto& b = geo->footprint->bbox;
-      f.bbox = std::array<double, 4>{b.xmin, b.ymin, b.xmax, b.ymax};
-    }
-  } else {
-    f.crs = "none";
   }
+  k.is_cog = cog.is_cog;
+  return k;
+}
+
+FileFacts facts_of(const tiff::TiffHeader& header, const tiff::CogReport& cog, const geo::GeoFacts* geo,
+                   std::optional<std::uint64_t> size) {
+  const RowKind k = kind_of(header, cog, geo);
+  auto labels = labels_of(k);
+  FileFacts f;
+  f.size = size;
+  if (k.has_image) {
+    f.compression = std::move(labels[0]);
+    f.block = std::move(labels[2]);
+  }
+  f.overviews = k.overviews;
+  f.dtype = std::string(k.dtype);
+  f.crs = std::move(labels[4]);
+  f.geographic = geo != nullptr && geo->crs != nullptr && geo->crs->geographic;
+  f.pixel_size = pixel_size_of(geo);
+  f.bbox = bbox_of(geo);
   f.is_cog = cog.is_cog;
   for (const auto& issue : cog.errors) f.cog_errors.emplace_back(rule_name(issue.rule));
   return f;
@@ -265,32 +348,69 @@ std::optional<std::uint32_t> Aggregates::cell_of(const std::array<double, 4>& bb
   return static_cast<std::uint32_t>(row * kGridColumns + col);
 }
 
-void Aggregates::add(const FileFacts& f) {
+Counts& Aggregates::counts_of(Breakdown breakdown) noexcept {
+  switch (breakdown) {
+    case Breakdown::kCompression:
+      return compression_;
+    case Breakdown::kDtype:
+      return dtype_;
+    case Breakdown::kBlock:
+      return block_;
+    case Breakdown::kOverviews:
+      return overviews_;
+    case Breakdown::kCrs:
+      return crs_;
+    case Breakdown::kCog:
+      return cog_;
+    case Breakdown::kCogErrors:
+      break;
+  }
+  return cog_errors_;
+}
+
+std::uint64_t* Aggregates::counter(Breakdown breakdown, std::string_view key) {
+  Counts& counts = counts_of(breakdown);
+  auto it = counts.find(key);
+  if (it == counts.end()) {
+    // Full: the key counts as "other" (which always has a place).
+    const bool full = counts.size() + (counts.contains(kOther) ? 0 : 1) >= kMaxCategories;
+    const std::string label = full ? std::string(kOther) : cut(std::string(key), kMaxLabelBytes);
+    it = counts.try_emplace(label, 0).first;
+  }
+  return &it->second;
+}
+
+void Aggregates::add_numbers(std::optional<std::uint64_t> size, std::optional<double> pixel_size, bool geographic,
+                             const std::optional<std::array<double, 4>>& bbox) {
   written_ = add_sat(written_, 1);
-  if (f.size) {
-    sizes_[static_cast<std::size_t>(std::bit_width(*f.size))] += 1;
-    size_sum_ = add_sat(size_sum_, *f.size);
+  if (size) {
+    sizes_[static_cast<std::size_t>(std::bit_width(*size))] += 1;
+    size_sum_ = add_sat(size_sum_, *size);
   } else {
     ++unsized_;
   }
-  count(compression_, f.compression.empty() ? "unknown" : f.compression);
-  count(dtype_, f.dtype.empty() ? "none" : f.dtype);
-  count(block_, f.block.empty() ? "unknown" : f.block);
-  count(overviews_, std::to_string(f.overviews));
-  count(crs_, f.crs.empty() ? "none" : f.crs);
-  count(cog_, !f.is_cog ? "unknown" : (*f.is_cog ? "valid" : "invalid"));
-  for (const auto& e : f.cog_errors) count(cog_errors_, e);
-  if (f.pixel_size && std::isfinite(*f.pixel_size) && *f.pixel_size > 0) {
-    auto& histogram = f.geographic ? res_degrees_ : res_projected_;
-    histogram[resolution_bucket(*f.pixel_size)] += 1;
+  if (pixel_size && std::isfinite(*pixel_size) && *pixel_size > 0) {
+    auto& histogram = geographic ? res_degrees_ : res_projected_;
+    histogram[resolution_bucket(*pixel_size)] += 1;
   }
   std::optional<std::uint32_t> cell;
-  if (f.bbox) cell = cell_of(*f.bbox);
+  if (bbox) cell = cell_of(*bbox);
   if (cell) {
     grid_[*cell] += 1;
   } else {
     ++no_footprint_;
   }
+}
+
+void Aggregates::add(const FileFacts& f) {
+  bump(counter(Breakdown::kCompression, f.compression.empty() ? "unknown" : f.compression));
+  bump(counter(Breakdown::kDtype, f.dtype.empty() ? "none" : f.dtype));
+  bump(counter(Breakdown::kBlock, f.block.empty() ? "unknown" : f.block));
+  bump(counter(Breakdown::kOverviews, std::to_string(f.overviews)));
+  bump(counter(Breakdown::kCrs, f.crs.empty() ? "none" : f.crs));
+  bump(counter(Breakdown::kCog, !f.is_cog ? "unknown" : (*f.is_cog ? "valid" : "invalid")));
+  for (const auto& e : f.cog_errors) bump(counter(Breakdown::kCogErrors, e));
+  add_numbers(f.size, f.pixel_size, f.geographic, f.bbox);
 }
 
 void Aggregates::add_error(std::string_view key, std::string_view stage, std::string_view kind) {
@@ -316,13 +436,13 @@ void Aggregates::merge(const Aggregates& o) {
   size_sum_ = add_sat(size_sum_, o.size_sum_);
   unsized_ = add_sat(unsized_, o.unsized_);
   no_footprint_ = add_sat(no_footprint_, o.no_footprint_);
-  merge_counts(crs_, o.crs_);
-  merge_counts(compression_, o.compression_);
-  merge_counts(dtype_, o.dtype_);
-  merge_counts(block_, o.block_);
-  merge_counts(overviews_, o.overviews_);
-  merge_counts(cog_, o.cog_);
-  merge_counts(cog_errors_, o.cog_errors_);
+  merge_counts(*this, Breakdown::kCrs, o.crs_);
+  merge_counts(*this, Breakdown::kCompression, o.compression_);
+  merge_counts(*this, Breakdown::kDtype, o.dtype_);
+  merge_counts(*this, Breakdown::kBlock, o.block_);
+  merge_counts(*this, Breakdown::kOverviews, o.overviews_);
+  merge_counts(*this, Breakdown::kCog, o.cog_);
+  merge_counts(*this, Breakdown::kCogErrors, o.cog_errors_);
   for (const auto& [key, entry] : o.errors_) {
     auto it = errors_.find(key);
     if (it == errors_.end()) {
@@ -442,11 +562,58 @@ Result<Aggregates> Aggregates::from_json(const json& j) {
   return a;
 }
 
+std::size_t SharedAggregates::KindHash::operator()(const RowKind& k) const noexcept {
+  std::uint64_t h = 0;
+  auto mix = [&](std::uint64_t w) {
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 29;
+  };
+  mix((std::uint64_t{k.has_image} << 0U) | (std::uint64_t{k.tiled} << 1U) |
+      (std::uint64_t{k.is_cog.has_value()} << 2U) | (std::uint64_t{k.is_cog.value_or(false)} << 3U) |
+      (static_cast<std::uint64_t>(k.crs) << 4U) | (std::uint64_t{k.compression} << 32U));
+  mix(k.tile_width);
+  mix(k.tile_height);
+  mix((std::uint64_t{k.overviews} << 32U) | static_cast<std::uint32_t>(k.epsg));
+  mix(std::hash<std::string_view>{}(k.dtype));
+  return static_cast<std::size_t>(h);
+}
+
 void SharedAggregates::add_data(const tiff::TiffHeader& header, const tiff::CogReport& cog, const geo::GeoFacts* geo,
                                 std::optional<std::uint64_t> size) {
-  const FileFacts facts = facts_of(header, cog, geo, size);  // outside the lock
+  // Outside the lock: the row's facts as small values.
+  const RowKind kind = kind_of(header, cog, geo);
+  const std::optional<double> pixel_size = pixel_size_of(geo);
+  const std::optional<std::array<double, 4>> bbox = bbox_of(geo);
+  const bool geographic = geo != nullptr && geo->crs != nullptr && geo->crs->geographic;
   std::lock_guard lock(mutex_);
-  value_.add(facts);
+  auto it = kinds_.find(kind);
+  if (it == kinds_.end()) {
+    // A new kind: its labels once, and the counters they count in (in add()'s order, so that
+    // a full breakdown sends the same keys to "other").
+    if (kinds_.size() >= kMaxKinds) {
+      kinds_.clear();
+      dtypes_.clear();
+    }
+    const auto labels = labels_of(kind);
+    KindCounters counters{};
+    for (std::size_t i = 0; i < counters.size(); ++i) counters[i] = value_.counter(kKindBreakdowns[i], labels[i]);
+    // The cached key keeps its dtype text in dtypes_, not wherever the caller's view points.
+    RowKind key = kind;
+    key.dtype = *dtypes_.emplace(kind.dtype).first;
+    it = kinds_.emplace(key, counters).first;
+  }
+  for (std::uint64_t* n : it->second) Aggregates::bump(n);
+  static_assert(static_cast<std::size_t>(tiff::CogRule::kMainDataOrder) + 1 == kCogRules);
+  for (const auto& issue : cog.errors) {
+    const auto rule = static_cast<std::size_t>(issue.rule);
+    std::uint64_t* n = rule < rule_counters_.size() ? rule_counters_[rule] : nullptr;
+    if (n == nullptr) {
+      n = value_.counter(Aggregates::Breakdown::kCogErrors, rule_name(issue.rule));
+      if (rule < rule_counters_.size()) rule_counters_[rule] = n;
+    }
+    Aggregates::bump(n);
+  }
+  value_.add_numbers(size, pixel_size, geographic, bbox);
 }
 
 void SharedAggregates::add_error(std::string_view key, std::string_view stage, std::string_view kind) {

@@ -13,8 +13,10 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -122,12 +124,29 @@ class Aggregates {
 
   friend bool operator==(const Aggregates&, const Aggregates&) = default;
 
+  // The breakdowns a data row counts in once each (cog_errors: once per rule it breaks).
+  enum class Breakdown : std::uint8_t { kCompression, kDtype, kBlock, kOverviews, kCrs, kCog, kCogErrors };
+  // The counter `key` counts in from now on: its own, or "other" once the breakdown is full (what
+  // add() would increment). It stays valid, and stays this key's counter, as long as this
+  // Aggregates lives unmerged: counters are never erased, and a key (at most kMaxLabelBytes long)
+  // that went to "other" finds no place later either.
+  std::uint64_t* counter(Breakdown breakdown, std::string_view key);
+  // The parts of add() that are plain numbers: written, size, resolution and grid.
+  void add_numbers(std::optional<std::uint64_t> size, std::optional<double> pixel_size, bool geographic,
+                   const std::optional<std::array<double, 4>>& bbox);
+  // One more row in a counter from counter() (saturating, as every count here).
+  static void bump(std::uint64_t* counter) noexcept {
+    if (*counter != UINT64_MAX) ++*counter;
+  }
+
   // The key of the errors map: stage and kind joined by '/'.
   static std::string error_key(std::string_view stage, std::string_view kind);
   // The grid cell of a bbox (its centre; across the antimeridian, the centre of the wrapped box).
   static std::optional<std::uint32_t> cell_of(const std::array<double, 4>& bbox);
 
  private:
+  Counts& counts_of(Breakdown breakdown) noexcept;
+
   std::uint64_t listed_ = 0;
   std::uint64_t resumed_past_ = 0;
   std::uint64_t written_ = 0;
@@ -143,7 +162,29 @@ class Aggregates {
   std::map<std::uint32_t, std::uint64_t> grid_;
 };
 
+// The categorical facts of a data row as small values (no text): what the breakdowns other
+// than cog_errors count it under. Rows of one kind (same codec, block, CRS...) are most of a
+// bucket, so SharedAggregates formats a kind's labels once and keeps its counters.
+struct RowKind {
+  bool has_image = false;  // an IFD 0: compression and block are known
+  bool tiled = false;
+  std::uint32_t compression = 0;
+  std::uint64_t tile_width = 0, tile_height = 0;
+  std::uint32_t overviews = 0;
+  std::string_view dtype;  // empty: none
+  enum class Crs : std::uint8_t { kNone, kEpsg, kUserDefined } crs = Crs::kNone;
+  std::int32_t epsg = 0;
+  std::optional<bool> is_cog;
+  friend bool operator==(const RowKind&, const RowKind&) = default;
+};
+// The kind of a data row, and the other facts add() needs, from what the pipeline holds: the
+// same values facts_of() gives (which formats them as text).
+[[nodiscard]] RowKind kind_of(const tiff::TiffHeader& header, const tiff::CogReport& cog, const geo::GeoFacts* geo);
+
 // Aggregates fed from many threads (the pipeline's I/O threads): one mutex around one value.
+// A data row costs one look-up of its RowKind and a few increments under the lock: the labels
+// of a kind are formatted, and its counters found, the first time the kind is seen (so the
+// counts, "other" included, are those Aggregates::add(facts_of(...)) makes in the same order).
 class SharedAggregates {
  public:
   void add_data(const tiff::TiffHeader& header, const tiff::CogReport& cog, const geo::GeoFacts* geo,
@@ -151,10 +192,23 @@ class SharedAggregates {
   void add_error(std::string_view key, std::string_view stage, std::string_view kind);
   // The "aggregates" value of a manifest.
   [[nodiscard]] nlohmann::json to_json(std::uint64_t listed, std::uint64_t resumed_past) const;
+  // Kinds kept before the cache starts over (a bucket of ever-new tile sizes or CRSs must not
+  // grow it without bound; the counts do not depend on it).
+  static constexpr std::size_t kMaxKinds = 4096;
 
  private:
+  struct KindHash {
+    std::size_t operator()(const RowKind& k) const noexcept;
+  };
+  // compression, dtype, block, overviews, crs, cog: pointers to value_'s counters.
+  using KindCounters = std::array<std::uint64_t*, 6>;
+  static constexpr std::size_t kCogRules = 14;  // tiff::CogRule values
+
   mutable std::mutex mutex_;
-  Aggregates value_;  // guarded by mutex_
+  Aggregates value_;                                           // guarded by mutex_
+  std::unordered_map<RowKind, KindCounters, KindHash> kinds_;  // guarded by mutex_
+  std::set<std::string, std::less<>> dtypes_;              // guarded by mutex_: the dtype texts the keys of kinds_ view
+  std::array<std::uint64_t*, kCogRules> rule_counters_{};  // guarded by mutex_; null: not looked up yet
 };
 
 }  // namespace tdump::report

@@ -9,7 +9,7 @@ namespace tdump::schema {
 namespace {
 
 using K = ColumnKind;
-constexpr std::array<ColumnTag, 33> kColumns{{
+constexpr std::array<ColumnTag, kColumnTagCount> kColumns{{
     {254, "new_subfile_type", K::kUInt},
     {256, "image_width", K::kUInt},
     {257, "image_height", K::kUInt},
@@ -45,17 +45,34 @@ constexpr std::array<ColumnTag, 33> kColumns{{
     {42112, "gdal_metadata", K::kString},
 }};
 
+// Column index + 1 by tag, for the tags below kSmallTags (0: none); the few larger ones are
+// found by a scan of the table's tail.
+constexpr std::size_t kSmallTags = 512;
+constexpr std::array<std::uint8_t, kSmallTags> kSmallIndex = [] {
+  std::array<std::uint8_t, kSmallTags> index{};
+  for (std::size_t i = 0; i < kColumns.size(); ++i) {
+    if (kColumns[i].id < kSmallTags) index[kColumns[i].id] = static_cast<std::uint8_t>(i + 1);
+  }
+  return index;
+}();
+
 }  // namespace
+
+int column_index(std::uint16_t id) noexcept {
+  if (id < kSmallTags) return static_cast<int>(kSmallIndex[id]) - 1;
+  for (std::size_t i = 0; i < kColumns.size(); ++i) {
+    if (kColumns[i].id == id) return static_cast<int>(i);
+  }
+  return -1;
+}
 
 std::span<const ColumnTag> column_tags() noexcept {
   return kColumns;
 }
 
 const ColumnTag* find_column_tag(std::uint16_t id) noexcept {
-  for (const ColumnTag& c : kColumns) {
-    if (c.id == id) return &c;
-  }
-  return nullptr;
+  const int i = column_index(id);
+  return i < 0 ? nullptr : &kColumns[static_cast<std::size_t>(i)];
 }
 
 bool is_other_tag(std::uint16_t id) noexcept {

@@ -1,6 +1,7 @@
 #pragma once
 // The IFD-0 tag columns of a data row: which tags have a column of their own, its name and how
 // its value is stored; and which tags go to the `other_tags` map instead (README "Output schema").
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -23,9 +24,13 @@ struct ColumnTag {
   ColumnKind kind;
 };
 
-// The IFD-0 columns, in the schema's order.
+inline constexpr std::size_t kColumnTagCount = 33;
+
+// The IFD-0 columns (kColumnTagCount), in the schema's order.
 [[nodiscard]] std::span<const ColumnTag> column_tags() noexcept;
 [[nodiscard]] const ColumnTag* find_column_tag(std::uint16_t id) noexcept;
+// The index of a tag's column in column_tags(), or -1 (a table look-up: a row asks for each tag).
+[[nodiscard]] int column_index(std::uint16_t id) noexcept;
 
 // True for the tags of the `other_tags` map: not a column, not the strip/tile arrays, not the
 // GeoKey storage (whose keys have columns or `other_geokeys`).

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <limits>
 
 #include "schema/columns.hpp"
@@ -224,8 +225,15 @@ void RowEncoder::tag_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader
   const auto order = header.byte_order;
   const auto tags = column_tags();
   const auto& columns = data_columns().tags;
+  // The entry of each column tag in one pass (the first of a tag, as TiffHeader::find), then
+  // the columns in their order.
+  std::array<const Entry*, kColumnTagCount> entries{};
+  for (const Entry& e : header.entries_of(ifd0)) {
+    const int i = column_index(e.tag);
+    if (i >= 0 && entries[static_cast<std::size_t>(i)] == nullptr) entries[static_cast<std::size_t>(i)] = &e;
+  }
   for (std::size_t i = 0; i < tags.size(); ++i) {
-    const Entry* e = header.find(ifd0, tags[i].id);
+    const Entry* e = entries[i];
     if (e == nullptr || !e->loaded || e->count == 0) continue;
     const auto& col = columns[i];
     if ((tags[i].kind == ColumnKind::kString || tags[i].kind == ColumnKind::kBinary) &&

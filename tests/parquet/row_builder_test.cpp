@@ -2,6 +2,7 @@
 // Dremel rules of the Parquet spec, and its misuse errors.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -322,6 +323,66 @@ TEST(RawColumns, LowLevelLevelsAreValidated) {
   wrong_count.raw(ColumnRef{0}).add_levels_bulk(def, rep, def.size());
   wrong_count.add_raw_rows(4);  // values missing
   EXPECT_FALSE(wrong_count.validate().ok());
+}
+
+// LeafColumn::buffered_bytes() is kept by each append instead of summed on every call (the row
+// writer asks after every row): after any sequence of changes it must equal the recount.
+TEST(LeafBytes, KeptEqualToARecountThroughEveryChange) {
+  std::mt19937 rng(5);
+  for (const PhysicalType type : {PhysicalType::kBoolean, PhysicalType::kInt32, PhysicalType::kInt64,
+                                  PhysicalType::kDouble, PhysicalType::kByteArray}) {
+    for (const auto& [max_def, max_rep] : std::vector<std::pair<int, int>>{{0, 0}, {1, 0}, {2, 1}}) {
+      LeafColumn leaf(type, static_cast<std::uint8_t>(max_def), static_cast<std::uint8_t>(max_rep));
+      for (int step = 0; step < 3000; ++step) {
+        const auto rep = static_cast<std::uint8_t>(max_rep > 0 ? rng() % 2 : 0);
+        switch (rng() % 10) {
+          case 0:
+            if (max_def > 0) leaf.add_null(0, rep);
+            break;
+          case 1:
+            if (rng() % 50 == 0) leaf.truncate_rows(leaf.num_row_starts() / 2);
+            break;
+          case 2:
+            if (rng() % 200 == 0) leaf.clear();
+            break;
+          case 3:
+            if (type == PhysicalType::kByteArray) {
+              const std::uint64_t id = 1 + rng() % 2000;  // ids sharing slots of the table too
+              leaf.add_shared_bytes(std::string(id % 40, 'x') + std::to_string(id), id, rep);
+            }
+            break;
+          case 4:
+            if (max_def == 0 && max_rep == 0 && type == PhysicalType::kInt64) {
+              const std::vector<std::int64_t> values{1, 2, 3};
+              leaf.add_int64_values(values);
+            } else if (max_def > 0) {
+              const std::vector<std::uint8_t> levels{0, 0};
+              leaf.add_levels_bulk(levels, levels, 2);
+            }
+            break;
+          default:
+            switch (type) {
+              case PhysicalType::kBoolean:
+                leaf.add_bool(rng() % 2 == 0, rep);
+                break;
+              case PhysicalType::kInt32:
+                leaf.add_int32(1, rep);
+                break;
+              case PhysicalType::kInt64:
+                leaf.add_int64(1, rep);
+                break;
+              case PhysicalType::kDouble:
+                leaf.add_double(1.5, rep);
+                break;
+              default:
+                leaf.add_bytes(std::string(rng() % 30, 'v'), rep);
+                break;
+            }
+        }
+        ASSERT_EQ(leaf.buffered_bytes(), leaf.recount_bytes()) << static_cast<int>(type) << " step " << step;
+      }
+    }
+  }
 }
 
 TEST(SchemaErrors, InvalidSchemasAreRefused) {

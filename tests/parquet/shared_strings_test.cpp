@@ -91,5 +91,49 @@ TEST(SharedStrings, StoredOnceAndReadBackPerRow) {
   }
 }
 
+// Many cache entries in turn (the CRSs and grids of a bucket, on several I/O threads): each is
+// stored once while its id keeps its slot; ids that share a slot still read back as their own.
+TEST(SharedStrings, ManyInterleavedValuesAreStoredOnceEach) {
+  const Fixture f = make_schema();
+  ColumnBatch batch(f.schema);
+  constexpr std::uint64_t kValues = 300;
+  auto value_of = [](std::uint64_t id) {
+    return std::to_string(id) + std::string(500, static_cast<char>('a' + id % 26));
+  };
+  std::vector<std::string> expected;
+  for (int round = 0; round < 5; ++round) {
+    for (std::uint64_t i = 0; i < kValues; ++i) {
+      const std::uint64_t id = 1 + (i * 7 + static_cast<std::uint64_t>(round)) % kValues;
+      batch.begin_row();
+      batch.set_shared_string(f.s, value_of(id), id);
+      ASSERT_TRUE(batch.end_row().ok());
+      expected.push_back(value_of(id));
+    }
+  }
+  const LeafColumn& s = batch.leaf(f.s.leaf);
+  std::size_t once = 0;
+  for (std::uint64_t id = 1; id <= kValues; ++id) once += value_of(id).size();
+  EXPECT_EQ(s.heap().size(), once);
+  // Two ids a table size apart take turns in one slot: stored again, never mixed up.
+  for (int i = 0; i < 4; ++i) {
+    const std::uint64_t id = i % 2 == 0 ? 5 : 5 + 1024;
+    batch.begin_row();
+    batch.set_shared_string(f.s, value_of(id), id);
+    ASSERT_TRUE(batch.end_row().ok());
+    expected.push_back(value_of(id));
+  }
+  ASSERT_EQ(s.num_values(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(s.bytes_at(i), expected[i]) << i;
+
+  // The dictionary builder takes a place's entry from its memo of places: every row still reads
+  // back as its own value.
+  tdump::testing::TempDir dir("shared-many");
+  const auto path = dir.path() / "dict.parquet";
+  ASSERT_TRUE(write_parquet_file(path, batch, WriterOptions{}).ok());
+  const json rows = read_rows("duckdb", path);
+  ASSERT_EQ(rows.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(rows[i]["s"], expected[i]) << i;
+}
+
 }  // namespace
 }  // namespace tdump::parquet::testing

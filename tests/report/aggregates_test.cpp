@@ -4,10 +4,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <random>
 
+#include "geo/derive.hpp"
 #include "report/aggregates.hpp"
 #include "report/html.hpp"
+#include "tiff/cog.hpp"
+#include "tiff/parser.hpp"
+#include "tiff_builder.hpp"
 
 namespace tdump::report {
 namespace {
@@ -118,6 +123,107 @@ TEST(Aggregates, CategoriesAreBounded) {
   EXPECT_EQ(a.errors().size(), kMaxErrorKinds);
   EXPECT_LE(a.to_json().dump().size(), 64U * 1024);
   EXPECT_TRUE(Aggregates::from_json(a.to_json()));
+}
+
+// A parsed file (the header points into `bytes`): IFD 0 (tw x th tiles, `compression`, or strips
+// when tw is 0), then one IFD in its chain for each NewSubfileType of `subfile_types`.
+struct ChainFile {
+  std::vector<std::uint8_t> bytes;
+  tiff::TiffHeader header;
+};
+std::unique_ptr<ChainFile> chain_file(std::uint64_t tw, std::uint64_t th, std::uint64_t compression,
+                                      const std::vector<std::uint64_t>& subfile_types) {
+  using tiff::testing::longs;
+  using tiff::testing::shorts;
+  tiff::testing::TiffBuilder b(tiff::ByteOrder::kLittle, false);
+  const std::uint64_t pixels = b.append("pixels!!");
+  auto ifd = [&](std::uint64_t subfile_type) {
+    std::vector<tiff::testing::BuildEntry> e{longs(254, {subfile_type}), longs(256, {64}),           longs(257, {64}),
+                                             shorts(258, {8}),           shorts(259, {compression}), shorts(262, {1})};
+    if (tw == 0) {
+      e.push_back(longs(273, {pixels}));
+      e.push_back(shorts(277, {1}));
+      e.push_back(longs(278, {64}));
+      e.push_back(longs(279, {8}));
+    } else {
+      e.push_back(shorts(277, {1}));
+      e.push_back(longs(322, {tw}));
+      e.push_back(longs(323, {th}));
+      e.push_back(longs(324, {pixels}));
+      e.push_back(longs(325, {8}));
+    }
+    return b.add_ifd(e);
+  };
+  const std::uint64_t first = ifd(0);
+  b.set_first_ifd(first);
+  std::uint64_t previous = first;
+  for (const std::uint64_t type : subfile_types) {
+    const std::uint64_t next = ifd(type);
+    b.set_next(previous, next);
+    previous = next;
+  }
+  auto file = std::make_unique<ChainFile>();
+  file->bytes = b.bytes();
+  const tiff::ByteChunk chunk{0, file->bytes};
+  EXPECT_EQ(tiff::HeaderParser().parse(tiff::FileBytes{std::span(&chunk, 1), file->bytes.size()}, file->header),
+            tiff::ParseStatus::kComplete);
+  return file;
+}
+
+// SharedAggregates counts a row by its kind, with the labels of the first row of that kind; the
+// result must be what Aggregates::add(facts_of(...)) gives row by row, "other" included once a
+// breakdown is full, and what the files were built with.
+TEST(SharedAggregates, CountsAsFactsOfRowByRow) {
+  std::vector<std::unique_ptr<ChainFile>> files;
+  for (std::uint64_t i = 0; i < 300; ++i) {  // 300 block sizes: more than a breakdown keeps
+    files.push_back(chain_file(16 * (i + 1), 16, i % 3 == 0 ? 8 : 65000 + i % 5, {1, 5, 1}));
+  }
+  files.push_back(chain_file(0, 0, 1, {}));  // strips, no overviews
+  geo::Crs wgs84;
+  wgs84.epsg = 4326;
+  wgs84.geographic = true;
+  geo::Crs custom;
+  geo::GeoFacts geo_wgs84;
+  geo_wgs84.crs = &wgs84;
+  geo_wgs84.dtype = "uint8";
+  geo_wgs84.geotransform = geo::GeoTransform{10, 0.5, 0, 50, 0, -0.5};
+  geo_wgs84.footprint = geo::Footprint{geo::Box{10, 40, 11, 41}, geo::GeometryType::kPolygon, {}, 0};
+  geo::GeoFacts geo_custom;
+  geo_custom.crs = &custom;
+  tiff::CogReport valid;
+  valid.is_cog = true;
+  tiff::CogReport invalid;
+  invalid.is_cog = false;
+  invalid.errors = {{tiff::CogRule::kNotTiled}, {tiff::CogRule::kMainDataOrder}, {tiff::CogRule::kNotTiled}};
+  const tiff::CogReport unknown;
+
+  SharedAggregates shared;
+  Aggregates reference;
+  std::mt19937 rng(11);
+  std::uint64_t rows = 0;
+  std::uint64_t tiles_16 = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const std::size_t f = (i * 11 + static_cast<std::size_t>(round) * 5) % files.size();
+      const geo::GeoFacts* geo = rng() % 3 == 0 ? nullptr : (rng() % 2 ? &geo_wgs84 : &geo_custom);
+      const tiff::CogReport& cog = rng() % 3 == 0 ? valid : (rng() % 2 ? invalid : unknown);
+      const std::optional<std::uint64_t> size = rng() % 4 == 0 ? std::nullopt : std::optional(rng() % 100000);
+      shared.add_data(files[f]->header, cog, geo, size);
+      reference.add(facts_of(files[f]->header, cog, geo, size));
+      ++rows;
+      if (f == 0) ++tiles_16;
+    }
+  }
+  reference.set_run_totals(rows, 0);
+  const json got = shared.to_json(rows, 0);
+  EXPECT_EQ(got, reference.to_json());
+  // Against the files as built: 300 block sizes and strips are more than a breakdown holds.
+  EXPECT_EQ(got["block"].size(), kMaxCategories) << got.dump();
+  EXPECT_EQ(got["block"]["tiles 16x16"], tiles_16);  // the first row's: never "other"
+  EXPECT_TRUE(got["block"].contains(std::string(kOther)));
+  EXPECT_EQ(got["overviews"]["2"], rows - 3);  // levels 1 and 3 (level 2 is a mask)
+  EXPECT_EQ(got["overviews"]["0"], 3U);
+  EXPECT_EQ(got["written"], rows);
 }
 
 TEST(Aggregates, FromJsonRejectsGarbageAndOversize) {
