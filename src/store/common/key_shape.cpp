@@ -114,13 +114,16 @@ void KeyShape::seal() {
   }
 }
 
+KeyShape::KeyShape() {
+  seal();
+}
+
 void KeyShape::clear() {
   previous_.clear();
   places_.clear();
   all_.clear();
   all_seen_.reset();
-  tables_.clear();
-  other_.clear();
+  seal();
 }
 
 bool KeyShape::assign(std::vector<std::vector<Letters>> places, std::string alphabet) {
@@ -154,14 +157,6 @@ const KeyShape::Table& KeyShape::table_at(const Place& at) const {
   if (at.segment < tables_.size() && at.offset < tables_[at.segment].size() &&
       !tables_[at.segment][at.offset].empty()) {
     return tables_[at.segment][at.offset];
-  }
-  if (other_.empty()) {
-    static const Table ascii = [] {
-      Table table;
-      for (int c = 0x20; c < 0x7f; ++c) table.push_back(Digit{static_cast<char>(c), (c - 0x20) / 95.0, 1 / 95.0});
-      return table;
-    }();
-    return ascii;
   }
   return other_;
 }

@@ -43,8 +43,10 @@ class KeyShape {
     bool operator==(const Letters&) const = default;
   };
 
-  // learn() the names in byte order, then seal() before measuring (a shape that is not sealed
-  // measures in printable ASCII; assign() seals). A place counts each distinct prefix that ends
+  KeyShape();  // empty and sealed: measures in printable ASCII
+
+  // learn() the names in byte order, then seal() before measuring (what was learned after the
+  // last seal() is not measured yet; assign() seals). A place counts each distinct prefix that ends
   // there once — the subtrees below it, not the names in them — so that a page of a thousand
   // names of one folder weighs that folder's letters once, not a thousand times. Names out of
   // order only make the counts rougher.
