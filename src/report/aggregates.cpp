@@ -12,8 +12,8 @@
 #include "geo/derive.hpp"
 #include "store/common/display_key.hpp"
 #include "tiff/cog.hpp"
-#include "tiff/field_type.hpp"
 #include "tiff/header.hpp"
+#include "tiff/image_info.hpp"
 #include "tiff/tags.hpp"
 #include "tiff/values.hpp"
 
@@ -206,12 +206,6 @@ std::string compression_name(std::uint32_t code) {
 
 namespace {
 
-// The first value of an integer entry (find_uint's rule), or none.
-std::optional<std::uint64_t> first_uint(const tiff::TiffHeader& header, const tiff::Entry* e) noexcept {
-  if (e == nullptr || !e->loaded || e->count == 0 || !tiff::is_integer_type(e->type)) return std::nullopt;
-  return tiff::uint_at(*e, header.byte_order, 0);
-}
-
 // The breakdown labels of a kind, in the order of KindCounters (add()'s text for each).
 std::array<std::string, 6> labels_of(const RowKind& k) {
   std::array<std::string, 6> labels;
@@ -258,44 +252,18 @@ std::optional<std::array<double, 4>> bbox_of(const geo::GeoFacts* geo) {
 RowKind kind_of(const tiff::TiffHeader& header, const tiff::CogReport& cog, const geo::GeoFacts* geo) {
   RowKind k;
   if (!header.ifds.empty()) {
-    // IFD 0 in one pass over its entries (the first of each tag, as TiffHeader::find).
-    const tiff::Entry* compression = nullptr;
-    const tiff::Entry* tile_offsets = nullptr;
-    const tiff::Entry* tile_width = nullptr;
-    const tiff::Entry* tile_length = nullptr;
-    for (const tiff::Entry& e : header.entries_of(header.ifds.front())) {
-      const tiff::Entry** slot = nullptr;
-      switch (e.tag) {
-        case tiff::tag::kCompression:
-          slot = &compression;
-          break;
-        case tiff::tag::kTileOffsets:
-          slot = &tile_offsets;
-          break;
-        case tiff::tag::kTileWidth:
-          slot = &tile_width;
-          break;
-        case tiff::tag::kTileLength:
-          slot = &tile_length;
-          break;
-        default:
-          break;
-      }
-      if (slot != nullptr && *slot == nullptr) *slot = &e;
-    }
+    // IFD 0 with the TIFF 6.0 defaults (describe_image reads it in one pass over its entries).
+    const tiff::ImageInfo info = tiff::describe_image(header, header.ifds.front());
     k.has_image = true;
-    // TIFF 6.0 defaults, as tiff::describe_image applies them.
-    k.compression = static_cast<std::uint32_t>(first_uint(header, compression).value_or(1));
-    k.tiled = tile_offsets != nullptr;
-    if (k.tiled) {
-      k.tile_width = first_uint(header, tile_width).value_or(0);
-      k.tile_height = first_uint(header, tile_length).value_or(0);
-    }
+    k.compression = info.compression;
+    k.tiled = info.tiled;
+    k.tile_width = info.tile_width;
+    k.tile_height = info.tile_height;
     // Overviews: reduced-resolution images of the main chain that are not masks (NewSubfileType
     // bits 0 and 2).
     const auto chain = header.main_chain();
     for (std::size_t i = 1; i < chain.size(); ++i) {
-      const std::uint64_t type = first_uint(header, header.find(chain[i], tiff::tag::kNewSubfileType)).value_or(0);
+      const std::uint64_t type = tiff::find_uint(header, chain[i], tiff::tag::kNewSubfileType).value_or(0);
       if ((type & 1U) != 0 && (type & 4U) == 0) ++k.overviews;
     }
   }
