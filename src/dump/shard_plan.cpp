@@ -143,7 +143,8 @@ class PrefixSampler {
     covered_.push_back(std::move(c));
   }
 
-  // Where a key lies in [0, 1) of the prefix's key space, and a key at a place, in the shape.
+  // Where a key lies in [0, 1) of the prefix's key space, and a key at a place, in the measure
+  // chosen (in_shape_).
   [[nodiscard]] double at(const std::string& key) const {
     return in_shape_ ? shape_.place(prefix_, key) : store::key_place(prefix_, key, alphabet_);
   }
@@ -284,7 +285,7 @@ class PrefixSampler {
   const PlanSettings& settings_;
   std::set<std::string> keys_;  // every key the pages showed
   std::vector<Covered> covered_;
-  std::string alphabet_;   // of the first page: places until the first round of pages is in
+  std::string alphabet_;   // of the first page: where points are sampled, and one of the two measures
   store::KeyShape shape_;  // of every page
   bool in_shape_ = false;  // stretches are measured in shape_, else in alphabet_
   std::uint64_t requests_ = 0;
