@@ -317,7 +317,9 @@ class ParallelList final : public ParallelListStream {
     task.in_flight = false;
     if (!completion.page) return std::move(completion.page).error();
     Page& page = *completion.page;
-    if (caps_.start_after && task.token.empty() && !task.query_start.empty() && ignores_start(page, task.query_start)) {
+    const bool asked_start = caps_.start_after && task.token.empty() && !task.query_start.empty();
+    if (asked_start && !ignores_start(page, task.query_start) && !page.objects.empty()) start_after_seen_ = true;
+    if (asked_start && ignores_start(page, task.query_start)) {
       // The server answered a start-after query from the prefix's start: it does not support
       // it (some S3-compatible servers). No more key-range splits; every task lists from its
       // prefix's start and drops the keys before its range, so no key is lost or doubled.
@@ -525,12 +527,26 @@ class ParallelList final : public ParallelListStream {
     return key.substr(0, n);
   }
 
-  // Gives the upper half of the running task with the most keys left to a new task, when it has
-  // enough left to pay for the extra partial page a split costs (at least two pages).
+  // When a slot is idle and nothing is queued: cuts the running task with the most keys left into
+  // pieces, each a new task but the first (which the running task keeps), so that the idle slots
+  // take the rest at once rather than one halving per page round.
+  // - Which task: the one with the most keys left by its own density (keys_left), when that is
+  //   at least two pages, enough to pay for the partial page a cut costs. When none is, the
+  //   listing is in its tail (slots idle, nothing else to do): then the task with the most left
+  //   among those whose last page came back full, whatever the estimate says — in a tree the
+  //   density of the keys listed so far says little about the rest of a range (a range
+  //   estimated at 900 keys left held 3,000), and an idle slot costs a page round of the whole
+  //   listing while a cut costs at most one request more.
+  // - How many pieces: one per idle slot plus the one the task keeps, at most one per two pages
+  //   left by the estimate, and only two until the server has been seen to honour start-after (a
+  //   server that ignores it makes every new task list from the prefix's start).
+  // A task is cut again only after its next full page: the pieces' own pages say more.
   bool split_busiest() {
     if (!caps_.start_after) return false;
     std::size_t best = tasks_.size();
     double most = 2.0 * static_cast<double>(settings_.page_size);
+    double tail_most = -1;
+    std::size_t tail_best = tasks_.size();
     for (std::size_t i = 0; i < tasks_.size(); ++i) {
       const Task& task = tasks_[i];
       if (task.done || task.delimiter || !task.in_flight || !task.more_known) continue;
@@ -540,27 +556,70 @@ class ParallelList final : public ParallelListStream {
         most = left;
         best = i;
       }
+      if (left > tail_most) {
+        tail_most = left;
+        tail_best = i;
+      }
     }
-    if (best == tasks_.size()) return false;
+    if (best == tasks_.size()) {
+      if (tail_best == tasks_.size()) return false;
+      best = tail_best;
+      most = 0;
+    }
+    const std::size_t idle = settings_.parallelism > open_tasks() ? settings_.parallelism - open_tasks() : 1;
+    std::size_t pieces = 2;
+    if (start_after_seen_) {
+      const auto by_estimate = static_cast<std::size_t>(most / (2.0 * static_cast<double>(settings_.page_size)));
+      pieces = std::clamp<std::size_t>(by_estimate, 2, idle + 1);
+    }
     Task& task = tasks_[best];
     const std::string lower = lower_of(task);
     const std::string common = shared_prefix(task.prefix, lower, task.upto);
-    std::optional<std::string> mid;
-    if (settings_.shape) mid = settings_.shape->split(common, lower, task.upto);
-    if (!mid) mid = split_key(common, lower, task.upto, alphabet_);
-    if (!mid) return false;
-    Task upper;
-    upper.prefix = task.prefix;
-    upper.depth = task.depth;
-    upper.after = *mid;
-    upper.upto = task.upto;
-    upper.more_known = false;  // nothing is known of the upper half until its first page
-    task.upto = *mid;
-    task.more_known = false;  // split again only after its next full page: halves, not a cascade
-    tasks_.push_back(std::move(upper));
-    pending_.push_back(tasks_.size() - 1);
-    ++stats_.splits;
+    std::vector<std::string> cuts;
+    if (settings_.shape)
+      cuts = cut_keys(
+          lower, task.upto, pieces, [&](const std::string& key) { return settings_.shape->place(common, key); },
+          [&](double where) { return settings_.shape->key_at(common, where); });
+    if (cuts.empty()) {
+      cuts = cut_keys(
+          lower, task.upto, pieces, [&](const std::string& key) { return key_place(common, key, alphabet_); },
+          [&](double where) { return key_at_place(common, where, alphabet_); });
+    }
+    if (cuts.empty()) return false;
+    const Task running = task;  // tasks_ grows below: no references into it across push_back
+    tasks_[best].upto = cuts.front();
+    tasks_[best].more_known = false;  // cut again only after its next full page
+    for (std::size_t i = 0; i < cuts.size(); ++i) {
+      Task piece;
+      piece.prefix = running.prefix;
+      piece.depth = running.depth;
+      piece.after = cuts[i];
+      piece.upto = i + 1 < cuts.size() ? std::optional<std::string>(cuts[i + 1]) : running.upto;
+      piece.more_known = false;  // nothing is known of a piece until its first page
+      tasks_.push_back(std::move(piece));
+      pending_.push_back(tasks_.size() - 1);
+      ++stats_.splits;
+    }
     return true;
+  }
+
+  // Keys cutting (lower, upto] into `pieces` stretches of equal measure (`at` a key's place,
+  // `key_at` a place's key), strictly increasing and strictly inside; fewer when the measure
+  // finds no key between two cuts, none when it finds none at all.
+  template <typename At, typename KeyAt>
+  static std::vector<std::string> cut_keys(const std::string& lower, const std::optional<std::string>& upto,
+                                           std::size_t pieces, At at, KeyAt key_at) {
+    std::vector<std::string> cuts;
+    const double from = at(lower);
+    const double to = upto ? at(*upto) : 1.0;
+    if (to <= from) return cuts;
+    for (std::size_t i = 1; i < pieces; ++i) {
+      std::string key = key_at(from + (to - from) * static_cast<double>(i) / static_cast<double>(pieces));
+      if (!byte_less(cuts.empty() ? lower : cuts.back(), key)) continue;
+      if (upto && !byte_less(key, *upto)) break;
+      cuts.push_back(std::move(key));
+    }
+    return cuts;
   }
 
   static std::string lower_of(const Task& task) {
@@ -585,6 +644,7 @@ class ParallelList final : public ParallelListStream {
   std::string first_skipped_;
   bool reported_ = false;
   bool failed_ = false;
+  bool start_after_seen_ = false;  // a page asked to start after a key began after it
 };
 
 }  // namespace

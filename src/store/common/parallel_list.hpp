@@ -9,12 +9,15 @@
 //   own, levels expanded only until there are enough tasks for the parallelism; the tasks then
 //   list their whole subtree in full pages.
 // - Key ranges: a task over a flat key space (hex or UUID names in one folder) is split while it
-//   runs. When a slot is idle and nothing is queued, the running task with the most keys left
-//   (by its own density so far; at least two pages) gives away its upper half: the split key is the midpoint of what is
-//   left, interpolated in the shape of the key names (key_shape.hpp) where a shard plan gives
-//   one, else in the alphabet the keys seen so far use. Boundaries are exclusive below, inclusive above — a task
-//   lists keys k with after < k <= upto — so no key is listed twice or missed: the running task stops at the split key,
-//   the new one starts after it (S3 `start-after`).
+//   runs. When a slot is idle and nothing is queued, the running task with the most keys left (by
+//   its own density so far; at least two pages, or, in the listing's tail, any whose last page
+//   came back full) is cut into pieces: one per idle slot, at most one per two pages left, and
+//   only halves until the server has shown it honours start-after. The cut keys divide what is
+//   left in equal measure, interpolated in the shape of the key names (key_shape.hpp) where a
+//   shard plan gives one, else in the alphabet the keys seen so far use. Boundaries are
+//   exclusive below, inclusive above — a task lists keys k with after < k <= upto — so no key is
+//   listed twice or missed: the running task stops at the first cut key, each piece starts after
+//   the cut before it (S3 `start-after`).
 //
 // Pages are untrusted. Every task checks that its keys increase strictly in the service's order
 // (a repeated or out-of-order key is skipped and counted, and one warning with the count and an
