@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -31,6 +32,9 @@ class MemoryBucket {
   void inclusive_start() { inclusive_start_ = true; }
   // Like an S3-compatible server without start-after: the parameter is ignored.
   void ignore_start_after() { ignore_start_after_ = true; }
+  // Every page answered after the same delay (as a service's page latency), so that the
+  // listing's page rounds are apart.
+  void fixed_delay(std::chrono::milliseconds delay) { fixed_delay_ = delay; }
   ~MemoryBucket() {
     for (auto& t : threads_) t.join();
   }
@@ -39,10 +43,16 @@ class MemoryBucket {
     return [this](const PageRequest& request, std::function<void(Result<Page>)> done) {
       ++requests_;
       std::lock_guard lock(threads_mutex_);
-      const auto delay = std::chrono::microseconds(rng_() % 2000);
+      const auto delay =
+          fixed_delay_ ? std::chrono::microseconds(*fixed_delay_) : std::chrono::microseconds(rng_() % 2000);
       threads_.emplace_back([this, request, done = std::move(done), delay] {
         std::this_thread::sleep_for(delay);
-        done(answer(request));
+        auto page = answer(request);
+        {
+          std::lock_guard lock(keys_mutex_);
+          sent_when_answered_.push_back(requests_.load());
+        }
+        done(std::move(page));
       });
     };
   }
@@ -58,6 +68,11 @@ class MemoryBucket {
   }
 
   [[nodiscard]] int requests() const { return requests_.load(); }
+  // How many requests had been sent when each page was answered, in answer order.
+  [[nodiscard]] std::vector<int> sent_when_answered() {
+    std::lock_guard lock(keys_mutex_);
+    return sent_when_answered_;
+  }
 
  private:
   Page answer(const PageRequest& request) {
@@ -100,14 +115,16 @@ class MemoryBucket {
   }
 
   std::mutex keys_mutex_;
-  std::set<std::string> keys_;  // guarded by keys_mutex_
+  std::set<std::string> keys_;           // guarded by keys_mutex_
+  std::vector<int> sent_when_answered_;  // guarded by keys_mutex_
   std::atomic<int> requests_{0};
   std::mutex threads_mutex_;
-  std::vector<std::thread> threads_;  // guarded by threads_mutex_
-  std::mt19937 rng_{7};               // guarded by threads_mutex_
-  bool drop_early_prefixes_ = false;  // set before any listing starts
-  bool inclusive_start_ = false;      // set before any listing starts
-  bool ignore_start_after_ = false;   // set before any listing starts
+  std::vector<std::thread> threads_;                      // guarded by threads_mutex_
+  std::mt19937 rng_{7};                                   // guarded by threads_mutex_
+  bool drop_early_prefixes_ = false;                      // set before any listing starts
+  bool inclusive_start_ = false;                          // set before any listing starts
+  bool ignore_start_after_ = false;                       // set before any listing starts
+  std::optional<std::chrono::milliseconds> fixed_delay_;  // set before any listing starts
 };
 
 struct Outcome {
@@ -209,6 +226,26 @@ TEST(ParallelList, FlatHexFolderIsSplitByKeyRanges) {
   EXPECT_GT(out.stats.splits, 8U);
   EXPECT_EQ(out.stats.max_in_flight, 16U);
   // 100 full pages; each split costs at most one partly wasted page.
+  EXPECT_LE(out.stats.requests, 100U + out.stats.splits + 2);
+}
+
+// Idle slots are filled in one page round, not one halving a round: once the server has
+// answered a start-after query, the running range is cut into one piece per idle slot. With
+// every page 30 ms late, the first page comes back alone, the second round is the range's
+// continuation and one half; when the half's page shows start-after honoured, the rest is cut at
+// once. Halving one range per round would have sent 2, 4, 8 requests by the 2nd, 4th, 8th answer.
+TEST(ParallelList, IdleSlotsAreFilledInOneRound) {
+  auto keys = hex_keys(5000, "flat/", 4);
+  MemoryBucket bucket(keys);
+  bucket.fixed_delay(std::chrono::milliseconds(30));
+  auto out = list_everything(bucket, {true, true}, "flat/", 16, 50);
+  expect_exactly(out, keys);
+  const auto sent = bucket.sent_when_answered();
+  ASSERT_GE(sent.size(), 4U);
+  // By the 4th answer (the third round), every slot has had a request.
+  EXPECT_GE(sent[3], 16) << "requests sent by the 4th answer: " << sent[3];
+  EXPECT_EQ(out.stats.max_in_flight, 16U);
+  // 100 full pages; each piece costs at most one partly used page.
   EXPECT_LE(out.stats.requests, 100U + out.stats.splits + 2);
 }
 
