@@ -249,6 +249,19 @@ TEST(ParallelList, IdleSlotsAreFilledInOneRound) {
   EXPECT_LE(out.stats.requests, 100U + out.stats.splits + 2);
 }
 
+// The tasks a listing holds are bounded by those open at once, not by the cuts it makes: an
+// ended task's slot is taken by the next one (a listing of 10^8 keys makes tens of thousands of
+// cuts).
+TEST(ParallelList, TasksHeldStayBoundedWhateverTheCuts) {
+  auto keys = hex_keys(20000, "flat/", 6);
+  MemoryBucket bucket(keys);
+  auto out = list_everything(bucket, {true, true}, "flat/", 8, 20);
+  expect_exactly(out, keys);
+  // Without slots taken again it would hold one task per cut and the first.
+  EXPECT_GT(out.stats.splits, 2U * 8U + 1U) << "too few cuts for the bound below to mean anything";
+  EXPECT_LE(out.stats.task_slots, 2U * 8U + 1U);
+}
+
 // A listing smaller than the parallelism allows is not cut into empty ranges: only a task whose
 // page came back full is split, and only once per page, so the requests stay near the pages.
 TEST(ParallelList, ASmallListingIsNotSplitIntoEmptyRanges) {

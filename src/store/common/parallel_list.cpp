@@ -203,8 +203,7 @@ class ParallelList final : public ParallelListStream {
       root.delimiter = caps_.delimiter && settings_.parallelism > 1 && !(bounded && caps_.start_after);
       root.after = range.after;
       root.upto = range.upto;
-      tasks_.push_back(std::move(root));
-      pending_.push_back(tasks_.size() - 1);
+      pending_.push_back(add_task(std::move(root)));
     }
   }
 
@@ -376,15 +375,16 @@ class ParallelList final : public ParallelListStream {
         child.upto = parent.upto;
         child.delimiter = caps_.delimiter && child.depth < kMaxDepth && open_tasks() + 1 < 2 * settings_.parallelism;
         learn(child.prefix);
-        tasks_.push_back(std::move(child));
-        pending_.push_back(tasks_.size() - 1);
+        pending_.push_back(add_task(std::move(child)));
       }
       if (!page.common_prefixes.empty()) ++stats_.expansions;
     }
     Task& current = tasks_[completion.task];  // tasks_ may have grown
     if (!page.next_token.empty() && !page.objects.empty()) current.more_known = true;
     if (reached_end || page.next_token.empty()) {
+      current = Task{};  // its strings and token set are freed; the slot is taken again
       current.done = true;
+      free_tasks_.push_back(completion.task);
     } else if (converted) {
       current.delimiter = false;
       current.token.clear();
@@ -486,8 +486,7 @@ class ParallelList final : public ParallelListStream {
       range.depth = parent.depth + 1;
       range.after = lower;
       range.upto = bound;
-      tasks_.push_back(std::move(range));
-      pending_.push_back(tasks_.size() - 1);
+      pending_.push_back(add_task(std::move(range)));
       lower = bound;
     }
     Task& rest = tasks_[index];  // tasks_ may have grown
@@ -596,8 +595,7 @@ class ParallelList final : public ParallelListStream {
       piece.after = cuts[i];
       piece.upto = i + 1 < cuts.size() ? std::optional<std::string>(cuts[i + 1]) : running.upto;
       piece.more_known = false;  // nothing is known of a piece until its first page
-      tasks_.push_back(std::move(piece));
-      pending_.push_back(tasks_.size() - 1);
+      pending_.push_back(add_task(std::move(piece)));
       ++stats_.splits;
     }
     return true;
@@ -622,6 +620,21 @@ class ParallelList final : public ParallelListStream {
     return cuts;
   }
 
+  // Stores a new task, in the slot of one that has ended when there is one (a task's index is
+  // held only while it is queued or in flight, never after it has ended), so that the tasks held
+  // stay bounded by those open at once, not by the splits a long listing makes. Returns its index.
+  std::size_t add_task(Task task) {
+    if (free_tasks_.empty()) {
+      tasks_.push_back(std::move(task));
+      stats_.task_slots = tasks_.size();
+      return tasks_.size() - 1;
+    }
+    const std::size_t index = free_tasks_.back();
+    free_tasks_.pop_back();
+    tasks_[index] = std::move(task);
+    return index;
+  }
+
   static std::string lower_of(const Task& task) {
     if (task.listed_any) return task.last_key;
     if (task.after && task.after->starts_with(task.prefix)) return *task.after;
@@ -635,7 +648,8 @@ class ParallelList final : public ParallelListStream {
 
   // Everything below is touched only by the thread that calls next().
   std::vector<Task> tasks_;
-  std::deque<std::size_t> pending_;  // tasks with a request to send
+  std::vector<std::size_t> free_tasks_;  // slots of tasks that have ended
+  std::deque<std::size_t> pending_;      // tasks with a request to send
   std::size_t in_flight_ = 0;
   std::deque<ListPage> ready_;
   std::array<bool, 256> seen_{};

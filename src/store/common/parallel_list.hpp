@@ -81,6 +81,7 @@ struct ParallelListStats {
   std::uint64_t expansions = 0;    // prefixes listed with the delimiter
   std::uint64_t skipped_keys = 0;  // repeated or out-of-order keys dropped
   std::uint64_t max_in_flight = 0;
+  std::uint64_t task_slots = 0;  // tasks held at most (ended ones' slots are taken again)
 };
 
 class ParallelListStream : public ListStream {
