@@ -18,8 +18,11 @@
 // the pages showed (store/common/key_shape.hpp: how often each letter takes each place of a
 // name) when the pages fit it clearly better than one alphabet (their densities differ less: a
 // tree), and the shape is then kept in the plan for the shards' own splits; else (a flat folder
-// of random names) in one alphabet. Sampling costs a few dozen LIST requests a
-// prefix; a prefix that fits in one page is one range.
+// of random names) in one alphabet. Sampling reads at most 128 pages for the whole plan (or
+// one a prefix, when there are more prefixes), the prefixes side by side with `parallelism`
+// pages in flight in all; a prefix that fits in one page is one range. With at least
+// `parallelism` ranges' worth of prefixes for every shard, nothing is sampled: the prefixes are
+// dealt out whole.
 //
 // Only stores that can start a listing after any key (S3, GCS) get a plan; for the others the
 // shards keep dividing the keys by a hash of each key (every shard then lists everything).

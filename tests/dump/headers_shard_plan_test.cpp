@@ -361,5 +361,51 @@ TEST(ShardPlanAtThePageCap, ShardsShareTheKeysWhenTheServiceSendsShorterPagesTha
   }
 }
 
+// A plan over many prefixes shares one sampling budget among them (each reads at least its first
+// page) and samples them side by side: sampling each prefix as if it were the only one read over a
+// thousand pages for nine prefixes of 10^6 keys, more than listing them all once. The oracle for
+// the keys is the server's own key list (--dump-keys), filtered to the prefixes.
+TEST(ShardPlanAtThePageCap, ManyPrefixesShareOneSamplingBudget) {
+  TempDir tmp;
+  const auto server_script = (tdump::testing::source_dir() / "bench/list/list_server.py").string();
+  constexpr int kKeys = 60'000;
+  const std::uint16_t port = tdump::testing::free_port();
+  tdump::testing::ChildProcess server({"python3", server_script, "--port", std::to_string(port), "--latency", "0",
+                                       "--keys", std::to_string(kKeys), "--layout", "tree"},
+                                      {}, tmp.path(), tmp.path() / "server.log");
+  ASSERT_TRUE(tdump::testing::wait_for_port(port, std::chrono::seconds(60)))
+      << tdump::testing::read_file(tmp.path() / "server.log");
+  auto listed = tdump::testing::run_command(
+      {"python3", server_script, "--keys", std::to_string(kKeys), "--layout", "tree", "--dump-keys", "tree"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  // Zones 1-9 by their first digit: "tiles/1" holds zones 1 and 10-19, and so on.
+  std::string prefixes;
+  for (int zone = 1; zone <= 9; ++zone) prefixes += (zone > 1 ? ", " : "") + ("\"tiles/" + std::to_string(zone) + "\"");
+  const auto expected = static_cast<std::uint64_t>(std::count(listed.out.begin(), listed.out.end(), '\n'));
+  const auto cfg = tmp.path() / "zones.yaml";
+  tdump::testing::write_file(cfg, "store:\n  name: s3://tree\n  prefixes: [" + prefixes +
+                                      "]\n  obstore_config: {endpoint: \"http://127.0.0.1:" + std::to_string(port) +
+                                      "\", allow_http: true, skip_signature: true, region: us-east-1}\n");
+  const fs::path out = tmp.path() / "out";
+  auto plan = run_cli({"headers", "--plan-only", "--shards", std::to_string(kShards), cfg.string(), out.string()});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_search(plan.err, m, std::regex(R"(shard plan: (\d+) key ranges.*made now, (\d+) LIST requests)")))
+      << plan.err;
+  EXPECT_GE(std::stoull(m[1].str()), std::uint64_t{kShards} * 8) << plan.err;
+  // 128 sampled pages at most for the whole plan.
+  EXPECT_LE(std::stoull(m[2].str()), 128U) << plan.err;
+  const auto stored = read_json(out / "_tiff_dumper/plan.json");
+  ASSERT_EQ(stored["prefixes"].size(), 9U);
+  std::uint64_t total = 0;
+  for (int i = 0; i < kShards; ++i) {
+    auto r = run_cli({"headers", "--dry-run", "--shard", shard_arg(i), cfg.string(), out.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    total += dry_run_keys(r.err);
+  }
+  EXPECT_EQ(total, expected);  // zones 1-9 by first digit are every zone
+}
+
 }  // namespace
 }  // namespace tdump::dump::testing
