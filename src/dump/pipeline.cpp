@@ -112,6 +112,9 @@ class Run {
     std::string prefix;
     std::vector<store::KeyRange> ranges;           // empty: the whole prefix
     std::shared_ptr<const store::KeyShape> shape;  // a shard plan's, for its splits
+    // A shard's ranges of several prefixes, listed as one listing (ListOptions::parts); `prefix`
+    // is then what they share, for messages.
+    std::vector<store::ListPart> parts;
   };
 
   // --- The steps of execute(), each on the main thread ---
@@ -420,6 +423,7 @@ void Run::list_items(std::size_t parallelism) {
     options.parallelism = parallelism;
     options.ranges = items_[i].ranges;
     options.shape = items_[i].shape;
+    options.parts = items_[i].parts;
     auto stream = store_->list(items_[i].prefix, options);
     list_stream(*stream, items_[i].prefix);
     list_requests_ += stream->list_requests();
@@ -490,6 +494,25 @@ Result<std::vector<Run::ListItem>> Run::plan_listing(const output::OutputStoreSe
     if (items.empty() || items.back().prefix != item.prefix) items.push_back(ListItem{item.prefix, {}, item.shape});
     items.back().ranges.push_back(std::move(item.range));
     ++plan_ranges_;
+  }
+  if (items.size() > 1) {
+    // Several prefixes: one listing over all of them, so that the shard's list_parallelism LIST
+    // requests go wherever ranges are left. A listing a prefix would give each one request when
+    // there are more prefixes than requests, and a prefix's last range would list page after
+    // page while the other listers wait (60 zone prefixes of bench/list's tree: a shard of 4 took
+    // 0.45 of one run's time).
+    ListItem all;
+    all.prefix = items.front().prefix;
+    for (auto& item : items) {
+      std::size_t shared = 0;
+      while (shared < all.prefix.size() && shared < item.prefix.size() && all.prefix[shared] == item.prefix[shared]) {
+        ++shared;
+      }
+      all.prefix.resize(shared);
+      all.parts.push_back(store::ListPart{item.prefix, std::move(item.ranges), item.shape});
+    }
+    items.clear();
+    items.push_back(std::move(all));
   }
   hash_shards = false;
   return items;

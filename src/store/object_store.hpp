@@ -67,6 +67,13 @@ struct KeyRange {
 }
 
 // How to list: page size, LIST requests in flight at once, and the part of the key space.
+// Ranges of one prefix, listed as a part of a listing over several prefixes (ListOptions::parts).
+struct ListPart {
+  std::string prefix;
+  std::vector<KeyRange> ranges;  // disjoint; empty: the whole prefix
+  std::shared_ptr<const KeyShape> shape;
+};
+
 struct ListOptions {
   std::size_t page_size = 0;    // 0: the backend's default
   std::size_t parallelism = 1;  // concurrent LIST requests for this listing (where the store can)
@@ -77,6 +84,10 @@ struct ListOptions {
   // given, a running range is split at the middle of what is left measured in it; else in the
   // bytes the listing has seen so far.
   std::shared_ptr<const KeyShape> shape;
+  // Non-empty: list these parts (each a prefix, its ranges and shape) in one listing instead of
+  // the listed prefix, `ranges` and `shape`, sharing `parallelism` among all of them as they run
+  // (a shard's ranges of many prefixes). Only stores whose lists_from_any_key() is true take it.
+  std::vector<ListPart> parts;
 };
 
 struct ByteRange {

@@ -262,6 +262,40 @@ TEST(ParallelList, TasksHeldStayBoundedWhateverTheCuts) {
   EXPECT_LE(out.stats.task_slots, 2U * 8U + 1U);
 }
 
+// One listing over parts of several prefixes (a shard's ranges of many prefixes, ListOptions::
+// parts): every key of the parts once, none of the prefixes left out or of the ranges not given,
+// and the parts share the requests (more in flight than parts).
+TEST(ParallelList, PartsOfSeveralPrefixesAreListedAsOne) {
+  auto a = hex_keys(3000, "a/", 11);
+  auto b = hex_keys(3000, "b/", 12);
+  auto c = hex_keys(500, "c/", 13);
+  std::set<std::string> all = a;
+  all.insert(b.begin(), b.end());
+  all.insert(c.begin(), c.end());
+  MemoryBucket bucket(all);
+  ParallelListSettings settings;
+  settings.parallelism = 16;
+  settings.page_size = 50;
+  // a/: two ranges, (.., a/4] and (a/8, ..]; b/: all of it; c/: not a part.
+  settings.parts.push_back(ListPart{"a/", {KeyRange{std::nullopt, "a/4"}, KeyRange{"a/8", std::nullopt}}, nullptr});
+  settings.parts.push_back(ListPart{"b/", {}, nullptr});
+  auto stream = make_parallel_list(bucket.fetch(), {true, true}, "", settings);
+  std::multiset<std::string> listed;
+  while (true) {
+    auto page = stream->next();
+    ASSERT_TRUE(page) << page.error().describe();
+    if (!page->has_value()) break;
+    for (auto& meta : (*page)->objects) listed.insert(meta.key);
+  }
+  std::set<std::string> expected = b;
+  for (const auto& key : a) {
+    if (key <= "a/4" || key > "a/8") expected.insert(key);
+  }
+  EXPECT_EQ(listed.size(), expected.size());
+  EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()), expected);
+  EXPECT_EQ(stream->stats().max_in_flight, 16U);
+}
+
 // A listing smaller than the parallelism allows is not cut into empty ranges: only a task whose
 // page came back full is split, and only once per page, so the requests stay near the pages.
 TEST(ParallelList, ASmallListingIsNotSplitIntoEmptyRanges) {

@@ -89,6 +89,7 @@ class HttpObjectStore : public ObjectStore {
     settings.parallelism = options.parallelism;
     settings.ranges = options.ranges;
     settings.shape = options.shape;
+    settings.parts = options.parts;
     settings.description = url_for(prefix);
     auto fetch = [shared = shared_](const PageRequest& page, std::function<void(Result<Page>)> done) {
       auto what = std::make_shared<std::string>();

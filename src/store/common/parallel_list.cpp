@@ -151,6 +151,7 @@ namespace {
 
 struct Task {
   std::string prefix;
+  std::shared_ptr<const KeyShape> shape;  // its part's (ListPart::shape): where its cuts are measured
   bool delimiter = false;
   std::size_t depth = 0;
   std::optional<std::string> after;  // keys > after
@@ -191,19 +192,23 @@ class ParallelList final : public ParallelListStream {
         settings_(std::move(settings)),
         mailbox_(std::make_shared<Mailbox>()) {
     settings_.parallelism = std::max<std::size_t>(settings_.parallelism, 1);
-    if (settings_.ranges.empty()) settings_.ranges.emplace_back();
-    for (const auto& range : settings_.ranges) {
-      Task root;
-      root.prefix = prefix;
-      // The whole prefix starts with the tree. A bounded range (a shard plan's: its bounds are
-      // equal-count quantiles, already cut where the keys are) is listed flat in full pages from
-      // its lower bound where the store can start there, and split by key range as it runs; a
-      // delimiter walk inside it would cost a partial page per small subtree.
-      const bool bounded = range.after || range.upto;
-      root.delimiter = caps_.delimiter && settings_.parallelism > 1 && !(bounded && caps_.start_after);
-      root.after = range.after;
-      root.upto = range.upto;
-      pending_.push_back(add_task(std::move(root)));
+    if (settings_.parts.empty()) settings_.parts.push_back(ListPart{prefix, settings_.ranges, settings_.shape});
+    for (auto& part : settings_.parts) {
+      if (part.ranges.empty()) part.ranges.emplace_back();
+      for (const auto& range : part.ranges) {
+        Task root;
+        root.prefix = part.prefix;
+        root.shape = part.shape;
+        // The whole prefix starts with the tree. A bounded range (a shard plan's: its bounds are
+        // equal-count quantiles, already cut where the keys are) is listed flat in full pages
+        // from its lower bound where the store can start there, and split by key range as it
+        // runs; a delimiter walk inside it would cost a partial page per small subtree.
+        const bool bounded = range.after || range.upto;
+        root.delimiter = caps_.delimiter && settings_.parallelism > 1 && !(bounded && caps_.start_after);
+        root.after = range.after;
+        root.upto = range.upto;
+        pending_.push_back(add_task(std::move(root)));
+      }
     }
   }
 
@@ -370,6 +375,7 @@ class ParallelList final : public ParallelListStream {
         if (!sub.starts_with(parent.prefix) || sub.size() <= parent.prefix.size() || !overlaps(sub, parent)) continue;
         Task child;
         child.prefix = std::move(sub);
+        child.shape = parent.shape;
         child.depth = parent.depth + 1;
         child.after = parent.after;
         child.upto = parent.upto;
@@ -483,6 +489,7 @@ class ParallelList final : public ParallelListStream {
     for (const auto& bound : bounds) {
       Task range;
       range.prefix = parent.prefix;
+      range.shape = parent.shape;
       range.depth = parent.depth + 1;
       range.after = lower;
       range.upto = bound;
@@ -508,7 +515,7 @@ class ParallelList final : public ParallelListStream {
     if (!task.listed_any || task.emitted < 2) return 0;
     const std::string common = shared_prefix(task.prefix, task.first_key, task.upto);
     const auto at = [&](const std::string& key) {
-      return settings_.shape ? settings_.shape->place(common, key) : key_place(common, key, alphabet_);
+      return task.shape ? task.shape->place(common, key) : key_place(common, key, alphabet_);
     };
     const double first = at(task.first_key);
     const double last = at(task.last_key);
@@ -575,10 +582,11 @@ class ParallelList final : public ParallelListStream {
     const std::string lower = lower_of(task);
     const std::string common = shared_prefix(task.prefix, lower, task.upto);
     std::vector<std::string> cuts;
-    if (settings_.shape)
+    if (const auto& shape = task.shape) {
       cuts = cut_keys(
-          lower, task.upto, pieces, [&](const std::string& key) { return settings_.shape->place(common, key); },
-          [&](double where) { return settings_.shape->key_at(common, where); });
+          lower, task.upto, pieces, [&](const std::string& key) { return shape->place(common, key); },
+          [&](double where) { return shape->key_at(common, where); });
+    }
     if (cuts.empty()) {
       cuts = cut_keys(
           lower, task.upto, pieces, [&](const std::string& key) { return key_place(common, key, alphabet_); },
@@ -591,6 +599,7 @@ class ParallelList final : public ParallelListStream {
     for (std::size_t i = 0; i < cuts.size(); ++i) {
       Task piece;
       piece.prefix = running.prefix;
+      piece.shape = running.shape;
       piece.depth = running.depth;
       piece.after = cuts[i];
       piece.upto = i + 1 < cuts.size() ? std::optional<std::string>(cuts[i + 1]) : running.upto;

@@ -70,6 +70,9 @@ struct ParallelListSettings {
   std::vector<KeyRange> ranges;
   // Split points are measured in this shape where given (ListOptions::shape).
   std::shared_ptr<const KeyShape> shape;
+  // Non-empty: these parts (prefix, ranges, shape each) instead of the prefix, `ranges` and
+  // `shape` (ListOptions::parts).
+  std::vector<ListPart> parts;
   // Names the listing in warnings and errors ("s3://bucket/prefix"); no credentials.
   std::string description;
 };
