@@ -25,6 +25,32 @@ using tdump::testing::TempDir;
 constexpr int kShards = 4;
 constexpr std::size_t kPage = 20;
 
+// bench/list/list_server.py (S3 ListObjectsV2, at most 1,000 keys a page) with `keys` keys of
+// each layout, answering at once; `port` 0 when it did not start (the test has failed then).
+struct ListServer {
+  std::uint16_t port = 0;
+  tdump::testing::ChildProcess process;
+};
+
+ListServer start_list_server(const TempDir& tmp, int keys, const std::vector<std::string>& layouts) {
+  const auto script = (tdump::testing::source_dir() / "bench/list/list_server.py").string();
+  std::vector<std::string> argv = {"python3", script, "--port", "", "--latency", "0", "--keys", std::to_string(keys)};
+  for (const auto& layout : layouts) {
+    argv.emplace_back("--layout");
+    argv.push_back(layout);
+  }
+  ListServer server;
+  const std::uint16_t port = tdump::testing::free_port();
+  argv[3] = std::to_string(port);
+  server.process = tdump::testing::ChildProcess(argv, {}, tmp.path(), tmp.path() / "server.log");
+  if (!tdump::testing::wait_for_port(port, std::chrono::seconds(60))) {
+    ADD_FAILURE() << tdump::testing::read_file(tmp.path() / "server.log");
+    return server;
+  }
+  server.port = port;
+  return server;
+}
+
 std::string hex_name(std::mt19937& rng) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -303,12 +329,9 @@ TEST(ShardPlanAtThePageCap, ShardsShareTheKeysWhenTheServiceSendsShorterPagesTha
   TempDir tmp;
   const auto server_script = (tdump::testing::source_dir() / "bench/list/list_server.py").string();
   constexpr int kKeys = 20'000;
-  const std::uint16_t port = tdump::testing::free_port();
-  tdump::testing::ChildProcess server({"python3", server_script, "--port", std::to_string(port), "--latency", "0",
-                                       "--keys", std::to_string(kKeys), "--layout", "tree", "--layout", "flat"},
-                                      {}, tmp.path(), tmp.path() / "server.log");
-  ASSERT_TRUE(tdump::testing::wait_for_port(port, std::chrono::seconds(60)))
-      << tdump::testing::read_file(tmp.path() / "server.log");
+  const auto server = start_list_server(tmp, kKeys, {"tree", "flat"});
+  ASSERT_NE(server.port, 0);
+  const std::uint16_t port = server.port;
   for (const std::string layout : {"tree", "flat"}) {
     SCOPED_TRACE(layout);
     auto listed = tdump::testing::run_command(
@@ -369,12 +392,9 @@ TEST(ShardPlanAtThePageCap, ManyPrefixesShareOneSamplingBudget) {
   TempDir tmp;
   const auto server_script = (tdump::testing::source_dir() / "bench/list/list_server.py").string();
   constexpr int kKeys = 60'000;
-  const std::uint16_t port = tdump::testing::free_port();
-  tdump::testing::ChildProcess server({"python3", server_script, "--port", std::to_string(port), "--latency", "0",
-                                       "--keys", std::to_string(kKeys), "--layout", "tree"},
-                                      {}, tmp.path(), tmp.path() / "server.log");
-  ASSERT_TRUE(tdump::testing::wait_for_port(port, std::chrono::seconds(60)))
-      << tdump::testing::read_file(tmp.path() / "server.log");
+  const auto server = start_list_server(tmp, kKeys, {"tree"});
+  ASSERT_NE(server.port, 0);
+  const std::uint16_t port = server.port;
   auto listed = tdump::testing::run_command(
       {"python3", server_script, "--keys", std::to_string(kKeys), "--layout", "tree", "--dump-keys", "tree"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
