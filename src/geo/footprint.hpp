@@ -27,7 +27,9 @@ struct Footprint {
   // ISO WKB, little-endian: a Polygon, or a MultiPolygon of the two sides of the antimeridian.
   // Points into the builder's buffer: valid until its next build().
   std::string_view wkb;
-  // Non-zero when the footprint comes from a cache: the same id, the same bytes (next_value_id()).
+  // Non-zero when the footprint comes from a cache: the same id, the same bytes and bbox, built
+  // for the same CRS, geotransform and raster size (next_value_id(); the report's aggregates
+  // count a grid's pixel size and cell once per id).
   std::uint64_t id = 0;
 };
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -13,7 +14,6 @@
 #include "store/common/display_key.hpp"
 #include "tiff/cog.hpp"
 #include "tiff/header.hpp"
-#include "tiff/image_info.hpp"
 #include "tiff/tags.hpp"
 #include "tiff/values.hpp"
 
@@ -241,6 +241,10 @@ std::optional<double> pixel_size_of(const geo::GeoFacts* geo) {
   return std::nullopt;
 }
 
+bool geo_is_geographic(const geo::GeoFacts* geo) {
+  return geo != nullptr && geo->crs != nullptr && geo->crs->geographic;
+}
+
 std::optional<std::array<double, 4>> bbox_of(const geo::GeoFacts* geo) {
   if (geo == nullptr || !geo->footprint) return std::nullopt;
   const auto& b = geo->footprint->bbox;
@@ -252,18 +256,55 @@ std::optional<std::array<double, 4>> bbox_of(const geo::GeoFacts* geo) {
 RowKind kind_of(const tiff::TiffHeader& header, const tiff::CogReport& cog, const geo::GeoFacts* geo) {
   RowKind k;
   if (!header.ifds.empty()) {
-    // IFD 0 with the TIFF 6.0 defaults (describe_image reads it in one pass over its entries).
-    const tiff::ImageInfo info = tiff::describe_image(header, header.ifds.front());
+    // The four fields of IFD 0 a kind needs, by tiff::describe_image's rules (the first entry of
+    // a tag; a value is the first of a loaded integer entry; Compression defaults to 1; tiled
+    // when TileOffsets is present, the tile size then 0 when unreadable): one pass over the
+    // entries, without the rest describe_image works out (a row asks this, and it was most of
+    // the cost of counting one). The aggregates tests check both agree.
+    const tiff::Entry* compression = nullptr;
+    const tiff::Entry* tile_offsets = nullptr;
+    const tiff::Entry* tile_width = nullptr;
+    const tiff::Entry* tile_length = nullptr;
+    for (const tiff::Entry& e : header.entries_of(header.ifds.front())) {
+      if (e.tag < tiff::tag::kCompression || e.tag > tiff::tag::kTileOffsets) continue;  // most tags
+      switch (e.tag) {
+        case tiff::tag::kCompression:
+          if (compression == nullptr) compression = &e;
+          break;
+        case tiff::tag::kTileOffsets:
+          if (tile_offsets == nullptr) tile_offsets = &e;
+          break;
+        case tiff::tag::kTileWidth:
+          if (tile_width == nullptr) tile_width = &e;
+          break;
+        case tiff::tag::kTileLength:
+          if (tile_length == nullptr) tile_length = &e;
+          break;
+        default:
+          break;
+      }
+    }
+    auto uint_of = [&](const tiff::Entry* e, std::uint64_t fallback) {
+      if (e == nullptr || !e->loaded || e->count == 0 || !tiff::is_integer_type(e->type)) return fallback;
+      return tiff::uint_at(*e, header.byte_order, 0);
+    };
     k.has_image = true;
-    k.compression = info.compression;
-    k.tiled = info.tiled;
-    k.tile_width = info.tile_width;
-    k.tile_height = info.tile_height;
+    k.compression = static_cast<std::uint32_t>(uint_of(compression, 1));
+    k.tiled = tile_offsets != nullptr;
+    if (k.tiled) {
+      k.tile_width = uint_of(tile_width, 0);
+      k.tile_height = uint_of(tile_length, 0);
+    }
     // Overviews: reduced-resolution images of the main chain that are not masks (NewSubfileType
     // bits 0 and 2).
     const auto chain = header.main_chain();
     for (std::size_t i = 1; i < chain.size(); ++i) {
-      const std::uint64_t type = tiff::find_uint(header, chain[i], tiff::tag::kNewSubfileType).value_or(0);
+      // find_uint's rule; NewSubfileType, the smallest tag in use, is usually the first entry.
+      const auto entries = header.entries_of(chain[i]);
+      const tiff::Entry* e = !entries.empty() && entries.front().tag == tiff::tag::kNewSubfileType
+                                 ? &entries.front()
+                                 : header.find(chain[i], tiff::tag::kNewSubfileType);
+      const std::uint64_t type = uint_of(e, 0);
       if ((type & 1U) != 0 && (type & 4U) == 0) ++k.overviews;
     }
   }
@@ -291,7 +332,7 @@ FileFacts facts_of(const tiff::TiffHeader& header, const tiff::CogReport& cog, c
   f.overviews = k.overviews;
   f.dtype = std::string(k.dtype);
   f.crs = std::move(labels[4]);
-  f.geographic = geo != nullptr && geo->crs != nullptr && geo->crs->geographic;
+  f.geographic = geo_is_geographic(geo);
   f.pixel_size = pixel_size_of(geo);
   f.bbox = bbox_of(geo);
   f.is_cog = cog.is_cog;
@@ -348,8 +389,19 @@ std::uint64_t* Aggregates::counter(Breakdown breakdown, std::string_view key) {
   return &it->second;
 }
 
-void Aggregates::add_numbers(std::optional<std::uint64_t> size, std::optional<double> pixel_size, bool geographic,
-                             const std::optional<std::array<double, 4>>& bbox) {
+std::uint64_t* Aggregates::resolution_counter(std::optional<double> pixel_size, bool geographic) {
+  if (!pixel_size || !std::isfinite(*pixel_size) || *pixel_size <= 0) return nullptr;
+  auto& histogram = geographic ? res_degrees_ : res_projected_;
+  return &histogram[resolution_bucket(*pixel_size)];
+}
+
+std::uint64_t* Aggregates::grid_counter(const std::optional<std::array<double, 4>>& bbox) {
+  std::optional<std::uint32_t> cell;
+  if (bbox) cell = cell_of(*bbox);
+  return cell ? &grid_[*cell] : &no_footprint_;
+}
+
+void Aggregates::add_size(std::optional<std::uint64_t> size) {
   written_ = add_sat(written_, 1);
   if (size) {
     sizes_[static_cast<std::size_t>(std::bit_width(*size))] += 1;
@@ -357,17 +409,13 @@ void Aggregates::add_numbers(std::optional<std::uint64_t> size, std::optional<do
   } else {
     ++unsized_;
   }
-  if (pixel_size && std::isfinite(*pixel_size) && *pixel_size > 0) {
-    auto& histogram = geographic ? res_degrees_ : res_projected_;
-    histogram[resolution_bucket(*pixel_size)] += 1;
-  }
-  std::optional<std::uint32_t> cell;
-  if (bbox) cell = cell_of(*bbox);
-  if (cell) {
-    grid_[*cell] += 1;
-  } else {
-    ++no_footprint_;
-  }
+}
+
+void Aggregates::add_numbers(std::optional<std::uint64_t> size, std::optional<double> pixel_size, bool geographic,
+                             const std::optional<std::array<double, 4>>& bbox) {
+  add_size(size);
+  if (std::uint64_t* n = resolution_counter(pixel_size, geographic)) *n += 1;
+  *grid_counter(bbox) += 1;
 }
 
 void Aggregates::add(const FileFacts& f) {
@@ -542,7 +590,11 @@ std::size_t SharedAggregates::KindHash::operator()(const RowKind& k) const noexc
   mix(k.tile_width);
   mix(k.tile_height);
   mix((std::uint64_t{k.overviews} << 32U) | static_cast<std::uint32_t>(k.epsg));
-  mix(std::hash<std::string_view>{}(k.dtype));
+  // The dtype by its size and first bytes (numpy names are short; equal texts hash alike).
+  std::uint64_t head = 0;
+  if (!k.dtype.empty()) std::memcpy(&head, k.dtype.data(), std::min<std::size_t>(k.dtype.size(), sizeof head));
+  mix(head);
+  mix(k.dtype.size());
   return static_cast<std::size_t>(h);
 }
 
@@ -550,9 +602,9 @@ void SharedAggregates::add_data(const tiff::TiffHeader& header, const tiff::CogR
                                 std::optional<std::uint64_t> size) {
   // Outside the lock: the row's facts as small values.
   const RowKind kind = kind_of(header, cog, geo);
-  const std::optional<double> pixel_size = pixel_size_of(geo);
-  const std::optional<std::array<double, 4>> bbox = bbox_of(geo);
-  const bool geographic = geo != nullptr && geo->crs != nullptr && geo->crs->geographic;
+  // A footprint from the deriver's cache (non-zero id) stands for one grid: its pixel size and
+  // cell are those of the first row on it.
+  const std::uint64_t grid_id = geo != nullptr && geo->footprint ? geo->footprint->id : 0;
   std::lock_guard lock(mutex_);
   auto it = kinds_.find(kind);
   if (it == kinds_.end()) {
@@ -581,7 +633,15 @@ void SharedAggregates::add_data(const tiff::TiffHeader& header, const tiff::CogR
     }
     Aggregates::bump(n);
   }
-  value_.add_numbers(size, pixel_size, geographic, bbox);
+  value_.add_size(size);
+  GridCounters uncached;
+  GridCounters* grid = grid_id != 0 ? &grids_[(grid_id * 0x9E3779B97F4A7C15ULL) >> (64U - kGridSlotBits)] : &uncached;
+  if (grid_id == 0 || grid->id != grid_id) {
+    *grid = {grid_id, value_.resolution_counter(pixel_size_of(geo), geo_is_geographic(geo)),
+             value_.grid_counter(bbox_of(geo))};
+  }
+  if (grid->resolution != nullptr) *grid->resolution += 1;
+  *grid->cell += 1;
 }
 
 void SharedAggregates::add_error(std::string_view key, std::string_view stage, std::string_view kind) {

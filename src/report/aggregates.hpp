@@ -134,6 +134,12 @@ class Aggregates {
   // The parts of add() that are plain numbers: written, size, resolution and grid.
   void add_numbers(std::optional<std::uint64_t> size, std::optional<double> pixel_size, bool geographic,
                    const std::optional<std::array<double, 4>>& bbox);
+  // add_numbers() in parts: written and size; the resolution histogram's counter of a pixel
+  // size (null: none counted); the grid's counter of a bbox (no_footprint's when it has no cell).
+  // The counters stay valid, and stay theirs, as counter()'s do.
+  void add_size(std::optional<std::uint64_t> size);
+  std::uint64_t* resolution_counter(std::optional<double> pixel_size, bool geographic);
+  std::uint64_t* grid_counter(const std::optional<std::array<double, 4>>& bbox);
   // One more row in a counter from counter() (saturating, as every count here).
   static void bump(std::uint64_t* counter) noexcept {
     if (*counter != UINT64_MAX) ++*counter;
@@ -209,6 +215,15 @@ class SharedAggregates {
   std::unordered_map<RowKind, KindCounters, KindHash> kinds_;  // guarded by mutex_
   std::set<std::string, std::less<>> dtypes_;              // guarded by mutex_: the dtype texts the keys of kinds_ view
   std::array<std::uint64_t*, kCogRules> rule_counters_{};  // guarded by mutex_; null: not looked up yet
+  // The resolution and grid counters of a footprint the deriver cached, by its id (the same id:
+  // the same grid, CRS and bbox), in a few direct-mapped slots (a new id takes the slot's place).
+  struct GridCounters {
+    std::uint64_t id = 0;  // 0: empty
+    std::uint64_t* resolution = nullptr;
+    std::uint64_t* cell = nullptr;
+  };
+  static constexpr unsigned kGridSlotBits = 8;
+  std::array<GridCounters, std::size_t{1} << kGridSlotBits> grids_{};  // guarded by mutex_
 };
 
 }  // namespace tdump::report

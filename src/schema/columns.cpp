@@ -45,8 +45,8 @@ constexpr std::array<ColumnTag, kColumnTagCount> kColumns{{
     {42112, "gdal_metadata", K::kString},
 }};
 
-// Column index + 1 by tag, for the tags below kSmallTags (0: none); the few larger ones are
-// found by a scan of the table's tail.
+// Column index + 1 by tag, for the tags below kSmallTags (0: none); the few larger ones are the
+// table's tail, found by a scan of just that tail. A row asks this of every entry of IFD 0.
 constexpr std::size_t kSmallTags = 512;
 constexpr std::array<std::uint8_t, kSmallTags> kSmallIndex = [] {
   std::array<std::uint8_t, kSmallTags> index{};
@@ -55,15 +55,40 @@ constexpr std::array<std::uint8_t, kSmallTags> kSmallIndex = [] {
   }
   return index;
 }();
+constexpr std::size_t kFirstLarge = [] {
+  std::size_t i = 0;
+  while (i < kColumns.size() && kColumns[i].id < kSmallTags) ++i;
+  return i;
+}();
+static_assert([] {
+  for (std::size_t i = kFirstLarge; i < kColumns.size(); ++i) {
+    if (kColumns[i].id < kSmallTags) return false;
+  }
+  return true;
+}());
+
+int large_column_index(std::uint16_t id) noexcept {
+  for (std::size_t i = kFirstLarge; i < kColumns.size(); ++i) {
+    if (kColumns[i].id == id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// is_other_tag() for the tags below kSmallTags.
+constexpr std::array<bool, kSmallTags> kSmallOther = [] {
+  std::array<bool, kSmallTags> other{};
+  for (std::size_t id = 0; id < kSmallTags; ++id) {
+    const auto tag = static_cast<std::uint16_t>(id);
+    other[id] = kSmallIndex[id] == 0 && !tiff::is_data_offsets_tag(tag) && !tiff::is_geokey_storage_tag(tag);
+  }
+  return other;
+}();
 
 }  // namespace
 
 int column_index(std::uint16_t id) noexcept {
   if (id < kSmallTags) return static_cast<int>(kSmallIndex[id]) - 1;
-  for (std::size_t i = 0; i < kColumns.size(); ++i) {
-    if (kColumns[i].id == id) return static_cast<int>(i);
-  }
-  return -1;
+  return large_column_index(id);
 }
 
 std::span<const ColumnTag> column_tags() noexcept {
@@ -76,7 +101,8 @@ const ColumnTag* find_column_tag(std::uint16_t id) noexcept {
 }
 
 bool is_other_tag(std::uint16_t id) noexcept {
-  return find_column_tag(id) == nullptr && !tiff::is_data_offsets_tag(id) && !tiff::is_geokey_storage_tag(id);
+  if (id < kSmallTags) return kSmallOther[id];
+  return large_column_index(id) < 0 && !tiff::is_data_offsets_tag(id) && !tiff::is_geokey_storage_tag(id);
 }
 
 }  // namespace tdump::schema

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstring>
 #include <limits>
 
 #include "schema/columns.hpp"
@@ -22,6 +23,16 @@ using tiff::FieldType;
 constexpr auto kInt64Max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 
 bool fits_int64(const Entry& e, tiff::ByteOrder order, std::size_t i) {
+  switch (e.type) {
+    case FieldType::kByte:
+    case FieldType::kShort:
+    case FieldType::kLong:
+    case FieldType::kIfd:
+    case FieldType::kUndefined:
+      return true;  // unsigned, at most 32 bits: every value fits
+    default:
+      break;
+  }
   if (tiff::is_signed_type(e.type)) return tiff::int_at(e, order, i) >= 0;
   return tiff::uint_at(e, order, i) <= kInt64Max;
 }
@@ -42,6 +53,22 @@ std::string tag_label(std::uint16_t id) {
   return name.empty() ? std::to_string(id) : fmt::format("{} ({})", id, name);
 }
 
+// True when every byte is below 0x80 (ASCII is UTF-8): most texts in a row are, and this is
+// cheaper than the full UTF-8 check.
+bool is_ascii(std::string_view text) noexcept {
+  const char* p = text.data();
+  std::size_t n = text.size();
+  for (; n >= 8; n -= 8, p += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, 8);
+    if ((w & 0x8080808080808080ULL) != 0) return false;
+  }
+  for (; n > 0; --n, ++p) {
+    if ((static_cast<unsigned char>(*p) & 0x80U) != 0) return false;
+  }
+  return true;
+}
+
 // At most `max` bytes of `text`, cut at a UTF-8 character boundary when `text` is UTF-8.
 std::string_view cut(std::string_view text, std::size_t max) {
   if (text.size() <= max) return text;
@@ -49,6 +76,43 @@ std::string_view cut(std::string_view text, std::size_t max) {
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
   return text.substr(0, end);
 }
+
+// tiff::find_geokey() as a table look-up (a row asks it for each of its GeoKeys): GeoTIFF's ids
+// come in blocks of 1024 (1024 GeoTIFF configuration, 2048 geographic, 3072 projected, 4096
+// vertical), each using its first few dozen ids.
+class GeoKeyTable {
+ public:
+  GeoKeyTable() {
+    const auto known = tiff::known_geokeys();
+    for (std::size_t i = 0; i < known.size(); ++i) {
+      const int slot = slot_of(known[i].id);
+      if (slot < 0 || i + 1 > 0xFF) {
+        all_in_table_ = false;
+      } else if (index_[static_cast<std::size_t>(slot)] == 0) {
+        index_[static_cast<std::size_t>(slot)] = static_cast<std::uint8_t>(i + 1);
+      }
+    }
+  }
+  [[nodiscard]] const tiff::GeoKeyInfo* find(std::uint16_t id) const noexcept {
+    const int slot = slot_of(id);
+    if (slot < 0) return all_in_table_ ? nullptr : tiff::find_geokey(id);
+    const std::uint8_t i = index_[static_cast<std::size_t>(slot)];
+    return i == 0 ? nullptr : &tiff::known_geokeys()[i - 1U];
+  }
+
+ private:
+  static constexpr unsigned kBlocks = 4, kPerBlock = 64;
+  static constexpr std::size_t kSlots = std::size_t{kBlocks} * kPerBlock;
+  static int slot_of(std::uint16_t id) noexcept {
+    const unsigned block = id >> 10U;
+    const unsigned low = id & 1023U;
+    if (block < 1 || block > kBlocks || low >= kPerBlock) return -1;
+    return static_cast<int>((block - 1) * kPerBlock + low);
+  }
+  std::array<std::uint8_t, kSlots> index_{};
+  bool all_in_table_ = true;
+};
+const GeoKeyTable kGeoKeyTable;
 
 }  // namespace
 
@@ -75,7 +139,7 @@ std::optional<std::string> untrusted_listing_entry(const store::ObjectMeta& meta
 }
 
 std::string_view RowEncoder::utf8(std::string_view text) {
-  if (store::is_valid_utf8(text)) return text;
+  if (is_ascii(text) || store::is_valid_utf8(text)) return text;
   // Not UTF-8: most likely a legacy 8-bit charset; Latin-1 keeps every byte visible.
   text_.clear();
   for (unsigned char c : text) {
@@ -299,7 +363,7 @@ void RowEncoder::geokey_columns(parquet::ColumnBatch& batch, const tiff::GeoKeyS
   const auto known = tiff::known_geokeys();
   others_.clear();
   for (const auto& key : geokeys.keys) {
-    const tiff::GeoKeyInfo* info = tiff::find_geokey(key.id);
+    const tiff::GeoKeyInfo* info = kGeoKeyTable.find(key.id);
     bool placed = false;
     // ASCII GeoKeys are at most 65,535 bytes (a 16-bit count): always under the value cap.
     if (info != nullptr && key.kind == info->kind) {

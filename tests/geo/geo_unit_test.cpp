@@ -469,5 +469,85 @@ TEST(Footprint, NoneWithoutCrsOrGeotransform) {
   EXPECT_FALSE(b.footprint);
 }
 
+// ---- the deriver's memo ----
+
+// What a deriver with nothing cached gives: the memo must give the same, field by field.
+void expect_same_facts(const GeoFacts& got, const File& f, const std::string& what) {
+  CrsResolver resolver;
+  GeoDeriver fresh(resolver);
+  const GeoFacts& want = fresh.derive(f.header, f.ifd(), f.keys);
+  EXPECT_EQ(got.geotransform, want.geotransform) << what;
+  EXPECT_EQ(got.bounds, want.bounds) << what;
+  EXPECT_EQ(got.dtype, want.dtype) << what;
+  ASSERT_EQ(got.crs == nullptr, want.crs == nullptr) << what;
+  if (got.crs != nullptr) {
+    EXPECT_EQ(got.crs->epsg, want.crs->epsg) << what;
+    EXPECT_EQ(got.crs->projjson, want.crs->projjson) << what;
+  }
+  ASSERT_EQ(got.footprint.has_value(), want.footprint.has_value()) << what;
+  if (got.footprint) {
+    EXPECT_EQ(got.footprint->bbox, want.footprint->bbox) << what;
+    EXPECT_EQ(got.footprint->type, want.footprint->type) << what;
+    EXPECT_EQ(got.footprint->wkb, want.footprint->wkb) << what;
+  }
+}
+
+TEST(GeoDeriver, MemoGivesWhatDerivingAfreshGives) {
+  const auto grid = [](std::uint64_t w, std::vector<BuildEntry> keys, std::vector<double> tie) {
+    return make_file(w, 100, join({doubles(33550, {1000, 1000, 0}), doubles(33922, std::move(tie))}, std::move(keys)));
+  };
+  const std::vector<double> tie = {0, 0, 0, 500000, 4600000, 0};
+  // Files that differ in one input each: the CRS, PixelIsPoint, the width, a citation, the
+  // tiepoint; and two whose inputs are too large to memoise (800 tiepoints: GCPs without a
+  // scale, and the first tiepoint with one).
+  std::vector<double> many;
+  for (int i = 0; i < 800; ++i) many.insert(many.end(), {1.0 * i, 2.0 * i, 0, 500000.0 + i, 4600000.0 - i, 0});
+  std::vector<File> memoised;
+  memoised.push_back(grid(100, geokeys({{kModelType, 1}, {kRasterType, 1}, {kProjected, 32633}}), tie));
+  memoised.push_back(grid(100, geokeys({{kModelType, 1}, {kRasterType, 1}, {kProjected, 32634}}), tie));
+  memoised.push_back(grid(100, geokeys({{kModelType, 1}, {kRasterType, 2}, {kProjected, 32633}}), tie));
+  memoised.push_back(grid(101, geokeys({{kModelType, 1}, {kRasterType, 1}, {kProjected, 32633}}), tie));
+  memoised.push_back(grid(100, geokeys({{kModelType, 1}, {kProjected, 32633}}, {}, {{kCitation, "one"}}), tie));
+  memoised.push_back(grid(100, geokeys({{kModelType, 1}, {kProjected, 32633}}, {}, {{kCitation, "two"}}), tie));
+  memoised.push_back(
+      grid(100, geokeys({{kModelType, 1}, {kRasterType, 1}, {kProjected, 32633}}), {0, 0, 0, 600000, 4600000, 0}));
+  memoised.push_back(make_file(8, 8, {}));  // no GeoKeys, no georeferencing
+  std::vector<File> unmemoised;
+  unmemoised.push_back(
+      make_file(100, 100, join({doubles(33922, many)}, geokeys({{kModelType, 1}, {kProjected, 32633}}))));
+  unmemoised.push_back(grid(100, geokeys({{kModelType, 1}, {kProjected, 32633}}), many));
+
+  CrsResolver resolver;
+  GeoDeriver deriver(resolver);
+  for (int round = 0; round < 3; ++round) {
+    for (std::size_t i = 0; i < memoised.size(); ++i) {
+      const File& f = memoised[i];
+      expect_same_facts(deriver.derive(f.header, f.ifd(), f.keys), f, "memoised " + std::to_string(i));
+    }
+    for (std::size_t i = 0; i < unmemoised.size(); ++i) {
+      const File& f = unmemoised[i];
+      expect_same_facts(deriver.derive(f.header, f.ifd(), f.keys), f, "unmemoised " + std::to_string(i));
+    }
+  }
+  EXPECT_EQ(deriver.memo_misses(), memoised.size());
+  EXPECT_EQ(deriver.memo_hits(), 2 * memoised.size());
+
+  // The resolver drops its CRSs: the memo must not hand out results that point at them.
+  resolver.clear();
+  const File& first = memoised.front();
+  expect_same_facts(deriver.derive(first.header, first.ifd(), first.keys), first, "after clear");
+  EXPECT_EQ(deriver.memo_misses(), memoised.size() + 1);
+
+  // More grids than the footprint cache keeps: it starts over, and so must the memo.
+  for (std::uint64_t w = 1; w <= GeoDeriver::kMaxFootprints + 8; ++w) {
+    const File f = grid(w, geokeys({{kModelType, 1}, {kRasterType, 1}, {kProjected, 32633}}), tie);
+    (void)deriver.derive(f.header, f.ifd(), f.keys);
+  }
+  for (std::size_t i = 0; i < memoised.size(); ++i) {
+    const File& f = memoised[i];
+    expect_same_facts(deriver.derive(f.header, f.ifd(), f.keys), f, "after eviction " + std::to_string(i));
+  }
+}
+
 }  // namespace
 }  // namespace tdump::geo::testing
