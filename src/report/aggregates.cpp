@@ -14,6 +14,7 @@
 #include "store/common/display_key.hpp"
 #include "tiff/cog.hpp"
 #include "tiff/header.hpp"
+#include "tiff/image_info.hpp"
 #include "tiff/tags.hpp"
 #include "tiff/values.hpp"
 
@@ -256,55 +257,18 @@ std::optional<std::array<double, 4>> bbox_of(const geo::GeoFacts* geo) {
 RowKind kind_of(const tiff::TiffHeader& header, const tiff::CogReport& cog, const geo::GeoFacts* geo) {
   RowKind k;
   if (!header.ifds.empty()) {
-    // The four fields of IFD 0 a kind needs, by tiff::describe_image's rules (the first entry of
-    // a tag; a value is the first of a loaded integer entry; Compression defaults to 1; tiled
-    // when TileOffsets is present, the tile size then 0 when unreadable): one pass over the
-    // entries, without the rest describe_image works out (a row asks this, and it was most of
-    // the cost of counting one). The aggregates tests check both agree.
-    const tiff::Entry* compression = nullptr;
-    const tiff::Entry* tile_offsets = nullptr;
-    const tiff::Entry* tile_width = nullptr;
-    const tiff::Entry* tile_length = nullptr;
-    for (const tiff::Entry& e : header.entries_of(header.ifds.front())) {
-      if (e.tag < tiff::tag::kCompression || e.tag > tiff::tag::kTileOffsets) continue;  // most tags
-      switch (e.tag) {
-        case tiff::tag::kCompression:
-          if (compression == nullptr) compression = &e;
-          break;
-        case tiff::tag::kTileOffsets:
-          if (tile_offsets == nullptr) tile_offsets = &e;
-          break;
-        case tiff::tag::kTileWidth:
-          if (tile_width == nullptr) tile_width = &e;
-          break;
-        case tiff::tag::kTileLength:
-          if (tile_length == nullptr) tile_length = &e;
-          break;
-        default:
-          break;
-      }
-    }
-    auto uint_of = [&](const tiff::Entry* e, std::uint64_t fallback) {
-      if (e == nullptr || !e->loaded || e->count == 0 || !tiff::is_integer_type(e->type)) return fallback;
-      return tiff::uint_at(*e, header.byte_order, 0);
-    };
+    // IFD 0 with the TIFF 6.0 defaults (describe_image reads it in one pass over its entries).
+    const tiff::ImageInfo info = tiff::describe_image(header, header.ifds.front());
     k.has_image = true;
-    k.compression = static_cast<std::uint32_t>(uint_of(compression, 1));
-    k.tiled = tile_offsets != nullptr;
-    if (k.tiled) {
-      k.tile_width = uint_of(tile_width, 0);
-      k.tile_height = uint_of(tile_length, 0);
-    }
+    k.compression = info.compression;
+    k.tiled = info.tiled;
+    k.tile_width = info.tile_width;
+    k.tile_height = info.tile_height;
     // Overviews: reduced-resolution images of the main chain that are not masks (NewSubfileType
     // bits 0 and 2).
     const auto chain = header.main_chain();
     for (std::size_t i = 1; i < chain.size(); ++i) {
-      // find_uint's rule; NewSubfileType, the smallest tag in use, is usually the first entry.
-      const auto entries = header.entries_of(chain[i]);
-      const tiff::Entry* e = !entries.empty() && entries.front().tag == tiff::tag::kNewSubfileType
-                                 ? &entries.front()
-                                 : header.find(chain[i], tiff::tag::kNewSubfileType);
-      const std::uint64_t type = uint_of(e, 0);
+      const std::uint64_t type = tiff::find_uint(header, chain[i], tiff::tag::kNewSubfileType).value_or(0);
       if ((type & 1U) != 0 && (type & 4U) == 0) ++k.overviews;
     }
   }

@@ -11,7 +11,6 @@
 #include "report/aggregates.hpp"
 #include "report/html.hpp"
 #include "tiff/cog.hpp"
-#include "tiff/image_info.hpp"
 #include "tiff/parser.hpp"
 #include "tiff_builder.hpp"
 
@@ -225,47 +224,6 @@ TEST(SharedAggregates, CountsAsFactsOfRowByRow) {
   EXPECT_EQ(got["overviews"]["2"], rows - 3);  // levels 1 and 3 (level 2 is a mask)
   EXPECT_EQ(got["overviews"]["0"], 3U);
   EXPECT_EQ(got["written"], rows);
-}
-
-// kind_of reads the four fields of IFD 0 it needs by describe_image's rules: the same values,
-// defaults and odd types included.
-TEST(SharedAggregates, KindOfReadsIfd0AsDescribeImage) {
-  using tiff::testing::ascii;
-  using tiff::testing::doubles;
-  using tiff::testing::longs;
-  using tiff::testing::shorts;
-  const std::vector<std::vector<tiff::testing::BuildEntry>> variants = {
-      {longs(256, {64}), longs(257, {64}), shorts(259, {8}), longs(322, {16}), longs(323, {32}), longs(324, {99}),
-       longs(325, {8})},
-      // No Compression (default 1); tile size as LONG8 and SHORT.
-      {longs(256, {64}), longs(257, {64}), tiff::testing::long8s(322, {512}), shorts(323, {256}), longs(324, {99})},
-      // Tile size tags without TileOffsets: striped, no tile size.
-      {longs(256, {64}), longs(257, {64}), shorts(259, {5}), longs(322, {16}), longs(323, {16}), longs(273, {99})},
-      // TileOffsets without a tile size; Compression not an integer.
-      {longs(256, {64}), longs(257, {64}), doubles(259, {7.0}), longs(324, {99})},
-      // A tile size of the wrong type, an empty Compression.
-      {longs(256, {64}), longs(257, {64}), tiff::testing::typed(259, 3, {}), ascii(322, "512"), longs(323, {64}),
-       longs(324, {99})},
-      // Compression past 32 bits (cut as describe_image does).
-      {longs(256, {64}), longs(257, {64}), tiff::testing::long8s(259, {(std::uint64_t{1} << 32) + 7}),
-       longs(273, {99})},
-  };
-  for (std::size_t v = 0; v < variants.size(); ++v) {
-    tiff::testing::TiffBuilder b(tiff::ByteOrder::kBig, true);
-    b.set_first_ifd(b.add_ifd(variants[v]));
-    const std::vector<std::uint8_t> bytes = b.bytes();
-    const tiff::ByteChunk chunk{0, bytes};
-    tiff::TiffHeader header;
-    tiff::HeaderParser().parse(tiff::FileBytes{std::span(&chunk, 1), bytes.size()}, header);
-    ASSERT_FALSE(header.ifds.empty()) << v;
-    const tiff::ImageInfo info = tiff::describe_image(header, header.ifds.front());
-    const RowKind k = kind_of(header, tiff::CogReport{}, nullptr);
-    EXPECT_TRUE(k.has_image) << v;
-    EXPECT_EQ(k.compression, info.compression) << v;
-    EXPECT_EQ(k.tiled, info.tiled) << v;
-    EXPECT_EQ(k.tile_width, info.tile_width) << v;
-    EXPECT_EQ(k.tile_height, info.tile_height) << v;
-  }
 }
 
 TEST(Aggregates, FromJsonRejectsGarbageAndOversize) {
