@@ -108,6 +108,9 @@ struct ClientConfig {
   // Raise glibc's trim threshold for the process (http/allocator_tuning.hpp): a body allocated
   // and freed per request otherwise makes glibc return and re-fault pages all the time.
   bool tune_allocator = true;
+  // Plain-http GETs go through the loop's own HTTP/1.1 path (http/plain_http.hpp) instead of
+  // libcurl, unless a proxy applies or connection limits are set. Everything else is libcurl's.
+  bool own_http1 = true;
   RetryConfig retry;
 };
 

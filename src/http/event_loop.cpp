@@ -115,6 +115,7 @@ EventLoop::EventLoop(const ClientConfig& config, CURLSH* share, SharedStats& sta
 EventLoop::~EventLoop() {
   request_stop();
   join();
+  plain_.reset();
   for (auto& slot : slots_) curl_easy_cleanup(slot->easy);
   for (auto& multi : multis_) curl_multi_cleanup(multi->handle);
   if (epoll_fd_ >= 0) close(epoll_fd_);
@@ -138,6 +139,12 @@ Status EventLoop::start() {
     return make_error(ErrorCode::kInternal, fmt::format("epoll_ctl: {}", std::generic_category().message(errno)));
   }
   if (add_multi() == nullptr) return make_error(ErrorCode::kInternal, "curl_multi_init failed");
+  // libcurl keeps what the plain path does not do: proxies, and connection limits (it counts
+  // connections per multi handle).
+  const bool limited = config_.max_connections_per_host != 0 || config_.max_total_connections != 0;
+  if (config_.own_http1 && config_.proxy.empty() && !proxy_from_environment_ && !limited) {
+    plain_ = std::make_unique<PlainHttp>(config_, epoll_fd_, static_cast<PlainHttpOwner&>(*this));
+  }
   thread_ = std::thread([this] { run(); });
   return {};
 }
@@ -250,6 +257,7 @@ int EventLoop::next_wait_ms() const {
   }
   if (!retries_.empty()) consider(retries_.front().due);
   if (!first_byte_due_.empty()) consider(first_byte_due_.front().due);
+  if (plain_ != nullptr && plain_->has_deadline()) consider(plain_->next_deadline());
   return static_cast<int>(wait.count());
 }
 
@@ -264,6 +272,7 @@ void EventLoop::wait_and_dispatch() {
       [[maybe_unused]] const auto got = read(wake_fd_, &drained, sizeof drained);
       continue;
     }
+    if (plain_ != nullptr && plain_->on_event(event.data.fd, event.events)) continue;
     if (!claim_event(event.data.fd)) continue;
     Multi* owner = fd_state(event.data.fd).owner;
     if (owner == nullptr) continue;  // never asked for by libcurl (cannot happen for a wanted socket)
@@ -306,6 +315,10 @@ void EventLoop::start_due_retries() {
 }
 
 void EventLoop::expire_first_byte_deadlines() {
+  if (plain_ != nullptr && plain_->has_deadline()) {
+    const auto now = Clock::now();
+    if (plain_->next_deadline() <= now) plain_->expire(now);
+  }
   if (first_byte_due_.empty()) return;
   const auto now = Clock::now();
   while (!first_byte_due_.empty() && first_byte_due_.front().due <= now) {
@@ -462,6 +475,7 @@ void EventLoop::start_attempt(Transfer* transfer) {
   ++transfer->attempts;
   SharedStats::add(stats_.attempts);
   if (transfer->attempts == 1) transfer->first_attempt_start = Clock::now();
+  if (plain_ != nullptr && plain_->start(transfer)) return;
   Slot* slot = acquire_slot();
   if (slot == nullptr) {
     finish(transfer, make_error(ErrorCode::kInternal, "curl_easy_init failed"));
@@ -500,14 +514,28 @@ void EventLoop::on_done(Slot* slot, CURLcode code) {
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
   curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
-  Response& response = transfer->response;
-  response.status = static_cast<int>(status);
-  response.http_version = to_http_version(version);
-  response.attempts = transfer->attempts;
-  SharedStats::add(stats_.connections_opened, static_cast<std::uint64_t>(std::max(connects, 0L)));
-  SharedStats::add(stats_.bytes_received, response.body.size());
-  const std::string detail(slot->error.data());
+  if (transfer->plain_origin != nullptr && plain_ != nullptr) plain_->on_libcurl_done(transfer, easy);
+  AttemptEnd end;
+  end.status = static_cast<int>(status);
+  end.version = to_http_version(version);
+  end.connections_opened = static_cast<std::uint64_t>(std::max(connects, 0L));
+  end.detail.assign(slot->error.data());
   release_slot(slot);
+  conclude(transfer, code, end);
+}
+
+void EventLoop::on_attempt_end(Transfer* transfer, AttemptEnd end) {
+  conclude(transfer, end.code, end);
+}
+
+void EventLoop::conclude(Transfer* transfer, CURLcode code, const AttemptEnd& end) {
+  Response& response = transfer->response;
+  response.status = end.status;
+  response.http_version = end.version;
+  response.attempts = transfer->attempts;
+  SharedStats::add(stats_.connections_opened, end.connections_opened);
+  SharedStats::add(stats_.bytes_received, response.body.size());
+  const std::string_view detail = end.detail;
 
   const bool capped = code == CURLE_WRITE_ERROR && transfer->capped;
   bool budget_exhausted = false;
@@ -611,6 +639,13 @@ void EventLoop::cancel_everything() {
     return make_error(ErrorCode::kCancelled,
                       transfer.request.method + " " + transfer.display_url + ": cancelled by engine shutdown");
   };
+  if (plain_ != nullptr) {
+    for (Transfer* transfer : plain_->abandon_all()) {
+      Error error = cancelled(*transfer);
+      error.attempts = transfer->attempts;
+      finish(transfer, std::move(error));
+    }
+  }
   for (auto& slot : slots_) {
     if (slot->transfer == nullptr) continue;
     Transfer* transfer = slot->transfer;

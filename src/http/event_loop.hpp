@@ -16,12 +16,13 @@
 #include <vector>
 
 #include "http/engine.hpp"
+#include "http/plain_http.hpp"
 #include "http/shared_stats.hpp"
 #include "http/transfer.hpp"
 
 namespace tdump::http {
 
-class EventLoop {
+class EventLoop final : private PlainHttpOwner {
  public:
   // `retries_stopped`: the engine's switch (Engine::stop_retrying); once true, this loop fails
   // its pending retries and schedules no new ones.
@@ -94,6 +95,9 @@ class EventLoop {
   void expire_first_byte_deadlines();
   void start_attempt(Transfer* transfer);
   void on_done(Slot* slot, CURLcode code);
+  // One attempt ended (libcurl's or the plain path's): retry, or finish with its result.
+  void conclude(Transfer* transfer, CURLcode code, const AttemptEnd& end);
+  void on_attempt_end(Transfer* transfer, AttemptEnd end) override;
   bool schedule_retry(Transfer* transfer, std::optional<std::chrono::milliseconds> retry_after, bool& budget_exhausted);
   // Why a retryable failure is not retried now (shutdown, stop_retrying), or null.
   [[nodiscard]] const char* retry_refusal() const;
@@ -142,6 +146,7 @@ class EventLoop {
   std::vector<PendingRetry> retries_;              // min-heap on `due`
   std::vector<FirstByteDeadline> first_byte_due_;  // min-heap on `due`
   std::vector<FdState> fds_;                       // indexed by descriptor
+  std::unique_ptr<PlainHttp> plain_;               // null when libcurl takes everything
   std::mt19937_64 rng_;
 };
 

@@ -35,6 +35,9 @@ struct Transfer {
   bool responding = false;  // a status line arrived in this attempt
   std::uint32_t attempts = 0;
   std::chrono::steady_clock::time_point first_attempt_start{};
+  // Set when the plain HTTP/1.1 path left this attempt to libcurl for want of the host's address
+  // (PlainHttp::Origin): the loop lets it learn where libcurl connected.
+  void* plain_origin = nullptr;
 
  private:
   std::string header_text_;  // the header lines, NUL-separated (may hold secrets: never logged)

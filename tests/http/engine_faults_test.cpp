@@ -27,7 +27,8 @@ using namespace tdump::http::testing;  // NOLINT(google-build-using-namespace)
 
 constexpr std::size_t kFileSize = 200'000;
 
-class EngineFaults : public ::testing::Test {
+// Every test runs twice: through libcurl, and through the loop's own HTTP/1.1 path (own_http1).
+class EngineFaults : public ::testing::TestWithParam<bool> {
  protected:
   static void SetUpTestSuite() {
     server = new NginxServer();
@@ -42,7 +43,8 @@ class EngineFaults : public ::testing::Test {
   }
   void SetUp() override { proxy->clear(); }
 
-  static std::unique_ptr<Engine> engine(const ClientConfig& config = fast_retry_config()) {
+  [[nodiscard]] std::unique_ptr<Engine> engine(ClientConfig config = fast_retry_config()) const {
+    config.own_http1 = GetParam();
     auto created = Engine::create(config);
     EXPECT_TRUE(created.ok());
     return std::move(created).value();
@@ -64,7 +66,7 @@ class EngineFaults : public ::testing::Test {
   static inline std::string* content = nullptr;
 };
 
-TEST_F(EngineFaults, ResetsAreRetriedUntilSuccess) {
+TEST_P(EngineFaults, ResetsAreRetriedUntilSuccess) {
   rules({rule("/a.bin", "reset", 2)});
   auto http = engine();
   auto result = http->execute(get_range("/a.bin"));
@@ -79,7 +81,7 @@ TEST_F(EngineFaults, ResetsAreRetriedUntilSuccess) {
   EXPECT_EQ(stats.requests, 1U);
 }
 
-TEST_F(EngineFaults, ClosedWithoutAnswerIsRetried) {
+TEST_P(EngineFaults, ClosedWithoutAnswerIsRetried) {
   rules({rule("/a.bin", "close", 1)});
   auto http = engine();
   auto result = http->execute(get_range("/a.bin"));
@@ -88,7 +90,7 @@ TEST_F(EngineFaults, ClosedWithoutAnswerIsRetried) {
   EXPECT_TRUE(same_bytes(result->body, content->substr(1000, 16384)));
 }
 
-TEST_F(EngineFaults, SlowDownBurstIsRetriedHonouringRetryAfterZero) {
+TEST_P(EngineFaults, SlowDownBurstIsRetriedHonouringRetryAfterZero) {
   rules({rule("/a.bin", "status", 3,
               {{"status", 503}, {"retry_after", "0"}, {"body", FaultProxy::s3_slow_down_body()}})});
   auto http = engine();
@@ -99,7 +101,7 @@ TEST_F(EngineFaults, SlowDownBurstIsRetriedHonouringRetryAfterZero) {
   EXPECT_EQ(proxy->hits("/a.bin"), 4);
 }
 
-TEST_F(EngineFaults, EveryRetryableStatusIsRetried) {
+TEST_P(EngineFaults, EveryRetryableStatusIsRetried) {
   auto http = engine();
   for (int status : {408, 429, 500, 502, 503, 504}) {
     rules({rule("/b.bin", "status", 1, {{"status", status}})});
@@ -111,7 +113,7 @@ TEST_F(EngineFaults, EveryRetryableStatusIsRetried) {
   }
 }
 
-TEST_F(EngineFaults, NonRetryableStatusesAreReturnedAtOnce) {
+TEST_P(EngineFaults, NonRetryableStatusesAreReturnedAtOnce) {
   auto http = engine();
   for (int status : {400, 403, 404, 501}) {
     rules({rule("/b.bin", "status", 1, {{"status", status}})});
@@ -123,7 +125,7 @@ TEST_F(EngineFaults, NonRetryableStatusesAreReturnedAtOnce) {
   }
 }
 
-TEST_F(EngineFaults, PersistentSlowDownReturnsTheLastResponseWithItsErrorBody) {
+TEST_P(EngineFaults, PersistentSlowDownReturnsTheLastResponseWithItsErrorBody) {
   rules({rule("/a.bin", "status", -1, {{"status", 503}, {"body", FaultProxy::s3_slow_down_body()}})});
   auto config = fast_retry_config();
   config.retry.max_retries = 3;
@@ -138,7 +140,7 @@ TEST_F(EngineFaults, PersistentSlowDownReturnsTheLastResponseWithItsErrorBody) {
   EXPECT_EQ(http->stats().failures, 0U);
 }
 
-TEST_F(EngineFaults, RetryAfterSecondsIsHonoured) {
+TEST_P(EngineFaults, RetryAfterSecondsIsHonoured) {
   rules({rule("/a.bin", "status", 1, {{"status", 503}, {"retry_after", "1"}})});
   auto http = engine();  // backoff at most 50 ms: only Retry-After explains a 1 s wait
   const auto start = std::chrono::steady_clock::now();
@@ -150,7 +152,7 @@ TEST_F(EngineFaults, RetryAfterSecondsIsHonoured) {
   EXPECT_GE(waited, std::chrono::milliseconds(1000));
 }
 
-TEST_F(EngineFaults, RetryAfterBeyondTheBudgetEndsRetryingAtOnce) {
+TEST_P(EngineFaults, RetryAfterBeyondTheBudgetEndsRetryingAtOnce) {
   rules({rule("/a.bin", "status", 1, {{"status", 429}, {"retry_after", "3600"}})});
   auto http = engine();  // 30 s budget
   auto result = http->execute(get_range("/a.bin"));
@@ -160,7 +162,7 @@ TEST_F(EngineFaults, RetryAfterBeyondTheBudgetEndsRetryingAtOnce) {
   EXPECT_EQ(proxy->hits("/a.bin"), 1);
 }
 
-TEST_F(EngineFaults, StallPastTheTimeoutIsRetried) {
+TEST_P(EngineFaults, StallPastTheTimeoutIsRetried) {
   rules({rule("/a.bin", "stall", 1, {{"seconds", 10}})});
   auto config = fast_retry_config();
   config.timeout = std::chrono::milliseconds(1000);
@@ -171,7 +173,7 @@ TEST_F(EngineFaults, StallPastTheTimeoutIsRetried) {
   EXPECT_EQ(result->attempts, 2U);
 }
 
-TEST_F(EngineFaults, PersistentStallFailsWithATimeoutAfterTheRetries) {
+TEST_P(EngineFaults, PersistentStallFailsWithATimeoutAfterTheRetries) {
   rules({rule("/a.bin", "stall", -1, {{"seconds", 5}})});
   auto config = fast_retry_config();
   config.timeout = std::chrono::milliseconds(200);
@@ -188,7 +190,7 @@ TEST_F(EngineFaults, PersistentStallFailsWithATimeoutAfterTheRetries) {
   EXPECT_EQ(proxy->hits("/a.bin"), 3);
 }
 
-TEST_F(EngineFaults, FirstByteTimeoutAbandonsASilentServer) {
+TEST_P(EngineFaults, FirstByteTimeoutAbandonsASilentServer) {
   rules({rule("/a.bin", "stall", 1, {{"seconds", 10}})});
   auto config = fast_retry_config();
   config.timeout = std::chrono::milliseconds(60'000);  // only the first-byte timeout can end the stall
@@ -209,7 +211,7 @@ TEST_F(EngineFaults, FirstByteTimeoutAbandonsASilentServer) {
   EXPECT_NE(failed.error().message.find("first-byte timeout"), std::string::npos) << failed.error().message;
 }
 
-TEST_F(EngineFaults, RetryTimeBudgetBoundsAnEndlessFault) {
+TEST_P(EngineFaults, RetryTimeBudgetBoundsAnEndlessFault) {
   rules({rule("/a.bin", "reset", -1)});
   auto config = fast_retry_config();
   config.retry.max_retries = 1'000'000;
@@ -226,7 +228,7 @@ TEST_F(EngineFaults, RetryTimeBudgetBoundsAnEndlessFault) {
   EXPECT_EQ(static_cast<int>(result.error().attempts), proxy->hits("/a.bin"));
 }
 
-TEST_F(EngineFaults, TruncatedBodiesAreRetried) {
+TEST_P(EngineFaults, TruncatedBodiesAreRetried) {
   rules({rule("/c.bin", "truncate", 2, {{"keep_bytes", 5000}}),
          rule("/a.bin", "truncate", 1, {{"keep_bytes", 100}, {"then", "reset"}})});
   auto http = engine();
@@ -243,7 +245,7 @@ TEST_F(EngineFaults, TruncatedBodiesAreRetried) {
   EXPECT_EQ(ranged->attempts, 2U);
 }
 
-TEST_F(EngineFaults, PersistentTruncationFailsCarryingTheStatus) {
+TEST_P(EngineFaults, PersistentTruncationFailsCarryingTheStatus) {
   rules({rule("/c.bin", "truncate", -1, {{"keep_bytes", 5000}})});
   auto config = fast_retry_config();
   config.retry.max_retries = 2;
@@ -256,7 +258,7 @@ TEST_F(EngineFaults, PersistentTruncationFailsCarryingTheStatus) {
   EXPECT_NE(result.error().message.find("truncated"), std::string::npos) << result.error().message;
 }
 
-TEST_F(EngineFaults, RefusedConnectionsFailAfterTheBudgetWithoutLeakingCredentials) {
+TEST_P(EngineFaults, RefusedConnectionsFailAfterTheBudgetWithoutLeakingCredentials) {
   auto config = fast_retry_config();
   config.retry.max_retries = 3;
   auto http = engine(config);
@@ -277,7 +279,7 @@ TEST_F(EngineFaults, RefusedConnectionsFailAfterTheBudgetWithoutLeakingCredentia
   }
 }
 
-TEST_F(EngineFaults, RefusedConnectionsRecoverWhenTheServerComesUp) {
+TEST_P(EngineFaults, RefusedConnectionsRecoverWhenTheServerComesUp) {
   auto config = fast_retry_config();
   config.retry.max_retries = 1000;
   config.retry.max_backoff = std::chrono::milliseconds(100);
@@ -295,7 +297,7 @@ TEST_F(EngineFaults, RefusedConnectionsRecoverWhenTheServerComesUp) {
   EXPECT_GE(result->attempts, 4U);
 }
 
-TEST_F(EngineFaults, RetriesWaitInsideTheLoopWithoutBlockingOtherRequests) {
+TEST_P(EngineFaults, RetriesWaitInsideTheLoopWithoutBlockingOtherRequests) {
   // One request keeps stalling and retrying; many others go through meanwhile.
   // Generous timeout: the quick requests go through a Python proxy on a busy machine.
   rules({rule("/a.bin", "stall", 3, {{"seconds", 10}})});
@@ -321,7 +323,7 @@ TEST_F(EngineFaults, RetriesWaitInsideTheLoopWithoutBlockingOtherRequests) {
   EXPECT_EQ(proxy->hits("/a.bin"), 4);
 }
 
-TEST_F(EngineFaults, MixedFaultsUnderLoadAllEndWithTheRightBytes) {
+TEST_P(EngineFaults, MixedFaultsUnderLoadAllEndWithTheRightBytes) {
   rules({rule("/a.bin", "reset", 40), rule("/b.bin", "status", 40, {{"status", 503}, {"retry_after", "0"}}),
          rule("/c.bin", "truncate", 40, {{"keep_bytes", 3000}})});
   // Retries of early failures race with first attempts, so one request may meet several of a
@@ -352,7 +354,7 @@ TEST_F(EngineFaults, MixedFaultsUnderLoadAllEndWithTheRightBytes) {
   EXPECT_EQ(stats.attempts, 600U + stats.retries);
 }
 
-TEST_F(EngineFaults, ShutdownCancelsWhatIsInFlightAndWaiting) {
+TEST_P(EngineFaults, ShutdownCancelsWhatIsInFlightAndWaiting) {
   rules({rule("/a.bin", "stall", -1, {{"seconds", 30}}), rule("/b.bin", "reset", -1)});
   auto config = fast_retry_config();
   config.timeout = std::chrono::milliseconds(60'000);
@@ -386,7 +388,7 @@ namespace {
 
 // The proxy records the path exactly as it arrives: dot segments must not be collapsed, since
 // they are part of object keys ("a/../b.tif" is a valid S3 key, distinct from "b.tif").
-TEST_F(EngineFaults, DotSegmentsAreSentAsGiven) {
+TEST_P(EngineFaults, DotSegmentsAreSentAsGiven) {
   rules({rule("/x/../a.bin", "status", 1, {{"status", 404}})});
   auto http = engine();
   auto result = http->execute(get_range("/x/../a.bin"));
@@ -398,7 +400,7 @@ TEST_F(EngineFaults, DotSegmentsAreSentAsGiven) {
 // stop_retrying(): a request waiting out its backoff fails at once with kCancelled instead of
 // waiting (here the wait is 60 s and the budget 10 minutes), and a later attempt that fails
 // is not retried.
-TEST_F(EngineFaults, StopRetryingFailsAPendingRetryAtOnceWithCancelled) {
+TEST_P(EngineFaults, StopRetryingFailsAPendingRetryAtOnceWithCancelled) {
   // Retry-After pins the wait at a minute (full jitter alone could draw a few milliseconds).
   rules({rule("/b.bin", "status", -1, {{"status", 503}, {"retry_after", "60"}})});
   ClientConfig config = fast_retry_config();
@@ -434,6 +436,10 @@ TEST_F(EngineFaults, StopRetryingFailsAPendingRetryAtOnceWithCancelled) {
   ASSERT_TRUE(fine.ok()) << fine.error().describe();
   EXPECT_EQ(fine->status, 206);
 }
+
+INSTANTIATE_TEST_SUITE_P(Paths, EngineFaults, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& info) {
+  return info.param ? "own_http1" : "libcurl";
+});
 
 }  // namespace
 }  // namespace tdump::http

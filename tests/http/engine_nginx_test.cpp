@@ -26,7 +26,8 @@ constexpr std::size_t kFileSize = std::size_t{64} * 1024;
 constexpr std::size_t kBigSize = 1 << 20;
 constexpr char kStatusPath[] = "/__status";
 
-class EngineNginx : public ::testing::Test {
+// Every test runs twice: through libcurl, and through the loop's own HTTP/1.1 path (own_http1).
+class EngineNginx : public ::testing::TestWithParam<bool> {
  protected:
   static void SetUpTestSuite() {
     server = new NginxServer(1,
@@ -50,7 +51,8 @@ class EngineNginx : public ::testing::Test {
     delete big_file;
   }
 
-  static std::unique_ptr<Engine> engine(const ClientConfig& config = {}) {
+  [[nodiscard]] std::unique_ptr<Engine> engine(ClientConfig config = {}) const {
+    config.own_http1 = GetParam();
     auto created = Engine::create(config);
     EXPECT_TRUE(created.ok());
     return std::move(created).value();
@@ -88,7 +90,7 @@ class EngineNginx : public ::testing::Test {
   static inline std::string* big_file = nullptr;
 };
 
-TEST_F(EngineNginx, RangedGetsReturnExactBytes) {
+TEST_P(EngineNginx, RangedGetsReturnExactBytes) {
   auto http = engine();
   struct Case {
     std::uint64_t offset, length;
@@ -114,7 +116,7 @@ TEST_F(EngineNginx, RangedGetsReturnExactBytes) {
   EXPECT_EQ(beyond->status, 416);
 }
 
-TEST_F(EngineNginx, ThousandsOfConcurrentRequestsGetTheirOwnBytes) {
+TEST_P(EngineNginx, ThousandsOfConcurrentRequestsGetTheirOwnBytes) {
   auto http = engine();
   auto [requests, expected] = random_ranges(3000, 1);
   auto results = run_all(*http, std::move(requests));
@@ -129,7 +131,7 @@ TEST_F(EngineNginx, ThousandsOfConcurrentRequestsGetTheirOwnBytes) {
   EXPECT_EQ(stats.bytes_received, bytes);
 }
 
-TEST_F(EngineNginx, SeveralLoopsShareTheWork) {
+TEST_P(EngineNginx, SeveralLoopsShareTheWork) {
   ClientConfig config;
   config.loops = 4;
   auto http = engine(config);
@@ -139,7 +141,7 @@ TEST_F(EngineNginx, SeveralLoopsShareTheWork) {
   EXPECT_EQ(http->stats().requests, 2000U);
 }
 
-TEST_F(EngineNginx, ConnectionLimitPerHostHoldsAndConnectionsAreKeptAlive) {
+TEST_P(EngineNginx, ConnectionLimitPerHostHoldsAndConnectionsAreKeptAlive) {
   ClientConfig config;
   config.max_connections_per_host = 8;
   auto http = engine(config);
@@ -155,7 +157,7 @@ TEST_F(EngineNginx, ConnectionLimitPerHostHoldsAndConnectionsAreKeptAlive) {
   EXPECT_EQ(http->stats().connections_opened, accepted);
 }
 
-TEST_F(EngineNginx, SequentialRequestsReuseOneHandleAndOneConnection) {
+TEST_P(EngineNginx, SequentialRequestsReuseOneHandleAndOneConnection) {
   auto http = engine();
   const auto accepted_before = nginx_accepted_connections(server->port(), kStatusPath);
   for (std::size_t i = 0; i < 100; ++i) {
@@ -166,11 +168,11 @@ TEST_F(EngineNginx, SequentialRequestsReuseOneHandleAndOneConnection) {
   const auto accepted_after = nginx_accepted_connections(server->port(), kStatusPath);
   EXPECT_EQ(accepted_after - accepted_before - 1, 1U);
   const auto stats = http->stats();
-  EXPECT_EQ(stats.easy_handles, 1U);
+  EXPECT_EQ(stats.easy_handles, GetParam() ? 0U : 1U);  // the own path uses no libcurl handle
   EXPECT_EQ(stats.connections_opened, 1U);
 }
 
-TEST_F(EngineNginx, MaxBodyBytesStopsAServerThatIgnoresRange) {
+TEST_P(EngineNginx, MaxBodyBytesStopsAServerThatIgnoresRange) {
   auto http = engine();
   auto request = range_get(url("/norange/big.bin"), 0, 16384);
   request.max_body_bytes = 16384;
@@ -192,7 +194,7 @@ TEST_F(EngineNginx, MaxBodyBytesStopsAServerThatIgnoresRange) {
   EXPECT_TRUE(same_bytes(whole->body, big_file->substr(0, 16384)));
 }
 
-TEST_F(EngineNginx, NotFoundIsAResponseAndIsNotRetried) {
+TEST_P(EngineNginx, NotFoundIsAResponseAndIsNotRetried) {
   auto http = engine();
   Request request;
   request.url = url("/files/missing.bin");
@@ -204,7 +206,7 @@ TEST_F(EngineNginx, NotFoundIsAResponseAndIsNotRetried) {
   EXPECT_EQ(http->stats().failures, 0U);
 }
 
-TEST_F(EngineNginx, HeadGivesHeadersWithLowerCaseNames) {
+TEST_P(EngineNginx, HeadGivesHeadersWithLowerCaseNames) {
   auto http = engine();
   Request request;
   request.method = "HEAD";
@@ -220,17 +222,19 @@ TEST_F(EngineNginx, HeadGivesHeadersWithLowerCaseNames) {
   EXPECT_TRUE(result->header("etag").has_value());
 }
 
-TEST_F(EngineNginx, PutAndPropfindCarryMethodBodyAndHeaders) {
+TEST_P(EngineNginx, PutAndPropfindCarryMethodBodyAndHeaders) {
   auto http = engine();
   const std::string payload = random_bytes(300'000, 77);
   Request put;
   put.method = "PUT";
-  put.url = url("/upload/dir/new.bin");
+  // A file of its own per path (a second PUT of one file is 204, not 201).
+  const std::string name = GetParam() ? "new-own.bin" : "new-curl.bin";
+  put.url = url("/upload/dir/" + name);
   put.body = payload;
   auto stored = http->execute(put);
   ASSERT_TRUE(stored.ok()) << stored.error().describe();
   EXPECT_EQ(stored->status, 201);
-  EXPECT_EQ(tdump::testing::read_file(server->root() / "upload" / "dir" / "new.bin"), payload);
+  EXPECT_EQ(tdump::testing::read_file(server->root() / "upload" / "dir" / name), payload);
 
   Request propfind;
   propfind.method = "PROPFIND";
@@ -242,7 +246,7 @@ TEST_F(EngineNginx, PutAndPropfindCarryMethodBodyAndHeaders) {
   EXPECT_NE(listing->body.find("/files/f199.bin"), std::string::npos);
 }
 
-TEST_F(EngineNginx, RedirectsAreReturnedNeverFollowed) {
+TEST_P(EngineNginx, RedirectsAreReturnedNeverFollowed) {
   // The store decides (http/redirect.hpp); the engine never carries a request elsewhere.
   auto http = engine();
   Request request;
@@ -259,7 +263,7 @@ TEST_F(EngineNginx, RedirectsAreReturnedNeverFollowed) {
   EXPECT_TRUE(location->ends_with("/files/f1.bin?sig=SECRET")) << *location;
 }
 
-TEST_F(EngineNginx, CallbacksChainFurtherReads) {
+TEST_P(EngineNginx, CallbacksChainFurtherReads) {
   // Like the header fetcher: each completion asks for the next piece until the file is read.
   auto http = engine();
   constexpr std::size_t kChains = 50;
@@ -288,6 +292,10 @@ TEST_F(EngineNginx, CallbacksChainFurtherReads) {
     EXPECT_TRUE(same_bytes(assembled[chain], file_bytes->at(chain)));
   EXPECT_EQ(http->stats().requests, kChains * (kFileSize / kPiece));
 }
+
+INSTANTIATE_TEST_SUITE_P(Paths, EngineNginx, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& info) {
+  return info.param ? "own_http1" : "libcurl";
+});
 
 }  // namespace
 }  // namespace tdump::http
