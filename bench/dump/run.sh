@@ -16,13 +16,17 @@
 #   PIN_SERVER / PIN_CLIENT (taskset CPU lists, e.g. 0 and 1; unset: no pinning),
 #   PROFILE (set: one more --keys run under `perf record`, its CPU by stage; needs perf),
 #   BASELINE (another tiff-dumper binary, e.g. a build before a change: its --keys runs alternate
-#   with this build's, ROUNDS each, side by side in this run; unset skips).
+#   with this build's, ROUNDS each, side by side in this run; unset skips; BASELINE=self: this
+#   build again, e.g. with BASELINE_OWN_HTTP1=false),
+#   OWN_HTTP1 / BASELINE_OWN_HTTP1 (fetch.own_http1 of this build's / the baseline's runs: true
+#   or false; unset: the key is not written, so a build from before it takes it too).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "${1:?usage: run.sh BUILD_DIR}" && pwd)"
 bin="$build/src/cli/tiff-dumper"
 [[ -x "$bin" ]] || { echo "missing $bin: build first" >&2; exit 2; }
 keys="${KEYS:-50000}"
+own_http1="${OWN_HTTP1:-}"
 conc="${CONCURRENCY:-256}"
 duration="${DURATION:-10}"
 gdal_threads="${GDAL_THREADS:-16}"
@@ -79,7 +83,8 @@ store:
   name: $1
   options: {allow_http: true}
 fetch:
-  io_threads: $io_threads
+  io_threads: $io_threads${own_http1:+
+  own_http1: $own_http1}
 concurrency:
   n_consumers: ${4:-$conc}
   list_chunk_size: $(( (${4:-$conc} + 999) / 1000 * 1000 ))
@@ -207,11 +212,16 @@ if [[ -n "${BASELINE:-}" ]]; then
   # This build against another binary on the same keys, alternating so that both see the same
   # machine load; also the process's CPU time (user + sys) per header, steadier than the rate on
   # a busy machine.
-  echo "# --keys runs alternating with BASELINE=$BASELINE, ${ROUNDS:-3} rounds each"
+  [[ "$BASELINE" == self ]] && BASELINE=$bin
+  echo "# --keys runs alternating with BASELINE=$BASELINE${BASELINE_OWN_HTTP1:+ (fetch.own_http1: $BASELINE_OWN_HTTP1)}," \
+    "${ROUNDS:-3} rounds each${OWN_HTTP1:+; this build with fetch.own_http1: $OWN_HTTP1}"
+  this_own=$own_http1
   printf '%-8s %14s %14s %18s %18s\n' "round" "this build h/s" "baseline h/s" "this CPU us/header" "base CPU us/header"
   these=() bases=() these_cpu=() bases_cpu=()
   for r in $(seq "$rounds"); do
+    own_http1=$this_own config "http://127.0.0.1:$port/cogs"
     ta=$(run_tool "$work/out-a" --keys "$data/keys.txt")
+    own_http1="${BASELINE_OWN_HTTP1:-}" config "http://127.0.0.1:$port/cogs"
     tb=$(tool="$BASELINE" run_tool "$work/out-b" --keys "$data/keys.txt")
     ra=$(awk -v n="$keys" -v s="$(seconds_of "$ta")" 'BEGIN {printf "%.0f", n / s}')
     rb=$(awk -v n="$keys" -v s="$(seconds_of "$tb")" 'BEGIN {printf "%.0f", n / s}')
@@ -227,6 +237,7 @@ if [[ -n "${BASELINE:-}" ]]; then
   echo "output bytes/row (data files): this build $(size_of "$work/out-a"), baseline $(size_of "$work/out-b")"
   echo "median: this build $ma h/s ($(awk -v a="$ma" -v w="$wrk_rps" 'BEGIN {printf "%.2f", a / w}') of wrk), baseline $mb h/s ($(awk -v a="$mb" -v w="$wrk_rps" 'BEGIN {printf "%.2f", a / w}') of wrk), ratio $(awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.3f", a / b}')"
   rm -rf "$work/out-a" "$work/out-b"
+  own_http1=$this_own config "http://127.0.0.1:$port/cogs"
 fi
 
 if [[ -n "$memory_keys" ]]; then

@@ -3,7 +3,7 @@
 // seconds after a warm-up, then prints one line of key=value figures for run.sh.
 //
 //   http_load --base-url http://127.0.0.1:PORT --paths FILE [--range 16384] [--concurrency 64]
-//             [--duration 10] [--warmup 2] [--loops 1]
+//             [--duration 10] [--warmup 2] [--loops 1] [--own-http1 1]
 #include <sys/resource.h>
 
 #include <atomic>
@@ -30,6 +30,7 @@ struct Options {
   double duration_s = 10;
   double warmup_s = 2;
   std::uint32_t loops = 1;
+  bool own_http1 = true;  // ClientConfig::own_http1 (0: libcurl for every request)
 };
 
 double cpu_seconds() {
@@ -52,6 +53,7 @@ bool parse(int argc, char** argv, Options& options) {
   if (args.contains("--duration")) options.duration_s = std::stod(args["--duration"]);
   if (args.contains("--warmup")) options.warmup_s = std::stod(args["--warmup"]);
   if (args.contains("--loops")) options.loops = static_cast<std::uint32_t>(std::stoul(args["--loops"]));
+  if (args.contains("--own-http1")) options.own_http1 = args["--own-http1"] != "0";
   return true;
 }
 
@@ -108,7 +110,7 @@ int main(int argc, char** argv) {
   if (!parse(argc, argv, options)) {
     std::fprintf(stderr,
                  "usage: %s --base-url URL --paths FILE [--range N] [--concurrency N] [--duration S] "
-                 "[--warmup S] [--loops N]\n",
+                 "[--warmup S] [--loops N] [--own-http1 0|1]\n",
                  argv[0]);
     return 2;
   }
@@ -123,6 +125,7 @@ int main(int argc, char** argv) {
   }
   tdump::http::ClientConfig config;
   config.loops = options.loops;
+  config.own_http1 = options.own_http1;
   auto engine = tdump::http::Engine::create(config);
   if (!engine.ok()) {
     std::fprintf(stderr, "%s\n", engine.error().describe().c_str());

@@ -34,7 +34,7 @@ const std::vector<Section>& sections() {
        {"n_consumers", "list_chunk_size", "max_buffer_size", "write_chunk_size", "max_buffer_bytes",
         "list_parallelism"}},
       {"filter", {"suffixes", "include", "exclude"}},
-      {"fetch", {"prefetch", "max_header_bytes", "io_threads"}},
+      {"fetch", {"prefetch", "max_header_bytes", "io_threads", "own_http1"}},
       {"retry", {"max_retries", "init_backoff", "max_backoff", "retry_timeout"}},
       {"output", {"compression", "compression_level", "row_group_size", "store_options", "max_batch_bytes"}},
   };
@@ -101,6 +101,14 @@ class Reader {
       fail(node, fmt::format("{} = {}: must be between {} and {} bytes", key, text, min, max));
     }
     return *value;
+  }
+
+  // true or false (YAML 1.2's core schema spellings).
+  bool boolean(const YAML::Node& node, const std::string& key) const {
+    const auto text = scalar(node, key);
+    if (text == "true" || text == "True" || text == "TRUE") return true;
+    if (text == "false" || text == "False" || text == "FALSE") return false;
+    fail(node, fmt::format("{} = {}: must be true or false", key, text));
   }
 
   std::chrono::milliseconds duration(const YAML::Node& node, const std::string& key) const {
@@ -352,6 +360,7 @@ RunConfig read_config(const YAML::Node& root, const Reader& reader, Lines& lines
     if (key == "prefetch") c.prefetch = reader.bytes(v, d, L::kMinPrefetch, L::kMaxPrefetch);
     if (key == "max_header_bytes") c.max_header_bytes = reader.bytes(v, d, L::kMinPrefetch, L::kMaxHeaderBytes);
     if (key == "io_threads") c.io_threads = static_cast<std::uint32_t>(reader.uint(v, d, 1, L::kMaxIoThreads));
+    if (key == "own_http1") c.own_http1 = reader.boolean(v, d);
   });
   each(section("retry"), "retry", [&](const std::string& key, const YAML::Node& v, const std::string& d) {
     if (key == "max_retries") c.max_retries = static_cast<std::uint32_t>(reader.uint(v, d, 0, 1000));

@@ -311,6 +311,7 @@ Status Run::open_store() {
   store_options.values = config_.store_options;
   http::ClientConfig base;
   base.loops = config_.io_threads;
+  base.own_http1 = config_.own_http1;
   base.retry.max_retries = config_.max_retries;
   base.retry.init_backoff = config_.init_backoff;
   base.retry.max_backoff = config_.max_backoff;
@@ -696,6 +697,7 @@ nlohmann::json Run::manifest(const RunSummary& s) const {
         {"prefetch", config_.prefetch},
         {"max_header_bytes", config_.max_header_bytes},
         {"io_threads", config_.io_threads},
+        {"own_http1", config_.own_http1},
         {"suffixes", config_.suffixes},
         {"include", config_.include},
         {"exclude", config_.exclude}}},

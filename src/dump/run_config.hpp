@@ -57,6 +57,7 @@ struct RunConfig {
   std::uint64_t prefetch = std::uint64_t{16} * 1024;     // bytes of the first range request
   std::uint64_t max_header_bytes = 64ULL * 1024 * 1024;  // budget per header, all requests together
   std::uint32_t io_threads = 1;                          // HTTP event loops
+  bool own_http1 = true;  // plain-http GETs through the engine's own HTTP/1.1 path (http/plain_http.hpp)
 
   // retry: (obstore's defaults)
   std::uint32_t max_retries = 10;

@@ -455,7 +455,7 @@ void EventLoop::configure_request(Slot& slot, Transfer& transfer) const {
   // connection is HTTP/1.1 only from its first response, and a slow one would hold up all others.
   const bool tls = request.url.size() >= 8 && strncasecmp(request.url.c_str(), "https://", 8) == 0;
   curl_easy_setopt(easy, CURLOPT_PIPEWAIT, config_.http2 && tls ? 1L : 0L);
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer.header_list);
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer.header_list());
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
   if (request.method == "HEAD") {

@@ -85,9 +85,10 @@ void trim(std::string_view& text) {
 }  // namespace
 
 Transfer::Transfer(Request request_in, Engine::Callback callback_in, std::string_view user_agent)
-    : request(std::move(request_in)), callback(std::move(callback_in)), display_url(display_url_for(request)) {
-  build_header_list(request, user_agent, header_text_, header_nodes_);
-  header_list = header_nodes_.empty() ? nullptr : header_nodes_.data();
+    : request(std::move(request_in)),
+      callback(std::move(callback_in)),
+      display_url(display_url_for(request)),
+      user_agent_(user_agent) {
   // Object stores send 8 to 15 headers: one allocation instead of the vector doubling its way up.
   // 12 fields are 768 bytes: under glibc's 1 KiB line, past which a malloc first consolidates
   // the fast bins (a 16-field reservation did that on every request).
@@ -98,6 +99,14 @@ Transfer::Transfer(Request request_in, Engine::Callback callback_in, std::string
 }
 
 Transfer::~Transfer() = default;
+
+curl_slist* Transfer::header_list() {
+  if (!header_list_built_) {
+    build_header_list(request, user_agent_, header_text_, header_nodes_);
+    header_list_built_ = true;
+  }
+  return header_nodes_.empty() ? nullptr : header_nodes_.data();
+}
 
 void Transfer::begin_attempt() {
   response.status = 0;

@@ -27,9 +27,10 @@ struct Transfer {
   Request request;
   Engine::Callback callback;
   std::string display_url;
-  // Built once per request (on the submitting thread), reused by every attempt; points into
-  // header_nodes_ (null when there are no headers).
-  curl_slist* header_list = nullptr;
+  // libcurl's header list, built on first use (the plain HTTP/1.1 path writes the request itself
+  // and never needs it) and reused by every attempt; points into header_nodes_ (null when there
+  // are no headers).
+  curl_slist* header_list();
   Response response;
   bool capped = false;      // the body reached max_body_bytes and the transfer was stopped on purpose
   bool responding = false;  // a status line arrived in this attempt
@@ -40,6 +41,8 @@ struct Transfer {
   void* plain_origin = nullptr;
 
  private:
+  std::string_view user_agent_;  // the engine's (it outlives every transfer)
+  bool header_list_built_ = false;
   std::string header_text_;  // the header lines, NUL-separated (may hold secrets: never logged)
   std::vector<curl_slist> header_nodes_;
 };

@@ -117,7 +117,7 @@ TEST(Config, OurKeys) {
   auto result = parse_config(R"(
 store: {name: /data}
 filter: {suffixes: [.tif, .gtiff], include: ["*/B0?.tif"], exclude: ["*/tmp/*"]}
-fetch: {prefetch: 32KiB, max_header_bytes: 8MiB, io_threads: 2}
+fetch: {prefetch: 32KiB, max_header_bytes: 8MiB, io_threads: 2, own_http1: false}
 retry: {max_retries: 3, init_backoff: 50ms, max_backoff: 2s, retry_timeout: 1m}
 output: {compression: zstd, compression_level: 9, row_group_size: 5000}
 )",
@@ -127,6 +127,8 @@ output: {compression: zstd, compression_level: 9, row_group_size: 5000}
   EXPECT_EQ(result->prefetch, 32768U);
   EXPECT_EQ(result->max_header_bytes, 8U << 20);
   EXPECT_EQ(result->io_threads, 2U);
+  EXPECT_FALSE(result->own_http1);
+  EXPECT_TRUE(RunConfig{}.own_http1);
   EXPECT_EQ(result->max_retries, 3U);
   EXPECT_EQ(result->init_backoff.count(), 50);
   EXPECT_EQ(result->retry_timeout.count(), 60000);
@@ -177,6 +179,7 @@ TEST(Config, EveryCountHasAnUpperBoundNamedInTheMessage) {
       {"output:\n  max_batch_bytes: 100GiB\n",
        "output.max_batch_bytes = 100GiB: must be between 1048576 and 68719476736"},
       {"fetch:\n  io_threads: 100000\n", "fetch.io_threads = 100000: must be between 1 and 256"},
+      {"fetch:\n  own_http1: yes\n", "fetch.own_http1 = yes: must be true or false"},
   };
   for (const auto& c : cases) {
     auto message = error_of("store: {name: s3://b}\n" + c.yaml);

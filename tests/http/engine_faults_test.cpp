@@ -437,8 +437,8 @@ TEST_P(EngineFaults, StopRetryingFailsAPendingRetryAtOnceWithCancelled) {
   EXPECT_EQ(fine->status, 206);
 }
 
-INSTANTIATE_TEST_SUITE_P(Paths, EngineFaults, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& info) {
-  return info.param ? "own_http1" : "libcurl";
+INSTANTIATE_TEST_SUITE_P(Paths, EngineFaults, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& path) {
+  return path.param ? "own_http1" : "libcurl";
 });
 
 }  // namespace

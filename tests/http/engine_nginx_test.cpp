@@ -293,8 +293,8 @@ TEST_P(EngineNginx, CallbacksChainFurtherReads) {
   EXPECT_EQ(http->stats().requests, kChains * (kFileSize / kPiece));
 }
 
-INSTANTIATE_TEST_SUITE_P(Paths, EngineNginx, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& info) {
-  return info.param ? "own_http1" : "libcurl";
+INSTANTIATE_TEST_SUITE_P(Paths, EngineNginx, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& path) {
+  return path.param ? "own_http1" : "libcurl";
 });
 
 }  // namespace

@@ -113,14 +113,14 @@ TEST(Transfer, HeaderListUsesCurlSpellingForEmptyValuesAndSuppressesDefaults) {
   request.headers = {{"Range", "bytes=0-9"}, {"x-amz-empty", ""}};
   Transfer transfer(std::move(request), nullptr);
   // "Name;" sends an empty header; "Expect:" and "Content-Type:" remove libcurl's own.
-  EXPECT_EQ(lines_of(transfer.header_list),
+  EXPECT_EQ(lines_of(transfer.header_list()),
             (std::vector<std::string>{"Range: bytes=0-9", "x-amz-empty;", "Expect:", "Content-Type:"}));
 
   Request with_type;
   with_type.body = "{}";
   with_type.headers = {{"content-TYPE", "application/json"}};
   Transfer typed(std::move(with_type), nullptr);
-  EXPECT_EQ(lines_of(typed.header_list), (std::vector<std::string>{"content-TYPE: application/json", "Expect:"}));
+  EXPECT_EQ(lines_of(typed.header_list()), (std::vector<std::string>{"content-TYPE: application/json", "Expect:"}));
 }
 
 }  // namespace
