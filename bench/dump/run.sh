@@ -14,7 +14,9 @@
 #     nginx answering each request after LATENCY_MS (echo_sleep; no netem on this kernel),
 #   IO_THREADS (fetch.io_threads, default 1; wrk gets as many threads),
 #   PIN_SERVER / PIN_CLIENT (taskset CPU lists, e.g. 0 and 1; unset: no pinning),
-#   PROFILE (set: one more --keys run under `perf record`, its CPU by stage; needs perf),
+#   PROFILE (set: one more --keys run under `perf record`, its CPU by stage; needs perf;
+#     PERF_TOP=N also lists the N functions with the most samples of their own; PERF_DATA=FILE
+#     keeps the perf.data for `perf report -i FILE`),
 #   BASELINE (another tiff-dumper binary, e.g. a build before a change: its --keys runs alternate
 #   with this build's, ROUNDS each, side by side in this run; unset skips; BASELINE=self: this
 #   build again, e.g. with BASELINE_OWN_HTTP1=false),
@@ -184,6 +186,12 @@ if [[ -n "${PROFILE:-}" ]]; then
   echo "# perf profile of one --keys run (c=$conc), stages scaled to the median local CPU per header ($local_cpu us)"
   perf script -i "$work/perf.data" -F tid,ip,sym,dso 2>/dev/null |
     python3 "$here/perf_stages.py" --hz 999 --headers "$keys" --cpu-us "$local_cpu"
+  if [[ -n "${PERF_DATA:-}" ]]; then cp "$work/perf.data" "$PERF_DATA"; fi
+  if [[ -n "${PERF_TOP:-}" ]]; then
+    echo "# the $PERF_TOP functions with the most samples of their own (perf report --no-children)"
+    perf report -i "$work/perf.data" --no-children --sort dso,sym --stdio 2>/dev/null |
+      grep -E '^ +[0-9]' | head -"$PERF_TOP"
+  fi
 fi
 
 if [[ "${LISTING:-1}" != 0 ]]; then

@@ -269,8 +269,9 @@ Fields check_alone(const Run& r, bool head) {
     check(end.version == 11 || fields.keep_alive, "an HTTP/1.0 response kept alive without keep-alive");
     check(!r.seen.stopped, "kept alive after the sink stopped the body");
     check(no_body || fields.chunked_last || length >= 0, "kept alive after a body read to the end of the stream");
-    check(no_body || !fields.transfer_encoding || !fields.content_length_line,
-          "kept alive after a body with both Transfer-Encoding and Content-Length");
+    check(!fields.transfer_encoding || !fields.content_length_line,
+          "kept alive after a response with both Transfer-Encoding and Content-Length");
+    check(end.version == 11 || !fields.transfer_encoding, "an HTTP/1.0 response with Transfer-Encoding kept alive");
   }
   return fields;
 }
@@ -294,6 +295,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,  // NOLINT(reada
   const Final& end = whole.after_end;
   const bool no_body = head || end.status == 204 || end.status == 304;
   if (end.done && whole.consumed == text.size() && !fields.close &&
+      !(fields.transfer_encoding && fields.content_length_line) &&
       (end.version == 11 || (fields.keep_alive && !fields.transfer_encoding)) &&
       (no_body || (!fields.transfer_encoding && fields.length >= 0))) {
     check(end.keep_alive, "a complete self-delimited response not kept alive");

@@ -77,7 +77,9 @@ void H1ResponseReader::reset(bool head_request) {
   remaining_ = 0;
   header_bytes_ = 0;
   trailer_bytes_ = 0;
+  interim_responses_ = 0;
   line_.clear();
+  field_.clear();
 }
 
 void H1ResponseReader::fail(Failure failure, const char* reason) {
@@ -133,10 +135,24 @@ std::size_t H1ResponseReader::feed(std::string_view data, H1ResponseSink& sink) 
           ok = on_status(line);
           if (ok && !interim_) sink.on_status_line(line);
           if (ok) state_ = State::kHeaders;
-        } else if (without_end(line).empty()) {
-          ok = end_of_headers();
+        } else if (line.front() == ' ' || line.front() == '\t') {
+          // Obsolete line folding: replaced by one SP before the value is read (section 5.2).
+          if (field_.empty()) {
+            fail(Failure::kMalformed, "continuation line without a field line");
+            ok = false;
+          } else {
+            field_.resize(without_end(field_).size());
+            field_.push_back(' ');
+            field_.append(trim(line)).append("\r\n");
+          }
         } else {
-          ok = on_field(line, sink);
+          // A field line is read once the next line shows it is not folded.
+          ok = flush_field(sink);
+          if (ok && without_end(line).empty()) {
+            ok = end_of_headers();
+          } else if (ok) {
+            field_.assign(line);
+          }
         }
         line_.clear();
         if (!ok) return consumed;
@@ -233,8 +249,8 @@ bool H1ResponseReader::on_status(std::string_view line) {
     fail(Failure::kMalformed, "malformed status line");
     return false;
   }
-  if (text[5] != '1' || (text[7] != '0' && text[7] != '1')) {
-    fail(Failure::kMalformed, "not an HTTP/1.0 or HTTP/1.1 response");
+  if (text[5] != '1') {
+    fail(Failure::kMalformed, "not an HTTP/1.x response");
     return false;
   }
   const int status = (text[9] - '0') * 100 + (text[10] - '0') * 10 + (text[11] - '0');
@@ -249,17 +265,26 @@ bool H1ResponseReader::on_status(std::string_view line) {
   interim_ = status < 200;
   pending_status_ = status;
   if (!interim_) {
-    version_ = text[7] == '1' ? 11 : 10;
+    // A higher minor version is read as 1.1, the highest this reader implements (RFC 9110 section 2.5).
+    version_ = text[7] == '0' ? 10 : 11;
     status_ = status;
   }
   return true;
 }
 
+bool H1ResponseReader::flush_field(H1ResponseSink& sink) {
+  if (field_.empty()) return true;
+  const bool ok = on_field(field_, sink);
+  field_.clear();
+  return ok;
+}
+
 bool H1ResponseReader::on_field(std::string_view line, H1ResponseSink& sink) {
-  if (line.front() == ' ' || line.front() == '\t') return true;  // obsolete folding: not passed on
   const std::string_view text = without_end(line);
   const auto colon = text.find(':');
-  if (colon == std::string_view::npos || colon == 0) {
+  // No whitespace between the name and the colon (section 5.1): a field we would not recognise
+  // is one another reader may frame differently.
+  if (colon == std::string_view::npos || colon == 0 || text[colon - 1] == ' ' || text[colon - 1] == '\t') {
     fail(Failure::kMalformed, "malformed header field line");
     return false;
   }
@@ -268,7 +293,9 @@ bool H1ResponseReader::on_field(std::string_view line, H1ResponseSink& sink) {
   const std::string_view value = trim(text.substr(colon + 1));
   if (iequals(name, "content-length")) {
     bool ok = true;
+    bool any = false;
     for_each_element(value, [&](std::string_view element) {
+      any = true;
       std::uint64_t length = 0;
       const auto parsed = std::from_chars(element.data(), element.data() + element.size(), length);
       if (parsed.ec != std::errc{} || parsed.ptr != element.data() + element.size() ||
@@ -279,7 +306,7 @@ bool H1ResponseReader::on_field(std::string_view line, H1ResponseSink& sink) {
       has_length_ = true;
       length_ = length;
     });
-    if (!ok || !has_length_) {
+    if (!ok || !any) {
       fail(Failure::kMalformed, "invalid Content-Length");
       return false;
     }
@@ -300,19 +327,26 @@ bool H1ResponseReader::on_field(std::string_view line, H1ResponseSink& sink) {
 
 bool H1ResponseReader::end_of_headers() {
   if (interim_) {
-    // An interim response's header section ended: the final one follows.
+    // An interim response's header section ended: the final one follows, with a bound of its own.
+    if (++interim_responses_ > kMaxInterimResponses) {
+      fail(Failure::kMalformed, "too many interim (1xx) responses");
+      return false;
+    }
     interim_ = false;
     pending_status_ = 0;
+    header_bytes_ = 0;
     state_ = State::kStatus;
     return true;
   }
   keep_alive_ = version_ == 11 ? !connection_close_ : connection_keep_alive_ && !connection_close_;
+  // Transfer-Encoding in HTTP/1.0 means faulty framing (RFC 9112 section 6.1); with Content-Length
+  // too, the sender is confused (section 6.3, item 3): either way the connection is not reused.
+  if (transfer_encoding_ && (version_ == 10 || has_length_)) keep_alive_ = false;
   if (head_ || status_ == 204 || status_ == 304) {
     state_ = State::kDone;
     return true;
   }
   if (transfer_encoding_) {
-    if (has_length_) keep_alive_ = false;  // both: the sender is confused (RFC 9112 section 6.3, item 3)
     if (chunked_) {
       state_ = State::kChunkSize;
     } else {

@@ -5,16 +5,21 @@
 // HTTP/1.1 path (http/plain_http.hpp) feeds it what recv() returns; fuzz/h1_response feeds it
 // anything.
 //
-// - Interim 1xx responses are skipped (their header lines never reach the sink); 101 is an error
-//   (nothing here asks to switch protocols).
+// - Interim 1xx responses are skipped (their header lines never reach the sink; at most 32 of
+//   them); 101 is an error (nothing here asks to switch protocols). HTTP/1.x with x > 1 is read as
+//   HTTP/1.1 (RFC 9110 section 2.5).
+// - Field lines: obsolete line folding is replaced by one SP before the value is read (the sink
+//   gets the unfolded line); whitespace before the colon is an error (section 5.1).
 // - The body's length: none for a HEAD request or a 204/304; Transfer-Encoding ending in chunked
 //   (decoded: the sink sees the data only); Transfer-Encoding of anything else, or neither header,
 //   up to the end of the stream; else Content-Length (a list of equal values is one value,
 //   differing values are an error).
 // - Persistence: HTTP/1.1 keeps the connection unless a Connection field says "close"; HTTP/1.0
 //   only with "Connection: keep-alive"; never after a body read to the end of the stream, a body
-//   the sink stopped, Transfer-Encoding together with Content-Length, or bytes past the response.
-// - Bounds (untrusted input): the status line and the header section 64 KiB together, a chunk-size
+//   the sink stopped, Transfer-Encoding together with Content-Length or in HTTP/1.0 (section
+//   6.1), or bytes past the response.
+// - Bounds (untrusted input): the status line and the header section 64 KiB together (per
+//   response, interim ones included), a chunk-size
 //   line or trailer section 8 KiB, a chunk size 16 hex digits; beyond, the response is malformed.
 #include <cstdint>
 #include <string>
@@ -27,8 +32,8 @@ class H1ResponseSink {
   virtual ~H1ResponseSink() = default;
   // The final status line ("HTTP/1.1 206 Partial Content\r\n", line end included).
   virtual void on_status_line(std::string_view line) = 0;
-  // One field line of the final response's header section, line end included (obsolete line
-  // folding is not passed on).
+  // One field line of the final response's header section, line end included (an obsolete line
+  // fold already replaced by one SP).
   virtual void on_header_line(std::string_view line) = 0;
   // Body data (chunked coding removed). Return false to stop reading: the response then ends
   // here (done, not reusable), as when a caller caps the body.
@@ -72,6 +77,7 @@ class H1ResponseReader {
 
   static constexpr std::size_t kMaxHeaderBytes = std::size_t{64} << 10;
   static constexpr std::size_t kMaxChunkLineBytes = std::size_t{8} << 10;
+  static constexpr std::uint32_t kMaxInterimResponses = 32;
 
  private:
   enum class State : std::uint8_t {
@@ -91,6 +97,8 @@ class H1ResponseReader {
   bool take_line(std::string_view data, std::size_t& used, std::string_view& line, std::size_t limit);
   bool on_status(std::string_view line);
   bool on_field(std::string_view line, H1ResponseSink& sink);
+  // Reads the field line held in field_ (complete once the next line is not a continuation).
+  bool flush_field(H1ResponseSink& sink);
   bool end_of_headers();
   bool on_chunk_size(std::string_view line);
   void fail(Failure failure, const char* reason);
@@ -115,7 +123,9 @@ class H1ResponseReader {
   std::uint64_t remaining_ = 0;
   std::size_t header_bytes_ = 0;  // of this response's status line and header section
   std::size_t trailer_bytes_ = 0;
-  std::string line_;  // a line split across feeds
+  std::uint32_t interim_responses_ = 0;
+  std::string line_;   // a line split across feeds
+  std::string field_;  // the last field line, held until the next line shows it is not folded
 };
 
 }  // namespace tdump::http

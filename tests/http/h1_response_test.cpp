@@ -466,12 +466,53 @@ TEST(H1Response, EmptyLineBeforeTheStatusLineIsReadPast) {
   EXPECT_EQ(out.body, "ok");
 }
 
-TEST(H1Response, ObsoleteLineFoldingIsNotPassedOn) {
-  // RFC 9112 section 5.2: obs-fold = OWS CRLF RWS.
+TEST(H1Response, ObsoleteLineFoldingIsReplacedBySpace) {
+  // RFC 9112 section 5.2: obs-fold = OWS CRLF RWS; a user agent replaces each with SP before
+  // interpreting the value.
   const Outcome out = read("HTTP/1.1 200 OK\r\nX-Long: first\r\n second\r\n\tthird\r\nContent-Length: 2\r\n\r\nok");
   EXPECT_TRUE(out.done);
-  EXPECT_EQ(out.headers, (std::vector<std::string>{"X-Long: first\r\n", "Content-Length: 2\r\n"}));
+  EXPECT_EQ(out.headers, (std::vector<std::string>{"X-Long: first second third\r\n", "Content-Length: 2\r\n"}));
   EXPECT_EQ(out.body, "ok");
+  // A continuation with no field line before it folds nothing.
+  EXPECT_EQ(read("HTTP/1.1 200 OK\r\n folded\r\nContent-Length: 0\r\n\r\n").failure, Failure::kMalformed);
+}
+
+TEST(H1Response, WhitespaceBeforeTheColonIsMalformed) {
+  // RFC 9112 section 5.1: "No whitespace is allowed between the field name and colon"; a field
+  // we did not recognise could frame the message for another reader.
+  for (const char* field : {"Transfer-Encoding : chunked\r\n", "Content-Length\t: 5\r\n", "X-Other : 1\r\n"}) {
+    const Outcome out = read(std::string("HTTP/1.1 200 OK\r\n") + field + "Content-Length: 5\r\n\r\nhello");
+    EXPECT_EQ(out.failure, Failure::kMalformed) << field;
+    EXPECT_FALSE(out.keep_alive) << field;
+  }
+}
+
+TEST(H1Response, EmptyContentLengthLineIsMalformedEvenAfterAValidOne) {
+  // Content-Length = 1*DIGIT (RFC 9110 section 8.6): an empty value is not one.
+  const Outcome out = read("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length:\r\n\r\nhello");
+  EXPECT_EQ(out.failure, Failure::kMalformed);
+}
+
+TEST(H1Response, NoBodyResponseWithTransferEncodingAndContentLengthIsNotReused) {
+  // Both fields: the sender is confused (RFC 9112 section 6.3, item 3), body or not.
+  const char* fields = "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n";
+  EXPECT_FALSE(read(std::string("HTTP/1.1 200 OK\r\n") + fields, head()).keep_alive);
+  EXPECT_FALSE(read(std::string("HTTP/1.1 204 No Content\r\n") + fields).keep_alive);
+  EXPECT_FALSE(read(std::string("HTTP/1.1 304 Not Modified\r\n") + fields).keep_alive);
+}
+
+TEST(H1Response, InterimResponsesHaveABoundEachAndInNumber) {
+  // Each interim response's header section is bounded on its own: two 40 KiB 103s are read.
+  const std::string hint = "Link: <" + std::string(40 * 1024, 'a') + ">\r\n";
+  Outcome out = read("HTTP/1.1 103 Early Hints\r\n" + hint + "\r\nHTTP/1.1 103 Early Hints\r\n" + hint +
+                     "\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  EXPECT_TRUE(out.done);
+  EXPECT_EQ(out.body, "ok");
+  // An endless run of them is not.
+  std::string flood;
+  for (std::uint32_t i = 0; i <= H1ResponseReader::kMaxInterimResponses; ++i) flood += "HTTP/1.1 100 Continue\r\n\r\n";
+  out = read(flood + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  EXPECT_EQ(out.failure, Failure::kMalformed);
 }
 
 TEST(H1Response, FieldLineWithoutNameOrColonIsMalformed) {
@@ -760,10 +801,9 @@ TEST(H1Response, StartedAndHasStatus) {
   EXPECT_FALSE(reader.done());
 }
 
-// --- found by these tests; skipped until the reader is fixed ---
+// --- found by these tests (fixed in the reader) ---
 
 TEST(H1Response, Http10WithTransferEncodingIsNotReused) {
-  GTEST_SKIP() << "bug: an HTTP/1.0 response with Transfer-Encoding and Connection: keep-alive is kept alive";
   // RFC 9112 section 6.1: "A server or client that receives an HTTP/1.0 message containing a
   // Transfer-Encoding header field MUST treat the message as if the framing is faulty, even if a
   // Content-Length is present, and close the connection after processing the message."
@@ -773,7 +813,6 @@ TEST(H1Response, Http10WithTransferEncodingIsNotReused) {
 }
 
 TEST(H1Response, ObsoleteFoldIsPartOfTheFieldValueForFraming) {
-  GTEST_SKIP() << "bug: a folded continuation of Connection / Transfer-Encoding / Content-Length is dropped";
   // RFC 9112 section 5.2: a user agent receiving obs-fold in a response "MUST replace each
   // received obs-fold with one or more SP octets prior to interpreting the field value".
   // "keep-alive,  close" holds the close option (section 9.3).
@@ -788,7 +827,6 @@ TEST(H1Response, ObsoleteFoldIsPartOfTheFieldValueForFraming) {
 }
 
 TEST(H1Response, HigherMinorVersionIsReadAsHttp11) {
-  GTEST_SKIP() << "bug: an HTTP/1.2 status line is rejected as not HTTP/1.x";
   // RFC 9110 section 2.5: a recipient of a message with a major version it implements and a higher
   // minor version "SHOULD process the message as if it were in the highest minor version within
   // that major version to which the recipient is conformant" (here 1.1); the header's own
