@@ -4,7 +4,9 @@
 #   bench/http/run.sh BUILD_DIR            (e.g. build/release)
 # Environment: DURATION (s per run, default 5), ROUNDS (alternating wrk/engine runs whose medians
 #              are reported, default 3), FILES (default 2000), CONCURRENCY (default "64 256"),
-#              SLOW_CONCURRENCY (default 1024), LOOPS (engine loops = wrk threads, default 1).
+#              SLOW_CONCURRENCY (default 1024), LOOPS (engine loops = wrk threads, default 1),
+#              LIBCURL (default 1: each round also runs the engine with own_http1 off, so its own
+#              HTTP/1.1 path and libcurl are side by side; 0 skips).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "${1:?usage: run.sh BUILD_DIR}" && pwd)"
@@ -18,6 +20,7 @@ files="${FILES:-2000}"
 concurrencies="${CONCURRENCY:-64 256}"
 slow_concurrency="${SLOW_CONCURRENCY:-1024}"
 loops="${LOOPS:-1}"
+libcurl="${LIBCURL:-1}"
 range_bytes=16384
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/tdump-http-bench.XXXXXX")"
@@ -84,10 +87,10 @@ run_wrk() {  # concurrency paths-file
 }
 
 # http_load: requests/s and CPU per request (getrusage, measured after its warm-up).
-run_engine() {  # concurrency paths-file
+run_engine() {  # concurrency paths-file own_http1(1|0)
   local out
   out=$("$load" --base-url "http://127.0.0.1:$port" --paths "$2" --range "$range_bytes" --concurrency "$1" \
-        --duration "$duration" --warmup 2 --loops "$loops")
+        --duration "$duration" --warmup 2 --loops "$loops" --own-http1 "${3:-1}")
   local rps cpu
   rps=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' <<<"$out")
   cpu=$(sed -n 's/.*cpu_us_per_request=\([0-9.]*\).*/\1/p' <<<"$out")
@@ -104,23 +107,35 @@ median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 echo "# HTTP engine vs wrk: ${range_bytes}-byte ranged GETs over $files files of 64 KiB, nginx 1 worker on 127.0.0.1,"
 echo "# ${duration}s per run, $rounds alternating rounds (medians), engine loops = wrk threads = $loops,"
 echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start, $(curl_version)"
-printf '%-26s %10s %11s %7s %15s %15s\n' scenario wrk_rps engine_rps ratio wrk_cpu_us/req eng_cpu_us/req
+printf '%-26s %10s %11s %7s %15s %15s' scenario wrk_rps engine_rps ratio wrk_cpu_us/req eng_cpu_us/req
+[[ "$libcurl" == 0 ]] && echo || printf ' %11s %7s %15s\n' libcurl_rps ratio curl_cpu_us/req
 report() {  # name concurrency paths
-  local w_rps=() w_cpu=() e_rps=() e_cpu=() line
+  local w_rps=() w_cpu=() e_rps=() e_cpu=() l_rps=() l_cpu=() line
   for _ in $(seq "$rounds"); do
     read -r a b c < <(run_wrk "$2" "$3")
     w_rps+=("$a") w_cpu+=("$b")
     [[ "$c" == none ]] || echo "  wrk: $c"
-    read -r a b line < <(run_engine "$2" "$3")
+    read -r a b line < <(run_engine "$2" "$3" 1)
     e_rps+=("$a") e_cpu+=("$b")
     echo "  engine: $line" >>"$work/engine.log"
+    if [[ "$libcurl" != 0 ]]; then
+      read -r a b line < <(run_engine "$2" "$3" 0)
+      l_rps+=("$a") l_cpu+=("$b")
+      echo "  engine (libcurl): $line" >>"$work/engine.log"
+    fi
   done
-  local wr wc er ec
+  local wr wc er ec lr lc
   wr=$(printf '%s\n' "${w_rps[@]}" | median) wc=$(printf '%s\n' "${w_cpu[@]}" | median)
   er=$(printf '%s\n' "${e_rps[@]}" | median) ec=$(printf '%s\n' "${e_cpu[@]}" | median)
-  printf '%-26s %10s %11s %7s %15s %15s\n' "$1" "$wr" "$er" "$(awk -v e="$er" -v w="$wr" 'BEGIN {printf "%.2f", e / w}')" \
+  printf '%-26s %10s %11s %7s %15s %15s' "$1" "$wr" "$er" "$(awk -v e="$er" -v w="$wr" 'BEGIN {printf "%.2f", e / w}')" \
     "$wc" "$ec"
-  echo "  rounds: wrk ${w_rps[*]} | engine ${e_rps[*]}"
+  if [[ "$libcurl" != 0 ]]; then
+    lr=$(printf '%s\n' "${l_rps[@]}" | median) lc=$(printf '%s\n' "${l_cpu[@]}" | median)
+    printf ' %11s %7s %15s\n' "$lr" "$(awk -v e="$lr" -v w="$wr" 'BEGIN {printf "%.2f", e / w}')" "$lc"
+  else
+    echo
+  fi
+  echo "  rounds: wrk ${w_rps[*]} | engine ${e_rps[*]}${l_rps:+ | libcurl ${l_rps[*]}}"
 }
 for c in $concurrencies; do report "local c=$c" "$c" "$work/paths.txt"; done
 report "40ms latency c=$slow_concurrency" "$slow_concurrency" "$work/slow-paths.txt"
