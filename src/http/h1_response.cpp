@@ -3,19 +3,12 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/ascii.hpp"
+
 namespace tdump::http {
 namespace {
 
 constexpr std::size_t kMaxChunkHexDigits = 16;
-
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -58,28 +51,15 @@ void for_each_element(std::string_view value, F each) {
 }  // namespace
 
 void H1ResponseReader::reset(bool head_request) {
-  state_ = State::kStatus;
-  failure_ = Failure::kNone;
-  reason_ = "";
+  // Every member back to its initial value; the two line buffers keep their capacity.
+  std::string line = std::move(line_);
+  std::string field = std::move(field_);
+  *this = H1ResponseReader{};
+  line.clear();
+  field.clear();
+  line_ = std::move(line);
+  field_ = std::move(field);
   head_ = head_request;
-  started_ = false;
-  interim_ = false;
-  status_ = 0;
-  pending_status_ = 0;
-  version_ = 0;
-  keep_alive_ = false;
-  connection_close_ = false;
-  connection_keep_alive_ = false;
-  chunked_ = false;
-  transfer_encoding_ = false;
-  has_length_ = false;
-  length_ = 0;
-  remaining_ = 0;
-  header_bytes_ = 0;
-  trailer_bytes_ = 0;
-  interim_responses_ = 0;
-  line_.clear();
-  field_.clear();
 }
 
 void H1ResponseReader::fail(Failure failure, const char* reason) {
@@ -158,7 +138,9 @@ std::size_t H1ResponseReader::feed(std::string_view data, H1ResponseSink& sink) 
         if (!ok) return consumed;
         break;
       }
-      case State::kBody: {
+      case State::kBody:
+      case State::kChunkData: {
+        // Content-Length's body, or a chunk's data: `remaining_` bytes.
         const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, rest.size()));
         remaining_ -= take;
         consumed += take;
@@ -167,7 +149,13 @@ std::size_t H1ResponseReader::feed(std::string_view data, H1ResponseSink& sink) 
           state_ = State::kDone;
           return consumed;
         }
-        if (remaining_ == 0) finish_body();
+        if (remaining_ == 0) {
+          if (state_ == State::kBody) {
+            finish_body();
+          } else {
+            state_ = State::kChunkDataEnd;
+          }
+        }
         break;
       }
       case State::kUntilClose: {
@@ -199,18 +187,6 @@ std::size_t H1ResponseReader::feed(std::string_view data, H1ResponseSink& sink) 
         }
         line_.clear();
         if (!ok) return consumed;
-        break;
-      }
-      case State::kChunkData: {
-        const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, rest.size()));
-        remaining_ -= take;
-        consumed += take;
-        if (!sink.on_body(rest.substr(0, take))) {
-          keep_alive_ = false;
-          state_ = State::kDone;
-          return consumed;
-        }
-        if (remaining_ == 0) state_ = State::kChunkDataEnd;
         break;
       }
       case State::kChunkDataEnd: {
@@ -291,7 +267,7 @@ bool H1ResponseReader::on_field(std::string_view line, H1ResponseSink& sink) {
   if (interim_) return true;
   const std::string_view name = text.substr(0, colon);
   const std::string_view value = trim(text.substr(colon + 1));
-  if (iequals(name, "content-length")) {
+  if (ascii_iequals(name, "content-length")) {
     bool ok = true;
     bool any = false;
     for_each_element(value, [&](std::string_view element) {
@@ -310,15 +286,15 @@ bool H1ResponseReader::on_field(std::string_view line, H1ResponseSink& sink) {
       fail(Failure::kMalformed, "invalid Content-Length");
       return false;
     }
-  } else if (iequals(name, "transfer-encoding")) {
+  } else if (ascii_iequals(name, "transfer-encoding")) {
     transfer_encoding_ = true;
     // Only the final coding decides the framing (RFC 9112 section 6.3, item 4).
     chunked_ = false;
-    for_each_element(value, [&](std::string_view element) { chunked_ = iequals(element, "chunked"); });
-  } else if (iequals(name, "connection")) {
+    for_each_element(value, [&](std::string_view element) { chunked_ = ascii_iequals(element, "chunked"); });
+  } else if (ascii_iequals(name, "connection")) {
     for_each_element(value, [&](std::string_view element) {
-      if (iequals(element, "close")) connection_close_ = true;
-      if (iequals(element, "keep-alive")) connection_keep_alive_ = true;
+      if (ascii_iequals(element, "close")) connection_close_ = true;
+      if (ascii_iequals(element, "keep-alive")) connection_keep_alive_ = true;
     });
   }
   sink.on_header_line(line);

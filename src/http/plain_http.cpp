@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.hpp"
+
 namespace tdump::http {
 namespace {
 
@@ -27,15 +29,9 @@ constexpr std::chrono::seconds kDefaultMaxIdleAge{118};
 constexpr std::size_t kNotInHeap = static_cast<std::size_t>(-1);
 constexpr std::size_t kMinBuffer = std::size_t{16} * 1024;
 
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool has_field(const Request& request, std::string_view name) {
-  return std::any_of(request.headers.begin(), request.headers.end(), [&](const HeaderField& field) {
-    return field.name.size() == name.size() &&
-           std::equal(field.name.begin(), field.name.end(), name.begin(), [](char a, char b) { return lower(a) == b; });
-  });
+  return std::any_of(request.headers.begin(), request.headers.end(),
+                     [&](const HeaderField& field) { return ascii_iequals(field.name, name); });
 }
 
 bool safe_text(std::string_view text) {
@@ -130,13 +126,11 @@ PlainHttp::~PlainHttp() {
 }
 
 PlainHttp::Origin* PlainHttp::origin_for(std::string_view authority) {
-  if (last_origin_ != nullptr && last_origin_->authority.size() == authority.size() &&
-      std::equal(authority.begin(), authority.end(), last_origin_->authority.begin(),
-                 [](char a, char b) { return lower(a) == b; })) {
+  if (last_origin_ != nullptr && ascii_iequals(authority, last_origin_->authority)) {
     return last_origin_;
   }
   std::string key(authority);
-  std::transform(key.begin(), key.end(), key.begin(), lower);
+  std::transform(key.begin(), key.end(), key.begin(), ascii_lower);
   auto found = origins_.find(key);
   if (found == origins_.end()) {
     auto origin = std::make_unique<Origin>();

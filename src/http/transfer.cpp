@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ascii.hpp"
 #include "http/url_redaction.hpp"
 
 namespace tdump::http {
@@ -15,11 +16,8 @@ namespace {
 constexpr std::size_t kMaxReserveFromHeader = std::size_t{64} << 20;
 
 bool has_header(const Request& request, std::string_view name) {
-  return std::any_of(request.headers.begin(), request.headers.end(), [&](const HeaderField& field) {
-    return field.name.size() == name.size() &&
-           std::equal(field.name.begin(), field.name.end(), name.begin(),
-                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
-  });
+  return std::any_of(request.headers.begin(), request.headers.end(),
+                     [&](const HeaderField& field) { return ascii_iequals(field.name, name); });
 }
 
 // The request's header lines for CURLOPT_HTTPHEADER, in two allocations whatever their number
@@ -153,8 +151,7 @@ std::size_t transfer_write_header(char* data, std::size_t size, std::size_t coun
   // Built in place; ASCII lower-casing inline (std::tolower is a locale-aware libc call per byte).
   HeaderField& field = transfer->response.headers.emplace_back();
   field.name.resize(name.size());
-  std::transform(name.begin(), name.end(), field.name.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+  std::transform(name.begin(), name.end(), field.name.begin(), ascii_lower);
   field.value.assign(value);
   if (field.name == "content-length") {
     std::uint64_t length = 0;

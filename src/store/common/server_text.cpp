@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 
+#include "common/ascii.hpp"
 #include "store/common/url.hpp"
 
 namespace tdump::store {
@@ -11,15 +12,6 @@ namespace {
 
 constexpr std::size_t kMinSecretBytes = 6;
 constexpr std::string_view kRedacted = "[redacted]";
-
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
 
 std::string cut_marker(std::size_t original_size) {
   return " [... cut, " + std::to_string(original_size) + " bytes in all]";
@@ -87,7 +79,7 @@ bool is_secret_param(std::string_view name) {
   static constexpr std::array<std::string_view, 8> kNames = {
       "sig",  "x-amz-signature", "x-amz-security-token", "x-goog-signature", "access_token", "token",
       "code", "signature"};
-  return std::any_of(kNames.begin(), kNames.end(), [&](std::string_view n) { return iequals(n, name); });
+  return std::any_of(kNames.begin(), kNames.end(), [&](std::string_view n) { return ascii_iequals(n, name); });
 }
 
 }  // namespace
@@ -140,8 +132,8 @@ std::string server_text(std::string_view text, std::span<const std::string> secr
 std::vector<std::string> request_secrets(const http::Request& request) {
   std::vector<std::string> out;
   for (const auto& field : request.headers) {
-    if (iequals(field.name, "authorization") || iequals(field.name, "proxy-authorization") ||
-        iequals(field.name, "x-amz-security-token")) {
+    if (ascii_iequals(field.name, "authorization") || ascii_iequals(field.name, "proxy-authorization") ||
+        ascii_iequals(field.name, "x-amz-security-token")) {
       if (!field.value.empty()) out.push_back(field.value);
     }
   }
