@@ -64,9 +64,7 @@ char* callback_bytes(std::string_view data) {
 }  // namespace
 
 struct PlainHttp::Origin {
-  std::string authority;    // lower-cased, as in the URL
-  std::string host_header;  // the Host field: the authority without a default ":80"
-  std::string host;         // for messages: the name or address, without brackets
+  std::string host;  // for messages and addresses: the name or address, without brackets
   std::uint16_t port = 80;
   bool literal = false;  // an IP literal: the address never needs learning
   bool known = false;
@@ -125,44 +123,59 @@ PlainHttp::~PlainHttp() {
   }
 }
 
-PlainHttp::Origin* PlainHttp::origin_for(std::string_view authority) {
-  if (last_origin_ != nullptr && ascii_iequals(authority, last_origin_->authority)) {
-    return last_origin_;
+namespace {
+
+// An authority split as libcurl reads it: host[:port] or [v6][:port]; the port a number (leading
+// zeros allowed, 1..65535), 80 when absent or empty. False when it is none of these.
+bool parse_authority(std::string_view authority, std::string_view& host, std::uint16_t& port) {
+  host = authority;
+  std::string_view digits;
+  if (!host.empty() && host.front() == '[') {
+    const auto close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    if (close + 1 < host.size()) {
+      if (host[close + 1] != ':') return false;
+      digits = host.substr(close + 2);
+    }
+    host = host.substr(0, close + 1);  // brackets kept: the Host field carries them
+  } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
+    digits = host.substr(colon + 1);
+    host = host.substr(0, colon);
   }
-  std::string key(authority);
+  if (host.empty() || host == "[]") return false;
+  port = 80;
+  if (!digits.empty()) {
+    unsigned value = 0;
+    const auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (parsed.ec != std::errc{} || parsed.ptr != digits.data() + digits.size() || value == 0 || value > 65535) {
+      return false;
+    }
+    port = static_cast<std::uint16_t>(value);
+  }
+  return true;
+}
+
+}  // namespace
+
+PlainHttp::Origin* PlainHttp::origin_for(std::string_view authority) {
+  // Most requests go to the URL spelled as the last one was: its Host field is reused as is.
+  if (last_origin_ != nullptr && authority == last_authority_) return last_origin_;
+  std::string_view host;
+  std::uint16_t port = 80;
+  if (!parse_authority(authority, host, port)) return nullptr;
+  // The Host field as libcurl writes it: this URL's spelling of the host, the port as a number,
+  // left out when it is 80 (signatures are made over the same text).
+  last_host_header_.assign(host);
+  if (port != 80) last_host_header_.append(":").append(std::to_string(port));
+  // One pool per origin: the host without case, and the port.
+  std::string key(host);
   std::transform(key.begin(), key.end(), key.begin(), ascii_lower);
+  key.append(":").append(std::to_string(port));
   auto found = origins_.find(key);
   if (found == origins_.end()) {
     auto origin = std::make_unique<Origin>();
-    origin->authority = key;
-    // host[:port] or [v6][:port]
-    std::string_view host = authority;
-    std::string_view port;
-    if (!host.empty() && host.front() == '[') {
-      const auto close = host.find(']');
-      if (close == std::string_view::npos) return nullptr;
-      if (close + 1 < host.size()) {
-        if (host[close + 1] != ':') return nullptr;
-        port = host.substr(close + 2);
-      }
-      host = host.substr(1, close - 1);
-    } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
-      port = host.substr(colon + 1);
-      host = host.substr(0, colon);
-    }
-    if (host.empty()) return nullptr;
-    if (!port.empty()) {
-      unsigned value = 0;
-      const auto parsed = std::from_chars(port.data(), port.data() + port.size(), value);
-      if (parsed.ec != std::errc{} || parsed.ptr != port.data() + port.size() || value == 0 || value > 65535) {
-        return nullptr;
-      }
-      origin->port = static_cast<std::uint16_t>(value);
-    }
-    origin->host.assign(host);
-    // libcurl leaves the default port out of Host (and signatures are made the same way).
-    origin->host_header.assign(authority);
-    if (origin->port == 80 && !port.empty()) origin->host_header.resize(authority.size() - port.size() - 1);
+    origin->port = port;
+    origin->host.assign(host.front() == '[' ? host.substr(1, host.size() - 2) : host);
     auto* v4 = reinterpret_cast<sockaddr_in*>(&origin->address);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
     auto* v6 =
         reinterpret_cast<sockaddr_in6*>(&origin->address);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
@@ -179,6 +192,7 @@ PlainHttp::Origin* PlainHttp::origin_for(std::string_view authority) {
     }
     found = origins_.emplace(std::move(key), std::move(origin)).first;
   }
+  last_authority_.assign(authority);
   last_origin_ = found->second.get();
   return last_origin_;
 }
@@ -193,7 +207,7 @@ bool PlainHttp::start(Transfer* transfer) {
   if (origin == nullptr) return false;
   // The request bytes, checked as they are written: a header value with a line break is left to
   // libcurl (and its rules), never sent by us.
-  std::size_t bytes = 64 + target.size() + origin->host_header.size() + config_.user_agent.size();
+  std::size_t bytes = 64 + target.size() + last_host_header_.size() + config_.user_agent.size();
   for (const auto& field : request.headers) {
     if (!safe_text(field.name) || !safe_text(field.value)) return false;
     bytes += field.name.size() + field.value.size() + 4;
@@ -221,7 +235,7 @@ bool PlainHttp::start(Transfer* transfer) {
   out.clear();
   out.reserve(bytes);
   out.append("GET ").append(target.empty() || target.front() == '?' ? "/" : "").append(target).append(" HTTP/1.1\r\n");
-  if (!has_field(request, "host")) out.append("Host: ").append(origin->host_header).append("\r\n");
+  if (!has_field(request, "host")) out.append("Host: ").append(last_host_header_).append("\r\n");
   for (const auto& field : request.headers) out.append(field.name).append(": ").append(field.value).append("\r\n");
   if (!config_.user_agent.empty() && !has_field(request, "user-agent")) {
     out.append("User-Agent: ").append(config_.user_agent).append("\r\n");

@@ -99,17 +99,21 @@ class PlainHttp {
   void heap_remove(Conn& conn);
   void heap_fix(std::size_t index);
   void heap_swap(std::size_t a, std::size_t b);
+  // The origin of a URL's authority (made on first use), and its Host field in last_host_header_.
   Origin* origin_for(std::string_view authority);
 
   const ClientConfig& config_;
   const int epoll_fd_;
   PlainHttpOwner& owner_;
   const std::chrono::seconds max_idle_age_;
-  std::unordered_map<std::string, std::unique_ptr<Origin>> origins_;  // by lower-cased authority
-  Origin* last_origin_ = nullptr;                                     // most requests go to one
-  std::vector<Conn*> by_fd_;                                          // descriptor -> connection
-  std::vector<Conn*> heap_;                                           // busy connections, min-heap on deadline
-  std::vector<std::unique_ptr<Conn>> pool_;                           // every Conn ever made (reused)
+  std::unordered_map<std::string, std::unique_ptr<Origin>> origins_;  // by lower-cased host and port
+  // origin_for()'s last answer: the URL's authority as spelled, its origin and its Host field.
+  std::string last_authority_;
+  Origin* last_origin_ = nullptr;
+  std::string last_host_header_;
+  std::vector<Conn*> by_fd_;                 // descriptor -> connection
+  std::vector<Conn*> heap_;                  // busy connections, min-heap on deadline
+  std::vector<std::unique_ptr<Conn>> pool_;  // every Conn ever made (reused)
   std::vector<Conn*> free_conns_;
   std::vector<char> buffer_;  // recv() target, shared by all connections of the loop
 };
