@@ -7,8 +7,11 @@
 // (nginx's stub_status and access log, the proxy's own count, http.server's log).
 #include <gtest/gtest.h>
 
+#include <array>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
+#include <random>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -260,6 +263,74 @@ TEST_P(EngineWire, CapInsideAChunkedBodyClosesTheConnection) {
     EXPECT_TRUE(same_bytes(whole->body, echo_body()));
   }
   EXPECT_EQ(accepted() - before - 1, 2U);
+  expect_path_taken(*http);
+}
+
+// Many chunks of random sizes (with an extension now and then), the stream cut into pieces at
+// random places and sent a moment apart: the decoded body is the bytes encoded, and the
+// connection is kept.
+TEST_P(EngineWire, ManyChunksSplitAnywhereDecodeToTheBytes) {
+  const std::string body = random_bytes(200'000, 11);
+  std::mt19937_64 rng(12);
+  std::string stream = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (std::size_t offset = 0, n = 0; offset < body.size(); ++n) {
+    const std::size_t size = std::min<std::size_t>(1 + rng() % 3000, body.size() - offset);
+    std::array<char, 16> hex{};
+    const auto end = std::to_chars(hex.data(), hex.data() + hex.size(), size, 16).ptr;
+    stream.append(hex.data(), end).append(n % 7 == 0 ? ";name=value\r\n" : "\r\n");
+    stream += body.substr(offset, size);
+    stream += "\r\n";
+    offset += size;
+  }
+  stream += "0\r\n\r\n";
+  std::vector<std::string> pieces;
+  for (std::size_t at = 0; at < stream.size();) {
+    const std::size_t size = std::min<std::size_t>(1 + rng() % 20'000, stream.size() - at);
+    pieces.push_back(as_latin1_json_text(stream.substr(at, size)));
+    at += size;
+  }
+  rules({raw_rule("/raw/chunks", pieces, "keep", 2)});
+  auto http = engine();
+  for (std::size_t i = 0; i < 2; ++i) {
+    auto result = http->execute(get(proxy_url("/raw/chunks")));
+    ASSERT_TRUE(result.ok()) << result.error().describe();
+    EXPECT_EQ(result->status, 200);
+    ASSERT_TRUE(same_bytes(result->body, body));
+    EXPECT_EQ(result->attempts, 1U);
+  }
+  EXPECT_EQ(proxy->connections(), 1);
+  expect_path_taken(*http);
+}
+
+// Some servers answer an idle keep-alive connection with an unsolicited "408 Request Timeout"
+// before closing it. By the next request (here 300 ms later) it is a dead connection, never the
+// answer to that request.
+TEST_P(EngineWire, UnsolicitedResponseOnAnIdleConnectionIsNotTheNextAnswer) {
+  if (!GetParam()) {
+    // LIMITATION (libcurl path, libcurl 7.88, observed here): libcurl reuses the connection
+    // although it holds the unread 408 (and the end of the stream behind it), sends the second
+    // request on it and reads the stale 408 as its answer. The engine then retries the 408: the
+    // result is right, but with attempts 2 (and one backoff) where the server saw one request;
+    // with max_retries 0 the caller would get a 408 the server never sent for that request. The
+    // own path closes an idle connection as soon as it is readable.
+    GTEST_SKIP() << "libcurl path: a stale 408 on an idle connection is read as the next answer (attempts 2)";
+  }
+  rules({raw_rule(
+      "/raw/idle408",
+      std::vector<std::string>{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                               "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"},
+      "close", 100)});
+  auto http = engine();
+  for (std::size_t i = 0; i < 3; ++i) {
+    auto result = http->execute(get(proxy_url("/raw/idle408")));
+    ASSERT_TRUE(result.ok()) << i << ": " << result.error().describe();
+    EXPECT_EQ(result->status, 200) << i;
+    EXPECT_EQ(result->body, "ok");
+    EXPECT_EQ(result->attempts, 1U);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  EXPECT_EQ(proxy->hits("/raw/idle408"), 3);
+  EXPECT_EQ(proxy->connections(), 3);
   expect_path_taken(*http);
 }
 
