@@ -196,6 +196,30 @@ TEST_P(EngineWire, KeepaliveRequestsLimitEndsEveryThirdConnection) {
   expect_path_taken(*http);
 }
 
+// The same limit with 300 requests in flight at once: every connection still ends after its
+// third response, none is reused past it, and every request gets its bytes in one attempt.
+TEST_P(EngineWire, KeepaliveRequestsLimitUnderConcurrency) {
+  auto http = engine();
+  const auto before = accepted();
+  std::vector<Request> requests;
+  for (std::size_t i = 0; i < 300; ++i) requests.push_back(range_get(nginx_url("/ka3/" + name(i)), i * 100, 4096));
+  auto results = run_all(*http, std::move(requests));
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].ok() || results[i]->status != 206 || results[i]->attempts != 1 ||
+        results[i]->body != files->at(i % kFiles).substr(i * 100, 4096)) {
+      ++bad;
+    }
+  }
+  EXPECT_EQ(bad, 0U);
+  // At most three requests per connection: at least 100 connections, by nginx's count.
+  const auto connections = accepted() - before - 1;
+  EXPECT_GE(connections, 100U);
+  EXPECT_EQ(http->stats().connections_opened, connections);
+  EXPECT_EQ(http->stats().attempts, 300U);
+  expect_path_taken(*http);
+}
+
 // `keepalive_timeout 1s`: nginx closes the connection idle after a response; a request two
 // seconds later must not fail or count a second attempt (the close is noticed, or the request
 // is sent once more on a new connection without counting).
