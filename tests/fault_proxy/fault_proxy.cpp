@@ -33,6 +33,12 @@ int FaultProxy::hits(const std::string& path) const {
   return counts.contains(path) ? counts[path].get<int>() : 0;
 }
 
+int FaultProxy::connections() const {
+  auto response = simple_http("GET", port_, "/__faults/connections");
+  if (response.status != 200) throw std::runtime_error("fault proxy: reading the connection count failed");
+  return nlohmann::json::parse(response.body).at("connections").get<int>();
+}
+
 std::string FaultProxy::s3_slow_down_body() {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code>"
          "<Message>Please reduce your request rate.</Message><RequestId>4442587FB7D0A2F9</RequestId></Error>";

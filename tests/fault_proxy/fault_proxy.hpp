@@ -28,6 +28,9 @@ class FaultProxy {
   void clear() const { set_rules(nlohmann::json::array()); }
   // Requests the proxy received for `path` (query excluded) since the rules were last set.
   [[nodiscard]] int hits(const std::string& path) const;
+  // Connections the proxy accepted that carried a request other than its control ones, since
+  // the rules were last set: the proxy's own count, independent of the client's.
+  [[nodiscard]] int connections() const;
 
   // S3's error document for a 503 SlowDown, as S3 sends it.
   static std::string s3_slow_down_body();

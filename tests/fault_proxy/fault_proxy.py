@@ -9,6 +9,8 @@ matches. Rules are set over HTTP so one proxy serves a whole test binary:
     PUT    /__faults/rules   JSON list of rules; replaces the rules and clears the hit counts
     DELETE /__faults/rules   no rules, hit counts cleared
     GET    /__faults/hits    JSON {path: requests seen}, every request counted, faulted or not
+    GET    /__faults/connections   JSON {"connections": N}: connections that carried at least one
+                             request other than these control ones (cleared with the hit counts)
 
 A rule applies to the first `times` requests whose path (query excluded) equals `path`, or
 starts with it when "prefix": true (times -1: every request). The first rule with attempts
@@ -26,6 +28,12 @@ left wins. Actions:
     {"action": "drip", "bytes_per_second": 1}   forward, send the upstream's headers at once and
                                                 its body that many bytes a second (a server that
                                                 is alive but too slow to wait for), then close
+    {"action": "raw", "data": "HTTP/1.1 ...",   answer with exactly these bytes (each character
+     "gap_ms": 50, "then": "close"}             of the string one byte, U+0000..U+00FF), without
+                                                asking the upstream; "data" may be a list of
+                                                pieces sent gap_ms apart. Then "close" (FIN, the
+                                                default), "reset" (RST) or "keep" (read the next
+                                                request on this connection)
 """
 import argparse
 import asyncio
@@ -43,10 +51,12 @@ class State:
     def __init__(self):
         self.rules = []
         self.hits = {}
+        self.connections = 0
 
     def set_rules(self, rules):
         self.rules = [dict(rule, left=rule.get("times", 1)) for rule in rules]
         self.hits = {}
+        self.connections = 0
 
     def match(self, path):
         self.hits[path] = self.hits.get(path, 0) + 1
@@ -119,11 +129,34 @@ async def control(method, path, body, writer):
         reply(writer, 200)
     elif path == "/__faults/hits" and method == "GET":
         reply(writer, 200, json.dumps(STATE.hits).encode(), [("Content-Type", "application/json")])
+    elif path == "/__faults/connections" and method == "GET":
+        reply(writer, 200, json.dumps({"connections": STATE.connections}).encode(),
+              [("Content-Type", "application/json")])
     else:
         reply(writer, 404)
 
 
+async def send_raw(rule, writer):
+    """The "raw" action: the rule's bytes verbatim; False when the connection is done."""
+    data = rule.get("data", "")
+    pieces = data if isinstance(data, list) else [data]
+    for index, piece in enumerate(pieces):
+        if index > 0:
+            await asyncio.sleep(float(rule.get("gap_ms", 0)) / 1000)
+        writer.write(piece.encode("latin-1"))
+        await writer.drain()
+    then = rule.get("then", "close")
+    if then == "keep":
+        return True
+    if then == "reset":
+        reset(writer)
+    else:
+        writer.close()
+    return False
+
+
 async def serve(reader, writer):
+    counted = False
     try:
         while True:
             try:
@@ -138,6 +171,9 @@ async def serve(reader, writer):
                 if not keep_alive:
                     return
                 continue
+            if not counted:
+                STATE.connections += 1
+                counted = True
             rule = STATE.match(path)
             action = rule["action"] if rule else "forward"
             if action == "reset":
@@ -150,6 +186,10 @@ async def serve(reader, writer):
                 await asyncio.sleep(float(rule.get("seconds", 5)))
                 writer.close()
                 return
+            if action == "raw":
+                if not await send_raw(rule, writer):
+                    return
+                continue
             if action == "status":
                 extra = [("Content-Type", rule.get("content_type", "application/xml"))]
                 if "retry_after" in rule:

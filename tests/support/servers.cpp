@@ -131,7 +131,7 @@ void AzuriteServer::put_blob(const std::string& container, const std::string& ke
   require(r.status == 201, "put blob " + key + ": " + std::to_string(r.status) + " " + r.body);
 }
 
-NginxServer::NginxServer(int workers, const std::string& extra_server_config) {
+NginxServer::NginxServer(int workers, const std::string& extra_server_config, const std::string& extra_http_config) {
   port_ = free_port();
   std::filesystem::create_directories(root());
   std::filesystem::create_directories(dir_ / "tmp");
@@ -146,9 +146,8 @@ NginxServer::NginxServer(int workers, const std::string& extra_server_config) {
       "http { include /etc/nginx/mime.types; access_log off; client_body_temp_path " +
       (dir_ / "tmp").string() +
       ";\n"
-      "  keepalive_requests 1000000; keepalive_timeout 300s;\n"
-      "  server { listen 127.0.0.1:" +
-      std::to_string(port_) + "; root " + root().string() +
+      "  keepalive_requests 1000000; keepalive_timeout 300s;\n" +
+      extra_http_config + "  server { listen 127.0.0.1:" + std::to_string(port_) + "; root " + root().string() +
       ";\n"
       "    location / { dav_methods PUT MKCOL; create_full_put_path on; dav_ext_methods PROPFIND OPTIONS; }\n" +
       extra_server_config + "  }\n}\n";

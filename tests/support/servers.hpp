@@ -79,11 +79,13 @@ class AzuriteServer {
   ChildProcess process_;
 };
 
-// nginx serving `root()` with WebDAV PROPFIND (dav-ext) and ranged GETs.
-// `delay_ms` > 0 adds a per-response delay (echo module) under the /slow/ prefix.
+// nginx serving `root()` with WebDAV PROPFIND (dav-ext) and ranged GETs; the echo module is
+// loaded. `extra_server_config` goes into the server block, `extra_http_config` into the http
+// block (what only it may hold, such as log_format).
 class NginxServer {
  public:
-  explicit NginxServer(int workers = 1, const std::string& extra_server_config = {});
+  explicit NginxServer(int workers = 1, const std::string& extra_server_config = {},
+                       const std::string& extra_http_config = {});
   [[nodiscard]] std::uint16_t port() const { return port_; }
   [[nodiscard]] std::filesystem::path root() const { return dir_.path() / "root"; }
   [[nodiscard]] std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
