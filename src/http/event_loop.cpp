@@ -521,6 +521,13 @@ void EventLoop::on_done(Slot* slot, CURLcode code) {
   end.connections_opened = static_cast<std::uint64_t>(std::max(connects, 0L));
   end.detail.assign(slot->error.data());
   release_slot(slot);
+  // libcurl 7.88 takes a connection closed before the empty line that ends the header section as
+  // the end of the headers and, with no Content-Length, of an empty body: a success. The response
+  // never ended, so it is a transport failure (retried), as the own path reports it.
+  if (code == CURLE_OK && transfer->responding && !transfer->headers_ended) {
+    code = CURLE_RECV_ERROR;
+    end.detail = "connection closed inside the response header section";
+  }
   conclude(transfer, code, end);
 }
 

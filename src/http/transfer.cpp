@@ -114,6 +114,7 @@ void Transfer::begin_attempt() {
   response.http_version = 0;
   capped = false;
   responding = false;
+  headers_ended = false;
 }
 
 std::size_t transfer_write_body(char* data, std::size_t size, std::size_t count, void* userdata) {
@@ -139,6 +140,11 @@ std::size_t transfer_write_header(char* data, std::size_t size, std::size_t coun
     // A new status line: an interim 1xx came first; keep only the final headers.
     transfer->response.headers.clear();
     transfer->responding = true;
+    transfer->headers_ended = false;
+    return n;
+  }
+  if (line == "\r\n" || line == "\n") {
+    transfer->headers_ended = true;  // (an interim response's too; its successor resets it)
     return n;
   }
   const auto colon = line.find(':');
