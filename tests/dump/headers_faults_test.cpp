@@ -236,6 +236,20 @@ TEST_F(HttpStoreFaults, CleanRunHasEveryKeyOnceAndOneRequestPerCog) {
   EXPECT_GT(clean_hits["a/tiffset_far_ifd.tif"], 1) << "a far IFD costs a second request";
 }
 
+// The clean run went through the engine's own HTTP/1.1 path (plain http, the default); the same
+// run with libcurl for every request must write the same rows (DuckDB, every column) with the same
+// requests per key (the proxy's own count).
+TEST_F(HttpStoreFaults, TheOwnHttp1PathAndLibcurlWriteTheSameRowsWithTheSameRequests) {
+  fault_proxy->clear();
+  const auto out = suite_dir->path() / "libcurl";
+  auto r = headers(config("fetch:\n  own_http1: false\n"), out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(as_int(duckdb_query("SELECT count(*) AS n FROM " + data_files(out))[0]["n"]),
+            static_cast<std::int64_t>(keys().size()));
+  EXPECT_EQ(data_row_difference(clean_out, out), 0);
+  for (const auto& key : keys()) EXPECT_EQ(fault_proxy->hits(path_of(key)), clean_hits[key]) << key;
+}
+
 TEST_F(HttpStoreFaults, ResetsSlowDownsAndTruncatedBodiesAreRetriedAndRowsEqualACleanRun) {
   const json slow_down = {
       {"action", "status"}, {"status", 503}, {"retry_after", "1"}, {"body", FaultProxy::s3_slow_down_body()}};
