@@ -89,6 +89,7 @@ struct PlainHttp::Conn final : H1ResponseSink {
   bool reused = false;            // this attempt's request went on a connection that carried one before
   bool opened_here = false;       // this attempt opened the connection (counted once)
   std::uint64_t connections = 0;  // connections this attempt opened
+  std::uint64_t sequence = 0;     // PlainHttp::sent_ when this attempt began
   std::size_t heap_index = kNotInHeap;
   std::size_t idle_index = 0;
   Clock::time_point start{};
@@ -281,6 +282,7 @@ void PlainHttp::begin(Conn& conn, Transfer* transfer) {
   const int refused = conn.connect_errno;
   conn.connect_errno = 0;
   conn.transfer = transfer;
+  conn.sequence = ++sent_;
   conn.sent = 0;
   conn.reader.reset(false);
   conn.reused = !conn.opened_here;
@@ -351,6 +353,12 @@ void PlainHttp::connected(Conn& conn) {
   }
   conn.phase = Conn::Phase::kSending;
   try_send(conn);
+}
+
+std::uint64_t PlainHttp::send_order(int fd) const noexcept {
+  const auto index = static_cast<std::size_t>(fd);
+  if (index >= by_fd_.size() || by_fd_[index] == nullptr || by_fd_[index]->transfer == nullptr) return 0;
+  return by_fd_[index]->sequence;
 }
 
 bool PlainHttp::on_event(int fd, std::uint32_t events) {

@@ -64,6 +64,9 @@ class PlainHttp {
 
   // Takes the attempt (true) or leaves it to libcurl (false).
   bool start(Transfer* transfer);
+  // When the request now on this descriptor was sent, as a sequence number (1, 2, ...); 0 for a
+  // descriptor that is not one of ours or carries no request.
+  [[nodiscard]] std::uint64_t send_order(int fd) const noexcept;
   // An event on a descriptor: true when it is one of ours (handled), false when it is libcurl's.
   bool on_event(int fd, std::uint32_t events);
   // The earliest deadline of an attempt in flight, if any.
@@ -116,6 +119,7 @@ class PlainHttp {
   std::vector<std::unique_ptr<Conn>> pool_;  // every Conn ever made (reused)
   std::vector<Conn*> free_conns_;
   std::vector<char> buffer_;  // recv() target, shared by all connections of the loop
+  std::uint64_t sent_ = 0;    // attempts begun (Conn::sequence)
 };
 
 }  // namespace tdump::http
