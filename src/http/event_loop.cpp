@@ -266,10 +266,10 @@ void EventLoop::wait_and_dispatch() {
   std::array<epoll_event, kMaxEventsPerWait> events{};
   const int count = epoll_wait(epoll_fd_, events.data(), kMaxEventsPerWait, next_wait_ms());
   // The plain path's answers are taken in the order their requests were sent, not in the order
-  // epoll lists them (answers that arrive while epoll hands events over come back reversed): a
-  // server answering in order then gives rows in key order, which the Parquet columns of paths
-  // and URLs compress better (up to 20 % smaller files measured), and the oldest request is served
-  // first. libcurl's descriptors keep their place, ahead of ours.
+  // epoll lists them (not the order of arrival: rows came out in runs of reversed key order while
+  // nginx answered in key order): a server answering in order then gives rows in key order, which
+  // the Parquet columns of paths and URLs compress better (up to 20 % smaller files measured), and
+  // the oldest request is served first. libcurl's descriptors keep their place, ahead of ours.
   std::array<std::pair<std::uint64_t, int>, kMaxEventsPerWait> order{};
   const auto n = static_cast<std::size_t>(std::max(count, 0));
   for (std::size_t i = 0; i < n; ++i) {
