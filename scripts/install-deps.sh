@@ -22,6 +22,7 @@ test_pkgs=(
   clang libclang-rt-14-dev clang-format clang-tidy
   libtiff-tools libtiff-dev geotiff-bin python3 python3-gdal python3-rasterio
   nginx libnginx-mod-http-dav-ext libnginx-mod-http-echo wrk
+  curl   # test_http_wire: the curl tool's own Host field is the oracle for ours; bench readiness checks
   nodejs npm
   chromium python3-pil   # `report` tests: render the page headless, check the screenshot
 )
