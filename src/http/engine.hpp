@@ -1,5 +1,6 @@
 #pragma once
-// The request engine: libcurl-multi event loops that keep thousands of requests in flight.
+// The request engine: event loops that keep thousands of requests in flight (libcurl-multi, and
+// their own HTTP/1.1 client for plain-http GETs: ClientConfig::own_http1, docs/http.md).
 // CONTRACT shared by src/store and src/dump; the implementation is in src/http/.
 //
 // - submit() is thread-safe and never runs the callback inline: callbacks run later on one of

@@ -1,8 +1,10 @@
 #pragma once
 // One I/O thread: a libcurl multi handle driven by epoll through curl_multi_socket_action, so
 // each wake-up touches only the connections that have something to do (curl_multi_perform walks
-// every transfer on every call, which does not scale to thousands in flight). Submissions arrive
-// through a queue and an eventfd; retries wait in a timer heap inside the loop, never blocking it.
+// every transfer on every call, which does not scale to thousands in flight). Plain-http GETs go
+// through the loop's own HTTP/1.1 client instead (http/plain_http.hpp, on the same epoll set), when
+// ClientConfig::own_http1 allows. Submissions arrive through a queue and an eventfd; retries wait
+// in a timer heap inside the loop, never blocking it; both paths end an attempt in conclude().
 #include <curl/curl.h>
 
 #include <array>
