@@ -233,7 +233,7 @@ void EventLoop::run() {
     drain_completions();
     if (!retries_.empty() && retries_stopped_.load(std::memory_order_acquire)) cancel_pending_retries();
     start_due_retries();
-    expire_first_byte_deadlines();
+    expire_deadlines();
     take_incoming();
     drain_completions();
   }
@@ -326,7 +326,7 @@ void EventLoop::start_due_retries() {
   }
 }
 
-void EventLoop::expire_first_byte_deadlines() {
+void EventLoop::expire_deadlines() {
   if (plain_ != nullptr && plain_->has_deadline()) {
     const auto now = Clock::now();
     if (plain_->next_deadline() <= now) plain_->expire(now);

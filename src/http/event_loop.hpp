@@ -94,7 +94,7 @@ class EventLoop final : private PlainHttpOwner {
   void take_incoming();
   void start_due_retries();
   void drain_completions();
-  void expire_first_byte_deadlines();
+  void expire_deadlines();
   void start_attempt(Transfer* transfer);
   void on_done(Slot* slot, CURLcode code);
   // One attempt ended (libcurl's or the plain path's): retry, or finish with its result.

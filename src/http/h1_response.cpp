@@ -151,7 +151,7 @@ std::size_t H1ResponseReader::feed(std::string_view data, H1ResponseSink& sink) 
         }
         if (remaining_ == 0) {
           if (state_ == State::kBody) {
-            finish_body();
+            state_ = State::kDone;
           } else {
             state_ = State::kChunkDataEnd;
           }
@@ -183,7 +183,7 @@ std::size_t H1ResponseReader::feed(std::string_view data, H1ResponseSink& sink) 
           ok = on_chunk_size(line);
         } else {
           trailer_bytes_ += line.size();
-          if (without_end(line).empty()) finish_body();  // trailer fields are read past, not kept
+          if (without_end(line).empty()) state_ = State::kDone;  // trailer fields are read past, not kept
         }
         line_.clear();
         if (!ok) return consumed;
@@ -239,7 +239,6 @@ bool H1ResponseReader::on_status(std::string_view line) {
     return false;
   }
   interim_ = status < 200;
-  pending_status_ = status;
   if (!interim_) {
     // A higher minor version is read as 1.1, the highest this reader implements (RFC 9110 section 2.5).
     version_ = text[7] == '0' ? 10 : 11;
@@ -309,7 +308,6 @@ bool H1ResponseReader::end_of_headers() {
       return false;
     }
     interim_ = false;
-    pending_status_ = 0;
     header_bytes_ = 0;
     state_ = State::kStatus;
     return true;
@@ -334,7 +332,7 @@ bool H1ResponseReader::end_of_headers() {
   if (has_length_) {
     remaining_ = length_;
     state_ = State::kBody;
-    if (remaining_ == 0) finish_body();
+    if (remaining_ == 0) state_ = State::kDone;
     return true;
   }
   keep_alive_ = false;
@@ -368,10 +366,6 @@ bool H1ResponseReader::on_chunk_size(std::string_view line) {
   remaining_ = size;
   state_ = State::kChunkData;
   return true;
-}
-
-void H1ResponseReader::finish_body() {
-  state_ = State::kDone;
 }
 
 void H1ResponseReader::end_of_stream() {

@@ -102,7 +102,6 @@ class H1ResponseReader {
   bool end_of_headers();
   bool on_chunk_size(std::string_view line);
   void fail(Failure failure, const char* reason);
-  void finish_body();
 
   State state_ = State::kStatus;
   Failure failure_ = Failure::kNone;
@@ -111,7 +110,6 @@ class H1ResponseReader {
   bool started_ = false;
   bool interim_ = false;  // the header section being read belongs to a 1xx
   int status_ = 0;
-  int pending_status_ = 0;
   int version_ = 0;
   bool keep_alive_ = false;
   bool connection_close_ = false;

@@ -9,13 +9,13 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <system_error>
 
 #include <fmt/format.h>
 
 #include "common/ascii.hpp"
+#include "http/authority.hpp"
 
 namespace tdump::http {
 namespace {
@@ -28,11 +28,6 @@ constexpr std::chrono::seconds kAddressLifetime{60};
 constexpr std::chrono::seconds kDefaultMaxIdleAge{118};
 constexpr std::size_t kNotInHeap = static_cast<std::size_t>(-1);
 constexpr std::size_t kMinBuffer = std::size_t{16} * 1024;
-
-bool has_field(const Request& request, std::string_view name) {
-  return std::any_of(request.headers.begin(), request.headers.end(),
-                     [&](const HeaderField& field) { return ascii_iequals(field.name, name); });
-}
 
 bool safe_text(std::string_view text) {
   return std::none_of(text.begin(), text.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
@@ -91,7 +86,6 @@ struct PlainHttp::Conn final : H1ResponseSink {
   std::uint64_t connections = 0;  // connections this attempt opened
   std::uint64_t sequence = 0;     // PlainHttp::sent_ when this attempt began
   std::size_t heap_index = kNotInHeap;
-  std::size_t idle_index = 0;
   Clock::time_point start{};
   Clock::time_point due{};
   Clock::time_point window_start{};  // low-speed window
@@ -126,34 +120,25 @@ PlainHttp::~PlainHttp() {
 
 namespace {
 
-// An authority split as libcurl reads it: host[:port] or [v6][:port]; the port a number (leading
-// zeros allowed, 1..65535), 80 when absent or empty. False when it is none of these.
-bool parse_authority(std::string_view authority, std::string_view& host, std::uint16_t& port) {
-  host = authority;
-  std::string_view digits;
-  if (!host.empty() && host.front() == '[') {
-    const auto close = host.find(']');
-    if (close == std::string_view::npos) return false;
-    if (close + 1 < host.size()) {
-      if (host[close + 1] != ':') return false;
-      digits = host.substr(close + 2);
-    }
-    host = host.substr(0, close + 1);  // brackets kept: the Host field carries them
-  } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
-    digits = host.substr(colon + 1);
-    host = host.substr(0, colon);
+// An IP address in text (as in a URL, or libcurl's CURLINFO_PRIMARY_IP) with a port, as a socket
+// address; false when the text is no IPv4 or IPv6 address.
+bool to_socket_address(const char* ip, std::uint16_t port, sockaddr_storage& address, socklen_t& length) {
+  address = sockaddr_storage{};
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&address);   // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+  if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    length = sizeof(sockaddr_in);
+    return true;
   }
-  if (host.empty() || host == "[]") return false;
-  port = 80;
-  if (!digits.empty()) {
-    unsigned value = 0;
-    const auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (parsed.ec != std::errc{} || parsed.ptr != digits.data() + digits.size() || value == 0 || value > 65535) {
-      return false;
-    }
-    port = static_cast<std::uint16_t>(value);
+  if (inet_pton(AF_INET6, ip, &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    length = sizeof(sockaddr_in6);
+    return true;
   }
-  return true;
+  return false;
 }
 
 }  // namespace
@@ -161,9 +146,11 @@ bool parse_authority(std::string_view authority, std::string_view& host, std::ui
 PlainHttp::Origin* PlainHttp::origin_for(std::string_view authority) {
   // Most requests go to the URL spelled as the last one was: its Host field is reused as is.
   if (last_origin_ != nullptr && authority == last_authority_) return last_origin_;
-  std::string_view host;
-  std::uint16_t port = 80;
-  if (!parse_authority(authority, host, port)) return nullptr;
+  const auto split = split_authority(authority);
+  // Port 0 (or "[]") is libcurl's to refuse, in its words.
+  if (!split || split->port == 0 || split->host == "[]") return nullptr;
+  const std::string_view host = split->host;
+  const std::uint16_t port = split->port.value_or(80);
   // The Host field as libcurl writes it: this URL's spelling of the host, the port as a number,
   // left out when it is 80 (signatures are made over the same text).
   last_host_header_.assign(host);
@@ -177,20 +164,8 @@ PlainHttp::Origin* PlainHttp::origin_for(std::string_view authority) {
     auto origin = std::make_unique<Origin>();
     origin->port = port;
     origin->host.assign(host.front() == '[' ? host.substr(1, host.size() - 2) : host);
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&origin->address);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
-    auto* v6 =
-        reinterpret_cast<sockaddr_in6*>(&origin->address);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
-    if (inet_pton(AF_INET, origin->host.c_str(), &v4->sin_addr) == 1) {
-      v4->sin_family = AF_INET;
-      v4->sin_port = htons(origin->port);
-      origin->address_length = sizeof(sockaddr_in);
-      origin->literal = origin->known = true;
-    } else if (inet_pton(AF_INET6, origin->host.c_str(), &v6->sin6_addr) == 1) {
-      v6->sin6_family = AF_INET6;
-      v6->sin6_port = htons(origin->port);
-      origin->address_length = sizeof(sockaddr_in6);
-      origin->literal = origin->known = true;
-    }
+    origin->literal = origin->known =
+        to_socket_address(origin->host.c_str(), port, origin->address, origin->address_length);
     found = origins_.emplace(std::move(key), std::move(origin)).first;
   }
   last_authority_.assign(authority);
@@ -209,9 +184,13 @@ bool PlainHttp::start(Transfer* transfer) {
   // The request bytes, checked as they are written: a header value with a line break is left to
   // libcurl (and its rules), never sent by us.
   std::size_t bytes = 64 + target.size() + last_host_header_.size() + config_.user_agent.size();
+  bool has_host = false;
+  bool has_agent = false;
   for (const auto& field : request.headers) {
     if (!safe_text(field.name) || !safe_text(field.value)) return false;
     bytes += field.name.size() + field.value.size() + 4;
+    has_host = has_host || ascii_iequals(field.name, "host");
+    has_agent = has_agent || ascii_iequals(field.name, "user-agent");
   }
   const auto now = Clock::now();
   Conn* conn = nullptr;
@@ -229,24 +208,24 @@ bool PlainHttp::start(Transfer* transfer) {
       transfer->plain_origin = origin;  // libcurl resolves; on_libcurl_done() learns its answer
       return false;
     }
-    conn = open_connection(*origin, transfer);
+    conn = open_connection(*origin);
     if (conn == nullptr) return false;  // no socket: libcurl reports it its way
   }
   std::string& out = conn->out;
   out.clear();
   out.reserve(bytes);
   out.append("GET ").append(target.empty() || target.front() == '?' ? "/" : "").append(target).append(" HTTP/1.1\r\n");
-  if (!has_field(request, "host")) out.append("Host: ").append(last_host_header_).append("\r\n");
+  if (!has_host) out.append("Host: ").append(last_host_header_).append("\r\n");
   for (const auto& field : request.headers) out.append(field.name).append(": ").append(field.value).append("\r\n");
-  if (!config_.user_agent.empty() && !has_field(request, "user-agent")) {
+  if (!config_.user_agent.empty() && !has_agent) {
     out.append("User-Agent: ").append(config_.user_agent).append("\r\n");
   }
   out.append("\r\n");
-  begin(*conn, transfer);
+  begin(*conn, transfer, now);
   return true;
 }
 
-PlainHttp::Conn* PlainHttp::open_connection(Origin& origin, Transfer* transfer) {
+PlainHttp::Conn* PlainHttp::open_connection(Origin& origin) {
   const int fd = socket(origin.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return nullptr;
   const int one = 1;
@@ -263,7 +242,6 @@ PlainHttp::Conn* PlainHttp::open_connection(Origin& origin, Transfer* transfer) 
   conn->fd = fd;
   conn->origin = &origin;
   conn->events = 0;
-  conn->transfer = transfer;
   conn->opened_here = true;
   const auto index = static_cast<std::size_t>(fd);
   if (index >= by_fd_.size()) by_fd_.resize(std::max(index + 1, by_fd_.size() * 2), nullptr);
@@ -277,8 +255,7 @@ PlainHttp::Conn* PlainHttp::open_connection(Origin& origin, Transfer* transfer) 
   return conn;
 }
 
-void PlainHttp::begin(Conn& conn, Transfer* transfer) {
-  const auto now = Clock::now();
+void PlainHttp::begin(Conn& conn, Transfer* transfer, Clock::time_point now) {
   const int refused = conn.connect_errno;
   conn.connect_errno = 0;
   conn.transfer = transfer;
@@ -298,7 +275,6 @@ void PlainHttp::begin(Conn& conn, Transfer* transfer) {
     return;
   }
   if (conn.phase == Conn::Phase::kConnecting) {
-    conn.phase = Conn::Phase::kConnecting;
     watch(conn, EPOLLOUT);
     return;
   }
@@ -449,7 +425,7 @@ bool PlainHttp::resend(Conn& conn) {
   heap_remove(conn);
   conn.transfer = nullptr;
   close_connection(conn);
-  Conn* fresh = open_connection(origin, transfer);
+  Conn* fresh = open_connection(origin);
   if (fresh == nullptr) {
     // No socket for the second try: the attempt fails as the first one did.
     AttemptEnd end;
@@ -460,7 +436,7 @@ bool PlainHttp::resend(Conn& conn) {
     return true;
   }
   fresh->out = std::move(out);
-  begin(*fresh, transfer);
+  begin(*fresh, transfer, Clock::now());
   return true;
 }
 
@@ -635,20 +611,8 @@ void PlainHttp::on_libcurl_done(Transfer* transfer, CURL* easy) {
   if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || ip == nullptr || *ip == '\0') return;
   if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_PORT, &port) != CURLE_OK || port != origin->port) return;
   sockaddr_storage address{};
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&address);   // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
   socklen_t length = 0;
-  if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(origin->port);
-    length = sizeof(sockaddr_in);
-  } else if (inet_pton(AF_INET6, ip, &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(origin->port);
-    length = sizeof(sockaddr_in6);
-  } else {
-    return;
-  }
+  if (!to_socket_address(ip, origin->port, address, length)) return;
   origin->address = address;
   origin->address_length = length;
   origin->known = true;

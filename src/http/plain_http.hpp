@@ -83,8 +83,8 @@ class PlainHttp {
   struct Conn;
 
  private:
-  Conn* open_connection(Origin& origin, Transfer* transfer);
-  void begin(Conn& conn, Transfer* transfer);
+  Conn* open_connection(Origin& origin);
+  void begin(Conn& conn, Transfer* transfer, Clock::time_point now);
   void try_send(Conn& conn);
   void receive(Conn& conn);
   void connected(Conn& conn);

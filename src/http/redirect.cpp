@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <optional>
+
+#include "common/ascii.hpp"
+#include "http/authority.hpp"
 
 namespace tdump::http {
 namespace {
@@ -24,8 +26,7 @@ bool is_scheme_char(char c, bool first) {
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
   return out;
 }
 
@@ -84,29 +85,10 @@ struct Authority {
 Authority parse_authority(std::string_view authority) {
   Authority out;
   if (const auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
-  std::string_view host = authority;
-  std::string_view port;
-  if (authority.starts_with('[')) {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return out;
-    host = authority.substr(0, close + 1);
-    const auto rest = authority.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') return out;
-      port = rest.substr(1);
-    }
-  } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-  }
-  if (host.empty()) return out;
-  if (!port.empty()) {
-    unsigned value = 0;
-    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (ec != std::errc{} || end != port.data() + port.size() || value > 65535) return out;
-    out.port = static_cast<std::uint16_t>(value);
-  }
-  out.host = lower(host);
+  const auto split = split_authority(authority);
+  if (!split) return out;
+  out.host = lower(split->host);
+  out.port = split->port;
   out.valid = true;
   return out;
 }

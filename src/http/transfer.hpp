@@ -32,9 +32,11 @@ struct Transfer {
   // are no headers).
   curl_slist* header_list();
   Response response;
-  bool capped = false;         // the body reached max_body_bytes and the transfer was stopped on purpose
-  bool responding = false;     // a status line arrived in this attempt
-  bool headers_ended = false;  // the empty line ending the final response's header section arrived
+  bool capped = false;      // the body reached max_body_bytes and the transfer was stopped on purpose
+  bool responding = false;  // a status line arrived in this attempt
+  // libcurl's header callback saw the empty line ending the final response's header section (the
+  // own path's H1ResponseReader knows it itself).
+  bool headers_ended = false;
   std::uint32_t attempts = 0;
   std::chrono::steady_clock::time_point first_attempt_start{};
   // Set when the plain HTTP/1.1 path left this attempt to libcurl for want of the host's address

@@ -2,6 +2,8 @@
 // the origin rule of RFC 6454 (scheme, host, port; case and default ports normalised).
 #include "http/redirect.hpp"
 
+#include "http/authority.hpp"
+
 #include <gtest/gtest.h>
 
 namespace tdump::http {
@@ -10,6 +12,32 @@ namespace {
 std::string resolved(std::string_view base, std::string_view location) {
   auto target = resolve_redirect(base, location);
   return target ? target->url : "error: " + target.error().message;
+}
+
+// RFC 3986 section 3.2.2 / 3.2.3: host = IP-literal / IPv4address / reg-name, port = *DIGIT (an
+// empty port is no port); the IP-literal keeps its brackets.
+TEST(Authority, SplitsHostAndPortAsRfc3986Writes) {
+  auto a = split_authority("Example.COM:8080");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->host, "Example.COM");
+  EXPECT_EQ(a->port, 8080);
+  a = split_authority("[::1]:09");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->host, "[::1]");
+  EXPECT_EQ(a->port, 9);
+  a = split_authority("host:");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->host, "host");
+  EXPECT_FALSE(a->port);
+  a = split_authority("[v1.x]");
+  ASSERT_TRUE(a);
+  EXPECT_FALSE(a->port);
+  for (const char* bad : {"", ":80", "[::1", "[::1]x", "h:65536", "h:8a", "h:-1"}) {
+    EXPECT_FALSE(split_authority(bad)) << bad;
+  }
+  a = split_authority("[::1]:");  // an empty port after ']' is no port either
+  ASSERT_TRUE(a);
+  EXPECT_FALSE(a->port);
 }
 
 TEST(Redirect, Rfc3986NormalExamples) {
