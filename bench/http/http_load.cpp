@@ -80,7 +80,6 @@ class Load {
     tdump::http::Request request;
     request.url = options_.base_url + paths_[index];
     request.headers.push_back({"Range", range_header_});
-    request.expected_body_bytes = options_.range;
     outstanding_.fetch_add(1, std::memory_order_relaxed);
     engine_.submit(std::move(request), [this](tdump::Result<tdump::http::Response> result) {
       if (!result.ok() || result->status != 206 || result->body.size() != options_.range) {

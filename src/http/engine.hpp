@@ -40,8 +40,6 @@ struct Request {
   std::string url;                   // fully encoded; may carry secrets (a SAS query): never logged as is
   std::vector<HeaderField> headers;  // may carry secrets (Authorization): never logged
   std::string body;
-  // Body buffer reserved up front (e.g. the length of a requested range).
-  std::size_t expected_body_bytes = 0;
   // Stop reading the body after this many bytes (0 = unlimited) and report `body_capped`:
   // protects a header fetch from a server that ignores Range and sends a whole 2 GB file.
   std::size_t max_body_bytes = 0;

@@ -91,9 +91,10 @@ Transfer::Transfer(Request request_in, Engine::Callback callback_in, std::string
   // 12 fields are 768 bytes: under glibc's 1 KiB line, past which a malloc first consolidates
   // the fast bins (a 16-field reservation did that on every request).
   response.headers.reserve(12);
-  std::size_t reserve = request.expected_body_bytes;
-  if (request.max_body_bytes != 0) reserve = std::min(reserve, request.max_body_bytes);
-  response.body.reserve(reserve);
+  // The body is reserved when the response's Content-Length arrives, not here: a buffer taken
+  // with the request would sit cold through the round trip (256 in flight hold 4 MiB of 16 KiB
+  // ranges), while one taken with the response mostly reuses the block the previous response
+  // freed moments before, still in cache (bench/dump: 1-2.4 us less CPU per header).
 }
 
 Transfer::~Transfer() = default;

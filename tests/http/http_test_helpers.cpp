@@ -22,7 +22,6 @@ Request range_get(const std::string& url, std::uint64_t offset, std::uint64_t le
   Request request;
   request.url = url;
   request.headers.push_back({"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1)});
-  request.expected_body_bytes = length;
   return request;
 }
 

@@ -71,7 +71,6 @@ http::Request AzureClient::read(std::string_view key, ByteRange range, const Azu
   std::string range_value = range_header_value(range);
   authorise(request, path, "", Signed{.range = range_value}, credential);
   request.headers.push_back({"x-ms-range", std::move(range_value)});
-  request.expected_body_bytes = static_cast<std::size_t>(range.length);
   request.max_body_bytes = range_body_cap(range);
   return request;
 }

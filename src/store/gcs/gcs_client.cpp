@@ -45,7 +45,6 @@ http::Request GcsClient::read(std::string_view key, ByteRange range, const Beare
   // An object written with a customer-supplied key is read with the same key (encryption_key).
   request.headers.insert(request.headers.end(), encryption_headers_.begin(), encryption_headers_.end());
   authorise(request, credential);
-  request.expected_body_bytes = static_cast<std::size_t>(range.length);
   request.max_body_bytes = range_body_cap(range);
   return request;
 }

@@ -122,7 +122,6 @@ void submit_get(http::Engine* engine, std::string url, ByteRange range, ReadCall
   request.url = std::move(url);
   request.display_url = request.url;
   request.headers.push_back({"range", range_header_value(range)});
-  request.expected_body_bytes = static_cast<std::size_t>(range.length);
   request.max_body_bytes = range_body_cap(range);
   engine->submit(std::move(request), [engine, range, callback = std::move(callback), what = std::move(what),
                                       visited = std::move(visited)](Result<http::Response> response) mutable {

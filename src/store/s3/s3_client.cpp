@@ -83,7 +83,6 @@ http::Request S3Client::read(std::string_view key, ByteRange range, const AwsCre
   request.headers.reserve(6);
   request.headers.push_back({"range", range_header_value(range)});
   sign(request, path, "", credential, kUnsignedPayload, true);
-  request.expected_body_bytes = static_cast<std::size_t>(range.length);
   request.max_body_bytes = range_body_cap(range);
   request.display_url = request.url;
   return request;
