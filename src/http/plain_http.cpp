@@ -87,7 +87,6 @@ struct PlainHttp::Conn final : H1ResponseSink {
   std::uint64_t sequence = 0;     // PlainHttp::sent_ when this attempt began
   std::size_t heap_index = kNotInHeap;
   Clock::time_point start{};
-  Clock::time_point due{};
   Clock::time_point window_start{};  // low-speed window
   Clock::time_point idle_since{};
   std::uint64_t bytes = 0;
@@ -505,21 +504,21 @@ void PlainHttp::schedule(Conn& conn) {
   if (config_.low_speed_time.count() > 0 && config_.low_speed_bytes > 0) {
     due = std::min(due, conn.window_start + config_.low_speed_time);
   }
-  conn.due = due;
   if (conn.heap_index == kNotInHeap) {
-    heap_push(conn);
+    heap_push(conn, due);
   } else {
+    heap_[conn.heap_index].due = due;
     heap_fix(conn.heap_index);
   }
 }
 
 PlainHttp::Clock::time_point PlainHttp::next_deadline() const noexcept {
-  return heap_.front()->due;
+  return heap_.front().due;
 }
 
 void PlainHttp::expire(Clock::time_point now) {
-  while (!heap_.empty() && heap_.front()->due <= now) {
-    Conn& conn = *heap_.front();
+  while (!heap_.empty() && heap_.front().due <= now) {
+    Conn& conn = *heap_.front().conn;
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - conn.start);
     if (config_.timeout.count() > 0 && now >= conn.start + config_.timeout) {
       fail(
@@ -556,14 +555,14 @@ void PlainHttp::expire(Clock::time_point now) {
 
 void PlainHttp::heap_swap(std::size_t a, std::size_t b) {
   std::swap(heap_[a], heap_[b]);
-  heap_[a]->heap_index = a;
-  heap_[b]->heap_index = b;
+  heap_[a].conn->heap_index = a;
+  heap_[b].conn->heap_index = b;
 }
 
 void PlainHttp::heap_fix(std::size_t index) {
   while (index > 0) {
     const std::size_t parent = (index - 1) / 2;
-    if (heap_[parent]->due <= heap_[index]->due) break;
+    if (heap_[parent].due <= heap_[index].due) break;
     heap_swap(parent, index);
     index = parent;
   }
@@ -571,17 +570,17 @@ void PlainHttp::heap_fix(std::size_t index) {
     const std::size_t left = 2 * index + 1;
     const std::size_t right = left + 1;
     std::size_t smallest = index;
-    if (left < heap_.size() && heap_[left]->due < heap_[smallest]->due) smallest = left;
-    if (right < heap_.size() && heap_[right]->due < heap_[smallest]->due) smallest = right;
+    if (left < heap_.size() && heap_[left].due < heap_[smallest].due) smallest = left;
+    if (right < heap_.size() && heap_[right].due < heap_[smallest].due) smallest = right;
     if (smallest == index) break;
     heap_swap(index, smallest);
     index = smallest;
   }
 }
 
-void PlainHttp::heap_push(Conn& conn) {
+void PlainHttp::heap_push(Conn& conn, Clock::time_point due) {
   conn.heap_index = heap_.size();
-  heap_.push_back(&conn);
+  heap_.push_back(Deadline{due, &conn});
   heap_fix(conn.heap_index);
 }
 
@@ -592,7 +591,7 @@ void PlainHttp::heap_remove(Conn& conn) {
   const std::size_t last = heap_.size() - 1;
   if (index != last) {
     heap_[index] = heap_[last];
-    heap_[index]->heap_index = index;
+    heap_[index].conn->heap_index = index;
     heap_.pop_back();
     heap_fix(index);
   } else {

@@ -98,7 +98,7 @@ class PlainHttp {
   void make_idle(Conn& conn);
   void watch(Conn& conn, std::uint32_t events);
   void schedule(Conn& conn);
-  void heap_push(Conn& conn);
+  void heap_push(Conn& conn, Clock::time_point due);
   void heap_remove(Conn& conn);
   void heap_fix(std::size_t index);
   void heap_swap(std::size_t a, std::size_t b);
@@ -115,7 +115,14 @@ class PlainHttp {
   Origin* last_origin_ = nullptr;
   std::string last_host_header_;
   std::vector<Conn*> by_fd_;                 // descriptor -> connection
-  std::vector<Conn*> heap_;                  // busy connections, min-heap on deadline
+  // A busy connection's deadline. The heap holds the time itself, so sifting compares within
+  // this array instead of reading each connection (at 1,024 in flight, cold lines: removing a
+  // finished request from a heap of pointers cost 2 % of the loop's CPU).
+  struct Deadline {
+    Clock::time_point due;
+    Conn* conn;
+  };
+  std::vector<Deadline> heap_;               // busy connections, min-heap on deadline
   std::vector<std::unique_ptr<Conn>> pool_;  // every Conn ever made (reused)
   std::vector<Conn*> free_conns_;
   std::vector<char> buffer_;  // recv() target, shared by all connections of the loop

@@ -194,9 +194,9 @@ Status RowEncoder::append_data(parquet::ColumnBatch& batch, const store::ObjectM
   const auto& c = data_columns();
   warnings_.clear();
   batch.begin_row();
-  shown_ = store::display_key(meta.key);
-  batch.set_string(c.path, shown_);
-  batch.set_string(c.url, store::display_key(url));
+  // The key and URL as they are when valid UTF-8 (no copy), else shown with %XX in scratch.
+  batch.set_string(c.path, store::display_key(meta.key, shown_));
+  batch.set_string(c.url, store::display_key(url, shown_url_));
   object_columns(batch, c.size, c.last_modified, c.etag, meta, meta.size ? meta.size : facts.object_size);
   batch.set_bool(c.bigtiff, header.bigtiff);
   batch.set_string(c.byte_order, header.byte_order == tiff::ByteOrder::kLittle ? "II" : "MM");
@@ -477,9 +477,8 @@ Status RowEncoder::append_error(parquet::ColumnBatch& batch, const store::Object
   warnings_.clear();
   row_warning_count_ = 0;  // an error row has no warnings column
   batch.begin_row();
-  shown_ = store::display_key(meta.key);
-  batch.set_string(c.path, shown_);
-  batch.set_string(c.url, store::display_key(url));
+  batch.set_string(c.path, store::display_key(meta.key, shown_));
+  batch.set_string(c.url, store::display_key(url, shown_url_));
   batch.set_string(c.stage, to_string(stage));
   batch.set_string(c.kind, utf8(kind));
   batch.set_string(c.message, cut(utf8(error.message), limits_.max_value_bytes));

@@ -98,7 +98,8 @@ class RowEncoder {
   std::vector<const tiff::GeoKey*> others_;
   std::string json_;
   std::string text_;
-  std::string shown_;  // display_key() of the path
+  std::string shown_;      // display_key() of the path, when it is not the key itself
+  std::string shown_url_;  // the same for the URL
   // Entries of IFD 0 that did not fit their column (wrong type or out of range) go to other_tags.
   std::vector<const tiff::Entry*> misfits_;
   // Entries of IFD 0 whose value was over the cap: other_tags notes it.

@@ -11,8 +11,10 @@ S3Store::S3Store(std::shared_ptr<const S3Client> client, CredentialProviderPtr<A
 
 std::string S3Store::url_for(std::string_view key) const {
   const auto& config = client_->config();
-  std::string out = "s3://" + config.bucket + "/" + config.root_prefix;
-  out += key;
+  constexpr std::string_view kScheme = "s3://";
+  std::string out;
+  out.reserve(kScheme.size() + config.bucket.size() + 1 + config.root_prefix.size() + key.size());
+  out.append(kScheme).append(config.bucket).append("/").append(config.root_prefix).append(key);
   return out;
 }
 
