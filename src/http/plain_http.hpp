@@ -83,6 +83,14 @@ class PlainHttp {
   struct Conn;
 
  private:
+  // A busy connection's deadline. The heap holds the time itself, so sifting compares within
+  // this array instead of reading each connection (at 1,024 in flight, cold lines: removing a
+  // finished request from a heap of pointers cost 2 % of the loop's CPU).
+  struct Deadline {
+    Clock::time_point due;
+    Conn* conn;
+  };
+
   Conn* open_connection(Origin& origin);
   void begin(Conn& conn, Transfer* transfer, Clock::time_point now);
   void try_send(Conn& conn);
@@ -115,13 +123,6 @@ class PlainHttp {
   Origin* last_origin_ = nullptr;
   std::string last_host_header_;
   std::vector<Conn*> by_fd_;                 // descriptor -> connection
-  // A busy connection's deadline. The heap holds the time itself, so sifting compares within
-  // this array instead of reading each connection (at 1,024 in flight, cold lines: removing a
-  // finished request from a heap of pointers cost 2 % of the loop's CPU).
-  struct Deadline {
-    Clock::time_point due;
-    Conn* conn;
-  };
   std::vector<Deadline> heap_;               // busy connections, min-heap on deadline
   std::vector<std::unique_ptr<Conn>> pool_;  // every Conn ever made (reused)
   std::vector<Conn*> free_conns_;
