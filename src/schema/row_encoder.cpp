@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/latin1.hpp"
 #include "schema/columns.hpp"
 #include "schema/inventory_schema.hpp"
 #include "schema/value_json.hpp"
@@ -142,14 +143,7 @@ std::string_view RowEncoder::utf8(std::string_view text) {
   if (is_ascii(text) || store::is_valid_utf8(text)) return text;
   // Not UTF-8: most likely a legacy 8-bit charset; Latin-1 keeps every byte visible.
   text_.clear();
-  for (unsigned char c : text) {
-    if (c < 0x80) {
-      text_ += static_cast<char>(c);
-    } else {
-      text_ += static_cast<char>(0xC0 | (c >> 6));
-      text_ += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
+  append_latin1_as_utf8(text_, text);
   return text_;
 }
 

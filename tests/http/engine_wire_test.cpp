@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/latin1.hpp"
 #include "fault_proxy.hpp"
 #include "http/engine.hpp"
 #include "http_test_helpers.hpp"
@@ -53,15 +54,7 @@ std::string echo_body() {
 std::string as_latin1_json_text(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size() * 2);
-  for (const char c : bytes) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x80) {
-      out += static_cast<char>(u);
-    } else {
-      out += static_cast<char>(0xC0 | (u >> 6));
-      out += static_cast<char>(0x80 | (u & 0x3F));
-    }
-  }
+  append_latin1_as_utf8(out, bytes);
   return out;
 }
 
