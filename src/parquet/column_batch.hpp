@@ -199,6 +199,7 @@ class ColumnBatch {
     return nullptr;
   }
   leaf_stamp_[column.leaf] = f->id;
+  ++f->writes;  // a leaf is written at most once an instance (the stamp above): all of them written needs no fill
   mark_present(h.parent, *f);
   rep = f->rep;
   return &leaves_[column.leaf];
