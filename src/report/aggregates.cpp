@@ -257,8 +257,8 @@ std::optional<std::array<double, 4>> bbox_of(const geo::GeoFacts* geo) {
 RowKind kind_of(const tiff::TiffHeader& header, const tiff::CogReport& cog, const geo::GeoFacts* geo) {
   RowKind k;
   if (!header.ifds.empty()) {
-    // IFD 0 with the TIFF 6.0 defaults (describe_image reads it in one pass over its entries).
-    const tiff::ImageInfo info = tiff::describe_image(header, header.ifds.front());
+    // IFD 0 with the TIFF 6.0 defaults.
+    const tiff::ImageInfo info = tiff::image_info(header, 0);
     k.has_image = true;
     k.compression = info.compression;
     k.tiled = info.tiled;
@@ -268,8 +268,8 @@ RowKind kind_of(const tiff::TiffHeader& header, const tiff::CogReport& cog, cons
     // bits 0 and 2).
     const auto chain = header.main_chain();
     for (std::size_t i = 1; i < chain.size(); ++i) {
-      const std::uint64_t type = tiff::find_uint(header, chain[i], tiff::tag::kNewSubfileType).value_or(0);
-      if ((type & 1U) != 0 && (type & 4U) == 0) ++k.overviews;
+      const tiff::ImageInfo overview = tiff::image_info(header, i);
+      if (overview.is_reduced_resolution() && !overview.is_mask()) ++k.overviews;
     }
   }
   if (geo != nullptr) {

@@ -437,7 +437,7 @@ void RowEncoder::ifds(parquet::ColumnBatch& batch, const tiff::TiffHeader& heade
   batch.begin_list(c.ifds);
   for (std::size_t i = 1; i < header.ifds.size(); ++i) {
     const tiff::Ifd& ifd = header.ifds[i];
-    const tiff::ImageInfo info = tiff::describe_image(header, ifd);
+    const tiff::ImageInfo info = tiff::image_info(header, i);
     auto set_u64 = [&](parquet::ColumnRef col, std::uint64_t v) {
       if (v <= kInt64Max) batch.set_uint(col, v);
     };

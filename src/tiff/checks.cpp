@@ -47,8 +47,9 @@ void add(TiffHeader& h, WarningKind kind, std::size_t ifd, std::uint16_t tag, st
 
 void check_ifd(TiffHeader& h, std::size_t index) {
   const Ifd& ifd = h.ifds[index];
-  const bool has_width = h.find(ifd, tag::kImageWidth) != nullptr;
-  const bool has_length = h.find(ifd, tag::kImageLength) != nullptr;
+  const ImageInfo info = image_info(h, index);
+  const bool has_width = info.has_width;
+  const bool has_length = info.has_length;
   // libtiff takes a missing dimension as 0, then refuses the zero-sized scanline or strip count.
   if (!has_width) add(h, WarningKind::kMissingRequiredTag, index, tag::kImageWidth, 0, 0, true);
   if (!has_length) add(h, WarningKind::kMissingRequiredTag, index, tag::kImageLength, 0, 0, true);
@@ -70,10 +71,9 @@ void check_ifd(TiffHeader& h, std::size_t index) {
       add(h, WarningKind::kBadBitsPerSample, index, tag::kBitsPerSample, bits, 128, bits == 0);
   }
 
-  const bool tiled = h.find(ifd, tag::kTileWidth) != nullptr || h.find(ifd, tag::kTileLength) != nullptr;
-  const std::uint16_t offsets_tag = tiled ? tag::kTileOffsets : tag::kStripOffsets;
-  const std::uint16_t counts_tag = tiled ? tag::kTileByteCounts : tag::kStripByteCounts;
-  const auto blocks = expected_block_count(h, ifd);
+  const std::uint16_t offsets_tag = info.tile_tags ? tag::kTileOffsets : tag::kStripOffsets;
+  const std::uint16_t counts_tag = info.tile_tags ? tag::kTileByteCounts : tag::kStripByteCounts;
+  const auto& blocks = info.expected_blocks;
   if (!has_width || !has_length || !blocks) return;
   if (*blocks == 0) {
     add(h, WarningKind::kNoBlocks, index, 0, 0, 0, true);

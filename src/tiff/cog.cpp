@@ -22,16 +22,6 @@ constexpr std::uint64_t kGhostLineSize = 43;  // key, 6 digits, " bytes\n"
 constexpr std::size_t kMaxOverviews = 30;
 constexpr std::uint64_t kFirstWindow = 64;  // values of a block array asked for at first
 
-bool is_tiled(const TiffHeader& h, const Ifd& ifd) {
-  return h.find(ifd, tag::kTileWidth) != nullptr || h.find(ifd, tag::kTileLength) != nullptr;
-}
-
-// The block width GDAL reports for an IFD: the tile width, or the image width for strips.
-std::uint64_t block_width(const TiffHeader& h, const Ifd& ifd) {
-  const std::uint64_t width = find_uint(h, ifd, tag::kImageWidth).value_or(0);
-  return is_tiled(h, ifd) ? find_uint(h, ifd, tag::kTileWidth).value_or(0) : width;
-}
-
 // GDAL's overviews of IFD 0 (its ScanDirectories): reduced-resolution IFDs that are not masks,
 // with as many samples as IFD 0 and readable by libtiff; IFD 0's SubIFDs first, then the main
 // chain (skipping IFDs that have SubIFDs of their own); at most 30.
@@ -43,8 +33,8 @@ void select_levels(const TiffHeader& h, std::vector<CogLevel>& levels) {
   auto consider = [&](std::size_t i) {
     if (levels.size() > kMaxOverviews) return;
     const Ifd& ifd = h.ifds[i];
-    const std::uint64_t type = find_uint(h, ifd, tag::kNewSubfileType).value_or(0);
-    if ((type & 1U) == 0 || (type & 4U) != 0) return;
+    const ImageInfo info = image_info(h, i);
+    if (!info.is_reduced_resolution() || info.is_mask()) return;
     if (find_uint(h, ifd, tag::kSamplesPerPixel).value_or(1) != samples) return;
     if (ifd_blocked(h, i)) return;
     levels.push_back(CogLevel{static_cast<std::uint32_t>(i), 0, false});
@@ -96,13 +86,14 @@ void need_window(const Entry& e, const FileBytes& bytes, std::uint64_t index, st
 // script's get_block_offset() finds it scanning blocks in row-major order.
 bool probe_level(const TiffHeader& h, const FileBytes& bytes, CogLevel& level, std::vector<ByteRange>& needed) {
   const Ifd& ifd = h.ifds[level.ifd];
-  const bool tiled = is_tiled(h, ifd);
+  const ImageInfo info = image_info(h, level.ifd);
+  const bool tiled = info.tile_tags;
   const Entry* offsets = h.find(ifd, tiled ? tag::kTileOffsets : tag::kStripOffsets);
   const Entry* counts = h.find(ifd, tiled ? tag::kTileByteCounts : tag::kStripByteCounts);
   level.first_block_offset = 0;
   level.resolved = true;
   if (offsets == nullptr || field_type_size(offsets->type) == 0) return true;
-  std::uint64_t limit = std::min(blocks_per_plane(h, ifd).value_or(0), offsets->count);
+  std::uint64_t limit = std::min(info.blocks_per_plane.value_or(0), offsets->count);
   if (counts != nullptr) limit = std::min(limit, counts->count);
   for (std::uint64_t index = 0; index < limit; ++index) {
     if (bytes.file_size) {
@@ -207,11 +198,12 @@ void validate_cog(const TiffHeader& h, const CogFacts& facts, CogReport& out) {
     return;
   }
   const Ifd& main = h.ifds[0];
-  const std::uint64_t width = find_uint(h, main, tag::kImageWidth).value_or(0);
-  const std::uint64_t height = find_uint(h, main, tag::kImageLength).value_or(0);
+  const ImageInfo main_info = image_info(h, 0);
+  const std::uint64_t width = main_info.width;
+  const std::uint64_t height = main_info.height;
   const std::size_t overviews = facts.levels.size() - 1;
   if (width > 512 || height > 512) {
-    const std::uint64_t block = block_width(h, main);
+    const std::uint64_t block = main_info.block_width;
     if (block == width && block > 1024) error(CogRule::kNotTiled, -1, width);
     if (overviews == 0) out.warnings.push_back(CogIssue{CogRule::kNoOverviews, -1, width, height});
   }
@@ -227,13 +219,13 @@ void validate_cog(const TiffHeader& h, const CogFacts& facts, CogReport& out) {
   for (std::size_t i = 0; i < overviews; ++i) {
     const Ifd& ifd = h.ifds[facts.levels[i + 1].ifd];
     const Ifd& previous = h.ifds[facts.levels[i].ifd];
-    const std::uint64_t w = find_uint(h, ifd, tag::kImageWidth).value_or(0);
-    const std::uint64_t ht = find_uint(h, ifd, tag::kImageLength).value_or(0);
-    const std::uint64_t pw = find_uint(h, previous, tag::kImageWidth).value_or(0);
-    const std::uint64_t ph = find_uint(h, previous, tag::kImageLength).value_or(0);
+    const ImageInfo info = image_info(h, facts.levels[i + 1].ifd);
+    const ImageInfo previous_info = image_info(h, facts.levels[i].ifd);
+    const std::uint64_t w = info.width;
     const auto level = static_cast<std::int64_t>(i);
-    if (w > pw || ht > ph) error(i == 0 ? CogRule::kFirstOverviewLarger : CogRule::kOverviewLarger, level);
-    const std::uint64_t block = block_width(h, ifd);
+    if (w > previous_info.width || info.height > previous_info.height)
+      error(i == 0 ? CogRule::kFirstOverviewLarger : CogRule::kOverviewLarger, level);
+    const std::uint64_t block = info.block_width;
     if (block == w && block > 1024) error(CogRule::kOverviewNotTiled, level, w);
     if (ifd.offset < previous.offset) {
       error(i == 0 ? CogRule::kOverviewIfdBeforeMain : CogRule::kOverviewIfdBeforePrevious, level, ifd.offset,

@@ -15,6 +15,7 @@ void TiffHeader::clear() noexcept {
   error.kind = TiffErrorKind::kNone;
   error.message.clear();
   warnings.clear();
+  images.clear();
 }
 
 }  // namespace tdump::tiff

@@ -1,6 +1,7 @@
 #pragma once
 // The parsed form of a TIFF header: IFDs and their entries, exactly as stored in the file
-// (no interpretation here; see tags.hpp, values.hpp, geokeys.hpp, image_info.hpp).
+// (interpretation lives in tags.hpp, values.hpp, geokeys.hpp and image_info.hpp; the one record
+// of it kept here is each IFD's ImageInfo, described once when a parse completes).
 //
 // Entries point into the caller's byte buffers (ByteChunk) instead of copying them, so a
 // TiffHeader is valid only while those buffers live. All storage is flat vectors that keep
@@ -76,6 +77,40 @@ struct Ifd {
   std::int32_t parent = -1;
 };
 
+// The image an IFD describes, with TIFF 6.0 defaults applied where the spec gives one (the
+// `ifds` list of a row, the COG checks, and what tests compare with tiffinfo/gdalinfo); see
+// image_info.hpp for how it is read.
+struct ImageInfo {
+  std::uint64_t width = 0;
+  std::uint64_t height = 0;
+  std::uint64_t new_subfile_type = 0;  // bit 0 reduced resolution, bit 1 page, bit 2 mask
+  std::uint32_t samples_per_pixel = 1;
+  std::uint32_t bits_per_sample = 1;  // of the first sample
+  std::uint32_t compression = 1;
+  std::optional<std::uint32_t> photometric;  // no default in the spec
+  std::uint32_t planar_configuration = 1;
+  std::uint32_t predictor = 1;
+  std::uint32_t sample_format = 1;  // of the first sample
+  bool tiled = false;
+  std::uint64_t tile_width = 0;  // 0 when striped
+  std::uint64_t tile_height = 0;
+  std::uint64_t rows_per_strip = 0;  // striped: defaults to the image height
+  std::uint64_t block_count = 0;     // number of strips or tiles (count of the offsets array)
+  // The blocks libtiff expects when it opens the directory (TIFF 6.0 sections 3 and 15): tiled
+  // when TileWidth or TileLength is present, RowsPerStrip defaulting to 2^32 - 1, times
+  // SamplesPerPixel for PlanarConfiguration 2. Empty when ImageWidth or ImageLength is missing
+  // or unreadable; saturating at 2^64 - 1.
+  bool has_width = false;                         // an ImageWidth entry, readable or not
+  bool has_length = false;                        // an ImageLength entry, readable or not
+  bool tile_tags = false;                         // a TileWidth or TileLength entry: libtiff counts tiles, not strips
+  std::optional<std::uint64_t> blocks_per_plane;  // of one sample plane (all blocks for chunky)
+  std::optional<std::uint64_t> expected_blocks;   // of all planes
+  std::uint64_t block_width = 0;                  // GDAL's: the tile width, or the image width for strips
+
+  [[nodiscard]] bool is_reduced_resolution() const noexcept { return (new_subfile_type & 1U) != 0; }
+  [[nodiscard]] bool is_mask() const noexcept { return (new_subfile_type & 4U) != 0; }
+};
+
 struct TiffHeader {
   bool bigtiff = false;
   ByteOrder byte_order = ByteOrder::kLittle;
@@ -94,6 +129,10 @@ struct TiffHeader {
   TiffError error;  // when a parse returned kFailed
   // What was read past (kComplete): tags left out, a chain cut short, ... (see warnings.hpp).
   std::vector<TiffWarning> warnings;
+  // One per IFD, described once when a parse completes (kComplete): the checks, the COG rules,
+  // the row and the report all ask for the same few tags of every IFD. Read through
+  // image_info(header, index), which describes a header built by hand on the spot.
+  std::vector<ImageInfo> images;
 
   [[nodiscard]] std::span<const Entry> entries_of(const Ifd& ifd) const noexcept {
     return std::span<const Entry>(entries).subspan(ifd.first_entry, ifd.entry_count);

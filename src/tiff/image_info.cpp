@@ -8,6 +8,21 @@
 
 namespace tdump::tiff {
 
+namespace {
+
+constexpr std::uint64_t kMax = ~std::uint64_t{0};
+
+std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) noexcept {
+  if (a != 0 && b > kMax / a) return kMax;
+  return a * b;
+}
+
+std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) noexcept {
+  return a / b + (a % b != 0 ? 1 : 0);
+}
+
+}  // namespace
+
 ImageInfo describe_image(const TiffHeader& header, const Ifd& ifd) noexcept {
   // One pass over the entries, keeping the first of each tag (as TiffHeader::find): a row asks
   // this of every IFD, and a scan per tag was most of its cost.
@@ -114,48 +129,38 @@ ImageInfo describe_image(const TiffHeader& header, const Ifd& ifd) noexcept {
     if (info.rows_per_strip > info.height) info.rows_per_strip = info.height;
   }
   info.block_count = offsets != nullptr ? offsets->count : 0;
+
+  info.has_width = found[kWidth] != nullptr;
+  info.has_length = found[kLength] != nullptr;
+  info.tile_tags = found[kTileWidth] != nullptr || found[kTileLength] != nullptr;
+  const auto width = uint_of(kWidth);
+  const auto height = uint_of(kLength);
+  info.block_width = info.tile_tags ? uint_of(kTileWidth).value_or(0) : width.value_or(0);
+  if (!width || !height) return info;
+  std::uint64_t blocks = 0;
+  if (info.tile_tags) {
+    const std::uint64_t tile_width = uint_of(kTileWidth).value_or(0);
+    const std::uint64_t tile_height = uint_of(kTileLength).value_or(0);
+    if (tile_width != 0 && tile_height != 0)
+      blocks = saturating_mul(ceil_div(*width, tile_width), ceil_div(*height, tile_height));
+  } else {
+    const std::uint64_t rows = uint_of(kRowsPerStrip).value_or(0xFFFFFFFFULL);
+    if (rows == 0xFFFFFFFFULL) {
+      blocks = *height != 0 ? 1 : 0;
+    } else if (rows != 0) {
+      blocks = ceil_div(*height, rows);
+    }
+  }
+  info.blocks_per_plane = blocks;
+  info.expected_blocks =
+      uint_of(kPlanar).value_or(1) == 2 ? saturating_mul(blocks, uint_of(kSamples).value_or(1)) : blocks;
   return info;
 }
 
-namespace {
-
-constexpr std::uint64_t kMax = ~std::uint64_t{0};
-
-std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) noexcept {
-  if (a != 0 && b > kMax / a) return kMax;
-  return a * b;
-}
-
-std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) noexcept {
-  return a / b + (a % b != 0 ? 1 : 0);
-}
-
-}  // namespace
-
-std::optional<std::uint64_t> blocks_per_plane(const TiffHeader& header, const Ifd& ifd) noexcept {
-  const auto width = find_uint(header, ifd, tag::kImageWidth);
-  const auto height = find_uint(header, ifd, tag::kImageLength);
-  if (!width || !height) return std::nullopt;
-  const bool tiled = header.find(ifd, tag::kTileWidth) != nullptr || header.find(ifd, tag::kTileLength) != nullptr;
-  if (tiled) {
-    const std::uint64_t tile_width = find_uint(header, ifd, tag::kTileWidth).value_or(0);
-    const std::uint64_t tile_height = find_uint(header, ifd, tag::kTileLength).value_or(0);
-    if (tile_width == 0 || tile_height == 0) return 0;
-    return saturating_mul(ceil_div(*width, tile_width), ceil_div(*height, tile_height));
-  }
-  const std::uint64_t rows = find_uint(header, ifd, tag::kRowsPerStrip).value_or(0xFFFFFFFFULL);
-  if (rows == 0) return 0;
-  if (rows == 0xFFFFFFFFULL) return *height != 0 ? 1 : 0;
-  return ceil_div(*height, rows);
-}
-
-std::optional<std::uint64_t> expected_block_count(const TiffHeader& header, const Ifd& ifd) noexcept {
-  auto blocks = blocks_per_plane(header, ifd);
-  if (!blocks) return std::nullopt;
-  if (find_uint(header, ifd, tag::kPlanarConfiguration).value_or(1) == 2) {
-    return saturating_mul(*blocks, find_uint(header, ifd, tag::kSamplesPerPixel).value_or(1));
-  }
-  return blocks;
+void describe_images(TiffHeader& header) {
+  header.images.clear();
+  header.images.reserve(header.ifds.size());
+  for (const Ifd& ifd : header.ifds) header.images.push_back(describe_image(header, ifd));
 }
 
 }  // namespace tdump::tiff

@@ -416,7 +416,7 @@ class ParseRun {
                             : e.value_offset <= kLast - full;
       // Only an array that does not fit needs the block count (the common case skips it).
       if (!fits) {
-        if (auto blocks = expected_block_count(out_, ifd); blocks && *blocks < e.count) {
+        if (auto blocks = describe_image(out_, ifd).expected_blocks; blocks && *blocks < e.count) {
           used = *blocks * field_type_size(e.type);
         }
       }
@@ -460,7 +460,10 @@ class ParseRun {
 
   ParseStatus finish() {
     out_.metadata_extent = std::max(out_.metadata_extent, out_.header_extent);
-    if (!any_need_) return ParseStatus::kComplete;
+    if (!any_need_) {
+      describe_images(out_);
+      return ParseStatus::kComplete;
+    }
     coalesce_ranges(out_.needed, limits_.coalesce_gap);
     std::uint64_t total = out_.header_bytes;
     for (const ByteRange& r : out_.needed) total += r.length;
