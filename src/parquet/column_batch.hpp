@@ -96,6 +96,13 @@ class ColumnBatch {
   void append_double(ColumnRef element, double v);
   void append_string(ColumnRef element, std::string_view v);
   void append_null_element();
+  // A run of n elements of a primitive list at once (inside begin_list/end_list): the same entries
+  // as n append_double/append_uint calls with value_at(0) ... value_at(n - 1), checked once for
+  // the run instead of once per element. The row encoder's tag and geo lists go through these.
+  template <class ValueAt>
+  void append_doubles(ColumnRef element, std::size_t n, ValueAt&& value_at);
+  template <class ValueAt>
+  void append_uints(ColumnRef element, std::size_t n, ValueAt&& value_at);
 
   // --- Low-level API -----------------------------------------------------------------------
   // Direct access to a leaf's levels and values. After appending every leaf's entries for n
@@ -135,6 +142,11 @@ class ColumnBatch {
     bool optional = false;
   };
 
+  // The open list when `element` is its only leaf, sitting right under it (a primitive list),
+  // else null: a run of elements then needs no null filling and no per-element checks.
+  Frame* primitive_list(ColumnRef element) noexcept;
+  // Gives the n elements of a run their instance ids and returns the first one's repetition level.
+  std::uint8_t begin_run(Frame& list, ColumnRef element, std::size_t n) noexcept;
   // Starts a value of `column` in the current instance; returns nullptr (and records an error) on misuse.
   LeafColumn* begin_value(ColumnRef column, std::uint8_t& rep);
   void mark_present(std::uint32_t node, const Frame& frame);
@@ -321,6 +333,64 @@ inline void ColumnBatch::append_string(ColumnRef element, std::string_view v) {
 inline void ColumnBatch::append_null_element() {
   begin_element();
   end_element();
+}
+
+inline ColumnBatch::Frame* ColumnBatch::primitive_list(ColumnRef element) noexcept {
+  Frame* c = top();
+  if (failed_ || c == nullptr || !c->container) return nullptr;
+  const LeafHot& h = hot_[element.leaf];
+  if (h.frame_node != c->node || h.parent != c->node || direct_leaves_[c->node] != 1 || nested_repeated_[c->node] != 0)
+    return nullptr;
+  return c;
+}
+
+inline std::uint8_t ColumnBatch::begin_run(Frame& list, ColumnRef element, std::size_t n) noexcept {
+  const std::uint8_t first = list.count == 0 ? list.rep : list.element_rep;
+  list.count += static_cast<std::uint32_t>(n);
+  next_id_ += n;  // one instance per element, as begin_element() gives them
+  leaf_stamp_[element.leaf] = next_id_;
+  return first;
+}
+
+template <class ValueAt>
+void ColumnBatch::append_doubles(ColumnRef element, std::size_t n, ValueAt&& value_at) {
+  Frame* list = primitive_list(element);
+  if (list == nullptr || hot_[element.leaf].type != ColumnType::kDouble) {
+    // Not a primitive DOUBLE list, or misuse: element by element, which reports it.
+    for (std::size_t k = 0; k < n; ++k) append_double(element, value_at(k));
+    return;
+  }
+  if (n == 0) return;
+  LeafColumn& leaf = leaves_[element.leaf];
+  const std::uint8_t rep = list->element_rep;
+  leaf.add_double(value_at(0), begin_run(*list, element, n));
+  for (std::size_t k = 1; k < n; ++k) leaf.add_double(value_at(k), rep);
+}
+
+template <class ValueAt>
+void ColumnBatch::append_uints(ColumnRef element, std::size_t n, ValueAt&& value_at) {
+  Frame* list = primitive_list(element);
+  const LeafHot& h = hot_[element.leaf];
+  if (list == nullptr || h.lo > h.hi) {
+    for (std::size_t k = 0; k < n; ++k) append_uint(element, value_at(k));
+    return;
+  }
+  if (n == 0) return;
+  LeafColumn& leaf = leaves_[element.leaf];
+  const std::uint8_t rep = list->element_rep;
+  const std::uint8_t first = list->count == 0 ? list->rep : rep;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint64_t v = value_at(k);
+    if (v > h.umax) [[unlikely]]
+      return fail_range_unsigned(element, v);  // the row is rolled back at end_row()
+    const std::uint8_t r = k == 0 ? first : rep;
+    if (h.physical == PhysicalType::kInt32) {
+      leaf.add_int32(static_cast<std::int32_t>(static_cast<std::uint32_t>(v)), r);
+    } else {
+      leaf.add_int64(static_cast<std::int64_t>(v), r);
+    }
+  }
+  begin_run(*list, element, n);
 }
 
 }  // namespace tdump::parquet

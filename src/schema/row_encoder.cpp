@@ -264,7 +264,8 @@ void RowEncoder::geo_columns(parquet::ColumnBatch& batch, const geo::GeoFacts& g
   }
   if (geo.geotransform) {
     batch.begin_list(c.geotransform);
-    for (double v : *geo.geotransform) batch.append_double(c.geotransform_value, v);
+    batch.append_doubles(c.geotransform_value, geo.geotransform->size(),
+                         [&](std::size_t k) { return (*geo.geotransform)[k]; });
     batch.end_list();
   }
   if (geo.bounds) set_box(c.bounds, *geo.bounds);
@@ -311,7 +312,7 @@ void RowEncoder::tag_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader
         for (std::size_t k = 0; fits && k < e->count; ++k) fits = is_whole_number(*e) && fits_int64(*e, order, k);
         if (fits) {
           batch.begin_list(col.list);
-          for (std::size_t k = 0; k < e->count; ++k) batch.append_uint(col.value, tiff::uint_at(*e, order, k));
+          batch.append_uints(col.value, e->count, [&](std::size_t k) { return tiff::uint_at(*e, order, k); });
           batch.end_list();
         }
         break;
@@ -324,7 +325,7 @@ void RowEncoder::tag_columns(parquet::ColumnBatch& batch, const tiff::TiffHeader
         fits = is_number(*e);
         if (fits) {
           batch.begin_list(col.list);
-          for (std::size_t k = 0; k < e->count; ++k) batch.append_double(col.value, tiff::number_at(*e, order, k));
+          batch.append_doubles(col.value, e->count, [&](std::size_t k) { return tiff::number_at(*e, order, k); });
           batch.end_list();
         }
         break;
