@@ -32,11 +32,18 @@ void HeaderFetch::issue() {
   // the object may be reused for another key before this loop ends.
   store::ObjectStore* store = store_;
   const std::string key = meta_.key;
-  const std::vector<tiff::ByteRange> copy(ranges.begin(), ranges.end());
-  for (std::size_t i = 0; i < n; ++i) {
-    store->read_range(key, store::ByteRange{copy[i].offset, copy[i].length},
-                      [this, slot = i](Result<store::RangeRead> r) { on_read(slot, std::move(r)); });
+  auto read = [&](std::size_t slot, const tiff::ByteRange& range) {
+    store->read_range(key, store::ByteRange{range.offset, range.length},
+                      [this, slot](Result<store::RangeRead> r) { on_read(slot, std::move(r)); });
+  };
+  if (n == 1) {
+    // Most files: one range, copied to the stack.
+    const tiff::ByteRange only = ranges[0];
+    read(0, only);
+    return;
   }
+  const std::vector<tiff::ByteRange> copy(ranges.begin(), ranges.end());
+  for (std::size_t i = 0; i < n; ++i) read(i, copy[i]);
 }
 
 void HeaderFetch::on_read(std::size_t slot, Result<store::RangeRead> result) {

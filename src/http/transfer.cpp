@@ -85,7 +85,7 @@ void trim(std::string_view& text) {
 Transfer::Transfer(Request request_in, Engine::Callback callback_in, std::string_view user_agent)
     : request(std::move(request_in)),
       callback(std::move(callback_in)),
-      display_url(display_url_for(request)),
+      display_url(take_display_url(request)),
       user_agent_(user_agent) {
   // Nothing for the response is reserved here: a buffer taken with the request would sit cold
   // through the round trip (256 in flight hold 4 MiB of 16 KiB bodies), while one taken when the

@@ -2,9 +2,18 @@
 
 namespace tdump::http {
 
-std::string strip_userinfo(std::string_view url) {
+namespace {
+
+// Where the authority of `url` begins and where its userinfo ends (just past the '@'); `end` is
+// npos when the URL has no userinfo.
+struct UserinfoSpan {
+  std::size_t authority_begin = 0;
+  std::size_t end = std::string_view::npos;
+};
+
+UserinfoSpan find_userinfo(std::string_view url) {
   const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(url);
+  if (scheme_end == std::string_view::npos) return {};
   const auto authority_begin = scheme_end + 3;
   const auto authority_end = url.find_first_of("/?#", authority_begin);
   const auto authority =
@@ -12,9 +21,17 @@ std::string strip_userinfo(std::string_view url) {
                  authority_end == std::string_view::npos ? std::string_view::npos : authority_end - authority_begin);
   // The last '@' ends the userinfo: a password may itself contain an unescaped '@'.
   const auto at = authority.rfind('@');
-  if (at == std::string_view::npos) return std::string(url);
-  std::string out(url.substr(0, authority_begin));
-  out.append(url.substr(authority_begin + at + 1));
+  if (at == std::string_view::npos) return {};
+  return {authority_begin, authority_begin + at + 1};
+}
+
+}  // namespace
+
+std::string strip_userinfo(std::string_view url) {
+  const UserinfoSpan userinfo = find_userinfo(url);
+  if (userinfo.end == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, userinfo.authority_begin));
+  out.append(url.substr(userinfo.end));
   return out;
 }
 
@@ -44,9 +61,12 @@ std::string redact_url(std::string_view url) {
   return out;
 }
 
-std::string display_url_for(const Request& request) {
-  if (!request.display_url.empty()) return strip_userinfo(request.display_url);
-  return redact_url(request.url);
+std::string take_display_url(Request& request) {
+  if (request.display_url.empty()) return redact_url(request.url);
+  const UserinfoSpan userinfo = find_userinfo(request.display_url);
+  if (userinfo.end != std::string_view::npos)
+    request.display_url.erase(userinfo.authority_begin, userinfo.end - userinfo.authority_begin);
+  return std::move(request.display_url);
 }
 
 }  // namespace tdump::http

@@ -18,8 +18,9 @@ namespace tdump::http {
 // Removes userinfo, the query and the fragment.
 [[nodiscard]] std::string redact_url(std::string_view url);
 
-// The URL errors and logs show for a request: its display_url without userinfo when set,
-// otherwise redact_url(url).
-[[nodiscard]] std::string display_url_for(const Request& request);
+// The URL errors and logs show for a request: its display_url without userinfo when set
+// (moved out of the request, which keeps an empty or unspecified display_url: one copy less a
+// request), otherwise redact_url(url).
+[[nodiscard]] std::string take_display_url(Request& request);
 
 }  // namespace tdump::http

@@ -24,9 +24,13 @@ TEST(Redaction, AtSignInPathOrQueryIsNotUserinfo) {
 TEST(Redaction, DisplayUrlKeepsItsQueryButNeverUserinfo) {
   Request request;
   request.url = "https://u:p@host/key?X-Amz-Signature=SECRET";
-  EXPECT_EQ(display_url_for(request), "https://host/key");
+  EXPECT_EQ(take_display_url(request), "https://host/key");
   request.display_url = "https://u:p@host/key?versionId=3";
-  EXPECT_EQ(display_url_for(request), "https://host/key?versionId=3");
+  EXPECT_EQ(take_display_url(request), "https://host/key?versionId=3");
+  request.display_url = "https://host/key?versionId=4";  // no userinfo: taken as it is
+  EXPECT_EQ(take_display_url(request), "https://host/key?versionId=4");
+  request.display_url = "https://a@b:p@c@host:9/k?@";  // the last '@' of the authority ends the userinfo
+  EXPECT_EQ(take_display_url(request), "https://host:9/k?@");
 }
 
 TEST(Redaction, UserinfoOfEveryUrlInAText) {
