@@ -48,6 +48,15 @@ class RowBuilderTest : public ::testing::Test {
     mv = *schema->column("m.value");
   }
 
+  // end_row() fails naming `needle`, the row is rolled back and the batch stays valid.
+  void expect_row_error(const std::string& needle, std::size_t rows_before) {
+    auto s = batch->end_row();
+    ASSERT_FALSE(s.ok()) << "expected an error containing '" << needle << "'";
+    EXPECT_NE(s.error().message.find(needle), std::string::npos) << s.error().message;
+    EXPECT_EQ(batch->num_rows(), rows_before);
+    EXPECT_TRUE(batch->validate().ok()) << batch->validate().error().message;
+  }
+
   SchemaPtr schema;
   std::unique_ptr<ColumnBatch> batch;
   std::uint32_t a = 0, l = 0, ifds = 0, bps = 0, m = 0;
@@ -162,13 +171,7 @@ TEST_F(RowBuilderTest, MisuseIsReportedAndTheRowRolledBack) {
   b.set_int(ac, 1);
   ASSERT_TRUE(b.end_row().ok());
 
-  auto expect_error = [&](const std::string& needle) {
-    auto s = b.end_row();
-    ASSERT_FALSE(s.ok()) << "expected an error containing '" << needle << "'";
-    EXPECT_NE(s.error().message.find(needle), std::string::npos) << s.error().message;
-    EXPECT_EQ(b.num_rows(), 1U);
-    EXPECT_TRUE(b.validate().ok()) << b.validate().error().message;
-  };
+  auto expect_error = [&](const std::string& needle) { expect_row_error(needle, 1); };
 
   b.begin_row();
   b.set_int(ab, 1);  // a present, required a.c missing
@@ -276,13 +279,7 @@ TEST_F(RowBuilderTest, RunsOfElementsGetTheLevelsElementsGetOneByOne) {
   EXPECT_EQ(std::vector<int>(lx.int32_values().begin(), lx.int32_values().end()), (std::vector<int>{8, 16, 32, 8, 16}));
 
   // Misuse is reported as element by element would, and the row rolled back.
-  auto expect_error = [&](const std::string& needle) {
-    auto s = b.end_row();
-    ASSERT_FALSE(s.ok()) << "expected an error containing '" << needle << "'";
-    EXPECT_NE(s.error().message.find(needle), std::string::npos) << s.error().message;
-    EXPECT_EQ(b.num_rows(), 3U);
-    EXPECT_TRUE(b.validate().ok()) << b.validate().error().message;
-  };
+  auto expect_error = [&](const std::string& needle) { expect_row_error(needle, 3); };
   const std::vector<std::uint64_t> big{1, std::uint64_t{1} << 40};
   b.begin_row();
   b.set_int(ac, 4);
