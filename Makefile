@@ -11,9 +11,11 @@ deps:
 deps-test:
 	scripts/install-deps.sh --test
 
+# A fresh build/release is configured without the tests (the demo needs only the tool); one that
+# exists keeps its setting, so `make demo` after `make test` never leaves stale test binaries behind.
 build: deps
-	cmake --preset release -DTDUMP_BUILD_TESTS=OFF >/dev/null
-	cmake --build --preset release -j $(JOBS)
+	test -f build/release/CMakeCache.txt || cmake --preset release -DTDUMP_BUILD_TESTS=OFF >/dev/null
+	cmake --build --preset release -j $(JOBS) --target tiff-dumper
 
 demo: build
 	scripts/demo.sh build/release/src/cli/tiff-dumper
