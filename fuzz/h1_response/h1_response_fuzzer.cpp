@@ -69,8 +69,16 @@ class Sink : public tdump::http::H1ResponseSink {
     ++seen_.status_lines;
     seen_.status_line = line;
   }
-  void on_header_line(std::string_view line) override {
+  void on_header_line(std::string_view line, std::string_view name, std::string_view value) override {
     check(seen_.status_lines == 1, "a header line before the status line");
+    // Name and value are views into the line: the name opens it, the value lies after its colon.
+    check(!name.empty() && line.starts_with(name) && line[name.size()] == ':', "a name that does not open the line");
+    check(value.empty() ||
+              (value.data() > line.data() + name.size() && value.data() + value.size() <= line.data() + line.size()),
+          "a value outside its line");
+    check(
+        value.empty() || (value.front() != ' ' && value.front() != '\t' && value.back() != ' ' && value.back() != '\t'),
+        "a value with its surrounding whitespace");
     check(seen_.body.empty(), "a header line after body data");
     check(line.ends_with('\n'), "a header line without its line end");
     check(line.front() != ' ' && line.front() != '\t', "an obs-fold line passed on");

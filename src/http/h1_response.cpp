@@ -296,7 +296,7 @@ bool H1ResponseReader::on_field(std::string_view line, H1ResponseSink& sink) {
       if (ascii_iequals(element, "keep-alive")) connection_keep_alive_ = true;
     });
   }
-  sink.on_header_line(line);
+  sink.on_header_line(line, name, value);
   return true;
 }
 

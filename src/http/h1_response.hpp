@@ -33,8 +33,9 @@ class H1ResponseSink {
   // The final status line ("HTTP/1.1 206 Partial Content\r\n", line end included).
   virtual void on_status_line(std::string_view line) = 0;
   // One field line of the final response's header section, line end included (an obsolete line
-  // fold already replaced by one SP).
-  virtual void on_header_line(std::string_view line) = 0;
+  // fold already replaced by one SP), with its name (as sent) and its value (without the
+  // surrounding whitespace) split out, so a sink never parses the line again.
+  virtual void on_header_line(std::string_view line, std::string_view name, std::string_view value) = 0;
   // Body data (chunked coding removed). Return false to stop reading: the response then ends
   // here (done, not reusable), as when a caller caps the body.
   virtual bool on_body(std::string_view data) = 0;

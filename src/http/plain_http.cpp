@@ -95,8 +95,8 @@ struct PlainHttp::Conn final : H1ResponseSink {
   void on_status_line(std::string_view line) override {
     transfer_write_header(callback_bytes(line), 1, line.size(), transfer);
   }
-  void on_header_line(std::string_view line) override {
-    transfer_write_header(callback_bytes(line), 1, line.size(), transfer);
+  void on_header_line(std::string_view /*line*/, std::string_view name, std::string_view value) override {
+    transfer_add_header(transfer, name, value);
   }
   bool on_body(std::string_view data) override {
     if (data.empty()) return true;

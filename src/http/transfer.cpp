@@ -155,6 +155,11 @@ std::size_t transfer_write_header(char* data, std::size_t size, std::size_t coun
   trim(name);
   trim(value);
   if (name.empty()) return n;  // " : x" names nothing (fuzz/http_headers): not a field
+  transfer_add_header(transfer, name, value);
+  return n;
+}
+
+void transfer_add_header(Transfer* transfer, std::string_view name, std::string_view value) {
   // Built in place; ASCII lower-casing inline (std::tolower is a locale-aware libc call per byte).
   HeaderField& field = transfer->response.headers.emplace_back();
   field.name.resize(name.size());
@@ -172,7 +177,6 @@ std::size_t transfer_write_header(char* data, std::size_t size, std::size_t coun
       if (body.capacity() < wanted) body.reserve(wanted);
     }
   }
-  return n;
 }
 
 }  // namespace tdump::http

@@ -53,5 +53,8 @@ struct Transfer {
 // libcurl callbacks; `userdata` is the Transfer.
 std::size_t transfer_write_body(char* data, std::size_t size, std::size_t count, void* userdata);
 std::size_t transfer_write_header(char* data, std::size_t size, std::size_t count, void* userdata);
+// One field of the final response, its name and value already split out and trimmed (what
+// transfer_write_header does with a line; the own path's reader hands fields over this way).
+void transfer_add_header(Transfer* transfer, std::string_view name, std::string_view value);
 
 }  // namespace tdump::http

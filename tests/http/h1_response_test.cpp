@@ -29,6 +29,7 @@ struct Outcome {
   int status_line_calls = 0;
   std::string status_line;
   std::vector<std::string> headers;
+  std::vector<std::string> fields;  // "name=value" as the reader split them out
   std::string body;
   std::size_t consumed = 0;
   bool done = false;
@@ -45,10 +46,11 @@ struct Outcome {
 
 void PrintTo(const Outcome& o, std::ostream* os) {  // NOLINT(readability-identifier-naming): gtest's name
   *os << "{status_line=" << testing::PrintToString(o.status_line) << " x" << o.status_line_calls
-      << ", headers=" << testing::PrintToString(o.headers) << ", body=" << testing::PrintToString(o.body)
-      << ", consumed=" << o.consumed << ", done=" << o.done << ", failed=" << o.failed
-      << ", failure=" << static_cast<int>(o.failure) << " (" << o.reason << "), status=" << o.status
-      << ", version=" << o.version << ", keep_alive=" << o.keep_alive << ", remaining=" << o.remaining << "}";
+      << ", headers=" << testing::PrintToString(o.headers) << ", fields=" << testing::PrintToString(o.fields)
+      << ", body=" << testing::PrintToString(o.body) << ", consumed=" << o.consumed << ", done=" << o.done
+      << ", failed=" << o.failed << ", failure=" << static_cast<int>(o.failure) << " (" << o.reason
+      << "), status=" << o.status << ", version=" << o.version << ", keep_alive=" << o.keep_alive
+      << ", remaining=" << o.remaining << "}";
 }
 
 class Recorder : public H1ResponseSink {
@@ -59,7 +61,10 @@ class Recorder : public H1ResponseSink {
     ++out_.status_line_calls;
     out_.status_line = line;
   }
-  void on_header_line(std::string_view line) override { out_.headers.emplace_back(line); }
+  void on_header_line(std::string_view line, std::string_view name, std::string_view value) override {
+    out_.headers.emplace_back(line);
+    out_.fields.push_back(std::string(name) + "=" + std::string(value));
+  }
   bool on_body(std::string_view data) override {
     out_.body += data;
     return out_.body.size() < stop_after_;
@@ -158,6 +163,7 @@ TEST(H1Response, ContentLengthBody) {
   EXPECT_EQ(out.status_line_calls, 1);
   EXPECT_EQ(out.status_line, "HTTP/1.1 200 OK\r\n");
   EXPECT_EQ(out.headers, (std::vector<std::string>{"Content-Type: text/plain\r\n", "Content-Length: 5\r\n"}));
+  EXPECT_EQ(out.fields, (std::vector<std::string>{"Content-Type=text/plain", "Content-Length=5"}));
   EXPECT_EQ(out.body, "hello");
   EXPECT_EQ(out.consumed, input.size());
   EXPECT_EQ(out.status, 200);
@@ -455,6 +461,7 @@ TEST(H1Response, BareLfLineEnds) {
   EXPECT_TRUE(out.done);
   EXPECT_EQ(out.status_line, "HTTP/1.1 200 OK\n");
   EXPECT_EQ(out.headers, (std::vector<std::string>{"Content-Length: 2\n", "X-A: b\n"}));
+  EXPECT_EQ(out.fields, (std::vector<std::string>{"Content-Length=2", "X-A=b"}));
   EXPECT_EQ(out.body, "ok");
   EXPECT_TRUE(out.keep_alive);
 }
@@ -472,6 +479,7 @@ TEST(H1Response, ObsoleteLineFoldingIsReplacedBySpace) {
   const Outcome out = read("HTTP/1.1 200 OK\r\nX-Long: first\r\n second\r\n\tthird\r\nContent-Length: 2\r\n\r\nok");
   EXPECT_TRUE(out.done);
   EXPECT_EQ(out.headers, (std::vector<std::string>{"X-Long: first second third\r\n", "Content-Length: 2\r\n"}));
+  EXPECT_EQ(out.fields, (std::vector<std::string>{"X-Long=first second third", "Content-Length=2"}));
   EXPECT_EQ(out.body, "ok");
   // A continuation with no field line before it folds nothing.
   EXPECT_EQ(read("HTTP/1.1 200 OK\r\n folded\r\nContent-Length: 0\r\n\r\n").failure, Failure::kMalformed);
