@@ -98,12 +98,14 @@ ImageInfo describe_image(const TiffHeader& header, const Ifd& ifd) noexcept {
     }
     if (slot != kSlots && found[slot] == nullptr) found[slot] = &e;
   }
-  // find_uint's rule: the first value of a loaded integer entry.
-  auto uint_of = [&](Slot slot) -> std::optional<std::uint64_t> {
+  // find_uint's rule: the first value of a loaded integer entry; each read once.
+  std::array<std::optional<std::uint64_t>, kSlots> values{};
+  for (std::size_t slot = 0; slot < kSlots; ++slot) {
     const Entry* e = found[slot];
-    if (e == nullptr || !e->loaded || e->count == 0 || !is_integer_type(e->type)) return std::nullopt;
-    return uint_at(*e, header.byte_order, 0);
-  };
+    if (e != nullptr && e->loaded && e->count > 0 && is_integer_type(e->type))
+      values[slot] = uint_at(*e, header.byte_order, 0);
+  }
+  auto uint_of = [&](Slot slot) { return values[slot]; };
   auto u32 = [&](Slot slot, std::uint32_t fallback) {
     return static_cast<std::uint32_t>(uint_of(slot).value_or(fallback));
   };

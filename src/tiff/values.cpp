@@ -4,29 +4,6 @@
 
 namespace tdump::tiff {
 
-std::uint64_t uint_at(const Entry& e, ByteOrder order, std::size_t i) noexcept {
-  const std::uint8_t* p = e.data + i * field_type_size(e.type);
-  switch (e.type) {
-    case FieldType::kByte:
-    case FieldType::kSByte:
-    case FieldType::kUndefined:
-      return p[0];
-    case FieldType::kShort:
-    case FieldType::kSShort:
-      return load_u16(p, order);
-    case FieldType::kLong:
-    case FieldType::kSLong:
-    case FieldType::kIfd:
-      return load_u32(p, order);
-    case FieldType::kLong8:
-    case FieldType::kSLong8:
-    case FieldType::kIfd8:
-      return load_u64(p, order);
-    default:
-      return 0;
-  }
-}
-
 std::int64_t int_at(const Entry& e, ByteOrder order, std::size_t i) noexcept {
   std::uint64_t bits = uint_at(e, order, i);
   switch (e.type) {
