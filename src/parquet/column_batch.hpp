@@ -153,6 +153,8 @@ class ColumnBatch {
   void fill_unset(const Frame& frame);
   void fill_children(std::uint32_t node, std::uint64_t id, std::uint8_t def, std::uint8_t rep);
   void put_int(ColumnRef column, std::int64_t v);
+  // An in-range integer into its leaf: INT32 keeps a uint32's bit pattern (the spec's UINT_32 storage).
+  static void add_int(LeafColumn& leaf, PhysicalType physical, std::int64_t v, std::uint8_t rep);
   Frame* top() noexcept { return depth_ > 0 ? &frames_[depth_ - 1] : nullptr; }
   bool push(const Frame& f);
   // Error paths, kept out of line.
@@ -225,16 +227,19 @@ class ColumnBatch {
   if (LeafColumn* leaf = begin_value(column, rep)) leaf->add_bool(v, rep);
 }
 
+[[gnu::always_inline]] inline void ColumnBatch::add_int(LeafColumn& leaf, PhysicalType physical, std::int64_t v,
+                                                        std::uint8_t rep) {
+  if (physical == PhysicalType::kInt32) {
+    leaf.add_int32(static_cast<std::int32_t>(static_cast<std::uint32_t>(v)), rep);
+  } else {
+    leaf.add_int64(v, rep);
+  }
+}
+
 [[gnu::always_inline]] inline void ColumnBatch::put_int(ColumnRef column, std::int64_t v) {
   std::uint8_t rep = 0;
   LeafColumn* leaf = begin_value(column, rep);
-  if (leaf == nullptr) return;
-  if (hot_[column.leaf].physical == PhysicalType::kInt32) {
-    // uint32 keeps its bit pattern in the INT32 physical type (the spec's UINT_32 storage).
-    leaf->add_int32(static_cast<std::int32_t>(static_cast<std::uint32_t>(v)), rep);
-  } else {
-    leaf->add_int64(v, rep);
-  }
+  if (leaf != nullptr) add_int(*leaf, hot_[column.leaf].physical, v, rep);
 }
 
 [[gnu::always_inline]] inline void ColumnBatch::set_int(ColumnRef column, std::int64_t v) {
@@ -339,8 +344,8 @@ inline ColumnBatch::Frame* ColumnBatch::primitive_list(ColumnRef element) noexce
   Frame* c = top();
   if (failed_ || c == nullptr || !c->container) return nullptr;
   const LeafHot& h = hot_[element.leaf];
-  if (h.frame_node != c->node || h.parent != c->node || direct_leaves_[c->node] != 1 || nested_repeated_[c->node] != 0)
-    return nullptr;
+  // A leaf right under the repeated node has it as its frame; its only leaf, with no list below.
+  if (h.parent != c->node || direct_leaves_[c->node] != 1 || nested_repeated_[c->node] != 0) return nullptr;
   return c;
 }
 
@@ -378,19 +383,13 @@ void ColumnBatch::append_uints(ColumnRef element, std::size_t n, ValueAt&& value
   if (n == 0) return;
   LeafColumn& leaf = leaves_[element.leaf];
   const std::uint8_t rep = list->element_rep;
-  const std::uint8_t first = list->count == 0 ? list->rep : rep;
+  const std::uint8_t first = begin_run(*list, element, n);
   for (std::size_t k = 0; k < n; ++k) {
     const std::uint64_t v = value_at(k);
     if (v > h.umax) [[unlikely]]
       return fail_range_unsigned(element, v);  // the row is rolled back at end_row()
-    const std::uint8_t r = k == 0 ? first : rep;
-    if (h.physical == PhysicalType::kInt32) {
-      leaf.add_int32(static_cast<std::int32_t>(static_cast<std::uint32_t>(v)), r);
-    } else {
-      leaf.add_int64(static_cast<std::int64_t>(v), r);
-    }
+    add_int(leaf, h.physical, static_cast<std::int64_t>(v), k == 0 ? first : rep);
   }
-  begin_run(*list, element, n);
 }
 
 }  // namespace tdump::parquet
